@@ -1,0 +1,1 @@
+//! Docker Engine adapter over bollard: containers, exec, copy, volumes, logs.

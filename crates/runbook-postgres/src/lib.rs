@@ -1,0 +1,1 @@
+//! PostgreSQL adapter: connections, psql-compatible script loading, queries, cancel, ephemeral clusters.

@@ -1,0 +1,1 @@
+//! The runbook format: YAML text to a validated, interpolated Runbook; JSON Schema.

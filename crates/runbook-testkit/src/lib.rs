@@ -1,0 +1,1 @@
+//! Test support: a shared PostgreSQL test cluster with one database per test, and Docker helpers.
