@@ -1,0 +1,807 @@
+//! Connection specifications: what a runbook's `url:` says, completed the way libpq would.
+//!
+//! Text (a `postgres://` URL or `key=value` pairs) is parsed into a [`ConnectionSpec`]; fields
+//! the text leaves unset are taken from `PG*` variables through an [`Env`], then from libpq's
+//! defaults. The spec is the only place a password lives, and it never prints it: `Display` and
+//! `Debug` show `****`, so a spec can go into any error, log line or evidence file as it is.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::env::Env;
+use crate::errors::SpecError;
+
+/// The application name the server sees (in `pg_stat_activity`) unless told otherwise, so a DBA
+/// looking at a busy server at 3 a.m. can tell which sessions are the restore.
+pub const DEFAULT_APPLICATION_NAME: &str = "runbook";
+
+const DEFAULT_PORT: u16 = 5432;
+
+/// Where the server is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Host {
+    /// A host name or IP address reached over TCP.
+    Tcp(String),
+    /// A directory holding the server's Unix-domain socket (`.s.PGSQL.<port>`).
+    Unix(PathBuf),
+}
+
+impl Host {
+    /// A value starting with `/` is a socket directory, as in libpq.
+    pub fn parse(value: &str) -> Host {
+        if value.starts_with('/') {
+            Host::Unix(PathBuf::from(value))
+        } else {
+            Host::Tcp(value.to_owned())
+        }
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Tcp(name) => f.write_str(name),
+            Host::Unix(dir) => write!(f, "{}", dir.display()),
+        }
+    }
+}
+
+/// libpq's `sslmode`, with libpq's meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SslMode {
+    /// Plain text only.
+    Disable,
+    /// libpq's `allow` tries plain text first; Runbook treats it like `prefer`, which only
+    /// differs when a server accepts both.
+    Allow,
+    /// TLS when the server offers it, without verifying the certificate.
+    #[default]
+    Prefer,
+    /// TLS or nothing; the certificate is not verified unless `sslrootcert` is given.
+    Require,
+    /// TLS with a certificate chain that leads to a trusted root; the host name is not checked.
+    VerifyCa,
+    /// TLS with a trusted chain and a certificate that names the host.
+    VerifyFull,
+}
+
+impl SslMode {
+    /// The libpq spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Allow => "allow",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+
+    fn parse(value: &str) -> Option<SslMode> {
+        Some(match value {
+            "disable" => SslMode::Disable,
+            "allow" => SslMode::Allow,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for SslMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A password that cannot be printed by accident.
+#[derive(Clone, PartialEq, Eq)]
+struct Password(String);
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"****\"")
+    }
+}
+
+/// Everything needed to open a session, libpq-compatible.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConnectionSpec {
+    host: Host,
+    port: u16,
+    user: String,
+    password: Option<Password>,
+    dbname: String,
+    sslmode: SslMode,
+    sslrootcert: Option<PathBuf>,
+    connect_timeout: Option<Duration>,
+    application_name: String,
+    options: Option<String>,
+}
+
+/// The fields a connection string may set, before defaults are applied.
+#[derive(Default)]
+struct Fields {
+    host: Option<String>,
+    port: Option<String>,
+    user: Option<String>,
+    password: Option<String>,
+    dbname: Option<String>,
+    sslmode: Option<String>,
+    sslrootcert: Option<String>,
+    connect_timeout: Option<String>,
+    application_name: Option<String>,
+    fallback_application_name: Option<String>,
+    options: Option<String>,
+}
+
+/// The parameters Runbook understands, for the "unknown parameter" message.
+const KNOWN_KEYS: &str = "host, port, user, password, dbname, sslmode, sslrootcert, \
+                          connect_timeout, application_name, fallback_application_name, options, \
+                          client_encoding";
+
+impl Fields {
+    fn set(&mut self, key: &str, value: String) -> Result<(), SpecError> {
+        let slot = match key {
+            "host" => &mut self.host,
+            "port" => &mut self.port,
+            "user" => &mut self.user,
+            "password" => &mut self.password,
+            "dbname" => &mut self.dbname,
+            "sslmode" => &mut self.sslmode,
+            "sslrootcert" => &mut self.sslrootcert,
+            "connect_timeout" => &mut self.connect_timeout,
+            "application_name" => &mut self.application_name,
+            "fallback_application_name" => &mut self.fallback_application_name,
+            "options" => &mut self.options,
+            "client_encoding" => {
+                // tokio-postgres only speaks UTF-8; accept the settings that mean that.
+                let normalized = value.to_ascii_uppercase().replace(['-', '_'], "");
+                return if normalized == "UTF8" || normalized == "UNICODE" {
+                    Ok(())
+                } else {
+                    Err(SpecError::InvalidValue {
+                        key: key.to_owned(),
+                        value,
+                        expected: "UTF8 (the only client encoding Runbook speaks)",
+                    })
+                };
+            }
+            _ => {
+                return Err(SpecError::UnknownParameter {
+                    key: key.to_owned(),
+                    known: KNOWN_KEYS,
+                });
+            }
+        };
+        *slot = Some(value);
+        Ok(())
+    }
+}
+
+impl ConnectionSpec {
+    /// Parses a libpq URL (`postgres://` or `postgresql://`) or a `key=value` string and fills
+    /// the gaps from `PG*` variables in `env`, then libpq's defaults.
+    pub fn parse(text: &str, env: &dyn Env) -> Result<ConnectionSpec, SpecError> {
+        let trimmed = text.trim();
+        let fields = if let Some(rest) = strip_scheme(trimmed) {
+            parse_url(rest)?
+        } else if trimmed.contains('=') {
+            parse_key_values(trimmed)?
+        } else if trimmed.is_empty() {
+            Fields::default()
+        } else {
+            return Err(SpecError::NotAConnectionString {
+                found: first_word(trimmed),
+            });
+        };
+        Self::complete(fields, env)
+    }
+
+    /// Applies environment variables and defaults to what the text said.
+    fn complete(fields: Fields, env: &dyn Env) -> Result<ConnectionSpec, SpecError> {
+        let from_env = |value: Option<String>, var: &str| -> Option<(String, String)> {
+            match value {
+                Some(value) => Some((value, String::new())),
+                None => env
+                    .var(var)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (v, var.to_owned())),
+            }
+        };
+        let host = match from_env(fields.host, "PGHOST") {
+            Some((value, _)) => Host::parse(&value),
+            None => Host::Unix(default_socket_dir()),
+        };
+        let port = match from_env(fields.port, "PGPORT") {
+            Some((value, var)) => parse_port(&value, &var)?,
+            None => DEFAULT_PORT,
+        };
+        let user = match from_env(fields.user, "PGUSER") {
+            Some((value, _)) => value,
+            None => env
+                .var("USER")
+                .or_else(|| env.var("LOGNAME"))
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "postgres".to_owned()),
+        };
+        let password = from_env(fields.password, "PGPASSWORD").map(|(value, _)| Password(value));
+        let dbname = from_env(fields.dbname, "PGDATABASE")
+            .map(|(value, _)| value)
+            .unwrap_or_else(|| user.clone());
+        let sslmode = match from_env(fields.sslmode, "PGSSLMODE") {
+            Some((value, var)) => {
+                SslMode::parse(&value).ok_or_else(|| SpecError::InvalidValue {
+                    key: key_or_var("sslmode", &var),
+                    value,
+                    expected: "disable, allow, prefer, require, verify-ca or verify-full",
+                })?
+            }
+            None => SslMode::default(),
+        };
+        let sslrootcert =
+            from_env(fields.sslrootcert, "PGSSLROOTCERT").map(|(v, _)| PathBuf::from(v));
+        let connect_timeout = match from_env(fields.connect_timeout, "PGCONNECT_TIMEOUT") {
+            Some((value, var)) => parse_timeout(&value, &var)?,
+            None => None,
+        };
+        let application_name = from_env(fields.application_name, "PGAPPNAME")
+            .map(|(value, _)| value)
+            .or(fields.fallback_application_name)
+            .unwrap_or_else(|| DEFAULT_APPLICATION_NAME.to_owned());
+        Ok(ConnectionSpec {
+            host,
+            port,
+            user,
+            password,
+            dbname,
+            sslmode,
+            sslrootcert,
+            connect_timeout,
+            application_name,
+            options: fields.options,
+        })
+    }
+
+    /// Sets the password from somewhere other than the URL (a runbook's `password_env`); it
+    /// wins over the URL and `PGPASSWORD`.
+    pub fn set_password(&mut self, password: impl Into<String>) {
+        self.password = Some(Password(password.into()));
+    }
+
+    /// The same server and credentials, another database: what `\connect db` does.
+    pub fn with_database(&self, dbname: impl Into<String>) -> ConnectionSpec {
+        let mut spec = self.clone();
+        spec.dbname = dbname.into();
+        spec
+    }
+
+    /// Points the spec at another host; a value starting with `/` is a socket directory. The
+    /// engine uses this for a container's published port.
+    pub fn set_host(&mut self, host: &str) {
+        self.host = Host::parse(host);
+    }
+
+    /// See [`ConnectionSpec::set_host`].
+    pub fn set_port(&mut self, port: u16) {
+        self.port = port;
+    }
+
+    /// Connects as another role (`\connect db user`).
+    pub fn set_user(&mut self, user: impl Into<String>) {
+        self.user = user.into();
+    }
+
+    /// Overrides the TLS mode (an ephemeral local cluster has no certificate).
+    pub fn set_sslmode(&mut self, sslmode: SslMode) {
+        self.sslmode = sslmode;
+    }
+
+    /// Overrides the name shown in `pg_stat_activity`.
+    pub fn set_application_name(&mut self, name: impl Into<String>) {
+        self.application_name = name.into();
+    }
+
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    pub fn dbname(&self) -> &str {
+        &self.dbname
+    }
+
+    pub fn sslmode(&self) -> SslMode {
+        self.sslmode
+    }
+
+    pub fn sslrootcert(&self) -> Option<&Path> {
+        self.sslrootcert.as_deref()
+    }
+
+    pub fn connect_timeout(&self) -> Option<Duration> {
+        self.connect_timeout
+    }
+
+    pub fn application_name(&self) -> &str {
+        &self.application_name
+    }
+
+    /// The `options` parameter (command-line options sent to the server), if any.
+    pub fn options(&self) -> Option<&str> {
+        self.options.as_deref()
+    }
+
+    /// The password, for handing to a child process (`PGPASSWORD`) or the driver. Never log it.
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_ref().map(|p| p.0.as_str())
+    }
+
+    /// The URL with the password shown as `****`: safe for messages, logs and evidence.
+    pub fn redacted(&self) -> String {
+        self.render(self.password.as_ref().map(|_| "****"))
+    }
+
+    /// The URL without any password, for child processes that take the password from
+    /// `PGPASSWORD` (psql, pg_dump) and for places where even `****` is noise.
+    pub fn url(&self) -> String {
+        self.render(None)
+    }
+
+    fn render(&self, password: Option<&str>) -> String {
+        let mut url = String::from("postgres://");
+        url.push_str(&percent_encode(&self.user));
+        if let Some(password) = password {
+            url.push(':');
+            url.push_str(password);
+        }
+        url.push('@');
+        let mut query: Vec<(&str, String)> = Vec::new();
+        match &self.host {
+            Host::Tcp(name) if name.contains(':') => {
+                url.push('[');
+                url.push_str(name);
+                url.push_str(&format!("]:{}", self.port));
+            }
+            Host::Tcp(name) => url.push_str(&format!("{}:{}", percent_encode(name), self.port)),
+            Host::Unix(dir) => {
+                query.push(("host", dir.display().to_string()));
+                if self.port != DEFAULT_PORT {
+                    query.push(("port", self.port.to_string()));
+                }
+            }
+        }
+        url.push('/');
+        url.push_str(&percent_encode(&self.dbname));
+        if self.sslmode != SslMode::Prefer && !matches!(self.host, Host::Unix(_)) {
+            query.push(("sslmode", self.sslmode.as_str().to_owned()));
+        }
+        if let Some(root) = &self.sslrootcert {
+            query.push(("sslrootcert", root.display().to_string()));
+        }
+        for (index, (key, value)) in query.iter().enumerate() {
+            url.push(if index == 0 { '?' } else { '&' });
+            url.push_str(key);
+            url.push('=');
+            url.push_str(&percent_encode_query(value));
+        }
+        url
+    }
+}
+
+impl fmt::Display for ConnectionSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl fmt::Debug for ConnectionSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionSpec")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &self.password)
+            .field("dbname", &self.dbname)
+            .field("sslmode", &self.sslmode)
+            .field("sslrootcert", &self.sslrootcert)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("application_name", &self.application_name)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// libpq on Debian looks in `/var/run/postgresql`; upstream builds look in `/tmp`.
+fn default_socket_dir() -> PathBuf {
+    let debian = Path::new("/var/run/postgresql");
+    if debian.is_dir() {
+        debian.to_path_buf()
+    } else {
+        PathBuf::from("/tmp")
+    }
+}
+
+fn key_or_var(key: &str, var: &str) -> String {
+    if var.is_empty() {
+        key.to_owned()
+    } else {
+        var.to_owned()
+    }
+}
+
+fn parse_port(value: &str, var: &str) -> Result<u16, SpecError> {
+    match value.trim().parse::<u16>() {
+        Ok(port) if port > 0 => Ok(port),
+        _ => Err(SpecError::InvalidValue {
+            key: key_or_var("port", var),
+            value: value.to_owned(),
+            expected: "a port number from 1 to 65535",
+        }),
+    }
+}
+
+/// libpq: whole seconds; 0 (or negative) waits forever; 1 is raised to 2.
+fn parse_timeout(value: &str, var: &str) -> Result<Option<Duration>, SpecError> {
+    let seconds: i64 = value.trim().parse().map_err(|_| SpecError::InvalidValue {
+        key: key_or_var("connect_timeout", var),
+        value: value.to_owned(),
+        expected: "a whole number of seconds",
+    })?;
+    Ok(match seconds {
+        ..=0 => None,
+        1 => Some(Duration::from_secs(2)),
+        n => Some(Duration::from_secs(n.unsigned_abs())),
+    })
+}
+
+fn strip_scheme(text: &str) -> Option<&str> {
+    text.strip_prefix("postgresql://")
+        .or_else(|| text.strip_prefix("postgres://"))
+}
+
+fn first_word(text: &str) -> String {
+    text.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(40)
+        .collect()
+}
+
+/// `[user[:password]@][host][:port][/dbname][?key=value&...]`
+fn parse_url(rest: &str) -> Result<Fields, SpecError> {
+    let mut fields = Fields::default();
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (rest, None),
+    };
+    let (authority, path) = match before_query.split_once('/') {
+        Some((authority, path)) => (authority, Some(path)),
+        None => (before_query, None),
+    };
+    let host_part = match authority.rsplit_once('@') {
+        Some((userinfo, host_part)) => {
+            let (user, password) = match userinfo.split_once(':') {
+                Some((user, password)) => (user, Some(password)),
+                None => (userinfo, None),
+            };
+            if !user.is_empty() {
+                fields.user = Some(percent_decode(user, "user name")?);
+            }
+            if let Some(password) = password {
+                fields.password = Some(percent_decode(password, "password")?);
+            }
+            host_part
+        }
+        None => authority,
+    };
+    if host_part.contains(',') {
+        return Err(SpecError::MultipleHosts);
+    }
+    let (host, port) = split_host_port(host_part)?;
+    if !host.is_empty() {
+        fields.host = Some(percent_decode(host, "host")?);
+    }
+    if let Some(port) = port.filter(|p| !p.is_empty()) {
+        fields.port = Some(port.to_owned());
+    }
+    if let Some(path) = path.filter(|p| !p.is_empty()) {
+        fields.dbname = Some(percent_decode(path, "database name")?);
+    }
+    for pair in query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter(|p| !p.is_empty())
+    {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| SpecError::MissingEquals {
+                key: pair.to_owned(),
+            })?;
+        let key = percent_decode(key, "parameter name")?;
+        let value = percent_decode(value, "parameter value")?;
+        if key == "host" && value.contains(',') {
+            return Err(SpecError::MultipleHosts);
+        }
+        fields.set(&key, value)?;
+    }
+    Ok(fields)
+}
+
+fn split_host_port(host_part: &str) -> Result<(&str, Option<&str>), SpecError> {
+    if let Some(rest) = host_part.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').ok_or(SpecError::UnclosedBracket)?;
+        let port = after.strip_prefix(':');
+        return Ok((host, port));
+    }
+    Ok(match host_part.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (host_part, None),
+    })
+}
+
+fn percent_decode(text: &str, what: &'static str) -> Result<String, SpecError> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok());
+            match byte {
+                Some(byte) => out.push(byte),
+                None => return Err(SpecError::BadPercentEncoding { what }),
+            }
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| SpecError::BadPercentEncoding { what })
+}
+
+fn percent_encode(text: &str) -> String {
+    encode_except(text, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+fn percent_encode_query(text: &str) -> String {
+    encode_except(text, |b| b.is_ascii_alphanumeric() || b"-._~/".contains(&b))
+}
+
+fn encode_except(text: &str, keep: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for &byte in text.as_bytes() {
+        if keep(byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `key = value` pairs; values may be single-quoted, with `\'` and `\\` escapes.
+fn parse_key_values(text: &str) -> Result<Fields, SpecError> {
+    let mut fields = Fields::default();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if chars.peek().is_none() {
+            return Ok(fields);
+        }
+        let mut key = String::new();
+        while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
+            key.push(c);
+        }
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if chars.next() != Some('=') {
+            return Err(SpecError::MissingEquals { key });
+        }
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let mut value = String::new();
+        if chars.next_if_eq(&'\'').is_some() {
+            loop {
+                match chars.next() {
+                    None => return Err(SpecError::UnterminatedQuote { key }),
+                    Some('\'') => break,
+                    Some('\\') => value.extend(chars.next()),
+                    Some(c) => value.push(c),
+                }
+            }
+        } else {
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                if c == '\\' {
+                    value.extend(chars.next());
+                } else {
+                    value.push(c);
+                }
+            }
+        }
+        fields.set(&key, value)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, env: &[(&str, &str)]) -> ConnectionSpec {
+        ConnectionSpec::parse(text, env).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn url_fields_are_decoded() {
+        let spec = parse(
+            "postgres://app:s%40cret@db.example:6543/my%20db?sslmode=require",
+            &[],
+        );
+        assert_eq!(spec.host(), &Host::Tcp("db.example".into()));
+        assert_eq!(spec.port(), 6543);
+        assert_eq!(spec.user(), "app");
+        assert_eq!(spec.password(), Some("s@cret"));
+        assert_eq!(spec.dbname(), "my db");
+        assert_eq!(spec.sslmode(), SslMode::Require);
+        assert_eq!(spec.application_name(), "runbook");
+    }
+
+    #[test]
+    fn env_fills_only_what_the_url_leaves_unset() {
+        let env = [
+            ("PGHOST", "envhost"),
+            ("PGPORT", "7777"),
+            ("PGUSER", "envuser"),
+            ("PGPASSWORD", "envpw"),
+            ("PGDATABASE", "envdb"),
+            ("PGSSLMODE", "verify-full"),
+            ("PGCONNECT_TIMEOUT", "7"),
+            ("PGAPPNAME", "nightly"),
+        ];
+        let spec = parse("postgresql://app@/appdb", &env);
+        assert_eq!(spec.host(), &Host::Tcp("envhost".into()));
+        assert_eq!(spec.port(), 7777);
+        assert_eq!(spec.user(), "app");
+        assert_eq!(spec.password(), Some("envpw"));
+        assert_eq!(spec.dbname(), "appdb");
+        assert_eq!(spec.sslmode(), SslMode::VerifyFull);
+        assert_eq!(spec.connect_timeout(), Some(Duration::from_secs(7)));
+        assert_eq!(spec.application_name(), "nightly");
+        let spec = parse("postgres://", &env);
+        assert_eq!((spec.user(), spec.dbname()), ("envuser", "envdb"));
+    }
+
+    #[test]
+    fn defaults_follow_libpq() {
+        let spec = parse("host=db.example", &[("USER", "ops")]);
+        assert_eq!(spec.port(), 5432);
+        assert_eq!(spec.user(), "ops");
+        assert_eq!(spec.dbname(), "ops", "dbname defaults to the user name");
+        assert_eq!(spec.sslmode(), SslMode::Prefer);
+        assert_eq!(spec.password(), None);
+    }
+
+    #[test]
+    fn unix_socket_hosts() {
+        let spec = parse("postgres:///appdb?host=/var/run/postgresql&port=5433", &[]);
+        assert_eq!(spec.host(), &Host::Unix("/var/run/postgresql".into()));
+        assert_eq!(spec.port(), 5433);
+        assert_eq!(
+            spec.url(),
+            "postgres://postgres@/appdb?host=/var/run/postgresql&port=5433"
+        );
+        let spec = parse("host=/tmp dbname=x user=u", &[]);
+        assert_eq!(spec.host(), &Host::Unix("/tmp".into()));
+        let spec = parse("postgres://u@%2Ftmp%2Fpg/x", &[]);
+        assert_eq!(spec.host(), &Host::Unix("/tmp/pg".into()));
+    }
+
+    #[test]
+    fn key_value_quoting() {
+        let spec = parse(
+            r"host = localhost password='it\'s a \\ secret' user='a b' dbname=x\ y",
+            &[],
+        );
+        assert_eq!(spec.password(), Some(r"it's a \ secret"));
+        assert_eq!(spec.user(), "a b");
+        assert_eq!(spec.dbname(), "x y");
+    }
+
+    #[test]
+    fn ipv6_hosts_keep_their_brackets_in_urls() {
+        let spec = parse("postgres://u@[::1]:5433/d", &[]);
+        assert_eq!(spec.host(), &Host::Tcp("::1".into()));
+        assert_eq!(spec.url(), "postgres://u@[::1]:5433/d");
+    }
+
+    #[test]
+    fn password_is_never_printed() {
+        let mut spec = parse("postgres://app:hunter2@127.0.0.1:5432/db", &[]);
+        assert_eq!(spec.redacted(), "postgres://app:****@127.0.0.1:5432/db");
+        assert_eq!(spec.to_string(), "postgres://app:****@127.0.0.1:5432/db");
+        assert_eq!(spec.url(), "postgres://app@127.0.0.1:5432/db");
+        let debug = format!("{spec:?} {spec:#?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("****"), "{debug}");
+        spec.set_password("from-env");
+        assert_eq!(spec.password(), Some("from-env"));
+        assert!(!format!("{spec:?}{spec}").contains("from-env"));
+    }
+
+    #[test]
+    fn set_password_overrides_url_and_env() {
+        let mut spec = parse("postgres://app:inurl@h/db", &[("PGPASSWORD", "inenv")]);
+        spec.set_password("explicit");
+        assert_eq!(spec.password(), Some("explicit"));
+    }
+
+    #[test]
+    fn with_database_keeps_everything_else() {
+        let spec = parse("postgres://app:pw@h:1234/one?sslmode=require", &[]);
+        let other = spec.with_database("two");
+        assert_eq!(other.dbname(), "two");
+        assert_eq!(other.password(), Some("pw"));
+        assert_eq!(
+            other.redacted(),
+            "postgres://app:****@h:1234/two?sslmode=require"
+        );
+    }
+
+    #[test]
+    fn bad_input_says_what_was_expected() {
+        let err = |text: &str, env: &[(&str, &str)]| {
+            ConnectionSpec::parse(text, env).unwrap_err().to_string()
+        };
+        assert_eq!(
+            err("postgres://h/db?sslmode=sometimes", &[]),
+            "invalid sslmode \"sometimes\": expected disable, allow, prefer, require, verify-ca or verify-full"
+        );
+        assert_eq!(
+            err("host=h", &[("PGPORT", "54x")]),
+            "invalid PGPORT \"54x\": expected a port number from 1 to 65535"
+        );
+        assert_eq!(
+            err("host=h colour=blue", &[]),
+            format!("unknown connection parameter \"colour\" (expected one of {KNOWN_KEYS})")
+        );
+        assert_eq!(
+            err("host=h password", &[]),
+            "expected \"=\" after \"password\" in the connection string"
+        );
+        assert_eq!(
+            err("password='abc", &[]),
+            "unterminated quoted value for \"password\" in the connection string"
+        );
+        assert_eq!(
+            err("mydb", &[]),
+            "expected a postgres:// URL or key=value pairs, found \"mydb\""
+        );
+        assert_eq!(
+            err("postgres://a,b/db", &[]),
+            "several hosts in one connection string are not supported: name one host"
+        );
+    }
+
+    #[test]
+    fn errors_never_echo_a_password_value() {
+        let text = "postgres://app:hunter2@h:99999/db";
+        let message = ConnectionSpec::parse(text, &[]).unwrap_err().to_string();
+        assert!(!message.contains("hunter2"), "{message}");
+        let text = "password=hunter2 bogus=1";
+        let message = ConnectionSpec::parse(text, &[]).unwrap_err().to_string();
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+}
