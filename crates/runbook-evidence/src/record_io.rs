@@ -1,0 +1,144 @@
+//! Records to and from disk: serialized with every string redacted, read back with errors that
+//! name the file, line and column.
+//!
+//! Values this crate generates itself (timestamps, digests, statuses) are exempt from
+//! redaction: a short secret such as `1` would otherwise turn `2025-11-08T06:24:36Z` into text
+//! no loader accepts. Nothing under `details` is exempt, since the engine fills it freely.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::errors::{EvidenceError, Result};
+use crate::redact::Redactor;
+
+/// Keys whose string values this crate produces and never come from user text.
+const GENERATED_KEYS: &[&str] = &[
+    "started_at",
+    "finished_at",
+    "sha256",
+    "status",
+    "mode",
+    "how",
+];
+
+/// Pretty JSON of `record` (plus a final newline) with its strings redacted.
+pub(crate) fn to_redacted_json<T: Serialize>(
+    record: &T,
+    what: &str,
+    redactor: &Redactor,
+) -> Result<Vec<u8>> {
+    let serialize_error = |source| EvidenceError::Serialize {
+        what: what.to_owned(),
+        source,
+    };
+    let mut value = serde_json::to_value(record).map_err(serialize_error)?;
+    redact_generated_aware(&mut value, redactor);
+    let mut bytes = serde_json::to_vec_pretty(&value).map_err(serialize_error)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// `record` after the same redaction [`to_redacted_json`] applies, so what the caller keeps in
+/// memory equals what is on disk.
+pub(crate) fn redacted_copy<T: Serialize + DeserializeOwned>(
+    record: &T,
+    what: &str,
+    redactor: &Redactor,
+) -> Result<T> {
+    let serialize_error = |source| EvidenceError::Serialize {
+        what: what.to_owned(),
+        source,
+    };
+    let mut value = serde_json::to_value(record).map_err(serialize_error)?;
+    redact_generated_aware(&mut value, redactor);
+    serde_json::from_value(value).map_err(serialize_error)
+}
+
+fn redact_generated_aware(value: &mut serde_json::Value, redactor: &Redactor) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                if key == "details" {
+                    redactor.redact_json(item);
+                } else if GENERATED_KEYS.contains(&key.as_str()) && item.is_string() {
+                    continue;
+                } else {
+                    redact_generated_aware(item, redactor);
+                }
+            }
+            // Keys of free-form maps (vars, targets) are user text too.
+            let keys_changed = map.keys().any(|k| redactor.redact(k) != k.as_str());
+            if keys_changed {
+                let entries = std::mem::take(map);
+                for (key, item) in entries {
+                    map.insert(redactor.redact(&key).into_owned(), item);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| redact_generated_aware(item, redactor)),
+        Value::String(_) => redactor.redact_json(value),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// Reads a record; `Ok(None)` when the file does not exist.
+pub(crate) fn read_record<T: DeserializeOwned>(
+    path: &Path,
+    what: &'static str,
+) -> Result<Option<T>> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(EvidenceError::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let invalid = |e: serde_json::Error| EvidenceError::InvalidRecord {
+        path: path.to_owned(),
+        what,
+        line: e.line(),
+        column: e.column(),
+        message: without_position(&e),
+    };
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(invalid)?;
+    let version = value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64);
+    match version {
+        Some(1) => {}
+        Some(found) => {
+            return Err(EvidenceError::UnsupportedSchema {
+                path: path.to_owned(),
+                found,
+            });
+        }
+        None => {
+            return Err(EvidenceError::InvalidRecord {
+                path: path.to_owned(),
+                what,
+                line: 1,
+                column: 1,
+                message: "no numeric schema_version".to_owned(),
+            });
+        }
+    }
+    // Deserialize from the text (not the value) so errors carry line and column.
+    serde_json::from_slice(&bytes).map(Some).map_err(invalid)
+}
+
+/// serde_json's message without its trailing " at line L column C" (we show the position first).
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}

@@ -1,0 +1,119 @@
+//! `run.json`: who ran which runbook where, how it ended, and one line per step.
+//!
+//! The record is written when the evidence directory is created (status `running`) and
+//! rewritten after every step, so a killed run still says how far it got. Field names are
+//! stable (`schema_version: 1`): reviewers' scripts and dashboards read them. Every string in it
+//! has been through the [`Redactor`](crate::Redactor) before it reaches the disk.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::status::{Mode, RunStatus, StepStatus};
+
+/// The version of `run.json` and `result.json` this crate writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The content of `run.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub schema_version: u32,
+    pub runbook: RunbookInfo,
+    pub mode: Mode,
+    /// The user name (`$USER`, `$LOGNAME`, or the account of the uid): who to ask at 3 a.m.
+    pub operator: String,
+    pub host: String,
+    pub tool: ToolInfo,
+    pub started_at: DateTime<Utc>,
+    /// Unset while the run is in progress (and forever for a run that was killed).
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<u64>,
+    pub status: RunStatus,
+    /// The step id given to `--from`: steps before it are `not_run` on purpose.
+    pub from_step: Option<String>,
+    /// The runbook's variables after interpolation (redacted).
+    pub vars: BTreeMap<String, String>,
+    pub targets: BTreeMap<String, TargetRecord>,
+    /// How each protected target was allowed to be changed.
+    pub confirmations: Vec<Confirmation>,
+    /// The directory (relative, `steps/NN-id`) of the step in progress, if any. `verify` uses it
+    /// to tell the uncommitted files of a killed step from files added afterwards.
+    pub current_step: Option<String>,
+    /// Every step of the plan, in order; steps that never started stay `not_run`.
+    pub steps: Vec<StepSummary>,
+}
+
+/// Which runbook ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunbookInfo {
+    pub name: String,
+    /// The path as the operator gave it.
+    pub path: String,
+    /// The sha256 of the runbook file as read, so a reviewer can match it against a repository.
+    pub sha256: String,
+    pub description: Option<String>,
+    /// True when redaction changed the copy in `runbook.yaml`, whose digest then differs from
+    /// `sha256`.
+    pub redacted: bool,
+}
+
+/// The tool that wrote the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+/// What a target pointed at, without its secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TargetRecord {
+    /// The connection URL with the password replaced by `****`.
+    pub postgres: Option<String>,
+    /// True for a throwaway local cluster.
+    pub ephemeral: bool,
+    pub container: Option<String>,
+    pub protected: bool,
+}
+
+/// Consent to change a protected target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub target: String,
+    pub how: ConfirmationMethod,
+}
+
+/// How consent was given: `--confirm TARGET`, typed on a terminal, or `--yes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmationMethod {
+    Flag,
+    Tty,
+    Yes,
+}
+
+impl ConfirmationMethod {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ConfirmationMethod::Flag => "--confirm on the command line",
+            ConfirmationMethod::Tty => "typed on the terminal",
+            ConfirmationMethod::Yes => "--yes",
+        }
+    }
+}
+
+/// One line per step in `run.json`; the full record is in the step's `result.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepSummary {
+    /// 1-based position in the runbook.
+    pub index: usize,
+    pub id: String,
+    pub kind: String,
+    pub status: StepStatus,
+    pub started_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<u64>,
+    /// One line; empty for steps that never started.
+    pub summary: String,
+    /// The step's directory relative to the evidence directory (`steps/NN-id`), once it exists.
+    pub dir: Option<String>,
+}

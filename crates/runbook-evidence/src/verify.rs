@@ -1,0 +1,305 @@
+//! `runbook verify DIR`: re-hash every file `SHA256SUMS` lists and name every file that is
+//! missing, modified, unreadable or not listed.
+//!
+//! A run that was killed leaves files the writer had not committed yet (the commit protocol is
+//! described in `ledger.rs`; the step files in [`StepWriter`](crate::StepWriter)). Those are accepted, and
+//! reported as uncommitted, only where the writer can leave them:
+//!
+//! - `run.json` says `running` (and is itself listed and intact): files under its
+//!   `current_step` directory and the writer's top-level temp files;
+//! - `run.json` is not listed (the run was killed inside an update of it): `run.json`,
+//!   `report.md` and the top-level temp files.
+//!
+//! Anywhere else, and in any run that reached a verdict, an unlisted file is *extra*.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::atomic::is_temp_name;
+use crate::digest::hash_file;
+use crate::errors::{EvidenceError, Result};
+use crate::layout::{REPORT_FILE, RUN_FILE, STEPS_DIR};
+use crate::record_io::read_record;
+use crate::run_record::RunRecord;
+use crate::status::RunStatus;
+use crate::sums::{BadLineKind, SUMS_FILE, normalize, parse};
+
+/// What `verify` found. Paths are relative to the evidence directory, `/`-separated, sorted.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VerifyReport {
+    /// How many listed files were re-hashed and matched.
+    pub checked: usize,
+    /// Listed but absent (`SHA256SUMS` itself when it is absent).
+    pub missing: Vec<String>,
+    /// Listed, present, but with another digest.
+    pub modified: Vec<String>,
+    /// Present but not listed (and not an uncommitted file of an unfinished run).
+    pub extra: Vec<String>,
+    /// Listed but impossible to hash.
+    pub unreadable: Vec<Unreadable>,
+    /// Lines of `SHA256SUMS` that were not used.
+    pub bad_lines: Vec<BadSumsLine>,
+    /// Set when the run never reached a verdict (killed, or still going).
+    pub unfinished: Option<Unfinished>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unreadable {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadSumsLine {
+    /// 1-based line number in `SHA256SUMS`.
+    pub line: usize,
+    pub problem: String,
+}
+
+/// A run without a verdict: what it was doing and which files it had not committed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unfinished {
+    /// The step in progress (`steps/NN-id`), when `run.json` could say.
+    pub current_step: Option<String>,
+    /// True when the run was killed while replacing `run.json`, which is then not covered.
+    pub run_json_uncovered: bool,
+    /// Files the writer had not committed yet: accepted, but not covered by `SHA256SUMS`.
+    pub uncommitted: Vec<String>,
+}
+
+impl VerifyReport {
+    /// Whether every listed file is present and unchanged, nothing was added and
+    /// `SHA256SUMS` is well-formed. An unfinished run can be intact.
+    pub fn is_intact(&self) -> bool {
+        self.missing.is_empty()
+            && self.modified.is_empty()
+            && self.extra.is_empty()
+            && self.unreadable.is_empty()
+            && self.bad_lines.is_empty()
+    }
+
+    /// One line per problem, for terminals and report warnings.
+    pub fn problems(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        lines.extend(self.missing.iter().map(|p| format!("missing: {p}")));
+        lines.extend(self.modified.iter().map(|p| format!("modified: {p}")));
+        lines.extend(
+            self.extra
+                .iter()
+                .map(|p| format!("extra (not in SHA256SUMS): {p}")),
+        );
+        lines.extend(
+            self.unreadable
+                .iter()
+                .map(|u| format!("unreadable: {}: {}", u.path, u.reason)),
+        );
+        lines.extend(
+            self.bad_lines
+                .iter()
+                .map(|b| format!("SHA256SUMS line {}: {}", b.line, b.problem)),
+        );
+        lines
+    }
+}
+
+/// Verifies the evidence directory `dir`.
+///
+/// Errors only when `dir` is not a directory or not evidence at all (no `run.json`, listed or
+/// present); everything wrong inside evidence is a finding in the report.
+pub fn verify(dir: &Path) -> Result<VerifyReport> {
+    if !dir.is_dir() {
+        return Err(EvidenceError::NoSuchDir {
+            path: dir.to_owned(),
+        });
+    }
+    let mut report = VerifyReport::default();
+    let sums_path = dir.join(SUMS_FILE);
+    let sums_text = match fs::read(&sums_path) {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(EvidenceError::Read {
+                path: sums_path,
+                source,
+            });
+        }
+    };
+    let (entries, bad) = match &sums_text {
+        Some(text) => parse(text),
+        None => (Vec::new(), Vec::new()),
+    };
+    let run_listed = entries.iter().any(|e| e.path == RUN_FILE);
+    if !run_listed && !dir.join(RUN_FILE).exists() {
+        return Err(EvidenceError::NotEvidence {
+            dir: dir.to_owned(),
+        });
+    }
+    if sums_text.is_none() {
+        report.missing.push(SUMS_FILE.to_owned());
+    }
+    report.bad_lines = bad
+        .into_iter()
+        .map(|b| BadSumsLine {
+            line: b.line,
+            problem: match b.problem {
+                BadLineKind::Malformed(text) => format!(
+                    "expected \"<64 hex digits>  <relative path>\", found {:?}",
+                    shorten(&text)
+                ),
+                BadLineKind::Escapes(path) => {
+                    format!("path {path:?} leaves the evidence directory: not checked")
+                }
+                BadLineKind::Duplicate(path, first) => {
+                    format!("{path:?} is listed again (first on line {first})")
+                }
+            },
+        })
+        .collect();
+
+    let mut listed = BTreeSet::new();
+    for entry in &entries {
+        listed.insert(entry.path.clone());
+        let path = dir.join(&entry.path);
+        match fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                report.missing.push(entry.path.clone())
+            }
+            Err(e) => report.unreadable.push(Unreadable {
+                path: entry.path.clone(),
+                reason: e.to_string(),
+            }),
+            Ok(meta) if meta.file_type().is_symlink() => report.unreadable.push(Unreadable {
+                path: entry.path.clone(),
+                reason: "is a symbolic link, not a file: not followed".to_owned(),
+            }),
+            Ok(meta) if !meta.is_file() => report.unreadable.push(Unreadable {
+                path: entry.path.clone(),
+                reason: "is not a regular file".to_owned(),
+            }),
+            Ok(_) => match hash_file(&path) {
+                Ok(digest) if digest.sha256 == entry.sha256 => report.checked += 1,
+                Ok(_) => report.modified.push(entry.path.clone()),
+                Err(e) => report.unreadable.push(Unreadable {
+                    path: entry.path.clone(),
+                    reason: std::error::Error::source(&e)
+                        .map_or_else(|| e.to_string(), ToString::to_string),
+                }),
+            },
+        }
+    }
+
+    let run_intact = run_listed
+        && !report.missing.iter().any(|p| p == RUN_FILE)
+        && !report.modified.iter().any(|p| p == RUN_FILE)
+        && !report.unreadable.iter().any(|u| u.path == RUN_FILE);
+    let tolerance = if !run_listed {
+        Some(Tolerance::InsideRunUpdate)
+    } else if run_intact {
+        match read_record::<RunRecord>(&dir.join(RUN_FILE), "run record") {
+            Ok(Some(run)) if run.status == RunStatus::Running => Some(Tolerance::Running(
+                run.current_step
+                    .as_deref()
+                    .and_then(normalize)
+                    .filter(|p| p.starts_with(&format!("{STEPS_DIR}/"))),
+            )),
+            _ => None,
+        }
+    } else {
+        None
+    };
+
+    let mut uncommitted = Vec::new();
+    for path in walk(dir)? {
+        if listed.contains(&path) || path == SUMS_FILE {
+            continue;
+        }
+        let accepted = tolerance.as_ref().is_some_and(|t| t.accepts(&path));
+        if accepted {
+            uncommitted.push(path);
+        } else {
+            report.extra.push(path);
+        }
+    }
+    if let Some(tolerance) = tolerance {
+        report.unfinished = Some(Unfinished {
+            current_step: match tolerance {
+                Tolerance::Running(step) => step,
+                Tolerance::InsideRunUpdate => None,
+            },
+            run_json_uncovered: !run_listed,
+            uncommitted,
+        });
+    }
+    report.missing.sort();
+    report.modified.sort();
+    report.extra.sort();
+    Ok(report)
+}
+
+/// Where an unfinished run may have left uncommitted files.
+enum Tolerance {
+    /// `run.json` is intact and says `running`; the step in progress, if any.
+    Running(Option<String>),
+    /// `run.json` is not listed: killed between the phases of its replacement.
+    InsideRunUpdate,
+}
+
+impl Tolerance {
+    fn accepts(&self, path: &str) -> bool {
+        let top_level_temp = !path.contains('/') && is_temp_name(path);
+        match self {
+            Tolerance::Running(step) => {
+                top_level_temp
+                    || step.as_ref().is_some_and(|s| {
+                        path.strip_prefix(s.as_str())
+                            .is_some_and(|r| r.starts_with('/'))
+                    })
+            }
+            Tolerance::InsideRunUpdate => top_level_temp || path == RUN_FILE || path == REPORT_FILE,
+        }
+    }
+}
+
+/// Every non-directory entry under `dir`, relative, `/`-separated, sorted; symbolic links are
+/// listed, never followed.
+fn walk(dir: &Path) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut pending = vec![(dir.to_owned(), String::new())];
+    while let Some((abs, rel)) = pending.pop() {
+        let read_error = |source| EvidenceError::Read {
+            path: abs.clone(),
+            source,
+        };
+        for entry in fs::read_dir(&abs).map_err(read_error)? {
+            let entry = entry.map_err(read_error)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel_path = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let file_type = entry.file_type().map_err(read_error)?;
+            if file_type.is_dir() {
+                pending.push((entry.path(), rel_path));
+            } else {
+                found.push(rel_path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Long garbage lines are cut so one bad line does not flood the terminal.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 120;
+    if text.chars().count() <= MAX {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(MAX).collect();
+    format!("{cut}...")
+}

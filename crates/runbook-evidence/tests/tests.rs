@@ -1,0 +1,1 @@
+//! Integration tests of runbook-evidence: real directories, real coreutils.
