@@ -34,7 +34,7 @@ impl Env for HashMap<String, String> {
     }
 }
 
-impl Env for [(&str, &str)] {
+impl Env for &[(&str, &str)] {
     fn var(&self, name: &str) -> Option<String> {
         self.iter()
             .find(|(key, _)| *key == name)

@@ -154,7 +154,17 @@ pub(crate) fn describe(error: &tokio_postgres::Error) -> (String, Option<String>
         return (message.to_string(), Some(message.code));
     }
     if let Some(io) = io_error(error) {
-        return (describe_io(io), None);
+        let reason = describe_io(io);
+        if error
+            .to_string()
+            .starts_with("error performing TLS handshake")
+        {
+            return (
+                format!("TLS handshake failed: {reason}{}", tls_hint(&reason)),
+                None,
+            );
+        }
+        return (reason, None);
     }
     // tokio-postgres's own Display, followed by its sources (a rustls error, for instance).
     let mut parts: Vec<String> = vec![lowercase_first(&error.to_string())];
@@ -178,6 +188,15 @@ fn io_error(error: &tokio_postgres::Error) -> Option<&std::io::Error> {
         source = cause.source();
     }
     None
+}
+
+/// rustls names certificate problems tersely (`UnknownIssuer`); say what to check.
+fn tls_hint(reason: &str) -> &'static str {
+    if reason.contains("UnknownIssuer") || reason.contains("BadSignature") {
+        " (the server's certificate was not issued by a trusted root: check sslrootcert)"
+    } else {
+        ""
+    }
 }
 
 fn describe_io(error: &std::io::Error) -> String {

@@ -641,7 +641,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str, env: &[(&str, &str)]) -> ConnectionSpec {
-        ConnectionSpec::parse(text, env).unwrap_or_else(|e| panic!("{text}: {e}"))
+        ConnectionSpec::parse(text, &env).unwrap_or_else(|e| panic!("{text}: {e}"))
     }
 
     #[test]
@@ -763,7 +763,7 @@ mod tests {
     #[test]
     fn bad_input_says_what_was_expected() {
         let err = |text: &str, env: &[(&str, &str)]| {
-            ConnectionSpec::parse(text, env).unwrap_err().to_string()
+            ConnectionSpec::parse(text, &env).unwrap_err().to_string()
         };
         assert_eq!(
             err("postgres://h/db?sslmode=sometimes", &[]),

@@ -97,34 +97,7 @@ impl EphemeralCluster {
     /// Creates (or reuses, see [`EphemeralOptions::dir`]) and starts a cluster. Blocking: call
     /// it from `spawn_blocking` in async code.
     pub fn start(options: EphemeralOptions) -> Result<EphemeralCluster, EphemeralError> {
-        let binaries = PgBinaries::find(options.bin_dir.as_deref())?;
-        let account = ServerAccount::for_current_process()?;
-        let root = match &options.dir {
-            Some(dir) => {
-                fs::create_dir_all(dir).map_err(|source| EphemeralError::Directory {
-                    path: dir.clone(),
-                    source,
-                })?;
-                Root::Given(dir.clone())
-            }
-            None => Root::Temporary(
-                tempfile::Builder::new()
-                    .prefix("runbook-pg-")
-                    .tempdir()
-                    .map_err(|source| EphemeralError::Directory {
-                        path: std::env::temp_dir(),
-                        source,
-                    })?,
-            ),
-        };
-        let mut cluster = EphemeralCluster {
-            root,
-            port: options.port.unwrap_or(0),
-            binaries,
-            account,
-            keep: options.keep,
-            running: false,
-        };
+        let mut cluster = Self::open(&options)?;
         cluster.prepare_directories()?;
         if cluster.data_dir().join("PG_VERSION").is_file() {
             if let Some(port) = cluster.running_port() {
@@ -153,6 +126,58 @@ impl EphemeralCluster {
         }
         cluster.running = true;
         Ok(cluster)
+    }
+
+    /// The cluster already running in `options.dir`, if there is one; starts nothing. For
+    /// tools that stop or inspect a kept cluster.
+    pub fn attach(options: &EphemeralOptions) -> Result<Option<EphemeralCluster>, EphemeralError> {
+        if options
+            .dir
+            .as_deref()
+            .is_none_or(|dir| !dir.join("data").is_dir())
+        {
+            return Ok(None);
+        }
+        let mut cluster = Self::open(options)?;
+        match cluster.running_port() {
+            Some(port) => {
+                cluster.port = port;
+                cluster.running = true;
+                Ok(Some(cluster))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn open(options: &EphemeralOptions) -> Result<EphemeralCluster, EphemeralError> {
+        let binaries = PgBinaries::find(options.bin_dir.as_deref())?;
+        let account = ServerAccount::for_current_process()?;
+        let root = match &options.dir {
+            Some(dir) => {
+                fs::create_dir_all(dir).map_err(|source| EphemeralError::Directory {
+                    path: dir.clone(),
+                    source,
+                })?;
+                Root::Given(dir.clone())
+            }
+            None => Root::Temporary(
+                tempfile::Builder::new()
+                    .prefix("runbook-pg-")
+                    .tempdir()
+                    .map_err(|source| EphemeralError::Directory {
+                        path: std::env::temp_dir(),
+                        source,
+                    })?,
+            ),
+        };
+        Ok(EphemeralCluster {
+            root,
+            port: options.port.unwrap_or(0),
+            binaries,
+            account,
+            keep: options.keep,
+            running: false,
+        })
     }
 
     /// `postgres@127.0.0.1:<port>/postgres`, no TLS.
