@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::errors::{EvidenceError, Result};
-use crate::redact::Redactor;
+use crate::redact::{MASK, Redactor, is_secret_key};
 
 /// Keys whose string values this crate produces and never come from user text.
 const GENERATED_KEYS: &[&str] = &[
@@ -23,6 +23,9 @@ const GENERATED_KEYS: &[&str] = &[
     "status",
     "mode",
     "how",
+    // Paths of step directories: verify and the loader follow them.
+    "dir",
+    "current_step",
 ];
 
 /// Pretty JSON of `record` (plus a final newline) with its strings redacted.
@@ -67,6 +70,8 @@ fn redact_generated_aware(value: &mut serde_json::Value, redactor: &Redactor) {
                     redactor.redact_json(item);
                 } else if GENERATED_KEYS.contains(&key.as_str()) && item.is_string() {
                     continue;
+                } else if is_secret_key(key) && item.as_str().is_some_and(|s| !s.is_empty()) {
+                    *item = Value::String(MASK.to_owned());
                 } else {
                     redact_generated_aware(item, redactor);
                 }

@@ -196,7 +196,10 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
         && !report.missing.iter().any(|p| p == RUN_FILE)
         && !report.modified.iter().any(|p| p == RUN_FILE)
         && !report.unreadable.iter().any(|u| u.path == RUN_FILE);
-    let tolerance = if !run_listed {
+    let tolerance = if sums_text.is_none() {
+        // The writer creates SHA256SUMS before the directory appears: nothing to tolerate.
+        None
+    } else if !run_listed {
         Some(Tolerance::InsideRunUpdate)
     } else if run_intact {
         match read_record::<RunRecord>(&dir.join(RUN_FILE), "run record") {

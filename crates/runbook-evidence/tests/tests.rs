@@ -1,1 +1,9 @@
-//! Integration tests of runbook-evidence: real directories, real coreutils.
+//! Integration tests of runbook-evidence: real directories in temp dirs, the real coreutils
+//! `sha256sum`, a real child process killed with SIGKILL.
+
+mod crash;
+mod redaction;
+mod reports;
+mod support;
+mod verifying;
+mod writing;

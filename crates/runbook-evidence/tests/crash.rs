@@ -1,0 +1,162 @@
+//! Crash safety: a child process (this test binary, re-executed) writes evidence and is killed
+//! with SIGKILL; whatever the moment, `sha256sum -c` and `verify` accept the directory.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use runbook_evidence::{EvidenceDir, Mode, Redactor, RunStatus, StepOutcome, StepStatus, verify};
+
+use crate::support::{assert_sha256sum_passes, new_run, only_run_dir, read};
+
+const BASE_VAR: &str = "RUNBOOK_EVIDENCE_CRASH_BASE";
+const MODE_VAR: &str = "RUNBOOK_EVIDENCE_CRASH_MODE";
+
+/// Not a test: the body of the child process. It writes steps until it is killed; in `pause`
+/// mode it stops in the middle of step 3 and says so by creating `paused` next to the run.
+#[test]
+#[ignore = "child process of the crash tests, started by them"]
+fn crash_child() {
+    let base = std::path::PathBuf::from(std::env::var(BASE_VAR).expect("base directory"));
+    let pause = std::env::var(MODE_VAR).as_deref() == Ok("pause");
+    let ids: Vec<String> = (1..=500).map(|i| format!("step-{i}")).collect();
+    let steps: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "sql")).collect();
+    let mut run = new_run(Mode::Run, &steps);
+    run.started_at = chrono::Utc::now();
+    let mut dir = EvidenceDir::create(&base, run, Redactor::new(["pw"])).unwrap();
+    for index in 1..=steps.len() {
+        let mut step = dir.begin_step(index).unwrap();
+        for line in 0..5 {
+            step.log_line(&format!("step {index} line {line} password=pw"))
+                .unwrap();
+        }
+        step.attach("rows.txt", &format!("{index}\n")).unwrap();
+        if pause && index == 3 {
+            std::fs::write(base.join("paused"), "").unwrap();
+            std::thread::sleep(Duration::from_secs(60));
+        }
+        dir.finish_step(
+            step,
+            StepOutcome::new(StepStatus::Passed, format!("step {index} done")),
+        )
+        .unwrap();
+    }
+    dir.finish_run(RunStatus::Passed).unwrap();
+}
+
+fn spawn_child(base: &Path, mode: &str) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args([
+            "crash::crash_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(BASE_VAR, base)
+        .env(MODE_VAR, mode)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn committed_steps(run_dir: &Path) -> usize {
+    std::fs::read_to_string(run_dir.join("SHA256SUMS"))
+        .map(|s| s.matches("/result.json\n").count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_run_killed_in_the_middle_of_a_step_still_verifies() {
+    let base = tempfile::tempdir().unwrap();
+    let mut child = spawn_child(base.path(), "pause");
+    wait_for("the child to pause in step 3", || {
+        base.path().join("paused").exists()
+    });
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    std::fs::remove_file(base.path().join("paused")).unwrap();
+
+    let run_dir = only_run_dir(base.path());
+    assert_sha256sum_passes(&run_dir);
+    let report = verify(&run_dir).unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems());
+    let unfinished = report
+        .unfinished
+        .expect("the run is reported as unfinished");
+    assert_eq!(unfinished.current_step.as_deref(), Some("steps/003-step-3"));
+    assert_eq!(
+        unfinished.uncommitted,
+        [
+            "steps/003-step-3/output.log.partial",
+            "steps/003-step-3/rows.txt"
+        ]
+    );
+    // runbook.yaml, run.json, and log, result and attachment of steps 1 and 2.
+    assert_eq!(report.checked, 2 + 2 * 3);
+    // The killed step's log is there up to the kill, redacted.
+    assert_eq!(
+        read(&run_dir, "steps/003-step-3/output.log.partial")
+            .split('\n')
+            .next()
+            .unwrap(),
+        "step 3 line 0 password=****"
+    );
+    let md = runbook_evidence::report::render_dir(&run_dir, runbook_evidence::Format::Markdown)
+        .unwrap()
+        .text;
+    assert!(md.starts_with("# RUNNING: clinic-restore\n"), "{md}");
+    assert!(
+        md.contains("> **WARNING: the run did not finish: run.json still says running"),
+        "{md}"
+    );
+    assert!(
+        md.contains("> - step in progress: steps/003-step-3"),
+        "{md}"
+    );
+    assert!(md.contains("| 002 | step-2 | sql | passed |"), "{md}");
+}
+
+#[test]
+fn runs_killed_at_arbitrary_moments_verify() {
+    for round in 0..24u64 {
+        let base = tempfile::tempdir().unwrap();
+        let mut child = spawn_child(base.path(), "loop");
+        // Let it commit a few steps, then kill it a varying time later, so that kills land in
+        // every phase of the protocol across rounds.
+        let wait_steps = 1 + (round % 3) as usize;
+        wait_for("the child to commit steps", || {
+            std::fs::read_dir(base.path())
+                .map(|entries| {
+                    entries.filter_map(Result::ok).any(|e| {
+                        !e.file_name().to_string_lossy().starts_with('.')
+                            && committed_steps(&e.path()) >= wait_steps
+                    })
+                })
+                .unwrap_or(false)
+        });
+        std::thread::sleep(Duration::from_micros(round * 397 % 5000));
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let run_dir = only_run_dir(base.path());
+        assert_sha256sum_passes(&run_dir);
+        let report = verify(&run_dir).unwrap();
+        assert!(report.is_intact(), "round {round}: {:?}", report.problems());
+        assert!(
+            report.unfinished.is_some(),
+            "round {round}: the run cannot have finished"
+        );
+        assert!(committed_steps(&run_dir) >= wait_steps);
+    }
+}

@@ -1,0 +1,249 @@
+//! Reports: verdict first, gates before steps, every format well-formed.
+
+use std::fs;
+use std::process::Command;
+
+use runbook_evidence::report::{JsonReport, render, render_dir};
+use runbook_evidence::{Evidence, Format, verify};
+
+use crate::support::{finished_run, read};
+
+#[test]
+fn report_md_opens_with_the_verdict_then_gates_then_steps() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    let md = read(dir.path(), "report.md");
+    let first = md.split('\n').next().unwrap();
+    assert_eq!(first, "# GATE_FAILED: clinic-restore");
+    for fact in [
+        "| status | **gate_failed** |",
+        "| runbook | clinic-restore: Restore the clinic database from the baseline dump |",
+        "| mode | run |",
+        "| operator | alice@db-host |",
+        "| started | 2025-11-08 06:24:36 UTC |",
+        &format!("| evidence | {} |", dir.path().display()),
+    ] {
+        assert!(md.contains(fact), "missing {fact:?} in:\n{md}");
+    }
+    let gates = md.find("## Gates").unwrap();
+    let steps = md.find("## Steps").unwrap();
+    let verdict = md.find("| status |").unwrap();
+    assert!(verdict < gates && gates < steps, "{md}");
+    assert!(md.contains("### 03 gate-db-restored: failed"), "{md}");
+    assert!(
+        md.contains("| at least 50 tables | pass | at least 50 | 83 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| representative tables exist | **FAIL** | tables d_users, d_audit_event | 1 of 2 tables (missing: d_audit_event) |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 01 | secrets | require_files | passed |"),
+        "{md}"
+    );
+    assert!(md.contains("| **failed** |",), "{md}");
+    assert!(
+        md.contains(
+            "relation \"appointment_model\" does not exist (V0002__x.sql:12:5, SQLSTATE 42P01) |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 04 | export | shell | not_run |  |  |"),
+        "{md}"
+    );
+    assert!(!md.contains("WARNING"), "{md}");
+}
+
+#[test]
+fn a_tampered_directory_still_renders_with_a_warning_on_top() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    fs::write(
+        dir.path().join("steps/01-secrets/output.log"),
+        "rewritten\n",
+    )
+    .unwrap();
+    let rendered = render_dir(dir.path(), Format::Markdown).unwrap();
+    assert!(!rendered.integrity.is_intact());
+    let lines: Vec<&str> = rendered.text.split('\n').collect();
+    assert_eq!(lines[0], "# GATE_FAILED: clinic-restore");
+    assert_eq!(
+        lines[2],
+        "> **WARNING: this evidence directory is NOT intact: files changed after the run wrote them, do not rely on it**"
+    );
+    assert_eq!(lines[3], "> - modified: steps/01-secrets/output.log");
+
+    let html = render_dir(dir.path(), Format::Html).unwrap().text;
+    let warning = html.find("class=\"warning\"").unwrap();
+    assert!(warning < html.find("<h2>Gates</h2>").unwrap());
+    assert!(html.contains("<li>modified: steps/01-secrets/output.log</li>"));
+
+    let junit = render_dir(dir.path(), Format::Junit).unwrap().text;
+    assert!(junit.contains("<failure message=\"the evidence directory is not intact\""));
+    let json: JsonReport =
+        serde_json::from_str(&render_dir(dir.path(), Format::Json).unwrap().text).unwrap();
+    assert_eq!(json.intact, Some(false));
+}
+
+#[test]
+fn html_is_one_escaped_page() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    let html = render_dir(dir.path(), Format::Html).unwrap().text;
+    assert!(html.starts_with("<!DOCTYPE html>\n"));
+    assert!(html.ends_with("</html>\n"));
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("src="));
+    assert!(!html.contains("href="));
+    assert!(html.contains("relation &quot;appointment_model&quot; does not exist"));
+    assert!(html.find("<h2>Gates</h2>").unwrap() < html.find("<h2>Steps</h2>").unwrap());
+    // It parses as XML-ish markup where it matters: every table closes.
+    assert_eq!(
+        html.matches("<table>").count(),
+        html.matches("</table>").count()
+    );
+}
+
+#[test]
+fn junit_is_valid_xml_with_a_case_per_gate_check() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    let junit = render_dir(dir.path(), Format::Junit).unwrap().text;
+    let path = base.path().join("junit.xml");
+    fs::write(&path, &junit).unwrap();
+    let script = r#"
+import sys, xml.etree.ElementTree as E
+root = E.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+for suite in root.findall("testsuite"):
+    cases = suite.findall("testcase")
+    assert int(suite.get("tests")) == len(cases), suite.get("name")
+    assert int(suite.get("failures")) == len([c for c in cases if c.find("failure") is not None])
+    for case in cases:
+        outcome = "failure" if case.find("failure") is not None else "error" if case.find("error") is not None else "skipped" if case.find("skipped") is not None else "pass"
+        print(suite.get("name"), "|", case.get("name"), "|", outcome)
+print("totals", root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped"))
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{junit}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "evidence | evidence directory is intact | pass\n\
+         clinic-restore: gate gate-db-restored | at least 50 tables | pass\n\
+         clinic-restore: gate gate-db-restored | representative tables exist | failure\n\
+         clinic-restore: steps | 01 secrets | pass\n\
+         clinic-restore: steps | 02 load-schema | failure\n\
+         clinic-restore: steps | 04 export | skipped\n\
+         totals 6 2 0 1\n"
+    );
+    assert!(junit.contains(
+        "<failure message=\"expected tables d_users, d_audit_event, found 1 of 2 tables\" type=\"failure\">expected: tables d_users, d_audit_event\nactual: 1 of 2 tables\nmissing: d_audit_event</failure>"
+    ), "{junit}");
+}
+
+#[test]
+fn json_round_trips_with_every_step_result() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    let evidence = Evidence::load(dir.path()).unwrap();
+    let integrity = verify(dir.path()).unwrap();
+    let text = render(&evidence, Some(&integrity), Format::Json);
+    let parsed: JsonReport = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed, JsonReport::new(&evidence, Some(&integrity)));
+    assert_eq!(parsed.results.len(), 3);
+    assert_eq!(parsed.results, dir.results());
+    assert_eq!(&parsed.run, dir.record());
+    assert_eq!(parsed.intact, Some(true));
+    assert!(parsed.problems.is_empty());
+}
+
+#[test]
+fn loading_reads_back_what_was_written() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    let evidence = Evidence::load(dir.path()).unwrap();
+    assert_eq!(&evidence.run, dir.record());
+    let results: Vec<_> = evidence
+        .steps
+        .iter()
+        .filter_map(|s| s.result.clone())
+        .collect();
+    assert_eq!(results, dir.results());
+    assert!(evidence.steps[3].result.is_none());
+    assert_eq!(evidence.steps[3].problem, None);
+}
+
+#[test]
+fn loading_a_damaged_record_names_file_line_and_column() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    fs::write(
+        dir.path().join("steps/01-secrets/result.json"),
+        "{\n  \"schema_version\": 1,\n  \"index\": oops\n}\n",
+    )
+    .unwrap();
+    let evidence = Evidence::load(dir.path()).unwrap();
+    let problem = evidence.steps[0].problem.clone().unwrap();
+    assert_eq!(
+        problem,
+        format!(
+            "{}:3:12: expected a step result, found invalid content: expected value",
+            dir.path().join("steps/01-secrets/result.json").display()
+        )
+    );
+    // The report still renders, naming the problem on the step's line.
+    let md = render(&evidence, None, Format::Markdown);
+    assert!(
+        md.contains("| 01 | secrets | require_files | passed |"),
+        "{md}"
+    );
+    assert!(md.contains(&problem), "{md}");
+
+    fs::write(dir.path().join("run.json"), "{\"schema_version\": 2}").unwrap();
+    let err = Evidence::load(dir.path()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: expected schema_version 1, found 2",
+            dir.path().join("run.json").display()
+        )
+    );
+}
+
+#[test]
+fn a_directory_that_is_not_evidence_cannot_be_reported() {
+    let base = tempfile::tempdir().unwrap();
+    let err = render_dir(base.path(), Format::Markdown).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "no run.json in {}: not an evidence directory",
+            base.path().display()
+        )
+    );
+}
+
+#[test]
+fn formats_parse_from_the_command_line_names() {
+    assert_eq!("md".parse::<Format>().unwrap(), Format::Markdown);
+    assert_eq!("html".parse::<Format>().unwrap(), Format::Html);
+    assert_eq!("json".parse::<Format>().unwrap(), Format::Json);
+    assert_eq!("junit".parse::<Format>().unwrap(), Format::Junit);
+    assert_eq!(
+        "pdf".parse::<Format>().unwrap_err().to_string(),
+        "unknown report format \"pdf\": expected md, html, json or junit"
+    );
+}

@@ -1,0 +1,242 @@
+//! `verify`: every kind of tampering is named with its exact path.
+
+use std::fs;
+use std::os::unix::fs::symlink;
+
+use runbook_evidence::{BadSumsLine, EvidenceDir, Mode, Redactor, VerifyReport, verify};
+
+use crate::support::{STEPS, finished_run, new_run, read, sha256sum_check};
+
+fn tampered(change: impl FnOnce(&std::path::Path)) -> VerifyReport {
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    change(dir.path());
+    verify(dir.path()).unwrap()
+}
+
+#[test]
+fn an_untouched_run_is_intact() {
+    let report = tampered(|_| {});
+    assert!(report.is_intact());
+    assert!(report.problems().is_empty());
+}
+
+#[test]
+fn a_changed_byte_is_reported_as_modified() {
+    let report = tampered(|dir| {
+        let path = dir.join("steps/02-load-schema/output.log");
+        let mut bytes = fs::read(&path).unwrap();
+        bytes[0] ^= 0x20;
+        fs::write(&path, bytes).unwrap();
+    });
+    assert!(!report.is_intact());
+    assert_eq!(report.modified, ["steps/02-load-schema/output.log"]);
+    assert!(report.missing.is_empty() && report.extra.is_empty());
+    assert_eq!(report.checked, 9);
+    assert_eq!(
+        report.problems(),
+        ["modified: steps/02-load-schema/output.log"]
+    );
+}
+
+#[test]
+fn a_deleted_file_is_reported_as_missing() {
+    let report = tampered(|dir| fs::remove_file(dir.join("steps/01-secrets/result.json")).unwrap());
+    assert_eq!(report.missing, ["steps/01-secrets/result.json"]);
+    assert!(report.modified.is_empty() && report.extra.is_empty());
+    assert!(!report.is_intact());
+}
+
+#[test]
+fn an_added_file_is_reported_as_extra() {
+    let report = tampered(|dir| {
+        fs::write(dir.join("steps/01-secrets/notes.txt"), "added later").unwrap();
+        fs::create_dir(dir.join("more")).unwrap();
+        fs::write(dir.join("more/x"), "").unwrap();
+    });
+    assert_eq!(report.extra, ["more/x", "steps/01-secrets/notes.txt"]);
+    assert!(!report.is_intact());
+    assert_eq!(
+        report.problems(),
+        [
+            "extra (not in SHA256SUMS): more/x",
+            "extra (not in SHA256SUMS): steps/01-secrets/notes.txt"
+        ]
+    );
+}
+
+#[test]
+fn a_partial_log_in_a_finished_run_is_extra() {
+    // Uncommitted files are only accepted while run.json says running.
+    let report = tampered(|dir| {
+        fs::write(dir.join("steps/03-gate-db-restored/output.log.partial"), "").unwrap();
+        fs::write(dir.join(".run.json.tmp"), "").unwrap();
+    });
+    assert_eq!(
+        report.extra,
+        [
+            ".run.json.tmp",
+            "steps/03-gate-db-restored/output.log.partial"
+        ]
+    );
+    assert_eq!(report.unfinished, None);
+}
+
+#[test]
+fn a_symlink_in_place_of_a_listed_file_is_not_followed() {
+    let report = tampered(|dir| {
+        let target = dir.join("report.md");
+        let copy = dir.parent().unwrap().join("report-copy.md");
+        fs::copy(&target, &copy).unwrap();
+        fs::remove_file(&target).unwrap();
+        symlink(&copy, &target).unwrap();
+    });
+    assert_eq!(report.unreadable.len(), 1);
+    assert_eq!(report.unreadable[0].path, "report.md");
+    assert_eq!(
+        report.unreadable[0].reason,
+        "is a symbolic link, not a file: not followed"
+    );
+    assert!(!report.is_intact());
+}
+
+#[test]
+fn bad_sums_lines_are_reported_with_their_numbers() {
+    let report = tampered(|dir| {
+        let sums = read(dir, "SHA256SUMS");
+        let first = sums.split('\n').next().unwrap().to_owned();
+        let digest = &first[..64];
+        let extra = format!("garbage here\n{digest}  ../outside\n{digest}  /etc/passwd\n{first}\n");
+        fs::write(dir.join("SHA256SUMS"), format!("{sums}{extra}")).unwrap();
+    });
+    let listed = 10;
+    assert_eq!(
+        report.bad_lines,
+        [
+            BadSumsLine {
+                line: listed + 1,
+                problem: "expected \"<64 hex digits>  <relative path>\", found \"garbage here\""
+                    .to_owned(),
+            },
+            BadSumsLine {
+                line: listed + 2,
+                problem: "path \"../outside\" leaves the evidence directory: not checked"
+                    .to_owned(),
+            },
+            BadSumsLine {
+                line: listed + 3,
+                problem: "path \"/etc/passwd\" leaves the evidence directory: not checked"
+                    .to_owned(),
+            },
+            BadSumsLine {
+                line: listed + 4,
+                problem: "\"report.md\" is listed again (first on line 1)".to_owned(),
+            },
+        ]
+    );
+    assert!(!report.is_intact());
+    assert_eq!(report.checked, 10);
+}
+
+#[test]
+fn a_missing_sums_file_is_reported() {
+    let report = tampered(|dir| fs::remove_file(dir.join("SHA256SUMS")).unwrap());
+    assert_eq!(report.missing, ["SHA256SUMS"]);
+    assert!(!report.is_intact());
+    // Nothing is listed, so everything present is extra.
+    assert_eq!(report.extra.len(), 10);
+}
+
+#[test]
+fn a_directory_that_is_not_evidence_is_an_error() {
+    let base = tempfile::tempdir().unwrap();
+    let err = verify(base.path()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "no run.json in {}: not an evidence directory",
+            base.path().display()
+        )
+    );
+    let err = verify(&base.path().join("nope")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("no such directory: {}", base.path().join("nope").display())
+    );
+}
+
+#[test]
+fn a_tampered_run_json_of_a_running_run_grants_no_tolerance() {
+    let base = tempfile::tempdir().unwrap();
+    let mut dir =
+        EvidenceDir::create(base.path(), new_run(Mode::Run, STEPS), Redactor::default()).unwrap();
+    let mut step = dir.begin_step(1).unwrap();
+    step.log_line("x").unwrap();
+    // Someone edits run.json to claim another step is in progress, to smuggle a file in.
+    let run = read(dir.path(), "run.json").replace("steps/01-secrets", "steps/02-load-schema");
+    fs::write(dir.path().join("run.json"), run).unwrap();
+    fs::create_dir_all(dir.path().join("steps/02-load-schema")).unwrap();
+    fs::write(dir.path().join("steps/02-load-schema/output.log"), "fake").unwrap();
+    let report = verify(dir.path()).unwrap();
+    assert_eq!(report.modified, ["run.json"]);
+    assert_eq!(
+        report.extra,
+        [
+            "steps/01-secrets/output.log.partial",
+            "steps/02-load-schema/output.log"
+        ]
+    );
+    assert!(!report.is_intact());
+}
+
+#[test]
+fn files_outside_the_step_in_progress_are_extra_even_while_running() {
+    let base = tempfile::tempdir().unwrap();
+    let mut dir =
+        EvidenceDir::create(base.path(), new_run(Mode::Run, STEPS), Redactor::default()).unwrap();
+    let _step = dir.begin_step(2).unwrap();
+    fs::create_dir_all(dir.path().join("steps/03-gate-db-restored")).unwrap();
+    fs::write(
+        dir.path().join("steps/03-gate-db-restored/result.json"),
+        "{}",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("steps/02-load-schema/notes.txt"),
+        "in progress",
+    )
+    .unwrap();
+    let report = verify(dir.path()).unwrap();
+    assert_eq!(report.extra, ["steps/03-gate-db-restored/result.json"]);
+    let unfinished = report.unfinished.unwrap();
+    assert_eq!(
+        unfinished.uncommitted,
+        [
+            "steps/02-load-schema/notes.txt",
+            "steps/02-load-schema/output.log.partial"
+        ]
+    );
+}
+
+#[test]
+fn a_run_killed_inside_a_run_json_update_verifies() {
+    // The state between phase 1 and phase 3 of the ledger: run.json (and report.md) not listed.
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    let sums: String = read(dir.path(), "SHA256SUMS")
+        .split_inclusive('\n')
+        .filter(|l| !l.ends_with("  run.json\n") && !l.ends_with("  report.md\n"))
+        .collect();
+    fs::write(dir.path().join("SHA256SUMS"), sums).unwrap();
+    fs::write(dir.path().join(".SHA256SUMS.tmp"), "half").unwrap();
+    let report = verify(dir.path()).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    let unfinished = report.unfinished.unwrap();
+    assert!(unfinished.run_json_uncovered);
+    assert_eq!(
+        unfinished.uncommitted,
+        [".SHA256SUMS.tmp", "report.md", "run.json"]
+    );
+    let (ok, text) = sha256sum_check(dir.path());
+    assert!(ok, "{text}");
+}
