@@ -1,0 +1,22 @@
+//! Prints how a script splits: `cargo run -p runbook-sql --example split -- FILE`.
+//! Handy for comparing with psql's server log (`log_statement = all`).
+
+use std::io::Write;
+
+use runbook_sql::{Item, ScriptReader};
+
+fn main() -> std::io::Result<()> {
+    let path = std::env::args().nth(1).unwrap_or_else(|| "/dev/stdin".into());
+    let file = std::fs::File::open(&path)?;
+    let mut out = std::io::stdout().lock();
+    for item in ScriptReader::new(std::io::BufReader::new(file)) {
+        match item {
+            Ok(Item::Statement(s)) => writeln!(out, "{} statement {:?} copy={:?}\n{}", s.start, s.end, s.copy, s.text)?,
+            Ok(Item::Meta(m)) => writeln!(out, "{} meta {:?}", m.position, m.command)?,
+            Ok(Item::CopyData(d)) => writeln!(out, "copy-data {} bytes", d.bytes.len())?,
+            Ok(Item::CopyEnd(e)) => writeln!(out, "{} copy-end terminated={}", e.position, e.terminated)?,
+            Err(e) => writeln!(out, "error {e}")?,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,523 @@
+//! `ScriptReader`: reads a psql script incrementally and yields what psql would do with it.
+//!
+//! Data flow: the [`Window`] hands out whole lines (validated UTF-8); the [`Lexer`] scans a
+//! line into the [`Builder`] (psql's query buffer) until a statement-ending `;`, a
+//! meta-command or a variable reference; the reader turns those into items. A variable's value
+//! (and the rest of a COPY statement's line, which psql runs after the data) is scanned as an
+//! extra source before the next line. After `COPY ... FROM STDIN` the window's following
+//! lines are passed through as data chunks up to the `\.` line.
+
+use std::io::Read;
+
+use crate::analysis::copy_direction;
+use crate::analysis::settings::{ScsChange, scs_change};
+use crate::analysis::tokens::first_word;
+use crate::builder::Builder;
+use crate::chars::is_space;
+use crate::errors::{ScanError, ScanErrorKind};
+use crate::item::{CopyData, CopyDirection, CopyEnd, Item, Meta, MetaCommand, Statement};
+use crate::lexer::{Lexer, Sink, Stop, VariableForm};
+use crate::meta::read_meta;
+use crate::options::ReaderOptions;
+use crate::position::Position;
+use crate::variables::{Variables, quote_identifier, quote_literal};
+use crate::window::{BLOCK, Line, Window, WindowError};
+
+/// Reads a psql script from any `Read`, one item at a time.
+///
+/// Memory stays bounded by the longest statement (or line) plus one COPY chunk, whatever the
+/// size of the input. Errors about a meta-command or the end of the input are not fatal: call
+/// [`next_item`](Self::next_item) again to go on, as psql goes on after an error.
+#[derive(Debug)]
+pub struct ScriptReader<R: Read> {
+    window: Window<R>,
+    lexer: Lexer,
+    builder: Builder,
+    variables: Variables,
+    initial_std_strings: bool,
+    /// The position of `window.data()[0]`.
+    pos: Position,
+    /// The line at the start of the window that is being scanned.
+    line: Option<LineState>,
+    /// Sources scanned before the window's next line; the last one first.
+    sources: Vec<Source>,
+    mode: Mode,
+    restriction: Option<(String, Position)>,
+    bom: bool,
+    /// Set by `\;` in the current statement: it may hold several commands.
+    several_commands: bool,
+}
+
+#[derive(Debug)]
+struct LineState {
+    line: Line,
+    cursor: usize,
+    /// The last computed position in the line, so columns are counted incrementally.
+    cache: (usize, Position),
+}
+
+#[derive(Debug)]
+struct Source {
+    bytes: Vec<u8>,
+    cursor: usize,
+    origin: Origin,
+}
+
+#[derive(Debug)]
+enum Origin {
+    /// A piece of the file that starts at this position.
+    File(Position),
+    /// The value of a variable referenced at this position.
+    Variable { name: String, at: Position },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Sql,
+    Copy,
+    Finished,
+}
+
+impl<R: Read> ScriptReader<R> {
+    pub fn new(input: R) -> Self {
+        Self::with_options(input, ReaderOptions::default())
+    }
+
+    pub fn with_options(input: R, options: ReaderOptions) -> Self {
+        ScriptReader {
+            window: Window::new(input),
+            lexer: Lexer::new(options.standard_conforming_strings),
+            builder: Builder::default(),
+            variables: Variables::new(options.variables),
+            initial_std_strings: options.standard_conforming_strings,
+            pos: Position::START,
+            line: None,
+            sources: Vec::new(),
+            mode: Mode::Sql,
+            restriction: None,
+            bom: false,
+            several_commands: false,
+        }
+    }
+
+    /// Bytes read from the input so far (for progress; the reader reads ahead by up to 64 KiB).
+    pub fn bytes_read(&self) -> u64 {
+        self.window.bytes_read()
+    }
+
+    /// Follow the server's `standard_conforming_strings` (psql does, after every query). The
+    /// reader already tracks `SET`/`RESET` in the script; this corrects it when the executor
+    /// learns the real value.
+    pub fn set_standard_conforming_strings(&mut self, on: bool) {
+        self.lexer.set_std_strings(on);
+    }
+
+    pub fn standard_conforming_strings(&self) -> bool {
+        self.lexer.std_strings()
+    }
+
+    /// Whether the input starts with a UTF-8 byte order mark. psql does not skip it (it
+    /// becomes part of the first token and the server rejects the first statement), and
+    /// neither does the reader; this lets the caller explain that error. Known once the first
+    /// item has been read.
+    pub fn starts_with_bom(&self) -> bool {
+        self.bom
+    }
+
+    /// The psql variables defined so far (options, `\set`, `\unset`).
+    pub fn variables(&self) -> &std::collections::BTreeMap<String, String> {
+        self.variables.all()
+    }
+
+    /// The next item, `None` at the end of the input.
+    pub fn next_item(&mut self) -> Result<Option<Item>, ScanError> {
+        let result = match self.mode {
+            Mode::Finished => return Ok(None),
+            Mode::Copy => self.next_copy().map(Some),
+            Mode::Sql => self.next_sql(),
+        };
+        if result.as_ref().is_err_and(ScanError::is_fatal) {
+            self.mode = Mode::Finished;
+        }
+        result
+    }
+
+    fn next_sql(&mut self) -> Result<Option<Item>, ScanError> {
+        loop {
+            if !self.sources.is_empty() {
+                if let Some(item) = self.step_source()? {
+                    return Ok(Some(item));
+                }
+                continue;
+            }
+            if self.line.is_none() {
+                let line = match self.window.line() {
+                    Ok(Some(line)) => line,
+                    Ok(None) => return self.end_of_input(),
+                    Err(e) => return Err(self.window_error(e)),
+                };
+                if self.pos.offset == 0 {
+                    self.bom = self.window.data().starts_with(b"\xEF\xBB\xBF");
+                }
+                // psql skips empty lines unless they are inside a quote or comment.
+                if line.len == 0 && line.newline && !self.lexer.in_quote() {
+                    self.advance(line.total_len());
+                    continue;
+                }
+                self.builder.forget_line_break();
+                if !self.builder.is_empty() {
+                    self.builder.line_break(self.pos.offset.saturating_sub(1), self.pos);
+                }
+                self.line = Some(LineState { line, cursor: 0, cache: (0, self.pos) });
+            }
+            if let Some(item) = self.step_line()? {
+                return Ok(Some(item));
+            }
+        }
+    }
+
+    /// Scans the current line until something to yield (`Some`) or the line's end (`None`).
+    fn step_line(&mut self) -> Result<Option<Item>, ScanError> {
+        let Some(ls) = self.line.as_mut() else { return Ok(None) };
+        let line = &self.window.data()[..ls.line.len];
+        let base = self.pos;
+        let mut sink = LineSink { builder: &mut self.builder, line, base, cache: &mut ls.cache };
+        match self.lexer.scan(line, ls.cursor, &mut sink) {
+            Stop::End => {
+                if let Some(index) = self.lexer.unresolved_open_index() {
+                    let position = position_in(line, base, &mut ls.cache, index);
+                    self.lexer.resolve_open(position);
+                }
+                let total = ls.line.total_len();
+                self.line = None;
+                self.advance(total);
+                Ok(None)
+            }
+            Stop::Semicolon { next } => {
+                ls.cursor = next;
+                Ok(Some(self.statement_ended(true)))
+            }
+            Stop::Backslash { at } => {
+                self.builder.meta_command_found();
+                let restricted = self.restriction.as_ref().map(|(k, _)| k.as_str());
+                let outcome = read_meta(line, at, &self.variables, restricted);
+                let position = position_in(line, base, &mut ls.cache, at);
+                ls.cursor = outcome.resume_at;
+                self.apply_meta(outcome.result, position).map(Some)
+            }
+            Stop::Variable { start, end, form } => {
+                ls.cursor = end;
+                let position = position_in(line, base, sink.cache, start);
+                match resolve(&self.variables, &self.sources, &line[start..end], form) {
+                    Resolution::AsWritten => sink.emit(start..end),
+                    Resolution::Text(text) => sink.builder.emit_produced(text.as_bytes(), position),
+                    Resolution::Scan { name, value } => {
+                        self.builder.mark_interpolated();
+                        self.sources.push(Source {
+                            bytes: value.into_bytes(),
+                            cursor: 0,
+                            origin: Origin::Variable { name, at: position },
+                        });
+                    }
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Scans the top extra source until something to yield or its end.
+    fn step_source(&mut self) -> Result<Option<Item>, ScanError> {
+        let Some(top) = self.sources.last_mut() else { return Ok(None) };
+        let mut sink = SourceSink { builder: &mut self.builder, bytes: &top.bytes, origin: &top.origin };
+        match self.lexer.scan(&top.bytes, top.cursor, &mut sink) {
+            Stop::End => {
+                if let Some(index) = self.lexer.unresolved_open_index() {
+                    let position = top.origin.position_of(&top.bytes, index);
+                    self.lexer.resolve_open(position);
+                }
+                self.sources.pop();
+                Ok(None)
+            }
+            Stop::Semicolon { next } => {
+                top.cursor = next;
+                Ok(Some(self.statement_ended(true)))
+            }
+            Stop::Backslash { at } => {
+                self.builder.meta_command_found();
+                let restricted = self.restriction.as_ref().map(|(k, _)| k.as_str());
+                let outcome = read_meta(&top.bytes, at, &self.variables, restricted);
+                let position = top.origin.position_of(&top.bytes, at);
+                top.cursor = outcome.resume_at;
+                self.apply_meta(outcome.result, position).map(Some)
+            }
+            Stop::Variable { start, end, form } => {
+                top.cursor = end;
+                let position = top.origin.position_of(&top.bytes, start);
+                let reference = top.bytes[start..end].to_vec();
+                match resolve(&self.variables, &self.sources, &reference, form) {
+                    Resolution::AsWritten => {
+                        let Some(top) = self.sources.last() else { return Ok(None) };
+                        let mut sink = SourceSink { builder: &mut self.builder, bytes: &top.bytes, origin: &top.origin };
+                        sink.emit(start..end);
+                    }
+                    Resolution::Text(text) => self.builder.emit_produced(text.as_bytes(), position),
+                    Resolution::Scan { name, value } => {
+                        self.builder.mark_interpolated();
+                        self.sources.push(Source {
+                            bytes: value.into_bytes(),
+                            cursor: 0,
+                            origin: Origin::Variable { name, at: position },
+                        });
+                    }
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// A statement is complete: build it, follow `standard_conforming_strings`, and prepare
+    /// for COPY data.
+    fn statement_ended(&mut self, terminated: bool) -> Item {
+        let statement = self.finish_statement(terminated);
+        if statement.copy == Some(CopyDirection::FromStdin) {
+            self.start_copy();
+        }
+        Item::Statement(statement)
+    }
+
+    fn finish_statement(&mut self, terminated: bool) -> Statement {
+        let end = self.builder.end_position().unwrap_or(self.pos);
+        let start = self.builder.start_position().unwrap_or(end);
+        let taken = self.builder.take();
+        let several = std::mem::take(&mut self.several_commands) || self.lexer.take_saw_backslash_semicolon();
+        let first = first_word(&taken.text).map(str::to_ascii_lowercase);
+        let copy = match first.as_deref() {
+            Some("copy") => copy_direction(&taken.text),
+            _ => None,
+        };
+        if several || matches!(first.as_deref(), Some("set" | "reset")) {
+            match scs_change(&taken.text, self.lexer.std_strings()) {
+                Some(ScsChange::Set(on)) => self.lexer.set_std_strings(on),
+                Some(ScsChange::Reset) => self.lexer.set_std_strings(self.initial_std_strings),
+                None => {}
+            }
+        }
+        Statement {
+            text: taken.text,
+            start,
+            end,
+            copy,
+            terminated,
+            interpolated: taken.interpolated,
+            anchors: taken.anchors,
+        }
+    }
+
+    /// After `COPY ... FROM STDIN;` psql reads the data from the following lines, then goes
+    /// on with whatever followed the `;` on the COPY's own line.
+    fn start_copy(&mut self) {
+        if let Some(mut ls) = self.line.take() {
+            let data = self.window.data();
+            let rest = &data[ls.cursor..ls.line.len];
+            if rest.iter().any(|&b| !is_space(b)) {
+                let position = position_in(&data[..ls.line.len], self.pos, &mut ls.cache, ls.cursor);
+                let source = Source { bytes: rest.to_vec(), cursor: 0, origin: Origin::File(position) };
+                self.sources.insert(0, source);
+            }
+            self.advance(ls.line.total_len());
+        }
+        self.mode = Mode::Copy;
+    }
+
+    fn next_copy(&mut self) -> Result<Item, ScanError> {
+        self.window.fill(BLOCK + 1).map_err(|e| self.window_error(e))?;
+        let data = self.window.data();
+        let mut end = 0;
+        while let Some(k) = memchr::memchr(b'\n', &data[end..]) {
+            let line = &data[end..end + k + 1];
+            if line == b"\\.\n" || line == b"\\.\r\n" {
+                if end > 0 {
+                    break;
+                }
+                let position = self.pos;
+                self.advance(line.len());
+                self.mode = Mode::Sql;
+                return Ok(Item::CopyEnd(CopyEnd { position, terminated: true }));
+            }
+            if end > 0 && end + line.len() > BLOCK {
+                break;
+            }
+            end += line.len();
+            if end >= BLOCK {
+                break;
+            }
+        }
+        if end == 0 {
+            // No complete line in the window: one long line, the last line without a newline,
+            // the end of the input, or invalid UTF-8.
+            match self.window.line() {
+                Ok(Some(line)) => end = line.total_len(),
+                Ok(None) => {
+                    self.mode = Mode::Sql;
+                    return Ok(Item::CopyEnd(CopyEnd { position: self.pos, terminated: false }));
+                }
+                Err(e) => return Err(self.window_error(e)),
+            }
+        }
+        let bytes = self.window.data()[..end].to_vec();
+        self.advance(end);
+        Ok(Item::CopyData(CopyData { bytes }))
+    }
+
+    fn end_of_input(&mut self) -> Result<Option<Item>, ScanError> {
+        if let Some(construct) = self.lexer.open_construct() {
+            let started = self.lexer.open_position().unwrap_or(self.pos);
+            self.lexer.reset();
+            self.builder.clear();
+            return Err(ScanError::new(ScanErrorKind::UnterminatedAtEof { construct, started }, started));
+        }
+        if !self.builder.is_empty() {
+            return Ok(Some(self.statement_ended(false)));
+        }
+        if let Some((key, started)) = self.restriction.take() {
+            return Err(ScanError::new(ScanErrorKind::RestrictedAtEof { key, started }, self.pos));
+        }
+        self.mode = Mode::Finished;
+        Ok(None)
+    }
+
+    fn apply_meta(&mut self, result: Result<MetaCommand, ScanErrorKind>, position: Position) -> Result<Item, ScanError> {
+        let command = result.map_err(|kind| ScanError::new(kind, position))?;
+        match &command {
+            MetaCommand::Set { name, value } => self.variables.set(name.clone(), value.clone()),
+            MetaCommand::Unset { name } => self.variables.unset(name),
+            MetaCommand::Restrict { key } => self.restriction = Some((key.clone(), position)),
+            MetaCommand::Unrestrict { .. } => self.restriction = None,
+            MetaCommand::Connect { .. } | MetaCommand::Encoding { .. } | MetaCommand::Echo { .. } => {}
+        }
+        Ok(Item::Meta(Meta { command, position }))
+    }
+
+    fn advance(&mut self, n: usize) {
+        let data = self.window.data();
+        let n = n.min(data.len());
+        self.pos = self.pos.advanced_by(&data[..n]);
+        self.window.consume(n);
+    }
+
+    fn window_error(&self, e: WindowError) -> ScanError {
+        match e {
+            WindowError::Io(e) => ScanError::new(ScanErrorKind::Io(e), self.pos),
+            WindowError::InvalidUtf8 { index } => {
+                let data = self.window.data();
+                let position = self.pos.advanced_by(&data[..index.min(data.len())]);
+                ScanError::new(ScanErrorKind::InvalidUtf8 { offset: position.offset }, position)
+            }
+        }
+    }
+}
+
+impl<R: Read> Iterator for ScriptReader<R> {
+    type Item = Result<Item, ScanError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_item().transpose()
+    }
+}
+
+impl Origin {
+    fn position_of(&self, bytes: &[u8], index: usize) -> Position {
+        match self {
+            Origin::File(start) => start.advanced_by(&bytes[..index.min(bytes.len())]),
+            Origin::Variable { at, .. } => *at,
+        }
+    }
+}
+
+/// The position of `line[i]`, counting columns on from the last computed one when possible.
+fn position_in(line: &[u8], base: Position, cache: &mut (usize, Position), i: usize) -> Position {
+    let i = i.min(line.len());
+    let (ci, cp) = *cache;
+    let p = if i >= ci { cp.advanced_by(&line[ci..i]) } else { base.advanced_by(&line[..i]) };
+    *cache = (i, p);
+    p
+}
+
+/// What a variable reference turns into.
+enum Resolution {
+    /// Undefined (or recursive): the reference stays as written.
+    AsWritten,
+    /// Quoted value or `TRUE`/`FALSE`, not scanned further.
+    Text(String),
+    /// `:name`: the value is scanned as SQL.
+    Scan { name: String, value: String },
+}
+
+fn resolve(vars: &Variables, sources: &[Source], reference: &[u8], form: VariableForm) -> Resolution {
+    let reference = String::from_utf8_lossy(reference);
+    let inner = |skip: usize| reference.get(skip..reference.len().saturating_sub(1)).unwrap_or("");
+    match form {
+        VariableForm::Plain => {
+            let name = reference.get(1..).unwrap_or("");
+            let recursive = sources.iter().any(|s| matches!(&s.origin, Origin::Variable { name: n, .. } if n == name));
+            match vars.get(name) {
+                Some(value) if !recursive => Resolution::Scan { name: name.to_owned(), value: value.to_owned() },
+                _ => Resolution::AsWritten,
+            }
+        }
+        VariableForm::Literal => vars.get(inner(2)).map_or(Resolution::AsWritten, |v| Resolution::Text(quote_literal(v))),
+        VariableForm::Identifier => {
+            vars.get(inner(2)).map_or(Resolution::AsWritten, |v| Resolution::Text(quote_identifier(v)))
+        }
+        VariableForm::Defined => {
+            Resolution::Text(if vars.get(inner(3)).is_some() { "TRUE" } else { "FALSE" }.to_owned())
+        }
+    }
+}
+
+/// Emits ranges of the current line of the file.
+struct LineSink<'a> {
+    builder: &'a mut Builder,
+    line: &'a [u8],
+    base: Position,
+    cache: &'a mut (usize, Position),
+}
+
+impl Sink for LineSink<'_> {
+    fn emit(&mut self, range: std::ops::Range<usize>) {
+        let offset = self.base.offset + range.start as u64;
+        let (line, base, cache) = (self.line, self.base, &mut *self.cache);
+        self.builder.emit_file(&line[range.clone()], offset, || position_in(line, base, cache, range.start));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.builder.is_empty()
+    }
+}
+
+/// Emits ranges of an extra source.
+struct SourceSink<'a> {
+    builder: &'a mut Builder,
+    bytes: &'a [u8],
+    origin: &'a Origin,
+}
+
+impl Sink for SourceSink<'_> {
+    fn emit(&mut self, range: std::ops::Range<usize>) {
+        let bytes = &self.bytes[range.clone()];
+        match self.origin {
+            Origin::File(start) => {
+                let start = *start;
+                let all = self.bytes;
+                self.builder.emit_file(bytes, start.offset + range.start as u64, || {
+                    start.advanced_by(&all[..range.start])
+                });
+            }
+            Origin::Variable { at, .. } => self.builder.emit_produced(bytes, *at),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.builder.is_empty()
+    }
+}
