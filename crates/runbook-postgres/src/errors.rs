@@ -6,10 +6,13 @@
 //!
 //! [`ConnectionSpec::redacted`]: crate::ConnectionSpec::redacted
 
+use std::fmt;
 use std::path::PathBuf;
 
+use runbook_sql::{Position, ScanErrorKind};
 use thiserror::Error;
 
+use crate::load::LoadSummary;
 use crate::server_message::ServerMessage;
 
 /// The connection text could not be understood.
@@ -110,6 +113,174 @@ impl QueryError {
     /// The SQLSTATE, when the server is who failed.
     pub fn sqlstate(&self) -> Option<&str> {
         self.server().map(|m| m.code.as_str())
+    }
+}
+
+/// Something in a script failed, at a place in the file.
+#[derive(Debug)]
+pub struct ScriptError {
+    /// The name the caller gave the script (its path, usually).
+    pub source_name: String,
+    /// Where in the file: the server's error position mapped back to the file when it gave one,
+    /// else the start of the statement (or meta-command).
+    pub position: Position,
+    pub kind: ScriptErrorKind,
+}
+
+/// What failed.
+#[derive(Debug)]
+pub enum ScriptErrorKind {
+    /// The server rejected a statement.
+    Server(Box<StatementFailure>),
+    /// The statement could not be run for another reason (the connection was lost, ...).
+    Query(QueryError),
+    /// The script itself is wrong (an unsupported meta-command, an unterminated quote, ...).
+    Scan(ScanErrorKind),
+    /// `\encoding` asked for something other than UTF-8.
+    UnsupportedEncoding { encoding: String },
+    /// `\connect` inside an all-or-nothing load would commit half of it.
+    ConnectInSingleTransaction,
+    /// `\connect` arguments that do not make a connection.
+    ConnectArguments { reason: String },
+    /// `\connect` could not open the new session.
+    Reconnect(ConnectError),
+}
+
+/// A statement the server rejected, with everything psql would show and more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementFailure {
+    pub server: ServerMessage,
+    /// Where the failing statement starts.
+    pub statement_start: Position,
+    /// The offending line of the statement, with a caret under the error position.
+    pub excerpt: Option<Excerpt>,
+    /// The file starts with a UTF-8 byte order mark and this was its first statement: the BOM
+    /// is the likely cause.
+    pub bom_hint: bool,
+    /// Notices raised before the statement failed.
+    pub notices: Vec<ServerMessage>,
+}
+
+/// One source line and the column (in characters, 0-based within `text`) to put a caret under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    pub line: u32,
+    pub text: String,
+    pub caret: usize,
+}
+
+/// The hint for a first statement that fails in a file with a byte order mark.
+pub const BOM_HINT: &str = "the file starts with a UTF-8 byte order mark (BOM), which psql also sends as part of \
+     the first statement; remove it (sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)";
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Position { line, column, .. } = self.position;
+        write!(f, "{}:{line}:{column}: ", self.source_name)?;
+        match &self.kind {
+            ScriptErrorKind::Server(failure) => {
+                write!(f, "{}", failure.server)?;
+                if let Some(excerpt) = &failure.excerpt {
+                    let label = format!("LINE {}: ", excerpt.line);
+                    let pad: String = excerpt
+                        .text
+                        .chars()
+                        .take(excerpt.caret)
+                        .map(|c| if c == '\t' { '\t' } else { ' ' })
+                        .collect();
+                    write!(f, "\n{label}{}\n{}{pad}^", excerpt.text, " ".repeat(label.len()))?;
+                }
+                for line in failure.server.extra_lines() {
+                    write!(f, "\n{line}")?;
+                }
+                if failure.bom_hint {
+                    write!(f, "\nHINT:  {BOM_HINT}")?;
+                }
+                Ok(())
+            }
+            ScriptErrorKind::Query(error) => write!(f, "{error}"),
+            ScriptErrorKind::Scan(kind) => write!(f, "{kind}"),
+            ScriptErrorKind::UnsupportedEncoding { encoding } => write!(
+                f,
+                "unsupported client encoding {encoding} in \\encoding: only UTF8 is supported \
+                 (convert the file to UTF-8, e.g. with iconv)"
+            ),
+            ScriptErrorKind::ConnectInSingleTransaction => f.write_str(
+                "\\connect is not allowed in a single-transaction load: it would end the transaction",
+            ),
+            ScriptErrorKind::ConnectArguments { reason } => write!(f, "invalid \\connect: {reason}"),
+            ScriptErrorKind::Reconnect(error) => write!(f, "\\connect failed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+impl ScriptError {
+    /// The SQLSTATE when the server rejected a statement.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match &self.kind {
+            ScriptErrorKind::Server(failure) => Some(&failure.server.code),
+            ScriptErrorKind::Query(error) => error.sqlstate(),
+            _ => None,
+        }
+    }
+}
+
+/// A script load that did not finish; the summary says what was done before it stopped.
+#[derive(Debug)]
+pub struct LoadError {
+    pub kind: LoadErrorKind,
+    pub summary: LoadSummary,
+}
+
+/// Why a load stopped.
+#[derive(Debug, Error)]
+pub enum LoadErrorKind {
+    /// The first error, with `on_error: stop` (or in a single transaction).
+    #[error("{0}")]
+    Script(ScriptError),
+    /// The cancel handle fired.
+    #[error("{source_name}:{}:{}: cancelled", position.line, position.column)]
+    Cancelled {
+        source_name: String,
+        position: Position,
+    },
+    /// BEGIN or COMMIT of a single-transaction load failed (a deferred constraint, for one).
+    #[error("{source_name}: {action} of the single transaction failed: {error}")]
+    Transaction {
+        source_name: String,
+        action: &'static str,
+        error: QueryError,
+    },
+    /// The thread reading the file stopped without saying why.
+    #[error("{source_name}: the script reader stopped unexpectedly")]
+    ReaderFailed { source_name: String },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.kind, f)
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.kind.source()
+    }
+}
+
+impl LoadError {
+    /// The script error that stopped the load, if that is what stopped it.
+    pub fn script_error(&self) -> Option<&ScriptError> {
+        match &self.kind {
+            LoadErrorKind::Script(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.kind, LoadErrorKind::Cancelled { .. })
     }
 }
 

@@ -11,6 +11,8 @@
 //!   statement's NOTICE and WARNING messages come back with it.
 //! - [`Session::query`] (extended protocol, text parameters) and [`Session::simple_query`]
 //!   (simple protocol, for user-written gate SQL) return [`Rows`] of text values.
+//! - [`Session::load_script`] runs a psql script read by `runbook_sql::ScriptReader`: one
+//!   statement at a time, COPY streamed, errors at `file:line:col` ([`load`]).
 //! - [`CancelHandle`] sends a CancelRequest from any task and stops a script load.
 //! - [`ephemeral::EphemeralCluster`] runs a throwaway local cluster (initdb + pg_ctl).
 //!
@@ -21,6 +23,7 @@ mod cancel;
 mod env;
 pub mod ephemeral;
 pub mod errors;
+pub mod load;
 mod rows;
 mod server_message;
 mod session;
@@ -30,7 +33,11 @@ mod tls;
 
 pub use cancel::CancelHandle;
 pub use env::{EmptyEnv, Env, ProcessEnv};
-pub use errors::{ConnectError, EphemeralError, QueryError, SpecError};
+pub use errors::{
+    ConnectError, EphemeralError, Excerpt, LoadError, LoadErrorKind, QueryError, ScriptError,
+    ScriptErrorKind, SpecError, StatementFailure,
+};
+pub use load::{LoadObserver, LoadOptions, LoadSummary, NoopObserver, OnError, StatementOutcome};
 pub use rows::{Executed, Rows};
 pub use server_message::{ServerMessage, ServerPosition};
 pub use session::{ServerVersion, Session};

@@ -267,6 +267,52 @@ impl ConnectionSpec {
         })
     }
 
+    /// This spec with the fields that `conninfo` (a URL or `key=value` string) sets replaced,
+    /// and everything else kept: how `\connect "dbname='x'"` reuses the previous connection.
+    pub fn with_conninfo(&self, conninfo: &str) -> Result<ConnectionSpec, SpecError> {
+        let trimmed = conninfo.trim();
+        let fields = match strip_scheme(trimmed) {
+            Some(rest) => parse_url(rest)?,
+            None => parse_key_values(trimmed)?,
+        };
+        let mut spec = self.clone();
+        if let Some(host) = fields.host {
+            spec.host = Host::parse(&host);
+        }
+        if let Some(port) = fields.port {
+            spec.port = parse_port(&port, "")?;
+        }
+        if let Some(user) = fields.user {
+            spec.user = user;
+        }
+        if let Some(password) = fields.password {
+            spec.password = Some(Password(password));
+        }
+        if let Some(dbname) = fields.dbname {
+            spec.dbname = dbname;
+        }
+        if let Some(sslmode) = fields.sslmode {
+            spec.sslmode = SslMode::parse(&sslmode).ok_or(SpecError::InvalidValue {
+                key: "sslmode".to_owned(),
+                value: sslmode,
+                expected: "disable, allow, prefer, require, verify-ca or verify-full",
+            })?;
+        }
+        if let Some(root) = fields.sslrootcert {
+            spec.sslrootcert = Some(PathBuf::from(root));
+        }
+        if let Some(timeout) = fields.connect_timeout {
+            spec.connect_timeout = parse_timeout(&timeout, "")?;
+        }
+        if let Some(name) = fields.application_name {
+            spec.application_name = name;
+        }
+        if let Some(options) = fields.options {
+            spec.options = Some(options);
+        }
+        Ok(spec)
+    }
+
     /// Sets the password from somewhere other than the URL (a runbook's `password_env`); it
     /// wins over the URL and `PGPASSWORD`.
     pub fn set_password(&mut self, password: impl Into<String>) {
@@ -718,6 +764,23 @@ mod tests {
         assert_eq!(spec.password(), Some(r"it's a \ secret"));
         assert_eq!(spec.user(), "a b");
         assert_eq!(spec.dbname(), "x y");
+    }
+
+    #[test]
+    fn conninfo_overrides_only_what_it_names() {
+        let spec = parse("postgres://app:pw@h:1234/one?sslmode=require", &[]);
+        let other = spec.with_conninfo("dbname='two words'").unwrap();
+        assert_eq!(other.dbname(), "two words");
+        assert_eq!(
+            (other.user(), other.port(), other.password()),
+            ("app", 1234, Some("pw"))
+        );
+        assert_eq!(other.sslmode(), SslMode::Require);
+        let other = spec.with_conninfo("postgres://bob@/three").unwrap();
+        assert_eq!(
+            (other.user(), other.dbname(), other.port()),
+            ("bob", "three", 1234)
+        );
     }
 
     #[test]

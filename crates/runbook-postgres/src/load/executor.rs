@@ -1,0 +1,498 @@
+//! The load loop: one item at a time from the feed, each sent or acted on as psql would.
+
+use std::future::Future;
+use std::io::Read;
+use std::pin::{Pin, pin};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use runbook_sql::{
+    CopyData, CopyDirection, CopyEnd, Item, Meta, MetaCommand, Position, ScriptReader, Statement,
+};
+use tokio_postgres::CopyInSink;
+
+use super::feed::Feed;
+use super::observer::{LoadObserver, StatementOutcome};
+use super::options::{LoadOptions, OnError};
+use super::summary::LoadSummary;
+use super::{connect_args, excerpt, psql_bool};
+use crate::cancel::CancelHandle;
+use crate::errors::{
+    LoadError, LoadErrorKind, QueryError, ScriptError, ScriptErrorKind, StatementFailure,
+};
+use crate::server_message::{ServerMessage, ServerPosition};
+use crate::session::Session;
+
+/// How often a CancelRequest is repeated while a cancelled statement keeps running (the first
+/// one may have reached the server before the statement did).
+const CANCEL_RESEND: Duration = Duration::from_millis(500);
+
+/// SQLSTATE query_canceled.
+const QUERY_CANCELED: &str = "57014";
+
+impl Session {
+    /// Runs a psql script on this session, one statement at a time; see the [`load`](crate::load)
+    /// module. With `on_error: continue` the load succeeds and the summary lists the errors;
+    /// otherwise the first error ends it. After a `\connect` the session stays on the new
+    /// database.
+    pub async fn load_script<R: Read + Send + 'static>(
+        &mut self,
+        mut reader: ScriptReader<R>,
+        options: &LoadOptions,
+        observer: &mut dyn LoadObserver,
+    ) -> Result<LoadSummary, LoadError> {
+        let started = Instant::now();
+        reader.set_standard_conforming_strings(self.standard_conforming_strings());
+        let cancel = self.cancel_handle();
+        let mut run = Run {
+            session: self,
+            options,
+            observer,
+            cancel,
+            summary: LoadSummary::default(),
+            stop_on_error: options.on_error == OnError::Stop || options.single_transaction,
+            copy: CopyState::Idle,
+            pending_encoding: None,
+            starts_with_bom: false,
+            last_position: Position::START,
+        };
+        let result = run.load(reader).await;
+        let Run {
+            session,
+            mut summary,
+            ..
+        } = run;
+        summary.duration = started.elapsed();
+        let fail = |kind, summary| Err(LoadError { kind, summary });
+        match result {
+            Ok(()) if options.single_transaction => match session.run_simple("COMMIT").await {
+                Ok(_) => Ok(summary),
+                Err(error) => fail(transaction_error(options, "COMMIT", error), summary),
+            },
+            Ok(()) => Ok(summary),
+            Err(halt) => {
+                if options.single_transaction && !session.is_closed() {
+                    let _ = session.run_simple("ROLLBACK").await;
+                }
+                let kind = match halt {
+                    Halt::Error(error) => *error,
+                    Halt::Cancelled(position) => LoadErrorKind::Cancelled {
+                        source_name: options.source_name.clone(),
+                        position,
+                    },
+                    Halt::ReaderFailed => LoadErrorKind::ReaderFailed {
+                        source_name: options.source_name.clone(),
+                    },
+                };
+                fail(kind, summary)
+            }
+        }
+    }
+}
+
+fn transaction_error(
+    options: &LoadOptions,
+    action: &'static str,
+    error: QueryError,
+) -> LoadErrorKind {
+    LoadErrorKind::Transaction {
+        source_name: options.source_name.clone(),
+        action,
+        error,
+    }
+}
+
+/// Why a load ended early.
+enum Halt {
+    Error(Box<LoadErrorKind>),
+    Cancelled(Position),
+    ReaderFailed,
+}
+
+/// A COPY FROM STDIN in progress.
+struct Copying {
+    sink: Pin<Box<CopyInSink<Bytes>>>,
+    statement: Statement,
+    started: Instant,
+}
+
+enum CopyState {
+    Idle,
+    In(Box<Copying>),
+    /// The COPY statement failed: its data lines are skipped (psql would send them as SQL).
+    Skipping,
+}
+
+struct Run<'a> {
+    session: &'a mut Session,
+    options: &'a LoadOptions,
+    observer: &'a mut dyn LoadObserver,
+    cancel: CancelHandle,
+    summary: LoadSummary,
+    stop_on_error: bool,
+    copy: CopyState,
+    /// A `\encoding` other than UTF-8 that nothing has used yet: pg_dump writes
+    /// `\encoding SQL_ASCII` right before a `\connect`, which resets it.
+    pending_encoding: Option<(String, Position)>,
+    starts_with_bom: bool,
+    last_position: Position,
+}
+
+impl Run<'_> {
+    async fn load<R: Read + Send + 'static>(
+        &mut self,
+        reader: ScriptReader<R>,
+    ) -> Result<(), Halt> {
+        if self.cancel.is_cancelled() {
+            return Err(Halt::Cancelled(Position::START));
+        }
+        let mut feed = Feed::spawn(reader).map_err(|_| Halt::ReaderFailed)?;
+        if self.options.single_transaction {
+            self.session.run_simple("BEGIN").await.map_err(|error| {
+                Halt::Error(Box::new(transaction_error(self.options, "BEGIN", error)))
+            })?;
+        }
+        loop {
+            let fed = tokio::select! {
+                biased;
+                () = self.cancel.cancelled() => return Err(Halt::Cancelled(self.last_position)),
+                fed = feed.next() => fed,
+            };
+            let Some(fed) = fed.map_err(|()| Halt::ReaderFailed)? else {
+                break;
+            };
+            self.starts_with_bom = fed.starts_with_bom;
+            self.summary.bytes_read = fed.bytes_read;
+            match fed.item {
+                Ok(item) => self.item(item).await?,
+                Err(scan) => {
+                    let fatal = scan.is_fatal();
+                    let error = self.script_error(scan.position, ScriptErrorKind::Scan(scan.kind));
+                    self.fail(error, fatal)?;
+                }
+            }
+            self.observer
+                .progress(fed.bytes_read, self.options.total_bytes);
+        }
+        // The reader ends every COPY with a CopyEnd; this only guards against a reader that
+        // does not.
+        if let CopyState::In(copying) = std::mem::replace(&mut self.copy, CopyState::Idle) {
+            let end = copying.statement.end;
+            self.finish_copy(*copying, end).await?;
+        }
+        Ok(())
+    }
+
+    async fn item(&mut self, item: Item) -> Result<(), Halt> {
+        match item {
+            Item::Statement(statement) => self.statement(statement).await,
+            Item::CopyData(data) => self.copy_data(data).await,
+            Item::CopyEnd(end) => self.copy_end(end).await,
+            Item::Meta(meta) => self.meta(meta).await,
+        }
+    }
+
+    async fn statement(&mut self, statement: Statement) -> Result<(), Halt> {
+        self.check_cancelled(statement.start)?;
+        self.last_position = statement.start;
+        if let Some((encoding, position)) = self.pending_encoding.take() {
+            let error =
+                self.script_error(position, ScriptErrorKind::UnsupportedEncoding { encoding });
+            self.fail(error, false)?;
+        }
+        self.summary.statements += 1;
+        let started = Instant::now();
+        match statement.copy {
+            None => {
+                let result =
+                    with_cancel(&self.cancel, self.session.run_simple(&statement.text)).await;
+                let notices = self.session.take_notices();
+                match result {
+                    Ok(rows) => {
+                        self.report(&statement, statement.end, rows, started, &notices);
+                        Ok(())
+                    }
+                    Err(error) => self.statement_failed(&statement, error, notices),
+                }
+            }
+            Some(CopyDirection::FromStdin) => {
+                let client = self.session.client();
+                let result =
+                    with_cancel(&self.cancel, client.copy_in::<str, Bytes>(&statement.text)).await;
+                match result {
+                    Ok(sink) => {
+                        self.copy = CopyState::In(Box::new(Copying {
+                            sink: Box::pin(sink),
+                            statement,
+                            started,
+                        }));
+                        Ok(())
+                    }
+                    Err(error) => {
+                        self.copy = CopyState::Skipping;
+                        let error = self.session.error(&error);
+                        let notices = self.session.take_notices();
+                        self.statement_failed(&statement, error, notices)
+                    }
+                }
+            }
+            Some(CopyDirection::ToStdout) => {
+                let cancel = self.cancel.clone();
+                let result = with_cancel(&cancel, self.copy_out(&statement.text)).await;
+                let notices = self.session.take_notices();
+                match result {
+                    Ok(rows) => {
+                        self.report(&statement, statement.end, rows, started, &notices);
+                        Ok(())
+                    }
+                    Err(error) => self.statement_failed(&statement, error, notices),
+                }
+            }
+        }
+    }
+
+    /// Streams COPY TO STDOUT output to the observer; returns the row count (the server sends
+    /// one CopyData message per row).
+    async fn copy_out(&mut self, text: &str) -> Result<Option<u64>, QueryError> {
+        let stream = self
+            .session
+            .client()
+            .copy_out(text)
+            .await
+            .map_err(|e| self.session.error(&e))?;
+        let mut stream = pin!(stream);
+        let mut rows = 0;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.session.error(&e))?;
+            rows += 1;
+            self.summary.copy_out_bytes += chunk.len() as u64;
+            self.observer.copy_out(&chunk);
+        }
+        Ok(Some(rows))
+    }
+
+    async fn copy_data(&mut self, data: CopyData) -> Result<(), Halt> {
+        let CopyState::In(copying) = &mut self.copy else {
+            return Ok(());
+        };
+        if self.cancel.is_cancelled() {
+            // Dropping the sink aborts the COPY on the server.
+            let position = copying.statement.start;
+            self.copy = CopyState::Idle;
+            return Err(Halt::Cancelled(position));
+        }
+        let result = with_cancel(&self.cancel, copying.sink.send(Bytes::from(data.bytes))).await;
+        if let Err(error) = result {
+            let CopyState::In(copying) = std::mem::replace(&mut self.copy, CopyState::Skipping)
+            else {
+                return Ok(());
+            };
+            let error = self.session.error(&error);
+            let notices = self.session.take_notices();
+            return self.statement_failed(&copying.statement, error, notices);
+        }
+        Ok(())
+    }
+
+    async fn copy_end(&mut self, end: CopyEnd) -> Result<(), Halt> {
+        match std::mem::replace(&mut self.copy, CopyState::Idle) {
+            CopyState::In(copying) => self.finish_copy(*copying, end.position).await,
+            CopyState::Idle | CopyState::Skipping => Ok(()),
+        }
+    }
+
+    async fn finish_copy(&mut self, mut copying: Copying, end: Position) -> Result<(), Halt> {
+        let result = with_cancel(&self.cancel, copying.sink.as_mut().finish()).await;
+        let notices = self.session.take_notices();
+        match result {
+            Ok(rows) => {
+                self.summary.rows_copied += rows;
+                self.report(
+                    &copying.statement,
+                    end,
+                    Some(rows),
+                    copying.started,
+                    &notices,
+                );
+                Ok(())
+            }
+            Err(error) => {
+                let error = self.session.error(&error);
+                self.statement_failed(&copying.statement, error, notices)
+            }
+        }
+    }
+
+    async fn meta(&mut self, meta: Meta) -> Result<(), Halt> {
+        let position = meta.position;
+        match meta.command {
+            // The reader checks that the keys pair up; nothing reaches the server.
+            MetaCommand::Restrict { .. } | MetaCommand::Unrestrict { .. } => Ok(()),
+            MetaCommand::Echo { text } => {
+                self.observer.echo(&text, position);
+                Ok(())
+            }
+            MetaCommand::Set { name, value } => {
+                if name == "ON_ERROR_STOP"
+                    && let Some(on) = psql_bool::parse(&value)
+                {
+                    self.stop_on_error = on || self.options.single_transaction;
+                }
+                Ok(())
+            }
+            MetaCommand::Unset { name } => {
+                if name == "ON_ERROR_STOP" {
+                    self.stop_on_error = self.options.single_transaction;
+                }
+                Ok(())
+            }
+            MetaCommand::Encoding { encoding } => {
+                self.pending_encoding = encoding.filter(|e| !is_utf8(e)).map(|e| (e, position));
+                Ok(())
+            }
+            MetaCommand::Connect { args } => self.connect(&args, position).await,
+        }
+    }
+
+    async fn connect(&mut self, args: &[String], position: Position) -> Result<(), Halt> {
+        self.check_cancelled(position)?;
+        self.last_position = position;
+        if self.options.single_transaction {
+            let error = self.script_error(position, ScriptErrorKind::ConnectInSingleTransaction);
+            return self.fail(error, true);
+        }
+        // A \connect starts a fresh session in UTF-8: a preceding \encoding applied to its
+        // arguments only (pg_dump's `\encoding SQL_ASCII` before `\connect "dbname='x'"`).
+        self.pending_encoding = None;
+        let spec = match connect_args::apply(self.session.spec(), args) {
+            Ok(spec) => spec,
+            Err(reason) => {
+                let error =
+                    self.script_error(position, ScriptErrorKind::ConnectArguments { reason });
+                return self.fail(error, true);
+            }
+        };
+        match self.session.reconnect(&spec).await {
+            Ok(()) => {
+                self.observer.connected(&spec, position);
+                Ok(())
+            }
+            // psql would carry on in the old database; statements meant for the new one must
+            // not run there.
+            Err(error) => {
+                let error = self.script_error(position, ScriptErrorKind::Reconnect(error));
+                self.fail(error, true)
+            }
+        }
+    }
+
+    fn report(
+        &mut self,
+        statement: &Statement,
+        end: Position,
+        rows: Option<u64>,
+        started: Instant,
+        notices: &[ServerMessage],
+    ) {
+        let tag = runbook_sql::analysis::classify(&statement.text).keywords;
+        self.observer.statement(&StatementOutcome {
+            text: &statement.text,
+            start: statement.start,
+            end,
+            tag: &tag,
+            rows,
+            duration: started.elapsed(),
+            notices,
+        });
+    }
+
+    fn statement_failed(
+        &mut self,
+        statement: &Statement,
+        error: QueryError,
+        notices: Vec<ServerMessage>,
+    ) -> Result<(), Halt> {
+        let message = match error {
+            QueryError::Server(message) => message,
+            other => {
+                let lost = matches!(other, QueryError::ConnectionLost { .. });
+                let error = self.script_error(statement.start, ScriptErrorKind::Query(other));
+                return self.fail(error, lost);
+            }
+        };
+        if message.code == QUERY_CANCELED && self.cancel.is_cancelled() {
+            return Err(Halt::Cancelled(statement.start));
+        }
+        let (position, excerpt) = match &message.position {
+            Some(ServerPosition::Original(at)) => (
+                statement.position_of_char(*at),
+                excerpt::excerpt(statement, *at),
+            ),
+            _ => (statement.start, None),
+        };
+        let failure = StatementFailure {
+            server: *message,
+            statement_start: statement.start,
+            excerpt,
+            bom_hint: self.starts_with_bom && self.summary.statements == 1,
+            notices,
+        };
+        let error = self.script_error(position, ScriptErrorKind::Server(Box::new(failure)));
+        self.fail(error, false)
+    }
+
+    fn script_error(&self, position: Position, kind: ScriptErrorKind) -> ScriptError {
+        ScriptError {
+            source_name: self.options.source_name.clone(),
+            position,
+            kind,
+        }
+    }
+
+    /// Reports an error and decides whether the load goes on.
+    fn fail(&mut self, error: ScriptError, always_stop: bool) -> Result<(), Halt> {
+        self.observer.error(&error);
+        if self.stop_on_error || always_stop {
+            self.summary.error_count += 1;
+            Err(Halt::Error(Box::new(LoadErrorKind::Script(error))))
+        } else {
+            self.summary.record_error(error);
+            Ok(())
+        }
+    }
+
+    fn check_cancelled(&self, position: Position) -> Result<(), Halt> {
+        if self.cancel.is_cancelled() {
+            Err(Halt::Cancelled(position))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Runs `future`; once the handle is cancelled, repeats the CancelRequest until the future
+/// ends, since the first request may have arrived while nothing was running.
+async fn with_cancel<F: Future>(cancel: &CancelHandle, future: F) -> F::Output {
+    let mut future = pin!(future);
+    if !cancel.is_cancelled() {
+        tokio::select! {
+            output = &mut future => return output,
+            () = cancel.cancelled() => {}
+        }
+    }
+    loop {
+        tokio::select! {
+            output = &mut future => return output,
+            () = tokio::time::sleep(CANCEL_RESEND) => {
+                let _ = cancel.send_cancel_request().await;
+            }
+        }
+    }
+}
+
+/// `UTF8`, `utf-8`, `Unicode`: the spellings PostgreSQL accepts for its UTF8 encoding.
+fn is_utf8(encoding: &str) -> bool {
+    let normalized = encoding.to_ascii_uppercase().replace(['-', '_'], "");
+    normalized == "UTF8" || normalized == "UNICODE"
+}

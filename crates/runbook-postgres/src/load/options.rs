@@ -1,0 +1,47 @@
+//! How a script is loaded: the runbook's `on_error` and `single_transaction`.
+
+/// What to do after a failed statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// Stop at the first error (`psql -v ON_ERROR_STOP=1`).
+    #[default]
+    Stop,
+    /// Report the error and go on with the next statement, as plain `psql -f` does; the load
+    /// succeeds and its summary lists every error.
+    Continue,
+}
+
+/// Options for [`Session::load_script`](crate::Session::load_script).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// How the script is named in positions (`schema.sql:7:25`): usually its path.
+    pub source_name: String,
+    /// The starting behaviour; `\set ON_ERROR_STOP` in the script switches it, as in psql.
+    pub on_error: OnError,
+    /// All or nothing, like `psql -1 -v ON_ERROR_STOP=1`: BEGIN first, ROLLBACK at the first
+    /// error (whatever `on_error` says: nothing after an error could be kept), COMMIT at the end.
+    pub single_transaction: bool,
+    /// The file's size, when known, for progress reports.
+    pub total_bytes: Option<u64>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            source_name: "<script>".to_owned(),
+            on_error: OnError::Stop,
+            single_transaction: false,
+            total_bytes: None,
+        }
+    }
+}
+
+impl LoadOptions {
+    /// Options for a script known by `source_name`, otherwise the defaults.
+    pub fn named(source_name: impl Into<String>) -> LoadOptions {
+        LoadOptions {
+            source_name: source_name.into(),
+            ..LoadOptions::default()
+        }
+    }
+}
