@@ -42,6 +42,30 @@ pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     sync_dir(dir)
 }
 
+/// Removes temp files an interrupted write left in `dir`, so a sealed directory holds only
+/// finished files.
+pub(crate) fn remove_temp_files(dir: &Path) -> Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(EvidenceError::Read {
+                path: dir.to_owned(),
+                source,
+            });
+        }
+    };
+    for entry in entries.flatten() {
+        if is_temp_name(&entry.file_name().to_string_lossy()) {
+            fs::remove_file(entry.path()).map_err(|source| EvidenceError::Write {
+                path: entry.path(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Renames within one directory and makes the rename durable.
 pub(crate) fn rename_durable(dir: &Path, from: &str, to: &str) -> Result<()> {
     let target: PathBuf = dir.join(to);

@@ -55,15 +55,15 @@ pub enum EvidenceError {
     },
     #[error("{path}: expected schema_version 1, found {found}")]
     UnsupportedSchema { path: PathBuf, found: u64 },
-    #[error("cannot begin step {index}: expected a step number from 1 to {count}")]
+    #[error("no step {index} in this run: expected a step number from 1 to {count}")]
     UnknownStep { index: usize, count: usize },
-    #[error("cannot begin step {next}: step {index} ({id}) is still in progress")]
+    #[error("cannot start step {next}: step {index} ({id}) is still in progress")]
     StepInProgress {
         index: usize,
         id: String,
         next: usize,
     },
-    #[error("cannot begin step {index} ({id}): it was already recorded")]
+    #[error("step {index} ({id}) was already recorded")]
     StepAlreadyRecorded { index: usize, id: String },
     #[error(
         "cannot attach {name:?}: expected a plain file name of letters, digits, '.', '_' and '-' \

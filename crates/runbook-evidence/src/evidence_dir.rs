@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
-use crate::atomic::{is_temp_name, rename_durable, sync_dir};
+use crate::atomic::{is_temp_name, remove_temp_files, rename_durable, sync_dir};
 use crate::digest::{hash_file, sha256_hex};
 use crate::environment::{detect_host, detect_operator};
 use crate::errors::{EvidenceError, Result};
@@ -183,28 +183,9 @@ impl EvidenceDir {
     /// sealed first as `failed` ("the step ended without reporting an outcome"), so an engine
     /// error path cannot leave unsealed files behind.
     pub fn begin_step(&mut self, index: usize) -> Result<StepWriter> {
-        self.ensure_open()?;
-        if let Some(current) = &self.in_progress {
-            if current.writer.upgrade().is_some() {
-                return Err(EvidenceError::StepInProgress {
-                    index: current.index,
-                    id: self.run.steps[current.index - 1].id.clone(),
-                    next: index,
-                });
-            }
-            self.seal_abandoned()?;
-        }
+        self.claim(index)?;
         let count = self.run.steps.len();
-        if index == 0 || index > count {
-            return Err(EvidenceError::UnknownStep { index, count });
-        }
         let summary = &self.run.steps[index - 1];
-        if summary.status != StepStatus::NotRun || summary.dir.is_some() {
-            return Err(EvidenceError::StepAlreadyRecorded {
-                index,
-                id: summary.id.clone(),
-            });
-        }
         let id = summary.id.clone();
         let kind = summary.kind.clone();
         let rel_dir = step_dir(index, count, &id);
@@ -263,6 +244,7 @@ impl EvidenceDir {
         }
         let log_digest = step.seal_log()?;
         rename_durable(&step.abs_dir, PARTIAL_LOG_FILE, LOG_FILE)?;
+        remove_temp_files(&step.abs_dir)?;
         let attachments = std::mem::take(&mut step.attachments);
         let duration_ms = millis(step.started.elapsed());
         let result = StepResult {
@@ -290,6 +272,16 @@ impl EvidenceDir {
             result,
             files.collect(),
         )
+    }
+
+    /// Records that step `index` was skipped (its `when` was false, ...) without giving it a
+    /// directory: `run.json` says `skipped` with `reason` as its summary.
+    pub fn skip_step(&mut self, index: usize, reason: &str) -> Result<()> {
+        self.claim(index)?;
+        let summary = &mut self.run.steps[index - 1];
+        summary.status = StepStatus::Skipped;
+        summary.summary = first_line(reason);
+        self.write_run()
     }
 
     /// Records consent to change a protected target (given during the run, e.g. typed on a
@@ -335,6 +327,34 @@ impl EvidenceDir {
         self.ledger
             .commit_with_run(&run_json, &[(REPORT_FILE, report.as_bytes())])?;
         self.finished = true;
+        Ok(())
+    }
+
+    /// Checks that step `index` can start now: the run is open, no other step is being written
+    /// (a dropped one is sealed), the index is in the plan and the step has no record yet.
+    fn claim(&mut self, index: usize) -> Result<()> {
+        self.ensure_open()?;
+        if let Some(current) = &self.in_progress {
+            if current.writer.upgrade().is_some() {
+                return Err(EvidenceError::StepInProgress {
+                    index: current.index,
+                    id: self.run.steps[current.index - 1].id.clone(),
+                    next: index,
+                });
+            }
+            self.seal_abandoned()?;
+        }
+        let count = self.run.steps.len();
+        if index == 0 || index > count {
+            return Err(EvidenceError::UnknownStep { index, count });
+        }
+        let summary = &self.run.steps[index - 1];
+        if summary.status != StepStatus::NotRun || summary.dir.is_some() {
+            return Err(EvidenceError::StepAlreadyRecorded {
+                index,
+                id: summary.id.clone(),
+            });
+        }
         Ok(())
     }
 
@@ -389,6 +409,7 @@ impl EvidenceDir {
         if abs_dir.join(PARTIAL_LOG_FILE).exists() {
             rename_durable(&abs_dir, PARTIAL_LOG_FILE, LOG_FILE)?;
         }
+        remove_temp_files(&abs_dir)?;
         let mut names: Vec<String> = match fs::read_dir(&abs_dir) {
             Ok(entries) => entries
                 .filter_map(|e| e.ok())

@@ -28,19 +28,19 @@ const GENERATED_KEYS: &[&str] = &[
     "current_step",
 ];
 
-/// Pretty JSON of `record` (plus a final newline) with its strings redacted.
-pub(crate) fn to_redacted_json<T: Serialize>(
+/// Pretty JSON of `record` (plus a final newline) with its strings redacted, fields in
+/// declaration order (going through a `serde_json::Value` alone would sort them).
+pub(crate) fn to_redacted_json<T: Serialize + DeserializeOwned>(
     record: &T,
     what: &str,
     redactor: &Redactor,
 ) -> Result<Vec<u8>> {
-    let serialize_error = |source| EvidenceError::Serialize {
-        what: what.to_owned(),
-        source,
-    };
-    let mut value = serde_json::to_value(record).map_err(serialize_error)?;
-    redact_generated_aware(&mut value, redactor);
-    let mut bytes = serde_json::to_vec_pretty(&value).map_err(serialize_error)?;
+    let redacted = redacted_copy(record, what, redactor)?;
+    let mut bytes =
+        serde_json::to_vec_pretty(&redacted).map_err(|source| EvidenceError::Serialize {
+            what: what.to_owned(),
+            source,
+        })?;
     bytes.push(b'\n');
     Ok(bytes)
 }

@@ -129,7 +129,7 @@ fn a_run_killed_in_the_middle_of_a_step_still_verifies() {
 
 #[test]
 fn runs_killed_at_arbitrary_moments_verify() {
-    for round in 0..24u64 {
+    for round in 0..40u64 {
         let base = tempfile::tempdir().unwrap();
         let mut child = spawn_child(base.path(), "loop");
         // Let it commit a few steps, then kill it a varying time later, so that kills land in

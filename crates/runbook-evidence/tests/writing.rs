@@ -287,7 +287,7 @@ fn misuse_is_refused_with_clear_errors() {
     let err = dir.begin_step(5).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "cannot begin step 5: expected a step number from 1 to 4"
+        "no step 5 in this run: expected a step number from 1 to 4"
     );
     let err = dir.begin_step(0).unwrap_err();
     assert!(matches!(
@@ -299,7 +299,7 @@ fn misuse_is_refused_with_clear_errors() {
     let err = dir.begin_step(3).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "cannot begin step 3: step 2 (load-schema) is still in progress"
+        "cannot start step 3: step 2 (load-schema) is still in progress"
     );
     let err = step.attach("../escape.txt", "x").unwrap_err();
     assert_eq!(
@@ -317,10 +317,7 @@ fn misuse_is_refused_with_clear_errors() {
         .unwrap();
 
     let err = dir.begin_step(2).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "cannot begin step 2 (load-schema): it was already recorded"
-    );
+    assert_eq!(err.to_string(), "step 2 (load-schema) was already recorded");
     let err = dir.finish_run(RunStatus::Ready).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -455,4 +452,58 @@ fn an_unwritable_base_is_a_clear_error() {
         err.to_string(),
         format!("cannot create evidence directory {}", file.display())
     );
+}
+
+#[test]
+fn skipped_steps_are_recorded_without_a_directory() {
+    let base = tempfile::tempdir().unwrap();
+    let mut dir =
+        EvidenceDir::create(base.path(), new_run(Mode::Run, STEPS), Redactor::default()).unwrap();
+    dir.skip_step(2, "when: vars.load is not set").unwrap();
+    let err = dir.skip_step(2, "again").unwrap_err();
+    assert_eq!(err.to_string(), "step 2 (load-schema) was already recorded");
+    assert!(matches!(
+        dir.begin_step(2),
+        Err(EvidenceError::StepAlreadyRecorded { .. })
+    ));
+    dir.finish_run(RunStatus::Passed).unwrap();
+    let run = json(dir.path(), "run.json");
+    assert_eq!(run["steps"][1]["status"], "skipped");
+    assert_eq!(run["steps"][1]["summary"], "when: vars.load is not set");
+    assert!(!dir.path().join("steps").exists());
+    assert!(
+        read(dir.path(), "report.md")
+            .contains("| 02 | load-schema | sql_file | skipped |  | when: vars.load is not set |")
+    );
+    assert!(verify(dir.path()).unwrap().is_intact());
+}
+
+#[test]
+fn an_interrupted_attachment_leaves_no_temp_file() {
+    let base = tempfile::tempdir().unwrap();
+    let mut dir =
+        EvidenceDir::create(base.path(), new_run(Mode::Run, STEPS), Redactor::default()).unwrap();
+    let mut step = dir.begin_step(1).unwrap();
+    struct Failing;
+    impl std::io::Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("container went away"))
+        }
+    }
+    let err = step
+        .attach_reader("container-log.txt", "logs of opendolphin-postgres", Failing)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "cannot read logs of opendolphin-postgres");
+    assert_eq!(
+        std::error::Error::source(&err).unwrap().to_string(),
+        "container went away"
+    );
+    dir.finish_step(step, StepOutcome::new(StepStatus::Failed, "no logs"))
+        .unwrap();
+    dir.finish_run(RunStatus::Failed).unwrap();
+    assert_eq!(
+        files_under(&dir.path().join("steps/01-secrets")),
+        ["output.log", "result.json"]
+    );
+    assert!(verify(dir.path()).unwrap().is_intact());
 }

@@ -125,7 +125,15 @@ pub(crate) fn render(evidence: &Evidence, integrity: Option<&VerifyReport>) -> S
             cases: step_cases,
         });
     }
-    write(runbook, run.started_at, run.duration_ms, &suites)
+    let properties = [
+        ("runbook", runbook.clone()),
+        ("runbook.sha256", run.runbook.sha256.clone()),
+        ("mode", run.mode.to_string()),
+        ("status", run.status.to_string()),
+        ("operator", run.operator.clone()),
+        ("evidence", evidence.dir.display().to_string()),
+    ];
+    write(evidence, &properties, &suites)
 }
 
 fn step_outcome(entry: &crate::load::StepEntry) -> CaseOutcome {
@@ -169,12 +177,10 @@ fn seconds(ms: Option<u64>) -> f64 {
     ms.unwrap_or(0) as f64 / 1000.0
 }
 
-fn write(
-    runbook: &str,
-    started: DateTime<Utc>,
-    duration_ms: Option<u64>,
-    suites: &[Suite],
-) -> String {
+fn write(evidence: &Evidence, properties: &[(&str, String)], suites: &[Suite]) -> String {
+    let run = &evidence.run;
+    let runbook = &run.runbook.name;
+    let started: DateTime<Utc> = run.started_at;
     let count = |f: fn(&CaseOutcome) -> bool| -> usize {
         suites
             .iter()
@@ -193,21 +199,34 @@ fn write(
         "<testsuites name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" \
          skipped=\"{skipped}\" time=\"{:.3}\" timestamp=\"{timestamp}\">",
         escape(&format!("runbook {runbook}")),
-        seconds(duration_ms)
+        seconds(run.duration_ms)
     );
     for (id, suite) in suites.iter().enumerate() {
         let of = |f: fn(&CaseOutcome) -> bool| suite.cases.iter().filter(|c| f(&c.outcome)).count();
         let _ = writeln!(
             out,
             "  <testsuite id=\"{id}\" name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" \
-             skipped=\"{}\" time=\"{:.3}\" timestamp=\"{timestamp}\">",
+             skipped=\"{}\" time=\"{:.3}\" timestamp=\"{timestamp}\" hostname=\"{}\" \
+             package=\"{}\">",
             escape(&suite.name),
             suite.cases.len(),
             of(|o| matches!(o, CaseOutcome::Failure { .. })),
             of(|o| matches!(o, CaseOutcome::Error { .. })),
             of(|o| matches!(o, CaseOutcome::Skipped { .. })),
-            suite.seconds
+            suite.seconds,
+            escape(&run.host),
+            escape(runbook)
         );
+        out.push_str("    <properties>\n");
+        for (name, value) in properties {
+            let _ = writeln!(
+                out,
+                "      <property name=\"{}\" value=\"{}\"/>",
+                escape(name),
+                escape(value)
+            );
+        }
+        out.push_str("    </properties>\n");
         for case in &suite.cases {
             let _ = write!(
                 out,

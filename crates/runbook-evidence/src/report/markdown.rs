@@ -69,7 +69,10 @@ pub(crate) fn render(model: &Model) -> String {
         }
     }
 
-    out.push_str("\n## Steps\n\n| # | step | kind | status | duration | outcome |\n");
+    if !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    out.push_str("## Steps\n\n| # | step | kind | status | duration | outcome |\n");
     out.push_str("| --- | --- | --- | --- | --- | --- |\n");
     for step in &model.steps {
         let status = match step.status {
