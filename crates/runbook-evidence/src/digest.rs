@@ -84,4 +84,12 @@ mod tests {
         assert_eq!(digest.size, long.len() as u64);
         assert_eq!(digest.sha256, sha256_hex(&long));
     }
+
+    #[test]
+    fn a_missing_input_names_the_path() {
+        let err = InputFile::from_path(Path::new("/nonexistent/dump.sql")).unwrap_err();
+        assert_eq!(err.to_string(), "cannot read /nonexistent/dump.sql");
+        let source = std::error::Error::source(&err).unwrap().to_string();
+        assert!(source.contains("No such file"), "{source}");
+    }
 }

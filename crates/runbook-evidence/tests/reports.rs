@@ -247,3 +247,33 @@ fn formats_parse_from_the_command_line_names() {
         "unknown report format \"pdf\": expected md, html, json or junit"
     );
 }
+
+#[test]
+fn user_text_cannot_inject_markup() {
+    use runbook_evidence::{EvidenceDir, Mode, Redactor, RunStatus, StepOutcome, StepStatus};
+    let base = tempfile::tempdir().unwrap();
+    let mut dir = EvidenceDir::create(
+        base.path(),
+        crate::support::new_run(Mode::Run, crate::support::STEPS),
+        Redactor::default(),
+    )
+    .unwrap();
+    let step = dir.begin_step(1).unwrap();
+    let summary = "<script>alert(1)</script> | a & b \"q\" \u{1}";
+    dir.finish_step(step, StepOutcome::new(StepStatus::Passed, summary))
+        .unwrap();
+    dir.finish_run(RunStatus::Passed).unwrap();
+
+    let html = render_dir(dir.path(), Format::Html).unwrap().text;
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; | a &amp; b &quot;q&quot;"));
+    let md = read(dir.path(), "report.md");
+    assert!(
+        md.contains("| <script>alert(1)</script> \\| a & b \"q\" \u{1} |"),
+        "{md}"
+    );
+    let junit = render_dir(dir.path(), Format::Junit).unwrap().text;
+    assert!(junit.contains(
+        "<system-out>&lt;script&gt;alert(1)&lt;/script&gt; | a &amp; b &quot;q&quot; \u{FFFD}</system-out>"
+    ));
+}
