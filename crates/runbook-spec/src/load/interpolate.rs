@@ -1,0 +1,311 @@
+//! `${...}` substitution in string values, at parse time.
+//!
+//! Env and vars references are replaced; target references are checked and kept for the engine
+//! (see [`crate::template`]). Every problem is reported at the reference itself, found by
+//! searching the source from the start of the value. SQL text gets one more rule: a substituted
+//! value may contain only `[A-Za-z0-9_.:-]`, because anything else could change the statement.
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+
+use crate::load::diagnostics::Diagnostics;
+use crate::load::secrets::looks_secret;
+use crate::load::suggest::closest;
+use crate::options::Env;
+use crate::position::Position;
+use crate::template::{Piece, REFERENCE_FORMS, RefProblem, Reference, escape_target_marker, scan};
+use crate::text_origin::SqlReference;
+use crate::yaml::line_index::LineIndex;
+use crate::yaml::tree::{NodeId, Tree, Value};
+
+/// Where a string value is, which decides what it may reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ctx<'a> {
+    /// The value of var `name`: only earlier vars, no targets.
+    Var(&'a str),
+    /// Inside `targets`: no target references.
+    Targets,
+    General,
+    /// `sql.text` or a gate `query`.
+    Sql,
+}
+
+pub(crate) struct Interpolator<'a> {
+    pub source: &'a str,
+    pub index: &'a LineIndex<'a>,
+    pub env: &'a dyn Env,
+    /// Valid var names in declaration order.
+    pub declared_vars: Vec<String>,
+    pub vars: IndexMap<String, String>,
+    /// Declared vars whose value had an error: references to them are not reported again.
+    pub failed_vars: HashSet<String>,
+    /// Target names with whether they have `postgres`.
+    pub targets: Vec<(String, bool)>,
+    pub secrets: Vec<String>,
+    pub sql_refs: HashMap<NodeId, Vec<SqlReference>>,
+}
+
+fn sql_safe(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'))
+}
+
+impl Interpolator<'_> {
+    fn declared_list(&self) -> String {
+        if self.declared_vars.is_empty() {
+            "the runbook declares no vars".to_owned()
+        } else {
+            format!(
+                "the runbook declares vars {}",
+                self.declared_vars.join(", ")
+            )
+        }
+    }
+
+    fn target_list(&self) -> String {
+        if self.targets.is_empty() {
+            "the runbook declares no targets".to_owned()
+        } else {
+            let names: Vec<&str> = self.targets.iter().map(|(n, _)| n.as_str()).collect();
+            format!("the runbook declares targets {}", names.join(", "))
+        }
+    }
+
+    /// Expands the references in one string value. Returns `None` when the value has none.
+    pub(crate) fn expand(
+        &mut self,
+        text: &str,
+        start: (usize, Position),
+        ctx: Ctx<'_>,
+        node: Option<NodeId>,
+        diags: &mut Diagnostics,
+    ) -> Option<String> {
+        if !text.contains("${") {
+            return None;
+        }
+        let (start_offset, start_pos) = start;
+        let window_end = start_offset
+            .saturating_add(text.len() * 2 + 64)
+            .min(self.source.len());
+        let mut cursor = start_offset;
+        let mut out = String::with_capacity(text.len());
+        let mut sql_refs = Vec::new();
+        for piece in scan(text) {
+            let raw = match &piece {
+                Piece::Literal(literal) => {
+                    out.push_str(literal);
+                    continue;
+                }
+                Piece::Escape { targets } => {
+                    // `${targets.` in parsed strings is always a reference for the engine, so a
+                    // literal one stays escaped (var values are plain text, escaped when used).
+                    let keep = *targets && !matches!(ctx, Ctx::Var(_));
+                    out.push_str(if keep { "$${" } else { "${" });
+                    continue;
+                }
+                Piece::Ref { raw, .. } | Piece::Bad { raw, .. } => *raw,
+            };
+            let pos = match self
+                .source
+                .get(cursor..window_end)
+                .and_then(|w| w.find(raw))
+            {
+                Some(found) => {
+                    cursor += found + raw.len();
+                    self.index.position(cursor - raw.len())
+                }
+                None => start_pos,
+            };
+            match piece {
+                Piece::Bad { problem, raw, .. } => {
+                    let message = match problem {
+                        RefProblem::Unterminated => format!(
+                            "unterminated reference '{raw}': expected a closing '}}' (write $${{ for a literal ${{)"
+                        ),
+                        RefProblem::Malformed => {
+                            format!("malformed reference {raw}: expected {REFERENCE_FORMS}")
+                        }
+                        RefProblem::UnknownNamespace(ns) => format!(
+                            "unknown namespace '{ns}' in {raw}: expected {REFERENCE_FORMS} (write $${{ for a literal ${{)"
+                        ),
+                    };
+                    diags.error(pos, message);
+                    out.push_str(raw);
+                }
+                Piece::Ref { reference, raw, .. } => {
+                    if let Some(value) = self.resolve(&reference, raw, pos, ctx, diags) {
+                        if ctx == Ctx::Sql {
+                            sql_refs.push(SqlReference {
+                                reference: raw.to_owned(),
+                                position: pos,
+                            });
+                            if !sql_safe(&value) {
+                                diags.error(pos, unsafe_in_sql(&reference, raw));
+                            }
+                        }
+                        out.push_str(&escape_target_marker(&value));
+                    } else if matches!(reference, Reference::Target { .. }) {
+                        out.push_str(raw);
+                    }
+                }
+                Piece::Literal(_) | Piece::Escape { .. } => {}
+            }
+        }
+        if let (Some(node), false) = (node, sql_refs.is_empty()) {
+            self.sql_refs.insert(node, sql_refs);
+        }
+        Some(out)
+    }
+
+    /// The value to substitute; `None` for target references (kept as written) and errors.
+    fn resolve(
+        &mut self,
+        reference: &Reference,
+        raw: &str,
+        pos: Position,
+        ctx: Ctx<'_>,
+        diags: &mut Diagnostics,
+    ) -> Option<String> {
+        match reference {
+            Reference::Env { name, default } => {
+                let value = self.env.var(name);
+                let resolved = match (value, default) {
+                    (Some(v), Some(d)) if v.is_empty() => d.clone(),
+                    (Some(v), _) => v,
+                    (None, Some(d)) => d.clone(),
+                    (None, None) => {
+                        diags.error(
+                            pos,
+                            format!(
+                                "environment variable {name} is not set and {raw} has no default (write ${{env.{name}:-...}})"
+                            ),
+                        );
+                        return None;
+                    }
+                };
+                if looks_secret(name) {
+                    self.secrets.push(resolved.clone());
+                }
+                Some(resolved)
+            }
+            Reference::Var { name } => {
+                if let Some(value) = self.vars.get(name) {
+                    return Some(value.clone());
+                }
+                if self.failed_vars.contains(name) {
+                    return None;
+                }
+                let message = match ctx {
+                    Ctx::Var(current) if current == name => {
+                        format!("{raw} refers to var '{name}' itself")
+                    }
+                    Ctx::Var(current) if self.declared_vars.contains(name) => format!(
+                        "{raw} refers to a var declared after '{current}'; vars are resolved in order, so declare '{name}' first"
+                    ),
+                    _ => {
+                        let suggestion =
+                            closest(name, self.declared_vars.iter().map(String::as_str))
+                                .map(|c| format!(" (did you mean ${{vars.{c}}}?)"))
+                                .unwrap_or_default();
+                        format!(
+                            "undefined reference {raw}: {}{suggestion}",
+                            self.declared_list()
+                        )
+                    }
+                };
+                diags.error(pos, message);
+                None
+            }
+            Reference::Target { name, field } => {
+                let message = match ctx {
+                    Ctx::Var(_) => Some(format!(
+                        "{raw} cannot be used in vars: target URLs are known only when the run starts; write it where it is used"
+                    )),
+                    Ctx::Targets => Some(format!("{raw} cannot be used inside targets")),
+                    Ctx::Sql => Some(format!(
+                        "{raw} cannot be used in SQL text: the statements already run on the step's target"
+                    )),
+                    Ctx::General => match self.targets.iter().find(|(n, _)| n == name) {
+                        None => {
+                            let suggestion =
+                                closest(name, self.targets.iter().map(|(n, _)| n.as_str()))
+                                    .map(|c| format!(" (did you mean '{c}'?)"))
+                                    .unwrap_or_default();
+                            Some(format!(
+                                "undefined reference {raw}: {}{suggestion}",
+                                self.target_list()
+                            ))
+                        }
+                        Some((_, false)) => Some(format!(
+                            "{raw} refers to target '{name}', which has no postgres connection"
+                        )),
+                        Some(_) if field != "url" => Some(format!(
+                            "unknown field '{field}' in {raw}: expected ${{targets.{name}.url}}"
+                        )),
+                        Some(_) => None,
+                    },
+                };
+                if let Some(message) = message {
+                    diags.error(pos, message);
+                }
+                None
+            }
+        }
+    }
+
+    /// Expands every string value under `root` (keys stay as written). Values in `sql_nodes` are
+    /// SQL text; `ctx` applies to the rest.
+    pub(crate) fn expand_tree(
+        &mut self,
+        tree: &mut Tree,
+        root: NodeId,
+        ctx: Ctx<'_>,
+        sql_nodes: &HashSet<NodeId>,
+        done: &mut HashSet<NodeId>,
+        diags: &mut Diagnostics,
+    ) {
+        let mut stack = vec![root];
+        let mut replacements = Vec::new();
+        while let Some(id) = stack.pop() {
+            if !done.insert(id) {
+                continue;
+            }
+            let node = tree.node(id);
+            match &node.value {
+                Value::Seq(items) => stack.extend(items.iter().rev()),
+                Value::Map(entries) => stack.extend(entries.iter().rev().map(|&(_, v)| v)),
+                Value::Scalar { text, .. } => {
+                    let node_ctx = if sql_nodes.contains(&id) {
+                        Ctx::Sql
+                    } else {
+                        ctx
+                    };
+                    if let Some(new) =
+                        self.expand(text, (node.offset, node.pos), node_ctx, Some(id), diags)
+                    {
+                        replacements.push((id, new));
+                    }
+                }
+            }
+        }
+        for (id, new) in replacements {
+            if let Value::Scalar { text, .. } = &mut tree.nodes[id].value {
+                *text = new;
+            }
+        }
+    }
+}
+
+fn unsafe_in_sql(reference: &Reference, raw: &str) -> String {
+    let why = "its value has characters other than letters, digits, '_', '.', ':' and '-'";
+    match reference {
+        Reference::Var { name } => format!(
+            "cannot paste {raw} into SQL text: {why}; write :'{name}' (a literal) or :\"{name}\" (an identifier) instead, runbook vars are psql variables"
+        ),
+        _ => format!(
+            "cannot paste {raw} into SQL text: {why}; declare a var with this value and write :'NAME' (a literal) or :\"NAME\" (an identifier)"
+        ),
+    }
+}

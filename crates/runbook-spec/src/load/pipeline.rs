@@ -1,0 +1,240 @@
+//! The passes in order; see the module overview in `load`.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use sha2::{Digest, Sha256};
+
+use crate::errors::{SpecError, SpecErrors};
+use crate::load::diagnostics::Diagnostics;
+use crate::load::interpolate::{Ctx, Interpolator};
+use crate::load::messages::{Owner, describe};
+use crate::load::raw::RunbookFile;
+use crate::load::secrets::normalize;
+use crate::load::steps::{StepsInput, load_steps, sql_nodes};
+use crate::load::targets::{load_targets, target_outline};
+use crate::load::vars::resolve_vars;
+use crate::names::is_slug;
+use crate::options::ParseOptions;
+use crate::position::Position;
+use crate::runbook::{Evidence, Runbook};
+use crate::yaml::de::{Filter, from_node};
+use crate::yaml::line_index::{LineIndex, to_u32};
+use crate::yaml::tree::{Tree, Value};
+
+fn single(file: &Path, pos: Position, message: String) -> SpecErrors {
+    SpecErrors {
+        errors: vec![SpecError {
+            file: file.to_owned(),
+            line: pos.line,
+            column: pos.column,
+            message,
+        }],
+    }
+}
+
+/// serde_yaml's verdict on the syntax, with its location taken out of the message (the error's
+/// own position replaces it). `None` when serde_yaml accepts the text, or for the problems the
+/// tree pass words better (duplicate keys, several documents).
+fn syntax_error(text: &str) -> Option<(Position, String)> {
+    let error = serde_yaml::from_str::<serde_yaml::Value>(text).err()?;
+    let message = error.to_string();
+    if message.starts_with("duplicate entry") || message.contains("more than one document") {
+        return None;
+    }
+    let (pos, message) = match error.location() {
+        Some(loc) => {
+            let pos = Position::new(to_u32(loc.line()), to_u32(loc.column()));
+            let marker = format!(" at line {} column {}", loc.line(), loc.column());
+            (pos, message.replacen(&marker, "", 1))
+        }
+        None => (Position::new(1, 1), message),
+    };
+    Some((pos, format!("invalid YAML: {message}")))
+}
+
+pub(crate) fn parse(
+    source: &str,
+    file: &Path,
+    options: &ParseOptions<'_>,
+) -> Result<Runbook, SpecErrors> {
+    let sha256 = hex::encode(Sha256::digest(source.as_bytes()));
+    let text = source.strip_prefix('\u{feff}').unwrap_or(source);
+    if let Some((pos, message)) = syntax_error(text) {
+        return Err(single(file, pos, message));
+    }
+    let index = LineIndex::new(text);
+    let (mut tree, tree_errors) = Tree::build(text, &index);
+    let mut diags = Diagnostics::default();
+    for e in tree_errors {
+        diags.error(e.pos, e.message);
+    }
+    let Some(root) = tree
+        .root
+        .filter(|&r| tree.text(r).is_some() || !matches!(tree.node(r).value, Value::Scalar { .. }))
+    else {
+        diags.error(
+            Position::new(1, 1),
+            "the file is empty; expected a runbook with version, name and steps".to_owned(),
+        );
+        return Err(SpecErrors {
+            errors: Diagnostics::to_spec_errors(&diags.errors, file),
+        });
+    };
+    if !matches!(tree.node(root).value, Value::Map(_)) {
+        diags.error(
+            tree.node(root).pos,
+            format!(
+                "expected a mapping with version, name and steps at the top level, found {}",
+                tree.describe(root)
+            ),
+        );
+        return Err(SpecErrors {
+            errors: Diagnostics::to_spec_errors(&diags.errors, file),
+        });
+    }
+
+    let vars_entry = tree.get(root, "vars");
+    let targets_entry = tree.get(root, "targets");
+    let steps_entry = tree.get(root, "steps");
+    let vars_key_pos = vars_entry.map_or(Position::new(1, 1), |(k, _)| tree.node(k).pos);
+
+    let mut interp = Interpolator {
+        source: text,
+        index: &index,
+        env: options.env,
+        declared_vars: Vec::new(),
+        vars: IndexMap::new(),
+        failed_vars: HashSet::new(),
+        targets: target_outline(&tree, targets_entry.map(|(_, v)| v)),
+        secrets: Vec::new(),
+        sql_refs: HashMap::new(),
+    };
+    resolve_vars(
+        &tree,
+        vars_entry.map(|(_, v)| v),
+        vars_key_pos,
+        &options.vars,
+        &mut interp,
+        &mut diags,
+    );
+
+    // Interpolate everything but vars (already resolved) and keys.
+    let sql: HashSet<_> = sql_nodes(&tree, steps_entry.map(|(_, v)| v))
+        .into_iter()
+        .collect();
+    let mut done = HashSet::new();
+    if let Some((_, vars)) = vars_entry {
+        done.insert(vars);
+    }
+    if let Some((_, targets)) = targets_entry {
+        interp.expand_tree(
+            &mut tree,
+            targets,
+            Ctx::Targets,
+            &sql,
+            &mut done,
+            &mut diags,
+        );
+    }
+    let top: Vec<_> = tree.entries(root).iter().map(|&(_, v)| v).collect();
+    for value in top {
+        interp.expand_tree(&mut tree, value, Ctx::General, &sql, &mut done, &mut diags);
+    }
+
+    let mut secrets = std::mem::take(&mut interp.secrets);
+    let targets = load_targets(
+        &tree,
+        targets_entry.map(|(_, v)| v),
+        options.env,
+        &mut secrets,
+        &mut diags,
+    );
+
+    let top_level: Option<RunbookFile> = match from_node(&tree, root, Filter::All) {
+        Ok(top) => Some(top),
+        Err(e) => {
+            diags.error(
+                e.pos.unwrap_or(tree.node(root).pos),
+                describe(&e, Owner::TopLevel, &[]),
+            );
+            None
+        }
+    };
+    let value_pos = |key: &str| {
+        tree.get(root, key)
+            .map_or(tree.node(root).pos, |(_, v)| tree.node(v).pos)
+    };
+    if let Some(top) = &top_level {
+        if top.version != 1 {
+            diags.error(
+                value_pos("version"),
+                format!(
+                    "unsupported version {}: this tool reads runbook version 1",
+                    top.version
+                ),
+            );
+        }
+        if !is_slug(&top.name) {
+            diags.error(
+                value_pos("name"),
+                format!(
+                    "invalid name '{}': expected lowercase letters, digits and - (it names the evidence folder)",
+                    top.name
+                ),
+            );
+        }
+        if top
+            .evidence
+            .as_ref()
+            .and_then(|e| e.dir.as_ref())
+            .is_some_and(|d| d.as_os_str().is_empty())
+        {
+            diags.error(
+                value_pos("evidence"),
+                "empty evidence dir; leave it out for artifacts/<name>".to_owned(),
+            );
+        }
+    }
+
+    let declared_targets: Vec<String> = interp.targets.iter().map(|(n, _)| n.clone()).collect();
+    let input = StepsInput {
+        tree: &tree,
+        targets: &targets,
+        declared_targets: &declared_targets,
+        declared_vars: &interp.declared_vars,
+        sql_refs: &interp.sql_refs,
+    };
+    let steps = match steps_entry {
+        Some((_, steps)) => load_steps(&input, steps, &mut diags),
+        None => Vec::new(),
+    };
+
+    secrets.append(&mut interp.secrets);
+    match top_level {
+        Some(top) if !diags.has_errors() => {
+            let dir = top
+                .evidence
+                .and_then(|e| e.dir)
+                .unwrap_or_else(|| PathBuf::from("artifacts").join(&top.name));
+            Ok(Runbook {
+                file: file.to_owned(),
+                source: source.to_owned(),
+                sha256,
+                version: top.version,
+                name: top.name,
+                description: top.description,
+                vars: interp.vars,
+                targets,
+                evidence: Evidence { dir },
+                steps,
+                warnings: Diagnostics::to_spec_errors(&diags.warnings, file),
+                secrets: normalize(secrets),
+            })
+        }
+        _ => Err(SpecErrors {
+            errors: Diagnostics::to_spec_errors(&diags.errors, file),
+        }),
+    }
+}

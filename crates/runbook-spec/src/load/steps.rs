@@ -1,0 +1,364 @@
+//! `steps:`: each step's common keys and its kind's keys are read separately from the same
+//! mapping, then checked against the targets and vars.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+
+use crate::load::diagnostics::Diagnostics;
+use crate::load::messages::{Owner, describe};
+use crate::load::suggest::did_you_mean;
+use crate::names::is_slug;
+use crate::position::Position;
+use crate::step::{COMMON_KEYS, STEP_KINDS, Step, StepCommon, StepKind};
+use crate::steps::container_exec::ContainerExec;
+use crate::steps::container_logs::ContainerLogs;
+use crate::steps::container_remove::ContainerRemove;
+use crate::steps::container_start::ContainerStart;
+use crate::steps::container_stop::ContainerStop;
+use crate::steps::copy_to_container::CopyToContainer;
+use crate::steps::gate::Gate;
+use crate::steps::kind::{KindSpec, Needs, StepCx};
+use crate::steps::require_files::RequireFiles;
+use crate::steps::sequence_reset::SequenceReset;
+use crate::steps::shell::Shell;
+use crate::steps::sql::Sql;
+use crate::steps::sql_file::SqlFile;
+use crate::steps::volume_remove::VolumeRemove;
+use crate::target::Target;
+use crate::text_origin::SqlReference;
+use crate::yaml::de::{Filter, from_node};
+use crate::yaml::tree::{NodeId, Tree, Value};
+
+pub(crate) struct StepsInput<'a> {
+    pub tree: &'a Tree,
+    pub targets: &'a IndexMap<String, Target>,
+    /// Names of targets declared in the file, including ones that failed to load (so that a
+    /// broken target does not also make every step that names it an error).
+    pub declared_targets: &'a [String],
+    pub declared_vars: &'a [String],
+    pub sql_refs: &'a HashMap<NodeId, Vec<SqlReference>>,
+}
+
+/// The value nodes that hold SQL text (`sql.text`, gate queries), found before interpolation.
+pub(crate) fn sql_nodes(tree: &Tree, steps_node: Option<NodeId>) -> Vec<NodeId> {
+    let mut nodes = Vec::new();
+    for &step in steps_node.map(|s| tree.items(s)).unwrap_or_default() {
+        let kind = tree.get(step, "kind").and_then(|(_, k)| tree.text(k));
+        match kind {
+            Some("sql") => nodes.extend(tree.get(step, "text").map(|(_, v)| v)),
+            Some("gate") => {
+                let checks = tree
+                    .get(step, "checks")
+                    .map(|(_, c)| tree.items(c))
+                    .unwrap_or_default();
+                nodes.extend(
+                    checks
+                        .iter()
+                        .filter_map(|&c| tree.get(c, "query").map(|(_, v)| v)),
+                );
+            }
+            _ => {}
+        }
+    }
+    nodes
+}
+
+pub(crate) fn load_steps(
+    input: &StepsInput<'_>,
+    steps_node: NodeId,
+    diags: &mut Diagnostics,
+) -> Vec<Step> {
+    let tree = input.tree;
+    let items = match &tree.node(steps_node).value {
+        Value::Seq(items) => items,
+        _ => {
+            diags.error(
+                tree.node(steps_node).pos,
+                format!(
+                    "invalid 'steps': expected a list of steps, found {}",
+                    tree.describe(steps_node)
+                ),
+            );
+            return Vec::new();
+        }
+    };
+    if items.is_empty() {
+        diags.error(
+            tree.node(steps_node).pos,
+            "the runbook has no steps; expected at least one under 'steps'".to_owned(),
+        );
+    }
+    let mut steps = Vec::new();
+    let mut seen_ids: HashMap<String, Position> = HashMap::new();
+    for (i, &item) in items.iter().enumerate() {
+        if let Some(step) = load_step(input, item, i, &mut seen_ids, diags) {
+            steps.push(step);
+        }
+    }
+    steps
+}
+
+fn load_step(
+    input: &StepsInput<'_>,
+    item: NodeId,
+    index: usize,
+    seen_ids: &mut HashMap<String, Position>,
+    diags: &mut Diagnostics,
+) -> Option<Step> {
+    let tree = input.tree;
+    let pos = tree.node(item).pos;
+    if !matches!(tree.node(item).value, Value::Map(_)) {
+        diags.error(
+            pos,
+            format!(
+                "invalid step {}: expected a mapping with id and kind, found {}",
+                index + 1,
+                tree.describe(item)
+            ),
+        );
+        return None;
+    }
+    let id_node = tree.get(item, "id").map(|(_, v)| v);
+    let id_text = id_node.and_then(|v| tree.text(v));
+    let label = match id_text {
+        Some(id) if is_slug(id) => format!("step '{id}'"),
+        _ => format!("step {}", index + 1),
+    };
+    let mut ok = true;
+
+    if let (Some(id), Some(node)) = (id_text, id_node) {
+        let id_pos = tree.node(node).pos;
+        if !is_slug(id) {
+            diags.error(
+                id_pos,
+                format!("invalid step id '{id}': expected lowercase letters, digits and -"),
+            );
+            ok = false;
+        } else if let Some(first) = seen_ids.get(id) {
+            diags.error(
+                id_pos,
+                format!(
+                    "duplicate step id '{id}' (first used at line {} column {})",
+                    first.line, first.column
+                ),
+            );
+            ok = false;
+        } else {
+            seen_ids.insert(id.to_owned(), id_pos);
+        }
+    }
+
+    let common: Option<StepCommon> = match from_node(tree, item, Filter::Only(COMMON_KEYS)) {
+        Ok(common) => Some(common),
+        Err(e) => {
+            diags.error(e.pos.unwrap_or(pos), describe(&e, Owner::Step(&label), &[]));
+            None
+        }
+    };
+
+    let kind_node = tree.get(item, "kind").map(|(_, v)| v);
+    let kind_name = match kind_node.and_then(|k| tree.text(k)) {
+        Some(kind) if STEP_KINDS.contains(&kind) => Some(kind),
+        Some(kind) => {
+            diags.error(
+                tree.node(kind_node.unwrap_or(item)).pos,
+                format!(
+                    "unknown step kind '{kind}' in {label}{}; expected one of: {}",
+                    did_you_mean(kind, STEP_KINDS.iter().copied()),
+                    STEP_KINDS.join(", ")
+                ),
+            );
+            None
+        }
+        None => None,
+    };
+
+    let (target_name, target) = match common.as_ref().and_then(|c| c.target.as_deref()) {
+        Some(name) => match input.targets.get_key_value(name) {
+            Some((k, t)) => (Some(k.as_str()), Some(t)),
+            None => {
+                if !input.declared_targets.iter().any(|t| t == name) {
+                    let node = tree.get(item, "target").map_or(item, |(_, v)| v);
+                    let declared = if input.declared_targets.is_empty() {
+                        "the runbook declares no targets".to_owned()
+                    } else {
+                        format!("the runbook declares {}", input.declared_targets.join(", "))
+                    };
+                    diags.error(
+                        tree.node(node).pos,
+                        format!(
+                            "unknown target '{name}' in {label}{}: {declared}",
+                            did_you_mean(name, input.declared_targets.iter().map(String::as_str))
+                        ),
+                    );
+                }
+                ok = false;
+                (Some(name), None)
+            }
+        },
+        None => (None, None),
+    };
+
+    if let Some(when) = common.as_ref().and_then(|c| c.when.as_ref())
+        && !input.declared_vars.contains(&when.var)
+    {
+        let node = tree.get(item, "when").map_or(item, |(_, v)| v);
+        let declared = if input.declared_vars.is_empty() {
+            "the runbook declares no vars".to_owned()
+        } else {
+            format!("the runbook declares {}", input.declared_vars.join(", "))
+        };
+        diags.error(
+            tree.node(node).pos,
+            format!(
+                "undefined var '{}' in 'when' of {label}: {declared}",
+                when.var
+            ),
+        );
+        ok = false;
+    }
+
+    let mut cx = KindCx {
+        input,
+        item,
+        label: &label,
+        target: target_name.zip(target),
+        target_named: target_name.is_some(),
+        diags,
+    };
+    let kind = match kind_name? {
+        "require_files" => cx.load::<RequireFiles>(),
+        "sql" => cx.load::<Sql>(),
+        "sql_file" => cx.load::<SqlFile>(),
+        "sequence_reset" => cx.load::<SequenceReset>(),
+        "gate" => cx.load::<Gate>(),
+        "shell" => cx.load::<Shell>(),
+        "container_start" => cx.load::<ContainerStart>(),
+        "container_exec" => cx.load::<ContainerExec>(),
+        "copy_to_container" => cx.load::<CopyToContainer>(),
+        "container_stop" => cx.load::<ContainerStop>(),
+        "container_remove" => cx.load::<ContainerRemove>(),
+        "volume_remove" => cx.load::<VolumeRemove>(),
+        "container_logs" => cx.load::<ContainerLogs>(),
+        _ => None,
+    }?;
+    let common = common?;
+    if !ok {
+        return None;
+    }
+    Some(Step {
+        id: common.id,
+        kind,
+        description: common.description,
+        target: common.target,
+        timeout: common.timeout,
+        when: common.when,
+        continue_on_error: common.continue_on_error,
+        position: pos,
+    })
+}
+
+struct KindCx<'a, 'i> {
+    input: &'a StepsInput<'i>,
+    item: NodeId,
+    label: &'a str,
+    target: Option<(&'a str, &'a Target)>,
+    /// A target was named, even if it does not exist (already reported).
+    target_named: bool,
+    diags: &'a mut Diagnostics,
+}
+
+impl KindCx<'_, '_> {
+    fn load<K: KindSpec>(&mut self) -> Option<StepKind> {
+        let tree = self.input.tree;
+        let pos = tree.node(self.item).pos;
+        let mut kind: K = match from_node(tree, self.item, Filter::Except(COMMON_KEYS)) {
+            Ok(kind) => kind,
+            Err(e) => {
+                self.diags.error(
+                    e.pos.unwrap_or(pos),
+                    describe(&e, Owner::Step(self.label), COMMON_KEYS),
+                );
+                return None;
+            }
+        };
+        let errors_before = self.diags.errors.len();
+        let target_pos = tree
+            .get(self.item, "target")
+            .map_or(pos, |(_, v)| tree.node(v).pos);
+        match K::NEEDS {
+            Needs::Nothing => {}
+            Needs::Postgres => match self.target {
+                Some((_, target)) if target.has_postgres() => {}
+                Some((name, _)) => self.diags.error(
+                    target_pos,
+                    format!(
+                        "target '{name}' of {} has no postgres connection, which kind {} needs",
+                        self.label,
+                        K::KIND
+                    ),
+                ),
+                None if self.target_named => {}
+                None => {
+                    let candidates: Vec<&str> = self
+                        .input
+                        .targets
+                        .iter()
+                        .filter(|(_, t)| t.has_postgres())
+                        .map(|(n, _)| n.as_str())
+                        .collect();
+                    let hint = if candidates.is_empty() {
+                        "declare one under targets".to_owned()
+                    } else {
+                        format!("one of: {}", candidates.join(", "))
+                    };
+                    self.diags.error(
+                        pos,
+                        format!(
+                            "{} (kind {}) needs a target with a postgres connection; add target: NAME ({hint})",
+                            self.label,
+                            K::KIND
+                        ),
+                    );
+                }
+            },
+            Needs::Container => {
+                let target_container = self.target.and_then(|(_, t)| t.container.clone());
+                let label = self.label;
+                let target = self.target;
+                if let Some(slot) = kind.container_slot() {
+                    if slot.is_none() {
+                        *slot = target_container;
+                    }
+                    if slot.is_none() && !self.target_named {
+                        self.diags.error(
+                            pos,
+                            format!(
+                                "{label} (kind {}) does not say which container; add container: NAME or a target with container: NAME",
+                                K::KIND
+                            ),
+                        );
+                    } else if slot.is_none()
+                        && let Some((name, _)) = target
+                    {
+                        self.diags.error(
+                            target_pos,
+                            format!("target '{name}' of {label} names no container, which kind {} needs; add container: NAME to the step or the target", K::KIND),
+                        );
+                    }
+                }
+            }
+        }
+        let mut cx = StepCx {
+            tree,
+            node: self.item,
+            label: self.label.to_owned(),
+            target: self.target,
+            diagnostics: self.diags,
+            sql_references: self.input.sql_refs,
+        };
+        kind.validate(&mut cx);
+        (self.diags.errors.len() == errors_before).then(|| kind.into_kind())
+    }
+}

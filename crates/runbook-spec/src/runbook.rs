@@ -1,0 +1,95 @@
+//! The validated runbook the engine receives.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use crate::errors::SpecError;
+use crate::step::Step;
+use crate::target::Target;
+
+/// A runbook that parsed and validated: every step has a known kind, every target a step names
+/// exists and can do what the step needs, and every `${env...}`/`${vars...}` is resolved.
+#[derive(Clone)]
+pub struct Runbook {
+    /// The file it was read from (as given).
+    pub file: PathBuf,
+    /// The text exactly as read, for the evidence ("the runbook exactly as executed").
+    pub source: String,
+    /// SHA-256 of `source` in lowercase hex.
+    pub sha256: String,
+    pub version: u32,
+    pub name: String,
+    pub description: Option<String>,
+    /// Resolved vars in declaration order, `--var` overrides applied. The engine passes them to
+    /// SQL scripts as psql variables.
+    pub vars: IndexMap<String, String>,
+    pub targets: IndexMap<String, Target>,
+    pub evidence: Evidence,
+    pub steps: Vec<Step>,
+    /// Things that are allowed but probably not meant (an abbreviated digest); `validate` shows them.
+    pub warnings: Vec<SpecError>,
+    pub(crate) secrets: Vec<String>,
+}
+
+/// Where evidence goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// `evidence.dir`, or `artifacts/<name>` when the runbook does not say. Relative paths are
+    /// resolved by the engine against its working directory.
+    pub dir: PathBuf,
+}
+
+impl Runbook {
+    /// Values that must never appear in evidence or output: what came from environment variables
+    /// whose names look secret (PASSWORD, SECRET, TOKEN, KEY...), the values of `password_env`
+    /// variables, passwords written into target URLs, and `--var` values for vars with such
+    /// names. Longest first, so a redactor that replaces them in
+    /// order never leaves part of a longer secret behind. Empty values are left out.
+    pub fn secrets(&self) -> Vec<String> {
+        self.secrets.clone()
+    }
+
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    pub fn target(&self, name: &str) -> Option<&Target> {
+        self.targets.get(name)
+    }
+
+    /// The step's target with its name.
+    pub fn target_of(&self, step: &Step) -> Option<(&str, &Target)> {
+        let name = step.target.as_deref()?;
+        self.targets
+            .get_key_value(name)
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Whether the step's `when:` lets it run with these vars (always true without `when:`).
+    pub fn is_enabled(&self, step: &Step) -> bool {
+        step.when.as_ref().is_none_or(|w| w.holds(&self.vars))
+    }
+}
+
+impl fmt::Debug for Runbook {
+    /// A summary: vars and step fields can hold secrets, so only names are shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runbook")
+            .field("file", &self.file)
+            .field("name", &self.name)
+            .field("sha256", &self.sha256)
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("targets", &self.targets.keys().collect::<Vec<_>>())
+            .field(
+                "steps",
+                &self
+                    .steps
+                    .iter()
+                    .map(|s| format!("{} ({})", s.id, s.kind.name()))
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}

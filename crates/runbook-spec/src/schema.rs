@@ -1,0 +1,106 @@
+//! The JSON Schema of the runbook format, generated from the same types the parser reads, for
+//! editors (yaml-language-server: `# yaml-language-server: $schema=...`) and `runbook schema`.
+
+use std::borrow::Cow;
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+use crate::load::raw::RunbookFile;
+use crate::step::StepCommon;
+use crate::steps::container_exec::ContainerExec;
+use crate::steps::container_logs::ContainerLogs;
+use crate::steps::container_remove::ContainerRemove;
+use crate::steps::container_start::ContainerStart;
+use crate::steps::container_stop::ContainerStop;
+use crate::steps::copy_to_container::CopyToContainer;
+use crate::steps::gate::Gate;
+use crate::steps::kind::KindSpec;
+use crate::steps::require_files::RequireFiles;
+use crate::steps::sequence_reset::SequenceReset;
+use crate::steps::shell::Shell;
+use crate::steps::sql::Sql;
+use crate::steps::sql_file::SqlFile;
+use crate::steps::volume_remove::VolumeRemove;
+
+/// The JSON Schema (draft 7, which yaml-language-server supports best) of a runbook file.
+pub fn json_schema() -> Value {
+    let generator = SchemaGenerator::new(SchemaSettings::draft07());
+    let schema = generator.into_root_schema_for::<RunbookFile>();
+    schema.to_value()
+}
+
+/// A step in the schema: one alternative per kind, each the kind's own keys plus the common ones,
+/// told apart by `kind`. The parser reads steps in two parts instead (see `load::steps`), which is
+/// why this type exists only for the schema.
+pub(crate) struct StepSchema;
+
+fn object(schema: Schema) -> Map<String, Value> {
+    match schema.to_value() {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn alternative<K: KindSpec + JsonSchema>(
+    generator: &mut SchemaGenerator,
+    common: &Map<String, Value>,
+) -> Value {
+    let mut kind = object(K::json_schema(generator));
+    let mut properties = common
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    properties.insert(
+        "kind".to_owned(),
+        json!({ "const": K::KIND, "description": "The step kind." }),
+    );
+    if let Some(own) = kind.get("properties").and_then(Value::as_object) {
+        properties.extend(own.clone());
+    }
+    let mut required = vec![json!("id"), json!("kind")];
+    if let Some(own) = kind.get("required").and_then(Value::as_array) {
+        required.extend(own.iter().cloned());
+    }
+    kind.insert("title".to_owned(), json!(K::KIND));
+    kind.insert("type".to_owned(), json!("object"));
+    kind.insert("properties".to_owned(), Value::Object(properties));
+    kind.insert("required".to_owned(), Value::Array(required));
+    kind.insert("additionalProperties".to_owned(), json!(false));
+    Value::Object(kind)
+}
+
+impl JsonSchema for StepSchema {
+    fn schema_name() -> Cow<'static, str> {
+        "Step".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let common = object(StepCommon::json_schema(generator));
+        let alternatives = vec![
+            alternative::<RequireFiles>(generator, &common),
+            alternative::<Sql>(generator, &common),
+            alternative::<SqlFile>(generator, &common),
+            alternative::<SequenceReset>(generator, &common),
+            alternative::<Gate>(generator, &common),
+            alternative::<Shell>(generator, &common),
+            alternative::<ContainerStart>(generator, &common),
+            alternative::<ContainerExec>(generator, &common),
+            alternative::<CopyToContainer>(generator, &common),
+            alternative::<ContainerStop>(generator, &common),
+            alternative::<ContainerRemove>(generator, &common),
+            alternative::<VolumeRemove>(generator, &common),
+            alternative::<ContainerLogs>(generator, &common),
+        ];
+        let value = json!({
+            "description": "A step: id, kind, the common keys, and the keys of its kind.",
+            "type": "object",
+            "required": ["id", "kind"],
+            "properties": { "kind": { "enum": crate::step::STEP_KINDS } },
+            "oneOf": alternatives
+        });
+        Schema::try_from(value).unwrap_or_default()
+    }
+}

@@ -1,0 +1,145 @@
+//! Steps: the common fields every step has, and the kind-specific part as one enum variant per
+//! kind.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::duration::Duration;
+use crate::position::Position;
+use crate::steps::container_exec::ContainerExec;
+use crate::steps::container_logs::ContainerLogs;
+use crate::steps::container_remove::ContainerRemove;
+use crate::steps::container_start::ContainerStart;
+use crate::steps::container_stop::ContainerStop;
+use crate::steps::copy_to_container::CopyToContainer;
+use crate::steps::gate::Gate;
+use crate::steps::require_files::RequireFiles;
+use crate::steps::sequence_reset::SequenceReset;
+use crate::steps::shell::Shell;
+use crate::steps::sql::Sql;
+use crate::steps::sql_file::SqlFile;
+use crate::steps::volume_remove::VolumeRemove;
+use crate::when::When;
+
+/// One validated step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Unique within the runbook, `[a-z0-9-]+`; names the step's evidence folder.
+    pub id: String,
+    pub kind: StepKind,
+    pub description: Option<String>,
+    /// The target the step acts on; always a declared target.
+    pub target: Option<String>,
+    pub timeout: Option<Duration>,
+    pub when: Option<When>,
+    /// Record a failure and go on with the next step.
+    pub continue_on_error: bool,
+    /// Where the step's mapping starts (its first key).
+    pub position: Position,
+}
+
+/// The kind-specific part of a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepKind {
+    RequireFiles(RequireFiles),
+    Sql(Sql),
+    SqlFile(SqlFile),
+    SequenceReset(SequenceReset),
+    Gate(Gate),
+    Shell(Shell),
+    ContainerStart(ContainerStart),
+    ContainerExec(ContainerExec),
+    CopyToContainer(CopyToContainer),
+    ContainerStop(ContainerStop),
+    ContainerRemove(ContainerRemove),
+    VolumeRemove(VolumeRemove),
+    ContainerLogs(ContainerLogs),
+}
+
+/// Every `kind:` value, in the order the documentation lists them.
+pub const STEP_KINDS: &[&str] = &[
+    "require_files",
+    "sql",
+    "sql_file",
+    "sequence_reset",
+    "gate",
+    "shell",
+    "container_start",
+    "container_exec",
+    "copy_to_container",
+    "container_stop",
+    "container_remove",
+    "volume_remove",
+    "container_logs",
+];
+
+impl StepKind {
+    /// The `kind:` value.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::RequireFiles(_) => "require_files",
+            StepKind::Sql(_) => "sql",
+            StepKind::SqlFile(_) => "sql_file",
+            StepKind::SequenceReset(_) => "sequence_reset",
+            StepKind::Gate(_) => "gate",
+            StepKind::Shell(_) => "shell",
+            StepKind::ContainerStart(_) => "container_start",
+            StepKind::ContainerExec(_) => "container_exec",
+            StepKind::CopyToContainer(_) => "copy_to_container",
+            StepKind::ContainerStop(_) => "container_stop",
+            StepKind::ContainerRemove(_) => "container_remove",
+            StepKind::VolumeRemove(_) => "volume_remove",
+            StepKind::ContainerLogs(_) => "container_logs",
+        }
+    }
+
+    /// The container a Docker step acts on (its own `container:`/`name:` or its target's).
+    pub fn container(&self) -> Option<&str> {
+        match self {
+            StepKind::ContainerStart(s) => s.name.as_deref(),
+            StepKind::ContainerExec(s) => s.container.as_deref(),
+            StepKind::CopyToContainer(s) => s.container.as_deref(),
+            StepKind::ContainerStop(s) => s.container.as_deref(),
+            StepKind::ContainerRemove(s) => s.container.as_deref(),
+            StepKind::ContainerLogs(s) => s.container.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The fields every step has, as written.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StepCommon {
+    /// Unique step id, [a-z0-9-]+; names the step's evidence folder.
+    #[schemars(regex(pattern = r"^[a-z0-9-]+$"))]
+    pub id: String,
+    /// What the step does (see docs/runbook-format.md for each kind).
+    #[expect(
+        dead_code,
+        reason = "read by the loader before this struct; kept for the schema and unknown-key checks"
+    )]
+    pub kind: String,
+    /// One line for people reading the plan and the report.
+    pub description: Option<String>,
+    /// The target (from `targets`) the step acts on.
+    pub target: Option<String>,
+    /// Fail the step when it takes longer.
+    pub timeout: Option<Duration>,
+    /// Run the step only if a var is set: vars.NAME, or !vars.NAME for "only if not set".
+    pub when: Option<When>,
+    /// Record a failure and go on with the next step.
+    #[serde(default)]
+    pub continue_on_error: bool,
+}
+
+/// The keys of [`StepCommon`], split off a step's mapping before its kind's keys are read.
+pub(crate) const COMMON_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "description",
+    "target",
+    "timeout",
+    "when",
+    "continue_on_error",
+];

@@ -1,0 +1,47 @@
+//! `container_exec`: run a command inside a running container (psql with the container's own
+//! client, a check script).
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::steps::kind::{KindSpec, Needs, StepCx};
+
+/// Runs a command in a container, like `docker exec`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerExec {
+    /// The container; defaults to the target's. Always set after parsing.
+    pub container: Option<String>,
+    /// Program and arguments (no shell involved).
+    pub command: Vec<String>,
+    /// User to run as (name or uid[:gid]).
+    pub user: Option<String>,
+    /// Extra environment variables.
+    #[serde(default)]
+    pub env: IndexMap<String, String>,
+    /// Working directory inside the container.
+    pub workdir: Option<String>,
+    /// Exit codes that count as success.
+    #[serde(default = "super::shell::default_exit_codes")]
+    #[schemars(extend("default" = [0]))]
+    pub allow_exit_codes: Vec<i64>,
+}
+
+impl KindSpec for ContainerExec {
+    const KIND: &'static str = "container_exec";
+    const NEEDS: Needs = Needs::Container;
+
+    fn validate(&mut self, cx: &mut StepCx<'_>) {
+        super::shell::check_argv(cx, &self.command);
+        super::container_start::check_env_names(cx, &self.env);
+    }
+
+    fn container_slot(&mut self) -> Option<&mut Option<String>> {
+        Some(&mut self.container)
+    }
+
+    fn into_kind(self) -> crate::StepKind {
+        crate::StepKind::ContainerExec(self)
+    }
+}

@@ -1,0 +1,33 @@
+//! `container_remove`: remove a container (to recreate it from scratch).
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::steps::kind::{KindSpec, Needs};
+
+/// Removes a container, like `docker rm`. Destructive: on a protected target it needs confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerRemove {
+    /// The container; defaults to the target's. Always set after parsing.
+    pub container: Option<String>,
+    /// Also remove the container's anonymous volumes (named volumes stay; see volume_remove).
+    #[serde(default)]
+    pub volumes: bool,
+    /// Remove it even while it runs.
+    #[serde(default)]
+    pub force: bool,
+}
+
+impl KindSpec for ContainerRemove {
+    const KIND: &'static str = "container_remove";
+    const NEEDS: Needs = Needs::Container;
+
+    fn container_slot(&mut self) -> Option<&mut Option<String>> {
+        Some(&mut self.container)
+    }
+
+    fn into_kind(self) -> crate::StepKind {
+        crate::StepKind::ContainerRemove(self)
+    }
+}

@@ -1,0 +1,356 @@
+//! `container_start`: bring up the database container (create it from an image, or start the
+//! existing one, or a Compose service) and wait until it accepts connections.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer};
+
+use crate::byte_size::ByteSize;
+use crate::duration::Duration;
+use crate::qualified_name::visit_name;
+use crate::steps::kind::{KindSpec, Needs, StepCx};
+
+/// Starts a container.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerStart {
+    /// Image to create the container from when it does not exist (nothing is pulled: it must be
+    /// present). Without image or compose, the container must already exist.
+    pub image: Option<String>,
+    /// Container name; defaults to the target's container.
+    pub name: Option<String>,
+    /// Environment variables of a new container.
+    #[serde(default)]
+    pub env: IndexMap<String, String>,
+    /// Published ports: CONTAINER, HOST:CONTAINER or IP:HOST:CONTAINER, optionally /tcp or /udp.
+    /// Host port 0 picks a free port.
+    #[serde(default)]
+    pub ports: Vec<PortMapping>,
+    /// Mounts: VOLUME:/path or /host/path:/path, optionally :ro.
+    #[serde(default)]
+    pub volumes: Vec<VolumeMount>,
+    /// Command of a new container (default: the image's).
+    pub command: Option<Vec<String>>,
+    /// Labels of a new container.
+    #[serde(default)]
+    pub labels: IndexMap<String, String>,
+    /// Size of /dev/shm (Docker's default 64m is too small for real loads), e.g. 1g.
+    pub shm_size: Option<ByteSize>,
+    /// How long to wait for the database to accept connections.
+    #[serde(default = "default_wait")]
+    #[schemars(extend("default" = "60s"))]
+    pub wait: Duration,
+    /// Start a service of a Compose file instead (instead of image, env, ports and volumes).
+    pub compose: Option<Compose>,
+}
+
+fn default_wait() -> Duration {
+    Duration::from_secs(60)
+}
+
+/// A service of a Compose file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Compose {
+    /// The Compose file, e.g. docker-compose.yml.
+    pub file: PathBuf,
+    /// The service to start, e.g. db.
+    pub service: String,
+}
+
+/// A published port, as `docker run -p` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PortMapping {
+    pub host_ip: Option<String>,
+    /// `None`: not published on the host; `Some(0)`: a free port chosen by Docker.
+    pub host_port: Option<u16>,
+    pub container_port: u16,
+    /// `tcp` or `udp`.
+    pub protocol: String,
+}
+
+impl PortMapping {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let invalid = |why: &str| format!("invalid port '{text}': {why}");
+        let (spec, protocol) = match text.rsplit_once('/') {
+            Some((spec, proto @ ("tcp" | "udp" | "sctp"))) => (spec, proto),
+            Some(_) => return Err(invalid("expected the protocol tcp or udp after '/'")),
+            None => (text, "tcp"),
+        };
+        let (host_ip, rest) = if let Some(after) = spec.strip_prefix('[') {
+            let (ip, rest) = after
+                .split_once(']')
+                .ok_or_else(|| invalid("missing ']' after the IPv6 address"))?;
+            (
+                Some(ip.to_owned()),
+                rest.strip_prefix(':')
+                    .ok_or_else(|| invalid("expected ':' after ']'"))?,
+            )
+        } else {
+            match spec.matches(':').count() {
+                0 | 1 => (None, spec),
+                2 => {
+                    let (ip, rest) = spec.split_once(':').unwrap_or_default();
+                    (Some(ip.to_owned()), rest)
+                }
+                _ => {
+                    return Err(invalid(
+                        "expected CONTAINER, HOST:CONTAINER or IP:HOST:CONTAINER",
+                    ));
+                }
+            }
+        };
+        let port = |p: &str| {
+            p.trim()
+                .parse::<u16>()
+                .map_err(|_| invalid(&format!("'{p}' is not a port number")))
+        };
+        let (host_port, container_port) = match rest.split_once(':') {
+            Some(("", container)) => (Some(0), port(container)?),
+            Some((host, container)) => (Some(port(host)?), port(container)?),
+            None if host_ip.is_none() => (None, port(rest)?),
+            None => return Err(invalid("expected IP:HOST:CONTAINER")),
+        };
+        if container_port == 0 {
+            return Err(invalid("the container port cannot be 0"));
+        }
+        let host_port = host_port.or(host_ip.as_ref().map(|_| 0));
+        Ok(Self {
+            host_ip: host_ip.filter(|ip| !ip.is_empty()),
+            host_port,
+            container_port,
+            protocol: protocol.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for PortMapping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.host_ip, self.host_port) {
+            (Some(ip), Some(host)) if ip.contains(':') => write!(f, "[{ip}]:{host}:")?,
+            (Some(ip), Some(host)) => write!(f, "{ip}:{host}:")?,
+            (None, Some(host)) => write!(f, "{host}:")?,
+            _ => {}
+        }
+        write!(f, "{}/{}", self.container_port, self.protocol)
+    }
+}
+
+/// A mount, as `docker run -v` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VolumeMount {
+    /// A named volume, or a host path (absolute or starting with `.`).
+    pub source: String,
+    /// Path inside the container.
+    pub target: String,
+    pub read_only: bool,
+}
+
+impl VolumeMount {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let invalid = |why: &str| format!("invalid volume '{text}': {why}");
+        let parts: Vec<&str> = text.split(':').collect();
+        let (source, target, read_only) = match parts.as_slice() {
+            [source, target] => (*source, *target, false),
+            [source, target, "ro"] => (*source, *target, true),
+            [source, target, "rw"] => (*source, *target, false),
+            [_, _, other] => {
+                return Err(invalid(&format!(
+                    "unknown option '{other}'; expected ro or rw"
+                )));
+            }
+            _ => {
+                return Err(invalid(
+                    "expected SOURCE:/path/in/container, optionally :ro",
+                ));
+            }
+        };
+        if source.is_empty() {
+            return Err(invalid("the source (volume name or host path) is empty"));
+        }
+        if !target.starts_with('/') {
+            return Err(invalid("the path in the container must be absolute"));
+        }
+        Ok(Self {
+            source: source.to_owned(),
+            target: target.to_owned(),
+            read_only,
+        })
+    }
+
+    /// Named volumes are Docker's to manage (and to remove with `volume_remove`); bind mounts are
+    /// host directories.
+    pub fn is_named_volume(&self) -> bool {
+        !(self.source.starts_with('/')
+            || self.source.starts_with('.')
+            || self.source.starts_with('~'))
+    }
+}
+
+impl fmt::Display for VolumeMount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}{}",
+            self.source,
+            self.target,
+            if self.read_only { ":ro" } else { "" }
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for PortMapping {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        visit_name(
+            deserializer,
+            "a port such as 127.0.0.1:5432:5432",
+            PortMapping::parse,
+        )
+    }
+}
+
+impl JsonSchema for PortMapping {
+    fn schema_name() -> Cow<'static, str> {
+        "PortMapping".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "CONTAINER, HOST:CONTAINER or IP:HOST:CONTAINER, optionally /tcp or /udp; host port 0 picks a free port.",
+            "type": ["string", "integer"],
+            "examples": ["127.0.0.1:5432:5432", "55432:5432"]
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for VolumeMount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        visit_name(
+            deserializer,
+            "a mount such as pgdata:/var/lib/postgresql/data",
+            VolumeMount::parse,
+        )
+    }
+}
+
+impl JsonSchema for VolumeMount {
+    fn schema_name() -> Cow<'static, str> {
+        "VolumeMount".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "VOLUME:/path or /host/path:/path, optionally :ro.",
+            "type": "string",
+            "examples": ["opendolphin-pgdata:/var/lib/postgresql/data"]
+        })
+    }
+}
+
+/// Environment variable names must be usable in a shell and by Docker.
+pub(crate) fn check_env_names(cx: &mut StepCx<'_>, env: &IndexMap<String, String>) {
+    for name in env.keys() {
+        if name.is_empty() || name.contains('=') || name.contains('\0') {
+            let message = format!(
+                "invalid environment variable name '{name}' in 'env' of {}",
+                cx.label()
+            );
+            cx.key_error(&["env", name], message);
+        }
+    }
+}
+
+impl KindSpec for ContainerStart {
+    const KIND: &'static str = "container_start";
+    const NEEDS: Needs = Needs::Nothing;
+
+    fn validate(&mut self, cx: &mut StepCx<'_>) {
+        if self.compose.is_some() {
+            let conflicting: Vec<&str> = [
+                ("image", self.image.is_some()),
+                ("env", !self.env.is_empty()),
+                ("ports", !self.ports.is_empty()),
+                ("volumes", !self.volumes.is_empty()),
+            ]
+            .into_iter()
+            .filter_map(|(key, given)| given.then_some(key))
+            .collect();
+            if !conflicting.is_empty() {
+                let message = format!(
+                    "{} sets both compose and {}; the Compose file defines those, so give one or the other",
+                    cx.label(),
+                    conflicting.join(", ")
+                );
+                cx.error(&["compose"], message);
+            }
+        }
+        if self.name.is_none() {
+            self.name = cx.target_container().map(str::to_owned);
+        }
+        if self.name.is_none() && self.compose.is_none() {
+            let message = format!(
+                "{} does not say which container to start; add name: CONTAINER or a target with container: CONTAINER",
+                cx.label()
+            );
+            cx.error(&[], message);
+        }
+        if let Some(command) = &self.command {
+            super::shell::check_argv(cx, command);
+        }
+        check_env_names(cx, &self.env);
+    }
+
+    fn into_kind(self) -> crate::StepKind {
+        crate::StepKind::ContainerStart(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_as_docker_writes_them() {
+        let p = PortMapping::parse("127.0.0.1:5432:5432").unwrap();
+        assert_eq!(
+            (p.host_ip.as_deref(), p.host_port, p.container_port),
+            (Some("127.0.0.1"), Some(5432), 5432)
+        );
+        assert_eq!(PortMapping::parse("5432").unwrap().host_port, None);
+        assert_eq!(PortMapping::parse("0:5432").unwrap().host_port, Some(0));
+        assert_eq!(
+            PortMapping::parse("127.0.0.1::5432").unwrap().host_port,
+            Some(0)
+        );
+        assert_eq!(
+            PortMapping::parse("[::1]:5433:5432/tcp")
+                .unwrap()
+                .to_string(),
+            "[::1]:5433:5432/tcp"
+        );
+        assert_eq!(PortMapping::parse("53:53/udp").unwrap().protocol, "udp");
+        assert_eq!(
+            PortMapping::parse("x:5432").unwrap_err(),
+            "invalid port 'x:5432': 'x' is not a port number"
+        );
+        assert!(PortMapping::parse("1:2:3:4").is_err());
+        assert!(PortMapping::parse("5432/xyz").is_err());
+    }
+
+    #[test]
+    fn volumes_as_docker_writes_them() {
+        let v = VolumeMount::parse("opendolphin-pgdata:/var/lib/postgresql/data").unwrap();
+        assert!(v.is_named_volume() && !v.read_only);
+        let b = VolumeMount::parse("./init:/docker-entrypoint-initdb.d:ro").unwrap();
+        assert!(!b.is_named_volume() && b.read_only);
+        assert_eq!(
+            VolumeMount::parse("data:relative").unwrap_err(),
+            "invalid volume 'data:relative': the path in the container must be absolute"
+        );
+        assert!(VolumeMount::parse("/just/one").is_err());
+    }
+}

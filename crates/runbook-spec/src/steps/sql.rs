@@ -1,0 +1,49 @@
+//! `sql`: a few statements written in the runbook itself (a schema reset, a fix-up). Longer
+//! scripts belong in a file (`sql_file`).
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::steps::kind::{KindSpec, Needs, StepCx};
+use crate::steps::on_error::OnError;
+use crate::text_origin::{SqlReference, TextOrigin};
+
+/// Runs SQL text against the step's Postgres target, one statement at a time, as psql would.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sql {
+    /// The statements. `${vars.NAME}` may be used only for values made of letters, digits and
+    /// _ . : - ; anything else must be passed as a psql variable: :'NAME' (literal) or :"NAME"
+    /// (identifier).
+    pub text: String,
+    /// Run all statements in one transaction (all or nothing), like psql -1.
+    #[serde(default)]
+    pub single_transaction: bool,
+    /// stop (default): stop at the first failing statement; continue: report it and go on.
+    #[serde(default)]
+    pub on_error: OnError,
+    /// Where `text` starts in the runbook, to report errors inside it at runbook lines.
+    #[serde(skip)]
+    pub text_origin: TextOrigin,
+    /// The `${...}` references that were substituted into `text`.
+    #[serde(skip)]
+    pub references: Vec<SqlReference>,
+}
+
+impl KindSpec for Sql {
+    const KIND: &'static str = "sql";
+    const NEEDS: Needs = Needs::Postgres;
+
+    fn validate(&mut self, cx: &mut StepCx<'_>) {
+        if self.text.trim().is_empty() {
+            let message = format!("empty 'text' in {}; expected SQL statements", cx.label());
+            cx.error(&["text"], message);
+        }
+        self.text_origin = cx.text_origin(&["text"]);
+        self.references = cx.sql_references(&["text"]);
+    }
+
+    fn into_kind(self) -> crate::StepKind {
+        crate::StepKind::Sql(self)
+    }
+}

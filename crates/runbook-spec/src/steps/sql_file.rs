@@ -1,0 +1,84 @@
+//! `sql_file`: load a SQL script (a pg_dump, a migration) into the step's Postgres target.
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::steps::kind::{KindSpec, Needs, StepCx};
+use crate::steps::on_error::OnError;
+
+/// Runs a psql script file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SqlFile {
+    /// The script (relative paths are relative to the working directory).
+    pub path: PathBuf,
+    /// client (default): this tool reads the script and sends it over its own connection;
+    /// container: copy the file into the target's container and run psql -f there.
+    #[serde(default)]
+    pub via: Via,
+    /// Run the whole script in one transaction (all or nothing), like psql -1.
+    #[serde(default)]
+    pub single_transaction: bool,
+    /// stop (default): stop at the first failing statement; continue: report it and go on (psql's
+    /// own default).
+    #[serde(default)]
+    pub on_error: OnError,
+    /// psql variables for the script (like psql -v NAME=VALUE), in addition to the runbook's vars.
+    #[serde(default)]
+    pub variables: IndexMap<String, String>,
+}
+
+/// Who executes the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// This tool's own loader over its database connection (statement positions in evidence).
+    #[default]
+    Client,
+    /// `psql -f` inside the target's container, for scripts that need psql itself.
+    Container,
+}
+
+impl KindSpec for SqlFile {
+    const KIND: &'static str = "sql_file";
+    const NEEDS: Needs = Needs::Postgres;
+
+    fn validate(&mut self, cx: &mut StepCx<'_>) {
+        if self.path.as_os_str().is_empty() {
+            let message = format!(
+                "empty 'path' in {}; expected the path of a SQL script",
+                cx.label()
+            );
+            cx.error(&["path"], message);
+        }
+        for (name, _) in &self.variables {
+            if !crate::names::is_var_name(name) {
+                let message = format!(
+                    "invalid psql variable name '{name}' in 'variables' of {}; expected letters, digits and _ (not starting with a digit)",
+                    cx.label()
+                );
+                cx.key_error(&["variables", name], message);
+            }
+        }
+        if self.via == Via::Container && !cx.target_has_container() {
+            let message = match cx.target_name() {
+                Some(target) => format!(
+                    "{} uses via: container, but target '{target}' names no container; add container: NAME to the target",
+                    cx.label()
+                ),
+                None => format!(
+                    "{} uses via: container and needs a target with a container",
+                    cx.label()
+                ),
+            };
+            cx.error(&["via"], message);
+        }
+    }
+
+    fn into_kind(self) -> crate::StepKind {
+        crate::StepKind::SqlFile(self)
+    }
+}

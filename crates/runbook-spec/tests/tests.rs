@@ -1,0 +1,9 @@
+//! Integration tests of runbook-spec: fixture folders (`data/ok`, `data/err`), interpolation,
+//! secrets, the JSON Schema and robustness against arbitrary input.
+
+mod fixtures;
+mod interpolation;
+mod model;
+mod no_panic;
+mod schema;
+mod support;
