@@ -154,6 +154,20 @@ pub fn is_secret_key(name: &str) -> bool {
         .any(|suffix| lower.ends_with(suffix))
 }
 
+/// `${env.PW}` or `$PW`: a reference to a secret, not one, kept so the runbook copy and
+/// commands stay readable (the value it expands to is redacted wherever it appears).
+fn is_reference(value: &str) -> bool {
+    if let Some(inner) = value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
+        return !inner.contains(['{', '}']);
+    }
+    value.strip_prefix('$').is_some_and(|name| {
+        name.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && name.bytes().all(is_ident)
+    })
+}
+
 /// Characters that end a URL's authority (and a bare assignment value) in running text.
 fn ends_url_authority(b: u8) -> bool {
     matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'`') || b.is_ascii_whitespace()
@@ -183,7 +197,7 @@ fn replace_url_passwords(text: &str) -> Option<String> {
             continue;
         };
         let password = &authority[colon + 1..at];
-        if password.is_empty() || password == MASK {
+        if password.is_empty() || password == MASK || is_reference(password) {
             continue;
         }
         out.push_str(&text[copied..start + colon + 1]);
@@ -239,7 +253,7 @@ fn replace_assignments(text: &str) -> Option<String> {
         }
         let (inner_start, inner_end, value_end) = value_span(bytes, value_start);
         let value = &text[inner_start..inner_end];
-        if !value.is_empty() && value != MASK {
+        if !value.is_empty() && value != MASK && !is_reference(value) {
             out.push_str(&text[copied..inner_start]);
             out.push_str(MASK);
             copied = inner_end;
@@ -376,6 +390,14 @@ mod tests {
             patterns("mysql --password=pw db"),
             "mysql --password=**** db"
         );
+    }
+
+    #[test]
+    fn references_to_secrets_are_kept() {
+        let text = "PGPASSWORD=${env.PGPASSWORD} psql postgres://u:${vars.pw}@h/db; X_TOKEN=$TOKEN";
+        assert_eq!(patterns(text), text);
+        assert_eq!(patterns("PGPASSWORD=${a}b"), "PGPASSWORD=****");
+        assert_eq!(patterns("PGPASSWORD=$1abc"), "PGPASSWORD=****");
     }
 
     #[test]
