@@ -1,7 +1,7 @@
 //! Rendering a run for reviewers: Markdown (`report.md`), a self-contained HTML page, one JSON
 //! document, and JUnit XML for CI dashboards.
 //!
-//! Every format is drawn from the same [`model`]: the verdict first, then the gates, then one
+//! Every format is drawn from the same model (`model.rs`): the verdict first, then the gates, then one
 //! line per step, then notes; a directory that `verify` finds damaged gets a warning above all.
 
 mod format;
