@@ -39,12 +39,21 @@ impl Builder {
 
     /// Appends file bytes that start at `offset`; `position` is asked only when a new run
     /// starts (it costs a character count).
-    pub(crate) fn emit_file(&mut self, bytes: &[u8], offset: u64, position: impl FnOnce() -> Position) {
+    pub(crate) fn emit_file(
+        &mut self,
+        bytes: &[u8],
+        offset: u64,
+        position: impl FnOnce() -> Position,
+    ) {
         if bytes.is_empty() {
             return;
         }
         if self.text.is_empty() || self.next_offset != Some(offset) {
-            self.anchors.push(Anchor { text_offset: self.text.len(), file: position(), verbatim: true });
+            self.anchors.push(Anchor {
+                text_offset: self.text.len(),
+                file: position(),
+                verbatim: true,
+            });
         }
         self.text.extend_from_slice(bytes);
         self.next_offset = Some(offset + bytes.len() as u64);
@@ -55,9 +64,16 @@ impl Builder {
         if bytes.is_empty() {
             return;
         }
-        let continues = self.anchors.last().is_some_and(|a| !a.verbatim && a.file == position);
+        let continues = self
+            .anchors
+            .last()
+            .is_some_and(|a| !a.verbatim && a.file == position);
         if !continues || self.next_offset.is_some() {
-            self.anchors.push(Anchor { text_offset: self.text.len(), file: position, verbatim: false });
+            self.anchors.push(Anchor {
+                text_offset: self.text.len(),
+                file: position,
+                verbatim: false,
+            });
         }
         self.text.extend_from_slice(bytes);
         self.next_offset = None;
@@ -81,7 +97,11 @@ impl Builder {
             self.text.push(b'\n');
             self.next_offset = Some(newline_offset + 1);
         } else {
-            self.anchors.push(Anchor { text_offset: self.text.len(), file: next_line, verbatim: false });
+            self.anchors.push(Anchor {
+                text_offset: self.text.len(),
+                file: next_line,
+                verbatim: false,
+            });
             self.text.push(b'\n');
             self.next_offset = None;
         }
@@ -90,12 +110,12 @@ impl Builder {
     /// A meta-command was found: if nothing but psql's added newline came from this line,
     /// take the newline back.
     pub(crate) fn meta_command_found(&mut self) {
-        if let Some(s) = self.before_newline.take() {
-            if self.text.len() == s.text_len + 1 {
-                self.text.truncate(s.text_len);
-                self.anchors.truncate(s.anchors_len);
-                self.next_offset = s.next_offset;
-            }
+        if let Some(s) = self.before_newline.take()
+            && self.text.len() == s.text_len + 1
+        {
+            self.text.truncate(s.text_len);
+            self.anchors.truncate(s.anchors_len);
+            self.next_offset = s.next_offset;
         }
     }
 
@@ -107,7 +127,11 @@ impl Builder {
     /// The position just after the last byte of text.
     pub(crate) fn end_position(&self) -> Option<Position> {
         let a = self.anchors.last()?;
-        Some(if a.verbatim { a.file.advanced_by(&self.text[a.text_offset..]) } else { a.file })
+        Some(if a.verbatim {
+            a.file.advanced_by(&self.text[a.text_offset..])
+        } else {
+            a.file
+        })
     }
 
     pub(crate) fn start_position(&self) -> Option<Position> {
@@ -121,8 +145,13 @@ impl Builder {
         self.next_offset = None;
         self.before_newline = None;
         // Every source is valid UTF-8 and the lexer only cuts at ASCII bytes.
-        let text = String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Taken { text, anchors, interpolated }
+        let text = String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Taken {
+            text,
+            anchors,
+            interpolated,
+        }
     }
 
     pub(crate) fn clear(&mut self) {

@@ -26,7 +26,10 @@ impl ScanError {
     /// meta-command or the end of the input: `next_item()` may be called again and reading
     /// resumes after the offending line, as psql does.
     pub fn is_fatal(&self) -> bool {
-        matches!(self.kind, ScanErrorKind::Io(_) | ScanErrorKind::InvalidUtf8 { .. })
+        matches!(
+            self.kind,
+            ScanErrorKind::Io(_) | ScanErrorKind::InvalidUtf8 { .. }
+        )
     }
 }
 
@@ -41,7 +44,10 @@ pub enum ScanErrorKind {
     InvalidUtf8 { offset: u64 },
 
     #[error("{construct} is never closed (the input ends inside it)")]
-    UnterminatedAtEof { construct: Construct, started: Position },
+    UnterminatedAtEof {
+        construct: Construct,
+        started: Position,
+    },
 
     #[error("unsupported psql meta-command \\{name}{}", unsupported_reason(name))]
     UnsupportedMetaCommand { name: String },
@@ -133,21 +139,34 @@ mod tests {
 
     #[test]
     fn unsupported_meta_command_reads_as_specified() {
-        let kind = ScanErrorKind::UnsupportedMetaCommand { name: "gset".into() };
+        let kind = ScanErrorKind::UnsupportedMetaCommand {
+            name: "gset".into(),
+        };
         assert_eq!(
             kind.to_string(),
             "unsupported psql meta-command \\gset (it sends the query buffer in a way the loader does not)"
         );
-        let kind = ScanErrorKind::UnsupportedMetaCommand { name: "pset".into() };
+        let kind = ScanErrorKind::UnsupportedMetaCommand {
+            name: "pset".into(),
+        };
         assert_eq!(kind.to_string(), "unsupported psql meta-command \\pset");
         let kind = ScanErrorKind::UnsupportedMetaCommand { name: "tee".into() };
-        assert_eq!(kind.to_string(), "unsupported psql meta-command \\tee (psql does not know it either)");
+        assert_eq!(
+            kind.to_string(),
+            "unsupported psql meta-command \\tee (psql does not know it either)"
+        );
     }
 
     #[test]
     fn only_io_and_encoding_errors_are_fatal() {
         let at = Position::START;
         assert!(ScanError::new(ScanErrorKind::InvalidUtf8 { offset: 3 }, at).is_fatal());
-        assert!(!ScanError::new(ScanErrorKind::UnsupportedMetaCommand { name: "x".into() }, at).is_fatal());
+        assert!(
+            !ScanError::new(
+                ScanErrorKind::UnsupportedMetaCommand { name: "x".into() },
+                at
+            )
+            .is_fatal()
+        );
     }
 }

@@ -76,14 +76,21 @@ impl Statement {
         let Some((byte_index, _)) = self.text.char_indices().nth(wanted) else {
             return self.end;
         };
-        let anchor_index = self.anchors.partition_point(|a| a.text_offset <= byte_index);
-        let Some(anchor) = anchor_index.checked_sub(1).and_then(|i| self.anchors.get(i)) else {
+        let anchor_index = self
+            .anchors
+            .partition_point(|a| a.text_offset <= byte_index);
+        let Some(anchor) = anchor_index
+            .checked_sub(1)
+            .and_then(|i| self.anchors.get(i))
+        else {
             return self.start;
         };
         if !anchor.verbatim {
             return anchor.file;
         }
-        anchor.file.advanced_by(&self.text.as_bytes()[anchor.text_offset..byte_index])
+        anchor
+            .file
+            .advanced_by(&self.text.as_bytes()[anchor.text_offset..byte_index])
     }
 
     /// The first keywords of the statement, for logs ("CREATE TABLE", "COPY").
@@ -102,7 +109,9 @@ pub struct CopyData {
 impl std::fmt::Debug for CopyData {
     // Data can be large and may hold personal data; show its size only.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CopyData").field("len", &self.bytes.len()).finish()
+        f.debug_struct("CopyData")
+            .field("len", &self.bytes.len())
+            .finish()
     }
 }
 
@@ -178,9 +187,20 @@ mod tests {
 
     #[test]
     fn maps_a_character_on_a_later_line() {
-        let start = Position { offset: 100, line: 5, column: 1 };
+        let start = Position {
+            offset: 100,
+            line: 5,
+            column: 1,
+        };
         let text = "SELECT\n  1,\n  this_is_column_25_here + NUL;";
-        let s = stmt(text, vec![Anchor { text_offset: 0, file: start, verbatim: true }]);
+        let s = stmt(
+            text,
+            vec![Anchor {
+                text_offset: 0,
+                file: start,
+                verbatim: true,
+            }],
+        );
         let idx = text.chars().position(|c| c == 'N').unwrap() as u32 + 1;
         let p = s.position_of_char(idx);
         assert_eq!((p.line, p.column), (7, 28));
@@ -189,17 +209,41 @@ mod tests {
 
     #[test]
     fn produced_text_maps_to_its_anchor_and_later_runs_resume() {
-        let a = Position { offset: 0, line: 1, column: 1 };
-        let var = Position { offset: 7, line: 1, column: 8 };
-        let after = Position { offset: 9, line: 1, column: 10 };
+        let a = Position {
+            offset: 0,
+            line: 1,
+            column: 1,
+        };
+        let var = Position {
+            offset: 7,
+            line: 1,
+            column: 8,
+        };
+        let after = Position {
+            offset: 9,
+            line: 1,
+            column: 10,
+        };
         // "SELECT :v + x;" with v = 'long value'
         let text = "SELECT long value + x;";
         let s = stmt(
             text,
             vec![
-                Anchor { text_offset: 0, file: a, verbatim: true },
-                Anchor { text_offset: 7, file: var, verbatim: false },
-                Anchor { text_offset: 17, file: after, verbatim: true },
+                Anchor {
+                    text_offset: 0,
+                    file: a,
+                    verbatim: true,
+                },
+                Anchor {
+                    text_offset: 7,
+                    file: var,
+                    verbatim: false,
+                },
+                Anchor {
+                    text_offset: 17,
+                    file: after,
+                    verbatim: true,
+                },
             ],
         );
         assert_eq!(s.position_of_char(10), var);

@@ -36,7 +36,11 @@ pub(crate) enum Stop {
     /// A backslash that starts a meta-command, at `at`; nothing emitted.
     Backslash { at: usize },
     /// A variable reference `src[start..end]`; nothing emitted.
-    Variable { start: usize, end: usize, form: VariableForm },
+    Variable {
+        start: usize,
+        end: usize,
+        form: VariableForm,
+    },
     /// The source is exhausted.
     End,
 }
@@ -145,7 +149,9 @@ impl Lexer {
             State::Xh => Construct::HexString,
             State::Xq => Construct::String,
             State::Xe => Construct::EscapeString,
-            State::Xdolq => Construct::DollarQuote { tag: String::from_utf8_lossy(&self.dolq_tag).into_owned() },
+            State::Xdolq => Construct::DollarQuote {
+                tag: String::from_utf8_lossy(&self.dolq_tag).into_owned(),
+            },
             State::Xui => Construct::UnicodeIdentifier,
             State::Xus => Construct::UnicodeString,
         })
@@ -216,7 +222,11 @@ impl Lexer {
                             i += 2;
                         }
                         b'\'' => {
-                            let state = if self.std_strings { State::Xq } else { State::Xe };
+                            let state = if self.std_strings {
+                                State::Xq
+                            } else {
+                                State::Xe
+                            };
                             self.open(state, i);
                             sink.emit(i..i + 1);
                             i += 1;
@@ -317,7 +327,11 @@ impl Lexer {
                         if src[q] == b'\\' {
                             // A backslash escapes the next character, whatever it is; at the
                             // end of the source it stands alone.
-                            let j = if q + 1 < n { next_char_end(src, q + 1) } else { n };
+                            let j = if q + 1 < n {
+                                next_char_end(src, q + 1)
+                            } else {
+                                n
+                            };
                             sink.emit(i..j);
                             i = j;
                         } else {
@@ -470,14 +484,24 @@ impl Lexer {
         };
         match at(i + 1) {
             Some(b':') | Some(b'=') => Err(2),
-            Some(b) if is_variable_char(b) => {
-                Ok(Stop::Variable { start: i, end: run_end(i + 1), form: VariableForm::Plain })
-            }
+            Some(b) if is_variable_char(b) => Ok(Stop::Variable {
+                start: i,
+                end: run_end(i + 1),
+                form: VariableForm::Plain,
+            }),
             Some(q @ (b'\'' | b'"')) => {
                 let j = run_end(i + 2);
                 if j > i + 2 && at(j) == Some(q) {
-                    let form = if q == b'\'' { VariableForm::Literal } else { VariableForm::Identifier };
-                    Ok(Stop::Variable { start: i, end: j + 1, form })
+                    let form = if q == b'\'' {
+                        VariableForm::Literal
+                    } else {
+                        VariableForm::Identifier
+                    };
+                    Ok(Stop::Variable {
+                        start: i,
+                        end: j + 1,
+                        form,
+                    })
                 } else {
                     Err(1)
                 }
@@ -485,7 +509,11 @@ impl Lexer {
             Some(b'{') if at(i + 2) == Some(b'?') => {
                 let j = run_end(i + 3);
                 if j > i + 3 && at(j) == Some(b'}') {
-                    Ok(Stop::Variable { start: i, end: j + 1, form: VariableForm::Defined })
+                    Ok(Stop::Variable {
+                        start: i,
+                        end: j + 1,
+                        form: VariableForm::Defined,
+                    })
                 } else {
                     Err(1)
                 }
@@ -551,15 +579,17 @@ impl Lexer {
             self.identifiers = [0; 4];
         }
         let is = |k: &str| word.eq_ignore_ascii_case(k.as_bytes());
-        if is("create") || is("function") || is("procedure") || is("or") || is("replace") {
-            if let Some(slot) = self.identifiers.get_mut(self.identifier_count as usize) {
-                *slot = word[0].to_ascii_lowercase();
-            }
+        if (is("create") || is("function") || is("procedure") || is("or") || is("replace"))
+            && let Some(slot) = self.identifiers.get_mut(self.identifier_count as usize)
+        {
+            *slot = word[0].to_ascii_lowercase();
         }
         self.identifier_count = self.identifier_count.saturating_add(1);
         let ids = self.identifiers;
         let routine = ids[0] == b'c'
-            && (ids[1] == b'f' || ids[1] == b'p' || (ids[1] == b'o' && ids[2] == b'r' && (ids[3] == b'f' || ids[3] == b'p')));
+            && (ids[1] == b'f'
+                || ids[1] == b'p'
+                || (ids[1] == b'o' && ids[2] == b'r' && (ids[3] == b'f' || ids[3] == b'p')));
         if routine && self.paren_depth == 0 {
             if is("begin") {
                 self.begin_depth = self.begin_depth.saturating_add(1);

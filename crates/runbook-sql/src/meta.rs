@@ -23,8 +23,17 @@ pub(crate) struct MetaOutcome {
 pub(crate) type Restriction<'a> = Option<&'a str>;
 
 /// Reads the meta-command whose backslash is at `src[backslash]`.
-pub(crate) fn read_meta(src: &[u8], backslash: usize, vars: &Variables, restricted: Restriction<'_>) -> MetaOutcome {
-    let mut scanner = SlashScanner { src, i: backslash + 1, vars };
+pub(crate) fn read_meta(
+    src: &[u8],
+    backslash: usize,
+    vars: &Variables,
+    restricted: Restriction<'_>,
+) -> MetaOutcome {
+    let mut scanner = SlashScanner {
+        src,
+        i: backslash + 1,
+        vars,
+    };
     let name = scanner.command_name();
     let result = run(&name, &mut scanner, restricted);
     match result {
@@ -32,31 +41,52 @@ pub(crate) fn read_meta(src: &[u8], backslash: usize, vars: &Variables, restrict
             // psql ignores (with a warning) arguments a command did not take.
             while let Ok(Some(_)) = scanner.option(OptionKind::Normal, false, true) {}
             scanner.swallow_double_backslash();
-            MetaOutcome { result: Ok(command), resume_at: scanner.i }
+            MetaOutcome {
+                result: Ok(command),
+                resume_at: scanner.i,
+            }
         }
         // psql throws away the rest of the line after an erroneous command.
-        Err(kind) => MetaOutcome { result: Err(kind), resume_at: src.len() },
+        Err(kind) => MetaOutcome {
+            result: Err(kind),
+            resume_at: src.len(),
+        },
     }
 }
 
-fn run(name: &str, s: &mut SlashScanner<'_>, restricted: Restriction<'_>) -> Result<MetaCommand, ScanErrorKind> {
+fn run(
+    name: &str,
+    s: &mut SlashScanner<'_>,
+    restricted: Restriction<'_>,
+) -> Result<MetaCommand, ScanErrorKind> {
     if let Some(key) = restricted {
         if name != "unrestrict" {
-            return Err(ScanErrorKind::MetaCommandWhileRestricted { name: name.to_owned() });
+            return Err(ScanErrorKind::MetaCommandWhileRestricted {
+                name: name.to_owned(),
+            });
         }
         let found = s.required(name, true)?;
         if found != key {
-            return Err(ScanErrorKind::UnrestrictKeyMismatch { expected: key.to_owned(), found });
+            return Err(ScanErrorKind::UnrestrictKeyMismatch {
+                expected: key.to_owned(),
+                found,
+            });
         }
         return Ok(MetaCommand::Unrestrict { key: found });
     }
     match name {
-        "restrict" => Ok(MetaCommand::Restrict { key: s.required(name, true)? }),
-        "unrestrict" => Err(ScanErrorKind::UnrestrictWithoutRestrict { key: s.required(name, true)? }),
+        "restrict" => Ok(MetaCommand::Restrict {
+            key: s.required(name, true)?,
+        }),
+        "unrestrict" => Err(ScanErrorKind::UnrestrictWithoutRestrict {
+            key: s.required(name, true)?,
+        }),
         "c" | "connect" => {
             let mut args = Vec::new();
             let first = s.connect_arg(name)?;
-            let reuse = first.as_deref().is_some_and(|a| a.starts_with("-reuse-previous="));
+            let reuse = first
+                .as_deref()
+                .is_some_and(|a| a.starts_with("-reuse-previous="));
             if let Some(first) = first {
                 args.push(first);
             }
@@ -69,11 +99,16 @@ fn run(name: &str, s: &mut SlashScanner<'_>, restricted: Restriction<'_>) -> Res
             }
             Ok(MetaCommand::Connect { args })
         }
-        "encoding" => Ok(MetaCommand::Encoding { encoding: s.arg(name, OptionKind::Normal, false)? }),
+        "encoding" => Ok(MetaCommand::Encoding {
+            encoding: s.arg(name, OptionKind::Normal, false)?,
+        }),
         "set" => {
             let var = s.required(name, false)?;
             if !is_valid_name(&var) {
-                return Err(ScanErrorKind::InvalidVariableName { command: name.to_owned(), name: var });
+                return Err(ScanErrorKind::InvalidVariableName {
+                    command: name.to_owned(),
+                    name: var,
+                });
             }
             let mut value = String::new();
             while let Some(part) = s.arg(name, OptionKind::Normal, false)? {
@@ -84,7 +119,10 @@ fn run(name: &str, s: &mut SlashScanner<'_>, restricted: Restriction<'_>) -> Res
         "unset" => {
             let var = s.required(name, false)?;
             if !is_valid_name(&var) {
-                return Err(ScanErrorKind::InvalidVariableName { command: name.to_owned(), name: var });
+                return Err(ScanErrorKind::InvalidVariableName {
+                    command: name.to_owned(),
+                    name: var,
+                });
             }
             Ok(MetaCommand::Unset { name: var })
         }
@@ -99,9 +137,13 @@ fn run(name: &str, s: &mut SlashScanner<'_>, restricted: Restriction<'_>) -> Res
                 first = false;
                 words.push(word);
             }
-            Ok(MetaCommand::Echo { text: words.join(" ") })
+            Ok(MetaCommand::Echo {
+                text: words.join(" "),
+            })
         }
-        _ => Err(ScanErrorKind::UnsupportedMetaCommand { name: name.to_owned() }),
+        _ => Err(ScanErrorKind::UnsupportedMetaCommand {
+            name: name.to_owned(),
+        }),
     }
 }
 
@@ -144,11 +186,20 @@ impl SlashScanner<'_> {
 
     fn required(&mut self, command: &str, semicolon: bool) -> Result<String, ScanErrorKind> {
         self.arg(command, OptionKind::Normal, semicolon)?
-            .ok_or_else(|| ScanErrorKind::MissingMetaArgument { command: command.to_owned() })
+            .ok_or_else(|| ScanErrorKind::MissingMetaArgument {
+                command: command.to_owned(),
+            })
     }
 
-    fn arg(&mut self, command: &str, kind: OptionKind, semicolon: bool) -> Result<Option<String>, ScanErrorKind> {
-        Ok(self.arg_with_quote(command, kind, semicolon)?.map(|(a, _)| a))
+    fn arg(
+        &mut self,
+        command: &str,
+        kind: OptionKind,
+        semicolon: bool,
+    ) -> Result<Option<String>, ScanErrorKind> {
+        Ok(self
+            .arg_with_quote(command, kind, semicolon)?
+            .map(|(a, _)| a))
     }
 
     fn arg_with_quote(
@@ -157,10 +208,15 @@ impl SlashScanner<'_> {
         kind: OptionKind,
         semicolon: bool,
     ) -> Result<Option<(String, bool)>, ScanErrorKind> {
-        self.option_with_quote(kind, semicolon, false).map_err(|e| match e {
-            ArgError::Unterminated => ScanErrorKind::UnterminatedMetaArgument { command: command.to_owned() },
-            ArgError::Backtick => ScanErrorKind::BacktickInMetaArgument { command: command.to_owned() },
-        })
+        self.option_with_quote(kind, semicolon, false)
+            .map_err(|e| match e {
+                ArgError::Unterminated => ScanErrorKind::UnterminatedMetaArgument {
+                    command: command.to_owned(),
+                },
+                ArgError::Backtick => ScanErrorKind::BacktickInMetaArgument {
+                    command: command.to_owned(),
+                },
+            })
     }
 
     /// psql's `read_connect_arg`: unquoted `-` and empty arguments are kept as written.
@@ -168,8 +224,15 @@ impl SlashScanner<'_> {
         self.arg(command, OptionKind::SqlIdHack, true)
     }
 
-    fn option(&mut self, kind: OptionKind, semicolon: bool, skipping: bool) -> Result<Option<String>, ArgError> {
-        Ok(self.option_with_quote(kind, semicolon, skipping)?.map(|(a, _)| a))
+    fn option(
+        &mut self,
+        kind: OptionKind,
+        semicolon: bool,
+        skipping: bool,
+    ) -> Result<Option<String>, ArgError> {
+        Ok(self
+            .option_with_quote(kind, semicolon, skipping)?
+            .map(|(a, _)| a))
     }
 
     /// psql's `psql_scan_slash_option`. With `skipping`, backquotes are read over (not run).
@@ -350,7 +413,9 @@ impl SlashScanner<'_> {
                     return false;
                 }
                 match self.vars.get(&name(i + 2, j)) {
-                    Some(value) if q == b'\'' => out.extend_from_slice(quote_literal(value).as_bytes()),
+                    Some(value) if q == b'\'' => {
+                        out.extend_from_slice(quote_literal(value).as_bytes())
+                    }
                     Some(value) => out.extend_from_slice(quote_identifier(value).as_bytes()),
                     None => out.extend_from_slice(&self.src[i..=j]),
                 }
@@ -408,12 +473,82 @@ fn dequote(arg: &[u8]) -> Vec<u8> {
 /// either (a typo, or a command from another tool).
 pub(crate) fn is_psql_command(name: &str) -> bool {
     const KNOWN: &[&str] = &[
-        "!", "?", "a", "C", "c", "cd", "connect", "conninfo", "copy", "copyright", "crosstabview", "e", "echo",
-        "edit", "ef", "elif", "else", "encoding", "endif", "errverbose", "ev", "f", "g", "gdesc", "gexec", "gset",
-        "gx", "h", "help", "H", "html", "i", "if", "include", "include_relative", "ir", "l", "l+", "list",
-        "list+", "lo_export", "lo_import", "lo_list", "lo_unlink", "o", "out", "p", "password", "print",
-        "prompt", "pset", "q", "qecho", "quit", "r", "reset", "restrict", "s", "set", "setenv", "sf", "sf+",
-        "sv", "sv+", "t", "T", "timing", "unrestrict", "unset", "w", "warn", "watch", "write", "x", "z", "z+",
+        "!",
+        "?",
+        "a",
+        "C",
+        "c",
+        "cd",
+        "connect",
+        "conninfo",
+        "copy",
+        "copyright",
+        "crosstabview",
+        "e",
+        "echo",
+        "edit",
+        "ef",
+        "elif",
+        "else",
+        "encoding",
+        "endif",
+        "errverbose",
+        "ev",
+        "f",
+        "g",
+        "gdesc",
+        "gexec",
+        "gset",
+        "gx",
+        "h",
+        "help",
+        "H",
+        "html",
+        "i",
+        "if",
+        "include",
+        "include_relative",
+        "ir",
+        "l",
+        "l+",
+        "list",
+        "list+",
+        "lo_export",
+        "lo_import",
+        "lo_list",
+        "lo_unlink",
+        "o",
+        "out",
+        "p",
+        "password",
+        "print",
+        "prompt",
+        "pset",
+        "q",
+        "qecho",
+        "quit",
+        "r",
+        "reset",
+        "restrict",
+        "s",
+        "set",
+        "setenv",
+        "sf",
+        "sf+",
+        "sv",
+        "sv+",
+        "t",
+        "T",
+        "timing",
+        "unrestrict",
+        "unset",
+        "w",
+        "warn",
+        "watch",
+        "write",
+        "x",
+        "z",
+        "z+",
     ];
     KNOWN.contains(&name) || (name.starts_with('d') && name.len() <= 5)
 }
@@ -433,7 +568,13 @@ mod tests {
     fn set_concatenates_its_arguments() {
         let line = r"\set x 'it''s' two three\echo next";
         let (r, resume) = read(line);
-        assert_eq!(r.unwrap(), MetaCommand::Set { name: "x".into(), value: "it'stwothree".into() });
+        assert_eq!(
+            r.unwrap(),
+            MetaCommand::Set {
+                name: "x".into(),
+                value: "it'stwothree".into()
+            }
+        );
         // An unquoted backslash ends the arguments: it starts the next meta-command.
         assert_eq!(&line[resume..], r"\echo next");
     }
@@ -441,50 +582,97 @@ mod tests {
     #[test]
     fn single_quoted_arguments_take_escapes() {
         let (r, _) = read(r"\echo 'a\nb' '\101\x42' :db :'db' :nope");
-        assert_eq!(r.unwrap(), MetaCommand::Echo { text: "a\nb AB my db 'my db' :nope".into() });
+        assert_eq!(
+            r.unwrap(),
+            MetaCommand::Echo {
+                text: "a\nb AB my db 'my db' :nope".into()
+            }
+        );
     }
 
     #[test]
     fn connect_strips_double_quotes_and_keeps_case() {
         let (r, _) = read(r#"\connect -reuse-previous=on "dbname='My DB'""#);
-        assert_eq!(r.unwrap(), MetaCommand::Connect { args: vec!["-reuse-previous=on".into(), "dbname='My DB'".into()] });
+        assert_eq!(
+            r.unwrap(),
+            MetaCommand::Connect {
+                args: vec!["-reuse-previous=on".into(), "dbname='My DB'".into()]
+            }
+        );
         let (r, _) = read("\\c \"Foo\"\"s\" bob;\r");
-        assert_eq!(r.unwrap(), MetaCommand::Connect { args: vec!["Foo\"s".into(), "bob".into()] });
+        assert_eq!(
+            r.unwrap(),
+            MetaCommand::Connect {
+                args: vec!["Foo\"s".into(), "bob".into()]
+            }
+        );
     }
 
     #[test]
     fn a_double_backslash_lets_sql_follow() {
         let line = r"\set a 1 \\ SELECT 1;";
         let (r, resume) = read(line);
-        assert_eq!(r.unwrap(), MetaCommand::Set { name: "a".into(), value: "1".into() });
+        assert_eq!(
+            r.unwrap(),
+            MetaCommand::Set {
+                name: "a".into(),
+                value: "1".into()
+            }
+        );
         assert_eq!(&line[resume..], " SELECT 1;");
     }
 
     #[test]
     fn backquotes_are_refused() {
         let (r, resume) = read(r"\set now `date` \\ SELECT 1;");
-        assert_eq!(r.unwrap_err(), "backquoted argument of \\set is not supported (it would run a shell command)");
+        assert_eq!(
+            r.unwrap_err(),
+            "backquoted argument of \\set is not supported (it would run a shell command)"
+        );
         assert_eq!(resume, r"\set now `date` \\ SELECT 1;".len());
     }
 
     #[test]
     fn restriction_allows_only_the_matching_unrestrict() {
         let vars = Variables::default();
-        let r = read_meta(br"\echo hi", 0, &vars, Some("k1")).result.unwrap_err();
-        assert_eq!(r.to_string(), "psql meta-command \\echo is not allowed after \\restrict (only \\unrestrict is)");
-        let r = read_meta(br"\unrestrict k2", 0, &vars, Some("k1")).result.unwrap_err();
-        assert_eq!(r.to_string(), "\\unrestrict k2 does not match the active \\restrict k1");
-        let r = read_meta(b"\\unrestrict k1\r", 0, &vars, Some("k1")).result.unwrap();
+        let r = read_meta(br"\echo hi", 0, &vars, Some("k1"))
+            .result
+            .unwrap_err();
+        assert_eq!(
+            r.to_string(),
+            "psql meta-command \\echo is not allowed after \\restrict (only \\unrestrict is)"
+        );
+        let r = read_meta(br"\unrestrict k2", 0, &vars, Some("k1"))
+            .result
+            .unwrap_err();
+        assert_eq!(
+            r.to_string(),
+            "\\unrestrict k2 does not match the active \\restrict k1"
+        );
+        let r = read_meta(b"\\unrestrict k1\r", 0, &vars, Some("k1"))
+            .result
+            .unwrap();
         assert_eq!(r, MetaCommand::Unrestrict { key: "k1".into() });
-        let r = read_meta(br"\unrestrict k1", 0, &vars, None).result.unwrap_err();
-        assert_eq!(r.to_string(), "\\unrestrict k1 without a preceding \\restrict");
+        let r = read_meta(br"\unrestrict k1", 0, &vars, None)
+            .result
+            .unwrap_err();
+        assert_eq!(
+            r.to_string(),
+            "\\unrestrict k1 without a preceding \\restrict"
+        );
     }
 
     #[test]
     fn unknown_commands_are_named() {
         let (r, _) = read(r"\gset prefix_");
-        assert!(r.unwrap_err().starts_with("unsupported psql meta-command \\gset"));
+        assert!(
+            r.unwrap_err()
+                .starts_with("unsupported psql meta-command \\gset")
+        );
         let (r, _) = read(r"\! rm -rf /");
-        assert_eq!(r.unwrap_err(), "unsupported psql meta-command \\! (it would run a shell command)");
+        assert_eq!(
+            r.unwrap_err(),
+            "unsupported psql meta-command \\! (it would run a shell command)"
+        );
     }
 }

@@ -15,6 +15,9 @@ pub struct ReaderOptions {
 
 impl Default for ReaderOptions {
     fn default() -> Self {
-        ReaderOptions { standard_conforming_strings: true, variables: BTreeMap::new() }
+        ReaderOptions {
+            standard_conforming_strings: true,
+            variables: BTreeMap::new(),
+        }
     }
 }

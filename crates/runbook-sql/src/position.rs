@@ -23,7 +23,11 @@ pub struct Position {
 
 impl Position {
     /// The first character of a file.
-    pub const START: Position = Position { offset: 0, line: 1, column: 1 };
+    pub const START: Position = Position {
+        offset: 0,
+        line: 1,
+        column: 1,
+    };
 
     /// The position reached after reading `bytes` (valid UTF-8 or not: continuation bytes are
     /// simply not counted as characters).
@@ -33,7 +37,9 @@ impl Position {
         match memchr::memrchr(b'\n', bytes) {
             Some(last_nl) => {
                 let newlines = memchr::memchr_iter(b'\n', bytes).count();
-                pos.line = pos.line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+                pos.line = pos
+                    .line
+                    .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
                 pos.column = 1u32.saturating_add(count_chars(&bytes[last_nl + 1..]));
             }
             None => pos.column = pos.column.saturating_add(count_chars(bytes)),
@@ -67,13 +73,35 @@ mod tests {
     #[test]
     fn advancing_counts_lines_and_characters() {
         let p = Position::START.advanced_by("ab\ncdé".as_bytes());
-        assert_eq!(p, Position { offset: 7, line: 2, column: 4 });
+        assert_eq!(
+            p,
+            Position {
+                offset: 7,
+                line: 2,
+                column: 4
+            }
+        );
         let q = p.advanced_by("日本".as_bytes());
-        assert_eq!(q, Position { offset: 13, line: 2, column: 6 });
+        assert_eq!(
+            q,
+            Position {
+                offset: 13,
+                line: 2,
+                column: 6
+            }
+        );
     }
 
     #[test]
     fn displays_as_line_colon_column() {
-        assert_eq!(Position { offset: 3, line: 7, column: 25 }.to_string(), "7:25");
+        assert_eq!(
+            Position {
+                offset: 3,
+                line: 7,
+                column: 25
+            }
+            .to_string(),
+            "7:25"
+        );
     }
 }

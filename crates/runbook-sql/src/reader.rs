@@ -166,9 +166,14 @@ impl<R: Read> ScriptReader<R> {
                 }
                 self.builder.forget_line_break();
                 if !self.builder.is_empty() {
-                    self.builder.line_break(self.pos.offset.saturating_sub(1), self.pos);
+                    self.builder
+                        .line_break(self.pos.offset.saturating_sub(1), self.pos);
                 }
-                self.line = Some(LineState { line, cursor: 0, cache: (0, self.pos) });
+                self.line = Some(LineState {
+                    line,
+                    cursor: 0,
+                    cache: (0, self.pos),
+                });
             }
             if let Some(item) = self.step_line()? {
                 return Ok(Some(item));
@@ -178,10 +183,17 @@ impl<R: Read> ScriptReader<R> {
 
     /// Scans the current line until something to yield (`Some`) or the line's end (`None`).
     fn step_line(&mut self) -> Result<Option<Item>, ScanError> {
-        let Some(ls) = self.line.as_mut() else { return Ok(None) };
+        let Some(ls) = self.line.as_mut() else {
+            return Ok(None);
+        };
         let line = &self.window.data()[..ls.line.len];
         let base = self.pos;
-        let mut sink = LineSink { builder: &mut self.builder, line, base, cache: &mut ls.cache };
+        let mut sink = LineSink {
+            builder: &mut self.builder,
+            line,
+            base,
+            cache: &mut ls.cache,
+        };
         match self.lexer.scan(line, ls.cursor, &mut sink) {
             Stop::End => {
                 if let Some(index) = self.lexer.unresolved_open_index() {
@@ -227,8 +239,14 @@ impl<R: Read> ScriptReader<R> {
 
     /// Scans the top extra source until something to yield or its end.
     fn step_source(&mut self) -> Result<Option<Item>, ScanError> {
-        let Some(top) = self.sources.last_mut() else { return Ok(None) };
-        let mut sink = SourceSink { builder: &mut self.builder, bytes: &top.bytes, origin: &top.origin };
+        let Some(top) = self.sources.last_mut() else {
+            return Ok(None);
+        };
+        let mut sink = SourceSink {
+            builder: &mut self.builder,
+            bytes: &top.bytes,
+            origin: &top.origin,
+        };
         match self.lexer.scan(&top.bytes, top.cursor, &mut sink) {
             Stop::End => {
                 if let Some(index) = self.lexer.unresolved_open_index() {
@@ -256,8 +274,14 @@ impl<R: Read> ScriptReader<R> {
                 let reference = top.bytes[start..end].to_vec();
                 match resolve(&self.variables, &self.sources, &reference, form) {
                     Resolution::AsWritten => {
-                        let Some(top) = self.sources.last() else { return Ok(None) };
-                        let mut sink = SourceSink { builder: &mut self.builder, bytes: &top.bytes, origin: &top.origin };
+                        let Some(top) = self.sources.last() else {
+                            return Ok(None);
+                        };
+                        let mut sink = SourceSink {
+                            builder: &mut self.builder,
+                            bytes: &top.bytes,
+                            origin: &top.origin,
+                        };
                         sink.emit(start..end);
                     }
                     Resolution::Text(text) => self.builder.emit_produced(text.as_bytes(), position),
@@ -289,7 +313,8 @@ impl<R: Read> ScriptReader<R> {
         let end = self.builder.end_position().unwrap_or(self.pos);
         let start = self.builder.start_position().unwrap_or(end);
         let taken = self.builder.take();
-        let several = std::mem::take(&mut self.several_commands) || self.lexer.take_saw_backslash_semicolon();
+        let several =
+            std::mem::take(&mut self.several_commands) || self.lexer.take_saw_backslash_semicolon();
         let first = first_word(&taken.text).map(str::to_ascii_lowercase);
         let copy = match first.as_deref() {
             Some("copy") => copy_direction(&taken.text),
@@ -320,8 +345,13 @@ impl<R: Read> ScriptReader<R> {
             let data = self.window.data();
             let rest = &data[ls.cursor..ls.line.len];
             if rest.iter().any(|&b| !is_space(b)) {
-                let position = position_in(&data[..ls.line.len], self.pos, &mut ls.cache, ls.cursor);
-                let source = Source { bytes: rest.to_vec(), cursor: 0, origin: Origin::File(position) };
+                let position =
+                    position_in(&data[..ls.line.len], self.pos, &mut ls.cache, ls.cursor);
+                let source = Source {
+                    bytes: rest.to_vec(),
+                    cursor: 0,
+                    origin: Origin::File(position),
+                };
                 self.sources.insert(0, source);
             }
             self.advance(ls.line.total_len());
@@ -330,7 +360,9 @@ impl<R: Read> ScriptReader<R> {
     }
 
     fn next_copy(&mut self) -> Result<Item, ScanError> {
-        self.window.fill(BLOCK + 1).map_err(|e| self.window_error(e))?;
+        self.window
+            .fill(BLOCK + 1)
+            .map_err(|e| self.window_error(e))?;
         let data = self.window.data();
         let mut end = 0;
         while let Some(k) = memchr::memchr(b'\n', &data[end..]) {
@@ -342,7 +374,10 @@ impl<R: Read> ScriptReader<R> {
                 let position = self.pos;
                 self.advance(line.len());
                 self.mode = Mode::Sql;
-                return Ok(Item::CopyEnd(CopyEnd { position, terminated: true }));
+                return Ok(Item::CopyEnd(CopyEnd {
+                    position,
+                    terminated: true,
+                }));
             }
             if end > 0 && end + line.len() > BLOCK {
                 break;
@@ -359,7 +394,10 @@ impl<R: Read> ScriptReader<R> {
                 Ok(Some(line)) => end = line.total_len(),
                 Ok(None) => {
                     self.mode = Mode::Sql;
-                    return Ok(Item::CopyEnd(CopyEnd { position: self.pos, terminated: false }));
+                    return Ok(Item::CopyEnd(CopyEnd {
+                        position: self.pos,
+                        terminated: false,
+                    }));
                 }
                 Err(e) => return Err(self.window_error(e)),
             }
@@ -374,26 +412,38 @@ impl<R: Read> ScriptReader<R> {
             let started = self.lexer.open_position().unwrap_or(self.pos);
             self.lexer.reset();
             self.builder.clear();
-            return Err(ScanError::new(ScanErrorKind::UnterminatedAtEof { construct, started }, started));
+            return Err(ScanError::new(
+                ScanErrorKind::UnterminatedAtEof { construct, started },
+                started,
+            ));
         }
         if !self.builder.is_empty() {
             return Ok(Some(self.statement_ended(false)));
         }
         if let Some((key, started)) = self.restriction.take() {
-            return Err(ScanError::new(ScanErrorKind::RestrictedAtEof { key, started }, self.pos));
+            return Err(ScanError::new(
+                ScanErrorKind::RestrictedAtEof { key, started },
+                self.pos,
+            ));
         }
         self.mode = Mode::Finished;
         Ok(None)
     }
 
-    fn apply_meta(&mut self, result: Result<MetaCommand, ScanErrorKind>, position: Position) -> Result<Item, ScanError> {
+    fn apply_meta(
+        &mut self,
+        result: Result<MetaCommand, ScanErrorKind>,
+        position: Position,
+    ) -> Result<Item, ScanError> {
         let command = result.map_err(|kind| ScanError::new(kind, position))?;
         match &command {
             MetaCommand::Set { name, value } => self.variables.set(name.clone(), value.clone()),
             MetaCommand::Unset { name } => self.variables.unset(name),
             MetaCommand::Restrict { key } => self.restriction = Some((key.clone(), position)),
             MetaCommand::Unrestrict { .. } => self.restriction = None,
-            MetaCommand::Connect { .. } | MetaCommand::Encoding { .. } | MetaCommand::Echo { .. } => {}
+            MetaCommand::Connect { .. }
+            | MetaCommand::Encoding { .. }
+            | MetaCommand::Echo { .. } => {}
         }
         Ok(Item::Meta(Meta { command, position }))
     }
@@ -411,7 +461,12 @@ impl<R: Read> ScriptReader<R> {
             WindowError::InvalidUtf8 { index } => {
                 let data = self.window.data();
                 let position = self.pos.advanced_by(&data[..index.min(data.len())]);
-                ScanError::new(ScanErrorKind::InvalidUtf8 { offset: position.offset }, position)
+                ScanError::new(
+                    ScanErrorKind::InvalidUtf8 {
+                        offset: position.offset,
+                    },
+                    position,
+                )
             }
         }
     }
@@ -438,7 +493,11 @@ impl Origin {
 fn position_in(line: &[u8], base: Position, cache: &mut (usize, Position), i: usize) -> Position {
     let i = i.min(line.len());
     let (ci, cp) = *cache;
-    let p = if i >= ci { cp.advanced_by(&line[ci..i]) } else { base.advanced_by(&line[..i]) };
+    let p = if i >= ci {
+        cp.advanced_by(&line[ci..i])
+    } else {
+        base.advanced_by(&line[..i])
+    };
     *cache = (i, p);
     p
 }
@@ -453,25 +512,46 @@ enum Resolution {
     Scan { name: String, value: String },
 }
 
-fn resolve(vars: &Variables, sources: &[Source], reference: &[u8], form: VariableForm) -> Resolution {
+fn resolve(
+    vars: &Variables,
+    sources: &[Source],
+    reference: &[u8],
+    form: VariableForm,
+) -> Resolution {
     let reference = String::from_utf8_lossy(reference);
-    let inner = |skip: usize| reference.get(skip..reference.len().saturating_sub(1)).unwrap_or("");
+    let inner = |skip: usize| {
+        reference
+            .get(skip..reference.len().saturating_sub(1))
+            .unwrap_or("")
+    };
     match form {
         VariableForm::Plain => {
             let name = reference.get(1..).unwrap_or("");
-            let recursive = sources.iter().any(|s| matches!(&s.origin, Origin::Variable { name: n, .. } if n == name));
+            let recursive = sources
+                .iter()
+                .any(|s| matches!(&s.origin, Origin::Variable { name: n, .. } if n == name));
             match vars.get(name) {
-                Some(value) if !recursive => Resolution::Scan { name: name.to_owned(), value: value.to_owned() },
+                Some(value) if !recursive => Resolution::Scan {
+                    name: name.to_owned(),
+                    value: value.to_owned(),
+                },
                 _ => Resolution::AsWritten,
             }
         }
-        VariableForm::Literal => vars.get(inner(2)).map_or(Resolution::AsWritten, |v| Resolution::Text(quote_literal(v))),
-        VariableForm::Identifier => {
-            vars.get(inner(2)).map_or(Resolution::AsWritten, |v| Resolution::Text(quote_identifier(v)))
-        }
-        VariableForm::Defined => {
-            Resolution::Text(if vars.get(inner(3)).is_some() { "TRUE" } else { "FALSE" }.to_owned())
-        }
+        VariableForm::Literal => vars.get(inner(2)).map_or(Resolution::AsWritten, |v| {
+            Resolution::Text(quote_literal(v))
+        }),
+        VariableForm::Identifier => vars.get(inner(2)).map_or(Resolution::AsWritten, |v| {
+            Resolution::Text(quote_identifier(v))
+        }),
+        VariableForm::Defined => Resolution::Text(
+            if vars.get(inner(3)).is_some() {
+                "TRUE"
+            } else {
+                "FALSE"
+            }
+            .to_owned(),
+        ),
     }
 }
 
@@ -487,7 +567,9 @@ impl Sink for LineSink<'_> {
     fn emit(&mut self, range: std::ops::Range<usize>) {
         let offset = self.base.offset + range.start as u64;
         let (line, base, cache) = (self.line, self.base, &mut *self.cache);
-        self.builder.emit_file(&line[range.clone()], offset, || position_in(line, base, cache, range.start));
+        self.builder.emit_file(&line[range.clone()], offset, || {
+            position_in(line, base, cache, range.start)
+        });
     }
 
     fn is_empty(&self) -> bool {
@@ -509,9 +591,10 @@ impl Sink for SourceSink<'_> {
             Origin::File(start) => {
                 let start = *start;
                 let all = self.bytes;
-                self.builder.emit_file(bytes, start.offset + range.start as u64, || {
-                    start.advanced_by(&all[..range.start])
-                });
+                self.builder
+                    .emit_file(bytes, start.offset + range.start as u64, || {
+                        start.advanced_by(&all[..range.start])
+                    });
             }
             Origin::Variable { at, .. } => self.builder.emit_produced(bytes, *at),
         }

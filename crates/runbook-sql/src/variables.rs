@@ -33,7 +33,10 @@ impl Variables {
 
 /// psql's `valid_variable_name`: letters, digits, `_`, and any non-ASCII character.
 pub(crate) fn is_valid_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b >= 0x80 || b.is_ascii_alphanumeric() || b == b'_')
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b >= 0x80 || b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// libpq's `PQescapeLiteral`: quotes doubled; with backslashes present, they are doubled and

@@ -14,7 +14,9 @@ pub(crate) const BLOCK: usize = 64 * 1024;
 pub(crate) enum WindowError {
     Io(io::Error),
     /// Invalid UTF-8 starts at this index of `data()`.
-    InvalidUtf8 { index: usize },
+    InvalidUtf8 {
+        index: usize,
+    },
 }
 
 /// A complete line at the start of `data()`.
@@ -125,7 +127,9 @@ impl<R: Read> Window<R> {
     }
 
     fn invalid_error(&self) -> WindowError {
-        WindowError::InvalidUtf8 { index: self.valid - self.start }
+        WindowError::InvalidUtf8 {
+            index: self.valid - self.start,
+        }
     }
 
     /// Makes sure `data()` starts with a whole line; `None` at the end of the input.
@@ -134,14 +138,20 @@ impl<R: Read> Window<R> {
             let len = self.data().len();
             let from = self.no_newline_before.min(len);
             if let Some(k) = memchr::memchr(b'\n', &self.data()[from..]) {
-                return Ok(Some(Line { len: from + k, newline: true }));
+                return Ok(Some(Line {
+                    len: from + k,
+                    newline: true,
+                }));
             }
             self.no_newline_before = len;
             if self.invalid {
                 return Err(self.invalid_error());
             }
             if self.eof {
-                return Ok((len > 0).then_some(Line { len, newline: false }));
+                return Ok((len > 0).then_some(Line {
+                    len,
+                    newline: false,
+                }));
             }
             self.read_more()?;
         }
@@ -203,6 +213,9 @@ mod tests {
     #[test]
     fn a_truncated_character_at_the_end_is_invalid() {
         let mut w = Window::new(&b"ab\xe6\x97"[..]);
-        assert!(matches!(w.line(), Err(WindowError::InvalidUtf8 { index: 2 })));
+        assert!(matches!(
+            w.line(),
+            Err(WindowError::InvalidUtf8 { index: 2 })
+        ));
     }
 }

@@ -40,11 +40,19 @@ pub enum Destructive {
     /// `DROP <kind> [IF EXISTS] names [CASCADE]`, `kind` upper case (`"TABLE"`, `"SCHEMA"`,
     /// `"MATERIALIZED VIEW"`, `"DATABASE"`). Names are empty for kinds not named by a plain
     /// name (`CAST`, `OPERATOR`, `USER MAPPING`).
-    Drop { object_kind: String, names: Vec<QualifiedName>, cascade: bool, if_exists: bool },
+    Drop {
+        object_kind: String,
+        names: Vec<QualifiedName>,
+        cascade: bool,
+        if_exists: bool,
+    },
     /// `DROP OWNED BY roles [CASCADE]`.
     DropOwned { roles: Vec<String>, cascade: bool },
     /// `TRUNCATE tables [CASCADE]`.
-    Truncate { tables: Vec<QualifiedName>, cascade: bool },
+    Truncate {
+        tables: Vec<QualifiedName>,
+        cascade: bool,
+    },
     /// `DELETE FROM table` without `WHERE`.
     DeleteAll { table: QualifiedName },
     /// `UPDATE table SET ...` without `WHERE`.
@@ -56,7 +64,10 @@ pub fn classify(sql: &str) -> Classification {
     let tokens = tokenize(sql, true);
     let mut commands = tokens.split(|t| t.is_punct(';')).filter(|c| !c.is_empty());
     let Some(first) = commands.next() else {
-        return Classification { keywords: String::new(), effect: Effect::ReadOnly };
+        return Classification {
+            keywords: String::new(),
+            effect: Effect::ReadOnly,
+        };
     };
     let keywords = leading_keywords(first);
     let mut effect = command_effect(first);
@@ -81,14 +92,76 @@ fn severity(e: &Effect) -> u8 {
 
 /// Words that continue a statement's leading keywords after its verb.
 const PHRASE_WORDS: &[&str] = &[
-    "access", "aggregate", "all", "authorization", "cast", "class", "collation", "configuration", "constraint",
-    "conversion", "data", "database", "default", "dictionary", "domain", "event", "extension", "family",
-    "foreign", "function", "global", "group", "index", "into", "language", "large", "local", "mapping",
-    "materialized", "method", "object", "operator", "or", "owned", "parser", "policy", "prepared", "privileges",
-    "procedural", "procedure", "publication", "recursive", "replace", "role", "routine", "rule", "schema",
-    "search", "sequence", "server", "session", "statistics", "subscription", "table", "tablespace", "temp",
-    "template", "temporary", "text", "transaction", "transform", "trigger", "trusted", "type", "unique",
-    "unlogged", "user", "view", "work", "wrapper",
+    "access",
+    "aggregate",
+    "all",
+    "authorization",
+    "cast",
+    "class",
+    "collation",
+    "configuration",
+    "constraint",
+    "conversion",
+    "data",
+    "database",
+    "default",
+    "dictionary",
+    "domain",
+    "event",
+    "extension",
+    "family",
+    "foreign",
+    "function",
+    "global",
+    "group",
+    "index",
+    "into",
+    "language",
+    "large",
+    "local",
+    "mapping",
+    "materialized",
+    "method",
+    "object",
+    "operator",
+    "or",
+    "owned",
+    "parser",
+    "policy",
+    "prepared",
+    "privileges",
+    "procedural",
+    "procedure",
+    "publication",
+    "recursive",
+    "replace",
+    "role",
+    "routine",
+    "rule",
+    "schema",
+    "search",
+    "sequence",
+    "server",
+    "session",
+    "statistics",
+    "subscription",
+    "table",
+    "tablespace",
+    "temp",
+    "template",
+    "temporary",
+    "text",
+    "transaction",
+    "transform",
+    "trigger",
+    "trusted",
+    "type",
+    "unique",
+    "unlogged",
+    "user",
+    "view",
+    "work",
+    "wrapper",
 ];
 
 fn leading_keywords(t: &[Token<'_>]) -> String {
@@ -110,7 +183,10 @@ fn leading_keywords(t: &[Token<'_>]) -> String {
 
 fn command_effect(t: &[Token<'_>]) -> Effect {
     // `(SELECT ...) UNION ...`
-    let start = t.iter().position(|tok| !tok.is_punct('(')).unwrap_or(t.len());
+    let start = t
+        .iter()
+        .position(|tok| !tok.is_punct('('))
+        .unwrap_or(t.len());
     let t = &t[start..];
     if escapes_via_set_config(t) {
         return Effect::ReadOnlyEscape;
@@ -161,9 +237,15 @@ fn has_top_level_kw(t: &[Token<'_>], kw: &str) -> bool {
 fn select_effect(t: &[Token<'_>]) -> Effect {
     let locking = top_level(t).any(|(k, tok)| {
         tok.is_kw("for")
-            && t.get(k + 1).is_some_and(|n| n.is_kw("update") || n.is_kw("share") || n.is_kw("no") || n.is_kw("key"))
+            && t.get(k + 1).is_some_and(|n| {
+                n.is_kw("update") || n.is_kw("share") || n.is_kw("no") || n.is_kw("key")
+            })
     });
-    if has_top_level_kw(t, "into") || locking { Effect::Write } else { Effect::ReadOnly }
+    if has_top_level_kw(t, "into") || locking {
+        Effect::Write
+    } else {
+        Effect::ReadOnly
+    }
 }
 
 /// `SELECT set_config('default_transaction_read_only', 'off', false)` and the like.
@@ -176,7 +258,8 @@ fn escapes_via_set_config(t: &[Token<'_>]) -> bool {
 }
 
 fn is_read_only_setting(name: &str) -> bool {
-    name.eq_ignore_ascii_case("transaction_read_only") || name.eq_ignore_ascii_case("default_transaction_read_only")
+    name.eq_ignore_ascii_case("transaction_read_only")
+        || name.eq_ignore_ascii_case("default_transaction_read_only")
 }
 
 fn names_read_only_setting(t: Option<&Token<'_>>) -> bool {
@@ -192,10 +275,16 @@ fn explain_effect(t: &[Token<'_>]) -> Effect {
     let mut analyze = false;
     if t.get(k).is_some_and(|x| x.is_punct('(')) {
         // EXPLAIN (ANALYZE [on], VERBOSE, ...)
-        let close = t[k..].iter().position(|x| x.is_punct(')')).map_or(t.len(), |p| k + p);
+        let close = t[k..]
+            .iter()
+            .position(|x| x.is_punct(')'))
+            .map_or(t.len(), |p| k + p);
         let options = &t[k + 1..close.min(t.len())];
         for option in options.split(|x| x.is_punct(',')) {
-            if option.first().is_some_and(|x| x.is_kw("analyze") || x.is_kw("analyse")) {
+            if option
+                .first()
+                .is_some_and(|x| x.is_kw("analyze") || x.is_kw("analyse"))
+            {
                 analyze = match option.get(1) {
                     None => true,
                     Some(Token::Word(v)) => super::settings::parse_bool(v).unwrap_or(true),
@@ -207,7 +296,10 @@ fn explain_effect(t: &[Token<'_>]) -> Effect {
         }
         k = close + 1;
     } else {
-        while t.get(k).is_some_and(|x| x.is_kw("analyze") || x.is_kw("analyse") || x.is_kw("verbose")) {
+        while t
+            .get(k)
+            .is_some_and(|x| x.is_kw("analyze") || x.is_kw("analyse") || x.is_kw("verbose"))
+        {
             analyze |= !t[k].is_kw("verbose");
             k += 1;
         }
@@ -222,36 +314,58 @@ fn explain_effect(t: &[Token<'_>]) -> Effect {
 }
 
 fn with_effect(t: &[Token<'_>]) -> Effect {
-    const MAIN: &[&str] = &["select", "insert", "update", "delete", "merge", "values", "table"];
-    let main = top_level(t).skip(1).find(|(_, tok)| MAIN.iter().any(|m| tok.is_kw(m))).map(|(k, _)| k);
+    const MAIN: &[&str] = &[
+        "select", "insert", "update", "delete", "merge", "values", "table",
+    ];
+    let main = top_level(t)
+        .skip(1)
+        .find(|(_, tok)| MAIN.iter().any(|m| tok.is_kw(m)))
+        .map(|(k, _)| k);
     let modifying_cte = t.iter().enumerate().any(|(k, tok)| {
-        Some(k) != main && ["insert", "update", "delete", "merge"].iter().any(|m| tok.is_kw(m))
+        Some(k) != main
+            && ["insert", "update", "delete", "merge"]
+                .iter()
+                .any(|m| tok.is_kw(m))
             && k > 0
             && t[k - 1].is_punct('(')
     });
     let main_effect = main.map_or(Effect::Write, |k| command_effect(&t[k..]));
-    if modifying_cte && severity(&main_effect) < severity(&Effect::Write) { Effect::Write } else { main_effect }
+    if modifying_cte && severity(&main_effect) < severity(&Effect::Write) {
+        Effect::Write
+    } else {
+        main_effect
+    }
 }
 
 fn set_effect(t: &[Token<'_>]) -> Effect {
     let mut k = 1;
-    if t.get(k).is_some_and(|x| x.is_kw("session") || x.is_kw("local")) {
+    if t.get(k)
+        .is_some_and(|x| x.is_kw("session") || x.is_kw("local"))
+    {
         // `SET SESSION AUTHORIZATION`, `SET SESSION CHARACTERISTICS`, or a scope keyword.
         if t.get(k).is_some_and(|x| x.is_kw("session")) {
             if t.get(k + 1).is_some_and(|x| x.is_kw("authorization")) {
                 return Effect::ReadOnlyEscape;
             }
             if t.get(k + 1).is_some_and(|x| x.is_kw("characteristics")) {
-                return if read_write(&t[k..]) { Effect::ReadOnlyEscape } else { Effect::Write };
+                return if read_write(&t[k..]) {
+                    Effect::ReadOnlyEscape
+                } else {
+                    Effect::Write
+                };
             }
         }
         k += 1;
     }
     let target = t.get(k);
-    if target.is_some_and(|x| x.is_kw("role") || x.is_kw("authorization")) || names_read_only_setting(target) {
+    if target.is_some_and(|x| x.is_kw("role") || x.is_kw("authorization"))
+        || names_read_only_setting(target)
+    {
         return Effect::ReadOnlyEscape;
     }
-    if target.is_some_and(|x| x.is_kw("session")) && t.get(k + 1).is_some_and(|x| x.is_kw("authorization")) {
+    if target.is_some_and(|x| x.is_kw("session"))
+        && t.get(k + 1).is_some_and(|x| x.is_kw("authorization"))
+    {
         return Effect::ReadOnlyEscape;
     }
     if target.is_some_and(|x| x.is_kw("transaction")) && read_write(&t[k..]) {
@@ -261,7 +375,8 @@ fn set_effect(t: &[Token<'_>]) -> Effect {
 }
 
 fn read_write(t: &[Token<'_>]) -> bool {
-    t.windows(2).any(|w| w[0].is_kw("read") && w[1].is_kw("write"))
+    t.windows(2)
+        .any(|w| w[0].is_kw("read") && w[1].is_kw("write"))
 }
 
 fn reset_effect(t: &[Token<'_>]) -> Effect {
@@ -296,7 +411,14 @@ const MULTI_WORD_KINDS: &[&[&str]] = &[
 const ROUTINE_KINDS: &[&str] = &["FUNCTION", "PROCEDURE", "ROUTINE", "AGGREGATE"];
 
 /// Kinds that are not dropped by a list of plain names.
-const UNNAMED_KINDS: &[&str] = &["CAST", "OPERATOR", "OPERATOR CLASS", "OPERATOR FAMILY", "USER MAPPING", "TRANSFORM"];
+const UNNAMED_KINDS: &[&str] = &[
+    "CAST",
+    "OPERATOR",
+    "OPERATOR CLASS",
+    "OPERATOR FAMILY",
+    "USER MAPPING",
+    "TRANSFORM",
+];
 
 fn drop_effect(t: &[Token<'_>]) -> Effect {
     let cascade = has_top_level_kw(t, "cascade");
@@ -312,13 +434,24 @@ fn drop_effect(t: &[Token<'_>]) -> Effect {
     }
     let kind_words = MULTI_WORD_KINDS
         .iter()
-        .find(|words| words.iter().enumerate().all(|(j, w)| t.get(k + j).is_some_and(|x| x.is_kw(w))))
+        .find(|words| {
+            words
+                .iter()
+                .enumerate()
+                .all(|(j, w)| t.get(k + j).is_some_and(|x| x.is_kw(w)))
+        })
         .map_or(1, |words| words.len());
     let object_kind = t
         .get(k..k + kind_words)
         .unwrap_or_default()
         .iter()
-        .filter_map(|x| if let Token::Word(w) = x { Some(w.to_ascii_uppercase()) } else { None })
+        .filter_map(|x| {
+            if let Token::Word(w) = x {
+                Some(w.to_ascii_uppercase())
+            } else {
+                None
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ");
     k += kind_words;
@@ -339,7 +472,12 @@ fn drop_effect(t: &[Token<'_>]) -> Effect {
     } else {
         name_list(t, &mut k)
     };
-    Effect::Destructive(Destructive::Drop { object_kind, names, cascade, if_exists })
+    Effect::Destructive(Destructive::Drop {
+        object_kind,
+        names,
+        cascade,
+        if_exists,
+    })
 }
 
 /// `name [, name ...]`
@@ -396,7 +534,9 @@ fn truncate_effect(t: &[Token<'_>]) -> Effect {
         if t.get(k).is_some_and(|x| x.is_kw("only")) {
             k += 1;
         }
-        let Some(name) = qualified_name(t, &mut k) else { break };
+        let Some(name) = qualified_name(t, &mut k) else {
+            break;
+        };
         tables.push(name);
         if matches!(t.get(k), Some(Token::Operator("*"))) {
             k += 1;
@@ -473,17 +613,28 @@ mod tests {
     fn selects_that_write() {
         assert_eq!(effect("SELECT * INTO new_t FROM t"), Effect::Write);
         assert_eq!(effect("SELECT * FROM t FOR UPDATE"), Effect::Write);
-        assert_eq!(effect("SELECT (SELECT 1 FROM t FOR UPDATE)"), Effect::ReadOnly);
-        assert_eq!(effect("WITH d AS (DELETE FROM t WHERE a RETURNING *) SELECT * FROM d"), Effect::Write);
+        assert_eq!(
+            effect("SELECT (SELECT 1 FROM t FOR UPDATE)"),
+            Effect::ReadOnly
+        );
+        assert_eq!(
+            effect("WITH d AS (DELETE FROM t WHERE a RETURNING *) SELECT * FROM d"),
+            Effect::Write
+        );
     }
 
     #[test]
     fn explain_analyze_takes_the_inner_statement() {
         assert_eq!(effect("EXPLAIN ANALYZE SELECT 1"), Effect::ReadOnly);
-        assert_eq!(effect("EXPLAIN ANALYZE INSERT INTO t VALUES (1)"), Effect::Write);
+        assert_eq!(
+            effect("EXPLAIN ANALYZE INSERT INTO t VALUES (1)"),
+            Effect::Write
+        );
         assert_eq!(
             effect("EXPLAIN (ANALYZE, BUFFERS) DELETE FROM t"),
-            Effect::Destructive(Destructive::DeleteAll { table: qn(None, "t") })
+            Effect::Destructive(Destructive::DeleteAll {
+                table: qn(None, "t")
+            })
         );
     }
 
@@ -552,7 +703,10 @@ mod tests {
             effect("drop table if exists Public.\"Users\", opendolphin.d_users restrict"),
             Effect::Destructive(Destructive::Drop {
                 object_kind: "TABLE".into(),
-                names: vec![qn(Some("public"), "Users"), qn(Some("opendolphin"), "d_users")],
+                names: vec![
+                    qn(Some("public"), "Users"),
+                    qn(Some("opendolphin"), "d_users")
+                ],
                 cascade: false,
                 if_exists: true,
             })
@@ -638,7 +792,10 @@ mod tests {
         );
         assert_eq!(
             effect("truncate t"),
-            Effect::Destructive(Destructive::Truncate { tables: vec![qn(None, "t")], cascade: false })
+            Effect::Destructive(Destructive::Truncate {
+                tables: vec![qn(None, "t")],
+                cascade: false
+            })
         );
     }
 
@@ -646,36 +803,56 @@ mod tests {
     fn delete_and_update_without_where() {
         assert_eq!(
             effect("DELETE FROM d_factor2_backupkey;"),
-            Effect::Destructive(Destructive::DeleteAll { table: qn(None, "d_factor2_backupkey") })
+            Effect::Destructive(Destructive::DeleteAll {
+                table: qn(None, "d_factor2_backupkey")
+            })
         );
         assert_eq!(
             effect("DELETE FROM ONLY s.t AS x USING u"),
-            Effect::Destructive(Destructive::DeleteAll { table: qn(Some("s"), "t") })
+            Effect::Destructive(Destructive::DeleteAll {
+                table: qn(Some("s"), "t")
+            })
         );
         assert_eq!(effect("DELETE FROM t WHERE id = 1"), Effect::Write);
         assert_eq!(effect("DELETE FROM t WHERE CURRENT OF c"), Effect::Write);
         assert_eq!(
             effect("UPDATE t SET a = (SELECT 1 FROM u WHERE u.x = 1)"),
-            Effect::Destructive(Destructive::UpdateAll { table: qn(None, "t") })
+            Effect::Destructive(Destructive::UpdateAll {
+                table: qn(None, "t")
+            })
         );
         assert_eq!(effect("UPDATE t SET a = 1 WHERE id = 2"), Effect::Write);
         assert_eq!(
             effect("WITH x AS (SELECT 1) DELETE FROM t"),
-            Effect::Destructive(Destructive::DeleteAll { table: qn(None, "t") })
+            Effect::Destructive(Destructive::DeleteAll {
+                table: qn(None, "t")
+            })
         );
     }
 
     #[test]
     fn everything_else_writes() {
-        for sql in ["INSERT INTO t VALUES (1)", "CREATE TABLE t (a int)", "ALTER TABLE t ADD b int", "COPY t FROM stdin", "VACUUM"] {
+        for sql in [
+            "INSERT INTO t VALUES (1)",
+            "CREATE TABLE t (a int)",
+            "ALTER TABLE t ADD b int",
+            "COPY t FROM stdin",
+            "VACUUM",
+        ] {
             assert_eq!(effect(sql), Effect::Write, "{sql}");
         }
     }
 
     #[test]
     fn leading_keywords() {
-        assert_eq!(classify("create or replace function f() returns int").keywords, "CREATE OR REPLACE FUNCTION");
-        assert_eq!(classify("CREATE UNIQUE INDEX i ON t (a)").keywords, "CREATE UNIQUE INDEX");
+        assert_eq!(
+            classify("create or replace function f() returns int").keywords,
+            "CREATE OR REPLACE FUNCTION"
+        );
+        assert_eq!(
+            classify("CREATE UNIQUE INDEX i ON t (a)").keywords,
+            "CREATE UNIQUE INDEX"
+        );
         assert_eq!(classify("INSERT INTO t VALUES (1)").keywords, "INSERT");
         assert_eq!(classify("SELECT 1").keywords, "SELECT");
         assert_eq!(classify("-- only a comment").keywords, "");
@@ -683,7 +860,13 @@ mod tests {
 
     #[test]
     fn the_most_serious_of_several_commands_wins() {
-        assert_eq!(effect("SELECT 1; COMMIT; SELECT 2"), Effect::TransactionControl);
-        assert!(matches!(effect("SELECT 1; DROP TABLE t"), Effect::Destructive(_)));
+        assert_eq!(
+            effect("SELECT 1; COMMIT; SELECT 2"),
+            Effect::TransactionControl
+        );
+        assert!(matches!(
+            effect("SELECT 1; DROP TABLE t"),
+            Effect::Destructive(_)
+        ));
     }
 }

@@ -18,8 +18,12 @@ pub fn copy_direction(sql: &str) -> Option<CopyDirection> {
             t if t.is_punct('(') => depth += 1,
             t if t.is_punct(')') => depth = depth.saturating_sub(1),
             t if t.is_punct(';') && depth == 0 => return None,
-            t if depth == 0 && t.is_kw("from") && pair[1].is_kw("stdin") => return Some(CopyDirection::FromStdin),
-            t if depth == 0 && t.is_kw("to") && pair[1].is_kw("stdout") => return Some(CopyDirection::ToStdout),
+            t if depth == 0 && t.is_kw("from") && pair[1].is_kw("stdin") => {
+                return Some(CopyDirection::FromStdin);
+            }
+            t if depth == 0 && t.is_kw("to") && pair[1].is_kw("stdout") => {
+                return Some(CopyDirection::ToStdout);
+            }
             _ => {}
         }
     }
@@ -32,12 +36,27 @@ mod tests {
 
     #[test]
     fn finds_stdin_and_stdout_at_top_level_only() {
-        assert_eq!(copy_direction("COPY public.t (a, b) FROM stdin;"), Some(CopyDirection::FromStdin));
-        assert_eq!(copy_direction("copy t from STDIN with (format csv, header true)"), Some(CopyDirection::FromStdin));
-        assert_eq!(copy_direction("COPY (SELECT a FROM stdin) TO STDOUT;"), Some(CopyDirection::ToStdout));
+        assert_eq!(
+            copy_direction("COPY public.t (a, b) FROM stdin;"),
+            Some(CopyDirection::FromStdin)
+        );
+        assert_eq!(
+            copy_direction("copy t from STDIN with (format csv, header true)"),
+            Some(CopyDirection::FromStdin)
+        );
+        assert_eq!(
+            copy_direction("COPY (SELECT a FROM stdin) TO STDOUT;"),
+            Some(CopyDirection::ToStdout)
+        );
         assert_eq!(copy_direction("COPY t FROM '/tmp/x.csv';"), None);
-        assert_eq!(copy_direction("COPY (SELECT 1 FROM stdin) TO '/tmp/x';"), None);
+        assert_eq!(
+            copy_direction("COPY (SELECT 1 FROM stdin) TO '/tmp/x';"),
+            None
+        );
         assert_eq!(copy_direction("SELECT 'COPY t FROM stdin';"), None);
-        assert_eq!(copy_direction("/* c */ COPY t FROM stdin;"), Some(CopyDirection::FromStdin));
+        assert_eq!(
+            copy_direction("/* c */ COPY t FROM stdin;"),
+            Some(CopyDirection::FromStdin)
+        );
     }
 }

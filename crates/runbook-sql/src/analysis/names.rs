@@ -14,7 +14,10 @@ pub struct QualifiedName {
 
 impl QualifiedName {
     pub fn new(schema: Option<&str>, name: &str) -> Self {
-        QualifiedName { schema: schema.map(str::to_owned), name: name.to_owned() }
+        QualifiedName {
+            schema: schema.map(str::to_owned),
+            name: name.to_owned(),
+        }
     }
 }
 
@@ -50,7 +53,10 @@ pub(crate) fn qualified_name(tokens: &[Token<'_>], k: &mut usize) -> Option<Qual
         }
     }
     let name = parts.pop()?;
-    Some(QualifiedName { schema: parts.pop(), name })
+    Some(QualifiedName {
+        schema: parts.pop(),
+        name,
+    })
 }
 
 #[cfg(test)]
@@ -62,10 +68,16 @@ mod tests {
     fn folds_unquoted_and_keeps_quoted() {
         let t = tokenize("Public.\"MyTable\" x", true);
         let mut k = 0;
-        assert_eq!(qualified_name(&t, &mut k), Some(QualifiedName::new(Some("public"), "MyTable")));
+        assert_eq!(
+            qualified_name(&t, &mut k),
+            Some(QualifiedName::new(Some("public"), "MyTable"))
+        );
         assert_eq!(k, 3);
         let t = tokenize("db.s.t", true);
         let mut k = 0;
-        assert_eq!(qualified_name(&t, &mut k), Some(QualifiedName::new(Some("s"), "t")));
+        assert_eq!(
+            qualified_name(&t, &mut k),
+            Some(QualifiedName::new(Some("s"), "t"))
+        );
     }
 }

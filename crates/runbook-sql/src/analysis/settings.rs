@@ -14,7 +14,10 @@ pub(crate) enum ScsChange {
 /// The last change the statement (possibly several, joined with `\;`) makes, if any.
 pub(crate) fn scs_change(sql: &str, std_strings: bool) -> Option<ScsChange> {
     let tokens = tokenize(sql, std_strings);
-    tokens.split(|t| t.is_punct(';')).filter_map(one_command).last()
+    tokens
+        .split(|t| t.is_punct(';'))
+        .rev()
+        .find_map(one_command)
 }
 
 fn one_command(t: &[Token<'_>]) -> Option<ScsChange> {
@@ -25,13 +28,16 @@ fn one_command(t: &[Token<'_>]) -> Option<ScsChange> {
     };
     let first = t.first()?;
     if first.is_kw("reset") {
-        return (is_name(t.get(1)) || t.get(1).is_some_and(|t| t.is_kw("all"))).then_some(ScsChange::Reset);
+        return (is_name(t.get(1)) || t.get(1).is_some_and(|t| t.is_kw("all")))
+            .then_some(ScsChange::Reset);
     }
     if !first.is_kw("set") {
         return None;
     }
     let mut k = 1;
-    if t.get(k).is_some_and(|t| t.is_kw("session") || t.is_kw("local")) {
+    if t.get(k)
+        .is_some_and(|t| t.is_kw("session") || t.is_kw("local"))
+    {
         k += 1;
     }
     if !is_name(t.get(k)) {
@@ -73,16 +79,37 @@ mod tests {
 
     #[test]
     fn recognises_the_forms_pg_dump_and_people_write() {
-        assert_eq!(scs_change("SET standard_conforming_strings = off;", true), Some(ScsChange::Set(false)));
-        assert_eq!(scs_change("set session standard_conforming_strings to 'on'", true), Some(ScsChange::Set(true)));
-        assert_eq!(scs_change("SET LOCAL \"standard_conforming_strings\" TO 0", true), Some(ScsChange::Set(false)));
-        assert_eq!(scs_change("SET standard_conforming_strings TO DEFAULT", true), Some(ScsChange::Reset));
-        assert_eq!(scs_change("RESET standard_conforming_strings", true), Some(ScsChange::Reset));
+        assert_eq!(
+            scs_change("SET standard_conforming_strings = off;", true),
+            Some(ScsChange::Set(false))
+        );
+        assert_eq!(
+            scs_change("set session standard_conforming_strings to 'on'", true),
+            Some(ScsChange::Set(true))
+        );
+        assert_eq!(
+            scs_change("SET LOCAL \"standard_conforming_strings\" TO 0", true),
+            Some(ScsChange::Set(false))
+        );
+        assert_eq!(
+            scs_change("SET standard_conforming_strings TO DEFAULT", true),
+            Some(ScsChange::Reset)
+        );
+        assert_eq!(
+            scs_change("RESET standard_conforming_strings", true),
+            Some(ScsChange::Reset)
+        );
         assert_eq!(scs_change("RESET ALL", true), Some(ScsChange::Reset));
-        assert_eq!(scs_change("SET standard_conforming_strings = maybe", true), None);
+        assert_eq!(
+            scs_change("SET standard_conforming_strings = maybe", true),
+            None
+        );
         assert_eq!(scs_change("SET search_path = off", true), None);
         assert_eq!(
-            scs_change("SET standard_conforming_strings = off; SET standard_conforming_strings = true", true),
+            scs_change(
+                "SET standard_conforming_strings = off; SET standard_conforming_strings = true",
+                true
+            ),
             Some(ScsChange::Set(true))
         );
     }

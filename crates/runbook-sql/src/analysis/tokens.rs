@@ -2,7 +2,9 @@
 //! job, which follows psql byte for byte). Comments are skipped, quoted identifiers and
 //! string literals are unquoted, so that `"DROP"` is a name and `'DROP'` a string.
 
-use crate::chars::{dollar_delimiter_end, is_ident_cont, is_ident_start, is_op_char, is_space, number_end};
+use crate::chars::{
+    dollar_delimiter_end, is_ident_cont, is_ident_start, is_op_char, is_space, number_end,
+};
 
 /// One token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,13 +70,16 @@ pub(crate) fn tokenize(sql: &str, std_strings: bool) -> Vec<Token<'_>> {
             } else if let Some(j) = dollar_delimiter_end(src, i) {
                 let tag = &src[i..j];
                 let body_end = find(src, j, tag).unwrap_or(n);
-                out.push(Token::Str(String::from_utf8_lossy(&src[j..body_end]).into_owned()));
+                out.push(Token::Str(
+                    String::from_utf8_lossy(&src[j..body_end]).into_owned(),
+                ));
                 i = (body_end + tag.len()).min(n);
             } else {
                 out.push(Token::Operator(text(i, i + 1)));
                 i += 1;
             }
-        } else if c.is_ascii_digit() || (c == b'.' && at(i + 1).is_some_and(|b| b.is_ascii_digit())) {
+        } else if c.is_ascii_digit() || (c == b'.' && at(i + 1).is_some_and(|b| b.is_ascii_digit()))
+        {
             let j = number_end(src, i);
             out.push(Token::Number(text(i, j)));
             i = j;
@@ -225,7 +230,10 @@ mod tests {
 
     #[test]
     fn comments_are_skipped_and_quotes_unwrapped() {
-        let t = tokenize("DROP /* x /* y */ */ TABLE \"My\"\"T\", e'a\\'b' -- c\n;", true);
+        let t = tokenize(
+            "DROP /* x /* y */ */ TABLE \"My\"\"T\", e'a\\'b' -- c\n;",
+            true,
+        );
         assert_eq!(
             t,
             vec![

@@ -1,0 +1,3 @@
+SELECT 'ok' AS line_one;
+SELECT 'café' AS latin1;
+SELECT 3;

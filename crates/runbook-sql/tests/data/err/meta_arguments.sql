@@ -1,0 +1,6 @@
+\set now `date`
+\set
+\set bad-name 1
+\unset
+\echo 'open quote
+SELECT 1;

@@ -1,0 +1,5 @@
+\restrict pgdumpKey
+CREATE TABLE t (a int);
+COPY t FROM stdin;
+1
+2

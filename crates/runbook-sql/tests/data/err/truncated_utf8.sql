@@ -1,0 +1,2 @@
+SELECT '日本' AS ok;
+SELECT '�

@@ -1,0 +1,4 @@
+SELECT 1;
+CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$
+  SELECT 1;
+$bod$;
