@@ -5,7 +5,7 @@
 //! | SELECT 1;
 //! meta 2:1 Set { name: "v", value: "1" }
 //! copy-data 15 bytes
-//! | 1	a
+//! | 1<TAB>a   (data shown as is; <TAB> stands for a tab here)
 //! copy-end 5:1
 //! error 6:1: unsupported psql meta-command \gset ...
 //! ```
