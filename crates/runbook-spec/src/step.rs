@@ -117,9 +117,9 @@ pub(crate) struct StepCommon {
     /// What the step does (see docs/runbook-format.md for each kind).
     #[expect(
         dead_code,
-        reason = "read by the loader before this struct; kept for the schema and unknown-key checks"
+        reason = "read by the loader before this struct (which reports it missing); kept for the schema and type checks"
     )]
-    pub kind: String,
+    pub kind: Option<String>,
     /// One line for people reading the plan and the report.
     pub description: Option<String>,
     /// The target (from `targets`) the step acts on.

@@ -1,1 +1,222 @@
-//! placeholder
+//! `${...}`: env with and without defaults, vars chains, `--var` overrides, escapes, target
+//! references left for the engine, SQL safety, and the secrets the engine must redact.
+
+use std::collections::BTreeMap;
+
+use runbook_spec::{CheckKind, Command, StepKind, expand_target_refs};
+
+use crate::support::{fixture_env, parse_err, parse_err_with, parse_ok, parse_with, with_steps};
+
+fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+const VARS: &str = "version: 1
+name: t
+vars:
+  db: ${env.POSTGRES_DB:-opendolphin}
+  user: ${env.POSTGRES_USER:-opendolphin}
+  url: postgres://${vars.user}@localhost/${vars.db}
+steps:
+  - id: s
+    kind: shell
+    command: [echo, \"${vars.url}\"]
+";
+
+#[test]
+fn env_defaults_apply_when_unset_or_empty_like_the_shell() {
+    let runbook = parse_with(
+        VARS,
+        &env(&[("POSTGRES_DB", "prod"), ("POSTGRES_USER", "")]),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(runbook.vars["db"], "prod");
+    assert_eq!(runbook.vars["user"], "opendolphin");
+    assert_eq!(runbook.vars["url"], "postgres://opendolphin@localhost/prod");
+}
+
+#[test]
+fn vars_chain_into_step_values() {
+    let runbook = parse_with(VARS, &env(&[]), &[]).unwrap();
+    let StepKind::Shell(shell) = &runbook.steps[0].kind else {
+        panic!("shell step")
+    };
+    assert_eq!(
+        shell.command,
+        Command::Argv(vec![
+            "echo".into(),
+            "postgres://opendolphin@localhost/opendolphin".into()
+        ])
+    );
+}
+
+#[test]
+fn var_overrides_replace_values_and_skip_their_expressions() {
+    let text = VARS.replace("${env.POSTGRES_DB:-opendolphin}", "${env.NOT_SET}");
+    let runbook = parse_with(&text, &env(&[]), &[("db", "staging")]).unwrap();
+    assert_eq!(runbook.vars["db"], "staging");
+    assert_eq!(
+        runbook.vars["url"],
+        "postgres://opendolphin@localhost/staging"
+    );
+}
+
+#[test]
+fn var_overrides_must_name_declared_vars() {
+    assert_eq!(
+        parse_err_with(VARS, &env(&[]), &[("dbb", "x"), ("db", "y")]),
+        vec!["3:1: unknown var 'dbb' given with --var: the runbook declares db, user, url"]
+    );
+    let no_vars = "version: 1\nname: t\nsteps:\n  - id: s\n    kind: shell\n    command: [a]\n";
+    assert_eq!(
+        parse_err_with(no_vars, &env(&[]), &[("x", "1")]),
+        vec!["1:1: unknown var 'x' given with --var: the runbook declares no vars"]
+    );
+}
+
+#[test]
+fn escapes_give_literal_dollar_braces() {
+    let text = with_steps(
+        "  - id: s\n    kind: shell\n    command: [sh, -c, \"echo $${HOME} $$ $5 $${targets.pg.url}\"]\n",
+    );
+    let runbook = parse_ok(&text);
+    let StepKind::Shell(shell) = &runbook.steps[0].kind else {
+        panic!("shell step")
+    };
+    let Command::Argv(argv) = &shell.command else {
+        panic!("argv")
+    };
+    // `${targets.` stays escaped until the engine expands target references.
+    assert_eq!(argv[2], "echo ${HOME} $$ $5 $${targets.pg.url}");
+    let expanded = expand_target_refs(&argv[2], &|_, _| Some("postgres://x".into()));
+    assert_eq!(expanded, "echo ${HOME} $$ $5 ${targets.pg.url}");
+}
+
+#[test]
+fn target_urls_are_left_for_the_engine() {
+    let text = with_steps(
+        "  - id: s\n    kind: shell\n    command: [pg_dump, \"${targets.scratch.url}\"]\n",
+    );
+    let runbook = parse_ok(&text);
+    let StepKind::Shell(shell) = &runbook.steps[0].kind else {
+        panic!("shell step")
+    };
+    let Command::Argv(argv) = &shell.command else {
+        panic!("argv")
+    };
+    assert_eq!(argv[1], "${targets.scratch.url}");
+    let resolve = |target: &str, field: &str| {
+        (target == "scratch" && field == "url")
+            .then(|| "postgres://postgres@127.0.0.1:40001/postgres".to_owned())
+    };
+    assert_eq!(
+        expand_target_refs(&argv[1], &resolve),
+        "postgres://postgres@127.0.0.1:40001/postgres"
+    );
+}
+
+#[test]
+fn keys_are_not_interpolated() {
+    let text = with_steps(
+        "  - id: s\n    kind: shell\n    command: [env]\n    env: { \"${vars.db}\": \"${vars.db}\" }\n",
+    );
+    let runbook = parse_ok(&text);
+    let StepKind::Shell(shell) = &runbook.steps[0].kind else {
+        panic!("shell step")
+    };
+    assert_eq!(shell.env.get("${vars.db}").map(String::as_str), Some("app"));
+}
+
+#[test]
+fn sql_text_records_references_and_where_they_are() {
+    let text = with_steps(
+        "  - id: q\n    kind: sql\n    target: pg\n    text: |\n      SELECT 1;\n      GRANT USAGE ON SCHEMA public TO ${vars.user};\n  - id: g\n    kind: gate\n    target: pg\n    checks:\n      - name: db name\n        query: SELECT current_database() = '${vars.db}'\n        expect: { equals: true }\n",
+    );
+    let runbook = parse_ok(&text);
+    let StepKind::Sql(sql) = &runbook.steps[0].kind else {
+        panic!("sql step")
+    };
+    assert_eq!(
+        sql.text,
+        "SELECT 1;\nGRANT USAGE ON SCHEMA public TO ops;\n"
+    );
+    assert_eq!(sql.references.len(), 1);
+    assert_eq!(sql.references[0].reference, "${vars.user}");
+    assert_eq!(
+        (
+            sql.references[0].position.line,
+            sql.references[0].position.column
+        ),
+        (20, 39)
+    );
+    // Line 2 of the text is line 20 of the file.
+    assert_eq!(sql.text_origin.position_of(2, 1).line, 20);
+    let StepKind::Gate(gate) = &runbook.steps[1].kind else {
+        panic!("gate step")
+    };
+    let CheckKind::Query {
+        sql, references, ..
+    } = &gate.checks[0].kind
+    else {
+        panic!("query")
+    };
+    assert_eq!(sql, "SELECT current_database() = 'app'");
+    assert_eq!(references[0].reference, "${vars.db}");
+}
+
+#[test]
+fn unsafe_values_are_refused_in_sql_text() {
+    let text = with_steps("  - id: q\n    kind: sql\n    target: pg\n    text: SELECT * FROM t WHERE name = '${vars.who}'\n")
+        .replace("  user: ops\n", "  user: ops\n  who: o'brien; DROP TABLE t\n");
+    assert_eq!(
+        parse_err(&text),
+        vec![
+            "19:41: cannot paste ${vars.who} into SQL text: its value has characters other than letters, digits, '_', '.', ':' and '-'; write :'who' (a literal) or :\"who\" (an identifier) instead, runbook vars are psql variables"
+        ]
+    );
+}
+
+#[test]
+fn secrets_are_recorded_for_redaction() {
+    let text = "version: 1
+name: t
+vars:
+  pw: ${env.POSTGRES_PASSWORD}
+  token: ${env.API_TOKEN:-default-token}
+  home: ${env.HOME}
+  db_password: x
+targets:
+  pg:
+    postgres: { url: \"postgres://u:inline-pw@h/db\", password_env: PGPASSWORD }
+steps:
+  - id: s
+    kind: shell
+    command: [a]
+";
+    let environment = env(&[
+        ("POSTGRES_PASSWORD", "hunter2"),
+        ("HOME", "/home/ops"),
+        ("PGPASSWORD", "pg-secret"),
+    ]);
+    let runbook = parse_with(text, &environment, &[("db_password", "typed-on-cli")]).unwrap();
+    assert_eq!(
+        runbook.secrets(),
+        vec![
+            "default-token",
+            "typed-on-cli",
+            "inline-pw",
+            "pg-secret",
+            "hunter2"
+        ]
+    );
+    assert!(!format!("{runbook:?}").contains("hunter2"));
+}
+
+#[test]
+fn fixture_env_is_what_the_ok_fixtures_assume() {
+    assert!(fixture_env().contains_key("POSTGRES_PASSWORD"));
+}

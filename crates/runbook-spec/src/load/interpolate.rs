@@ -146,7 +146,9 @@ impl Interpolator<'_> {
                             }
                         }
                         out.push_str(&escape_target_marker(&value));
-                    } else if matches!(reference, Reference::Target { .. }) {
+                    } else {
+                        // Target references stay for the engine; failed ones stay as written so
+                        // that later checks do not report an empty value on top of the error.
                         out.push_str(raw);
                     }
                 }

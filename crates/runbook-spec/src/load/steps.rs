@@ -160,6 +160,16 @@ fn load_step(
     let kind_node = tree.get(item, "kind").map(|(_, v)| v);
     let kind_name = match kind_node.and_then(|k| tree.text(k)) {
         Some(kind) if STEP_KINDS.contains(&kind) => Some(kind),
+        None if kind_node.is_none() => {
+            diags.error(
+                pos,
+                format!(
+                    "missing required key 'kind' in {label}; expected one of: {}",
+                    STEP_KINDS.join(", ")
+                ),
+            );
+            None
+        }
         Some(kind) => {
             diags.error(
                 tree.node(kind_node.unwrap_or(item)).pos,
@@ -183,7 +193,10 @@ fn load_step(
                     let declared = if input.declared_targets.is_empty() {
                         "the runbook declares no targets".to_owned()
                     } else {
-                        format!("the runbook declares {}", input.declared_targets.join(", "))
+                        format!(
+                            "the runbook declares targets {}",
+                            input.declared_targets.join(", ")
+                        )
                     };
                     diags.error(
                         tree.node(node).pos,
@@ -207,7 +220,10 @@ fn load_step(
         let declared = if input.declared_vars.is_empty() {
             "the runbook declares no vars".to_owned()
         } else {
-            format!("the runbook declares {}", input.declared_vars.join(", "))
+            format!(
+                "the runbook declares vars {}",
+                input.declared_vars.join(", ")
+            )
         };
         diags.error(
             tree.node(node).pos,

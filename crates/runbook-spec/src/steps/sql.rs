@@ -21,6 +21,7 @@ pub struct Sql {
     pub single_transaction: bool,
     /// stop (default): stop at the first failing statement; continue: report it and go on.
     #[serde(default)]
+    #[schemars(extend("default" = "stop"))]
     pub on_error: OnError,
     /// Where `text` starts in the runbook, to report errors inside it at runbook lines.
     #[serde(skip)]

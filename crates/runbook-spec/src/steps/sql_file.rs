@@ -18,6 +18,7 @@ pub struct SqlFile {
     /// client (default): this tool reads the script and sends it over its own connection;
     /// container: copy the file into the target's container and run psql -f there.
     #[serde(default)]
+    #[schemars(extend("default" = "client"))]
     pub via: Via,
     /// Run the whole script in one transaction (all or nothing), like psql -1.
     #[serde(default)]
@@ -25,6 +26,7 @@ pub struct SqlFile {
     /// stop (default): stop at the first failing statement; continue: report it and go on (psql's
     /// own default).
     #[serde(default)]
+    #[schemars(extend("default" = "stop"))]
     pub on_error: OnError,
     /// psql variables for the script (like psql -v NAME=VALUE), in addition to the runbook's vars.
     #[serde(default)]
