@@ -157,6 +157,9 @@ pub struct StatementFailure {
     /// The file starts with a UTF-8 byte order mark and this was its first statement: the BOM
     /// is the likely cause.
     pub bom_hint: bool,
+    /// The failure cost the session its connection (a rejected COPY statement, see
+    /// [`COPY_RESET_NOTE`]): the load stopped here even with `on_error: continue`.
+    pub connection_reset: bool,
     /// Notices raised before the statement failed.
     pub notices: Vec<ServerMessage>,
 }
@@ -168,6 +171,11 @@ pub struct Excerpt {
     pub text: String,
     pub caret: usize,
 }
+
+/// Why a load stops at a rejected COPY statement even with `on_error: continue`.
+pub const COPY_RESET_NOTE: &str = "the load stops here: when the server rejects a COPY ... FROM STDIN \
+     statement, the driver (tokio-postgres) loses the connection, and a new one would not have the \
+     script's settings or transaction";
 
 /// The hint for a first statement that fails in a file with a byte order mark.
 pub const BOM_HINT: &str = "the file starts with a UTF-8 byte order mark (BOM), which psql also sends as part of \
@@ -195,6 +203,9 @@ impl fmt::Display for ScriptError {
                 }
                 if failure.bom_hint {
                     write!(f, "\nHINT:  {BOM_HINT}")?;
+                }
+                if failure.connection_reset {
+                    write!(f, "\nNOTE:  {COPY_RESET_NOTE}")?;
                 }
                 Ok(())
             }

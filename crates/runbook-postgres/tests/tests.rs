@@ -3,6 +3,9 @@
 //! special server settings (TLS).
 
 mod connect;
+mod differential;
 mod ephemeral;
+mod load;
 mod session;
+mod support;
 mod tls;

@@ -56,6 +56,7 @@ impl Session {
             pending_encoding: None,
             starts_with_bom: false,
             last_position: Position::START,
+            copy_rejected: false,
         };
         let result = run.load(reader).await;
         let Run {
@@ -137,6 +138,8 @@ struct Run<'a> {
     pending_encoding: Option<(String, Position)>,
     starts_with_bom: bool,
     last_position: Position,
+    /// The server rejected a COPY statement, which cost the connection: the load must stop.
+    copy_rejected: bool,
 }
 
 impl Run<'_> {
@@ -233,6 +236,13 @@ impl Run<'_> {
                         self.copy = CopyState::Skipping;
                         let error = self.session.error(&error);
                         let notices = self.session.take_notices();
+                        // tokio-postgres loses the connection when the server rejects a COPY
+                        // before copy mode (its copy_in sends Sync twice; rust-postgres #789,
+                        // PR #1337). Keep the session usable for the caller, but stop: a fresh
+                        // connection has lost the script's settings and transaction.
+                        let spec = self.session.spec().clone();
+                        let _ = self.session.reconnect(&spec).await;
+                        self.copy_rejected = true;
                         self.statement_failed(&statement, error, notices)
                     }
                 }
@@ -436,10 +446,12 @@ impl Run<'_> {
             statement_start: statement.start,
             excerpt,
             bom_hint: self.starts_with_bom && self.summary.statements == 1,
+            connection_reset: std::mem::take(&mut self.copy_rejected),
             notices,
         };
+        let stop = failure.connection_reset;
         let error = self.script_error(position, ScriptErrorKind::Server(Box::new(failure)));
-        self.fail(error, false)
+        self.fail(error, stop)
     }
 
     fn script_error(&self, position: Position, kind: ScriptErrorKind) -> ScriptError {
