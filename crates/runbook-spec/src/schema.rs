@@ -31,6 +31,23 @@ pub fn json_schema() -> Value {
     schema.to_value()
 }
 
+/// A string value that may be written as a number or boolean (`PGPORT: 5432`): the parser takes
+/// any scalar as written.
+pub(crate) struct TextValue;
+
+impl JsonSchema for TextValue {
+    fn schema_name() -> Cow<'static, str> {
+        "TextValue".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "description": "Text; numbers and booleans are taken as written. May use ${env.NAME}, ${env.NAME:-default} and ${vars.NAME}.",
+            "type": ["string", "number", "boolean", "null"]
+        })
+    }
+}
+
 /// A step in the schema: one alternative per kind, each the kind's own keys plus the common ones,
 /// told apart by `kind`. The parser reads steps in two parts instead (see `load::steps`), which is
 /// why this type exists only for the schema.

@@ -1,12 +1,11 @@
 //! The top level of the file as written. Parts that are processed on their own (vars, targets,
 //! steps) are kept as [`RawNode`]s; the schema still describes them through `schemars(with)`.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
@@ -50,7 +49,7 @@ pub(crate) struct RunbookFile {
     pub description: Option<String>,
     /// Named strings for ${vars.NAME}; values may use ${env.NAME}, ${env.NAME:-default} and
     /// earlier vars. --var NAME=VALUE overrides them. Names: [A-Za-z_][A-Za-z0-9_]*.
-    #[schemars(with = "Option<IndexMap<String, VarValue>>")]
+    #[schemars(with = "Option<IndexMap<String, crate::schema::TextValue>>")]
     #[expect(
         dead_code,
         reason = "processed from the tree by its own pass; here for unknown-key checks and the schema"
@@ -79,20 +78,4 @@ pub(crate) struct RunbookFile {
 pub(crate) struct EvidenceFile {
     /// Directory for evidence; each run gets a timestamped folder in it. Default: artifacts/<name>.
     pub dir: Option<PathBuf>,
-}
-
-/// A var's value in the schema: text (numbers and booleans are taken as written).
-pub(crate) struct VarValue;
-
-impl JsonSchema for VarValue {
-    fn schema_name() -> Cow<'static, str> {
-        "VarValue".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "Text; may use ${env.NAME}, ${env.NAME:-default} and ${vars.EARLIER}. Numbers and booleans are taken as written.",
-            "type": ["string", "number", "boolean", "null"]
-        })
-    }
 }

@@ -19,6 +19,7 @@ pub struct ContainerExec {
     pub user: Option<String>,
     /// Extra environment variables.
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, crate::schema::TextValue>")]
     pub env: IndexMap<String, String>,
     /// Working directory inside the container.
     pub workdir: Option<String>,

@@ -25,6 +25,7 @@ pub struct ContainerStart {
     pub name: Option<String>,
     /// Environment variables of a new container.
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, crate::schema::TextValue>")]
     pub env: IndexMap<String, String>,
     /// Published ports: CONTAINER, HOST:CONTAINER or IP:HOST:CONTAINER, optionally /tcp or /udp.
     /// Host port 0 picks a free port.
@@ -37,6 +38,7 @@ pub struct ContainerStart {
     pub command: Option<Vec<String>>,
     /// Labels of a new container.
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, crate::schema::TextValue>")]
     pub labels: IndexMap<String, String>,
     /// Size of /dev/shm (Docker's default 64m is too small for real loads), e.g. 1g.
     pub shm_size: Option<ByteSize>,

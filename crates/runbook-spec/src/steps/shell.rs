@@ -24,6 +24,7 @@ pub struct Shell {
     pub shell: bool,
     /// Extra environment variables for the command.
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, crate::schema::TextValue>")]
     pub env: IndexMap<String, String>,
     /// Working directory (default: the current one).
     pub cwd: Option<PathBuf>,

@@ -30,6 +30,7 @@ pub struct SqlFile {
     pub on_error: OnError,
     /// psql variables for the script (like psql -v NAME=VALUE), in addition to the runbook's vars.
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, crate::schema::TextValue>")]
     pub variables: IndexMap<String, String>,
 }
 
