@@ -93,10 +93,43 @@ impl Statement {
             .advanced_by(&self.text.as_bytes()[anchor.text_offset..byte_index])
     }
 
+    /// Where each run of the text comes from, in text order: evidence can cite the exact
+    /// lines a statement was read from, and tests can check the text against the file.
+    pub fn source_runs(&self) -> Vec<SourceRun> {
+        self.anchors
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                let end = self
+                    .anchors
+                    .get(k + 1)
+                    .map_or(self.text.len(), |next| next.text_offset);
+                SourceRun {
+                    text: a.text_offset..end,
+                    from: a.file,
+                    verbatim: a.verbatim,
+                }
+            })
+            .collect()
+    }
+
     /// The first keywords of the statement, for logs ("CREATE TABLE", "COPY").
     pub fn summary(&self) -> String {
         crate::analysis::classify(&self.text).keywords
     }
+}
+
+/// A run of a statement's text and its origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRun {
+    /// Byte range in `Statement::text`.
+    pub text: std::ops::Range<usize>,
+    /// Where the run's first byte comes from.
+    pub from: Position,
+    /// `true`: the run is the file's bytes from `from` on. `false`: it was produced there (a
+    /// variable's value, or the newline psql puts between lines when text in between was
+    /// dropped).
+    pub verbatim: bool,
 }
 
 /// COPY data lines, exactly as in the file (terminators included).

@@ -31,7 +31,7 @@ mod variables;
 mod window;
 
 pub use errors::{Construct, ScanError, ScanErrorKind};
-pub use item::{CopyData, CopyDirection, CopyEnd, Item, Meta, MetaCommand, Statement};
+pub use item::{CopyData, CopyDirection, CopyEnd, Item, Meta, MetaCommand, SourceRun, Statement};
 pub use options::ReaderOptions;
 pub use position::Position;
 pub use reader::ScriptReader;

@@ -365,10 +365,12 @@ impl<R: Read> ScriptReader<R> {
             .map_err(|e| self.window_error(e))?;
         let data = self.window.data();
         let mut end = 0;
+        let mut full = false; // stopped by the size limit or the terminator
         while let Some(k) = memchr::memchr(b'\n', &data[end..]) {
             let line = &data[end..end + k + 1];
             if line == b"\\.\n" || line == b"\\.\r\n" {
                 if end > 0 {
+                    full = true;
                     break;
                 }
                 let position = self.pos;
@@ -380,12 +382,18 @@ impl<R: Read> ScriptReader<R> {
                 }));
             }
             if end > 0 && end + line.len() > BLOCK {
+                full = true;
                 break;
             }
             end += line.len();
             if end >= BLOCK {
+                full = true;
                 break;
             }
+        }
+        // The last line of the input may lack a newline: it joins the chunk if it fits.
+        if !full && end < data.len() && data.len() <= BLOCK && self.window.holds_the_rest() {
+            end = data.len();
         }
         if end == 0 {
             // No complete line in the window: one long line, the last line without a newline,

@@ -73,6 +73,11 @@ impl<R: Read> Window<R> {
         &self.buf[self.start..self.valid]
     }
 
+    /// Whether `data()` reaches the end of the input (all read, all valid).
+    pub(crate) fn holds_the_rest(&self) -> bool {
+        self.eof && !self.invalid && self.valid == self.buf.len()
+    }
+
     pub(crate) fn consume(&mut self, n: usize) {
         let n = n.min(self.valid - self.start);
         self.start += n;
