@@ -242,7 +242,8 @@ impl ScriptError {
 #[derive(Debug)]
 pub struct LoadError {
     pub kind: LoadErrorKind,
-    pub summary: LoadSummary,
+    /// Boxed to keep `Result<LoadSummary, LoadError>` small.
+    pub summary: Box<LoadSummary>,
 }
 
 /// Why a load stopped.

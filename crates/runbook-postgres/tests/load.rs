@@ -361,7 +361,7 @@ async fn connect_switches_database_and_is_refused_in_a_single_transaction() {
     );
     let (result, recorder) = load_text(&mut session, &script, &named("c.sql")).await;
     result.unwrap();
-    assert_eq!(recorder.connected, [second.name.clone()]);
+    assert_eq!(recorder.connected, std::slice::from_ref(&second.name));
     let check = second.connect().await;
     assert_eq!(
         value(&check, "SELECT to_regclass('in_second')::text")

@@ -65,7 +65,12 @@ impl Session {
             ..
         } = run;
         summary.duration = started.elapsed();
-        let fail = |kind, summary| Err(LoadError { kind, summary });
+        let fail = |kind, summary| {
+            Err(LoadError {
+                kind,
+                summary: Box::new(summary),
+            })
+        };
         match result {
             Ok(()) if options.single_transaction => match session.run_simple("COMMIT").await {
                 Ok(_) => Ok(summary),
