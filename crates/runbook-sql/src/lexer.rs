@@ -14,8 +14,8 @@
 use std::ops::Range;
 
 use crate::chars::{
-    dollar_delimiter_end, is_dolq_cont, is_ident_cont, is_ident_start, is_op_char, is_space,
-    is_variable_char, number_end,
+    dollar_delimiter_end, is_dolq_cont, is_ident_cont, is_ident_start, is_space, is_variable_char,
+    number_end,
 };
 use crate::errors::Construct;
 use crate::position::Position;
@@ -190,35 +190,39 @@ impl Lexer {
     }
 
     /// Scans `src` from `i` until a statement end, a meta-command, a variable or the end.
+    ///
+    /// Everything scanned is emitted except what psql leaves out of its buffer; emission is
+    /// deferred (`emitted..i` is pending) so the sink sees one range per run, not per token.
     pub(crate) fn scan(&mut self, src: &[u8], mut i: usize, sink: &mut impl Sink) -> Stop {
         let n = src.len();
         let at = |k: usize| src.get(k).copied();
+        let mut emitted = i;
         while i < n {
             match self.state {
                 State::Initial => {
                     let c = src[i];
                     match c {
-                        b' ' | b'\t' | b'\n' | b'\r' | 0x0C => {
-                            let mut j = i + 1;
-                            while j < n && is_space(src[j]) {
-                                j += 1;
-                            }
-                            if !sink.is_empty() {
-                                sink.emit(i..j);
-                            }
-                            i = j;
-                        }
-                        b'-' if at(i + 1) == Some(b'-') => {
-                            let j = memchr::memchr2(b'\n', b'\r', &src[i..]).map_or(n, |k| i + k);
-                            if !sink.is_empty() {
-                                sink.emit(i..j);
+                        b' ' | b'\t' | b'\n' | b'\r' | 0x0C | b'-'
+                            if c != b'-' || at(i + 1) == Some(b'-') =>
+                        {
+                            let j = if c == b'-' {
+                                memchr::memchr2(b'\n', b'\r', &src[i..]).map_or(n, |k| i + k)
+                            } else {
+                                let mut j = i + 1;
+                                while j < n && is_space(src[j]) {
+                                    j += 1;
+                                }
+                                j
+                            };
+                            // psql drops whitespace and `--` comments while its buffer is empty.
+                            if emitted == i && sink.is_empty() {
+                                emitted = j;
                             }
                             i = j;
                         }
                         b'/' if at(i + 1) == Some(b'*') => {
                             self.xcdepth = 0;
                             self.open(State::Xc, i);
-                            sink.emit(i..i + 2);
                             i += 2;
                         }
                         b'\'' => {
@@ -228,79 +232,64 @@ impl Lexer {
                                 State::Xe
                             };
                             self.open(state, i);
-                            sink.emit(i..i + 1);
                             i += 1;
                         }
                         b'"' => {
                             self.open(State::Xd, i);
-                            sink.emit(i..i + 1);
                             i += 1;
                         }
-                        b'$' => i = self.dollar(src, i, sink),
+                        b'$' => i = self.dollar(src, i),
                         b'(' => {
                             self.paren_depth = self.paren_depth.saturating_add(1);
-                            sink.emit(i..i + 1);
                             i += 1;
                         }
                         b')' => {
                             self.paren_depth = self.paren_depth.saturating_sub(1);
-                            sink.emit(i..i + 1);
                             i += 1;
                         }
                         b';' => {
-                            sink.emit(i..i + 1);
                             i += 1;
                             if self.paren_depth == 0 && self.begin_depth == 0 {
                                 self.identifier_count = 0;
+                                flush(sink, &mut emitted, i);
                                 return Stop::Semicolon { next: i };
                             }
                         }
                         b'\\' => match at(i + 1) {
-                            Some(b';') => {
-                                sink.emit(i + 1..i + 2);
-                                self.identifier_count = 0;
-                                self.saw_backslash_semicolon = true;
+                            Some(b';' | b':') => {
+                                // Only the `;` or `:` goes into the buffer.
+                                if at(i + 1) == Some(b';') {
+                                    self.identifier_count = 0;
+                                    self.saw_backslash_semicolon = true;
+                                }
+                                flush(sink, &mut emitted, i);
+                                emitted = i + 1;
                                 i += 2;
                             }
-                            Some(b':') => {
-                                sink.emit(i + 1..i + 2);
-                                i += 2;
+                            _ => {
+                                flush(sink, &mut emitted, i);
+                                return Stop::Backslash { at: i };
                             }
-                            _ => return Stop::Backslash { at: i },
                         },
                         b':' => match self.colon(src, i) {
-                            Ok(stop) => return stop,
-                            Err(len) => {
-                                sink.emit(i..i + len);
-                                i += len;
+                            Ok(stop) => {
+                                flush(sink, &mut emitted, i);
+                                return stop;
                             }
+                            Err(len) => i += len,
                         },
-                        b'0'..=b'9' => {
-                            let j = number_end(src, i);
-                            sink.emit(i..j);
-                            i = j;
-                        }
+                        b'0'..=b'9' => i = number_end(src, i),
                         b'.' if at(i + 1).is_some_and(|b| b.is_ascii_digit()) => {
-                            let j = number_end(src, i);
-                            sink.emit(i..j);
-                            i = j;
+                            i = number_end(src, i)
                         }
-                        _ if is_ident_start(c) => i = self.word(src, i, sink),
-                        _ if is_op_char(c) => {
-                            // A `--` or `/*` inside an operator starts a comment there; both are
-                            // checked at every position, so one character at a time is exact.
-                            sink.emit(i..i + 1);
-                            i += 1;
-                        }
-                        _ => {
-                            sink.emit(i..i + 1);
-                            i += 1;
-                        }
+                        // A `--` or `/*` inside an operator starts a comment there; both are
+                        // checked at every position, so one character at a time is exact.
+                        _ if is_ident_start(c) => i = self.word(src, i),
+                        _ => i += 1,
                     }
                 }
                 State::Xqs => match quote_continuation_end(src, i) {
                     Some(j) => {
-                        sink.emit(i..j);
                         self.state = self.state_before_str_stop;
                         self.open_index = Some(j - 1);
                         i = j;
@@ -308,80 +297,54 @@ impl Lexer {
                     None => self.state = State::Initial,
                 },
                 State::Xq | State::Xus => match memchr::memchr(b'\'', &src[i..]) {
-                    None => {
-                        sink.emit(i..n);
-                        i = n;
-                    }
-                    Some(k) => {
-                        let q = i + k;
-                        i = self.quote(src, i, q, sink);
-                    }
+                    None => i = n,
+                    Some(k) => i = self.quote(src, i + k),
                 },
                 State::Xe => match memchr::memchr2(b'\'', b'\\', &src[i..]) {
-                    None => {
-                        sink.emit(i..n);
-                        i = n;
-                    }
+                    None => i = n,
                     Some(k) => {
                         let q = i + k;
                         if src[q] == b'\\' {
                             // A backslash escapes the next character, whatever it is; at the
                             // end of the source it stands alone.
-                            let j = if q + 1 < n {
+                            i = if q + 1 < n {
                                 next_char_end(src, q + 1)
                             } else {
                                 n
                             };
-                            sink.emit(i..j);
-                            i = j;
                         } else {
-                            i = self.quote(src, i, q, sink);
+                            i = self.quote(src, q);
                         }
                     }
                 },
                 State::Xb | State::Xh => match memchr::memchr(b'\'', &src[i..]) {
-                    None => {
-                        sink.emit(i..n);
-                        i = n;
-                    }
+                    None => i = n,
                     Some(k) => {
-                        let q = i + k;
-                        sink.emit(i..q + 1);
                         self.state_before_str_stop = self.state;
                         self.close(State::Xqs);
-                        i = q + 1;
+                        i += k + 1;
                     }
                 },
                 State::Xd | State::Xui => match memchr::memchr(b'"', &src[i..]) {
-                    None => {
-                        sink.emit(i..n);
-                        i = n;
-                    }
+                    None => i = n,
                     Some(k) => {
                         let q = i + k;
                         if at(q + 1) == Some(b'"') {
-                            sink.emit(i..q + 2);
                             i = q + 2;
                         } else {
-                            sink.emit(i..q + 1);
                             self.close(State::Initial);
                             i = q + 1;
                         }
                     }
                 },
                 State::Xc => match memchr::memchr2(b'*', b'/', &src[i..]) {
-                    None => {
-                        sink.emit(i..n);
-                        i = n;
-                    }
+                    None => i = n,
                     Some(k) => {
                         let q = i + k;
                         if src[q] == b'/' && at(q + 1) == Some(b'*') {
                             self.xcdepth = self.xcdepth.saturating_add(1);
-                            sink.emit(i..q + 2);
                             i = q + 2;
                         } else if src[q] == b'*' && at(q + 1) == Some(b'/') {
-                            sink.emit(i..q + 2);
                             i = q + 2;
                             if self.xcdepth == 0 {
                                 self.close(State::Initial);
@@ -389,31 +352,23 @@ impl Lexer {
                                 self.xcdepth -= 1;
                             }
                         } else {
-                            sink.emit(i..q + 1);
                             i = q + 1;
                         }
                     }
                 },
                 State::Xdolq => match memchr::memchr(b'$', &src[i..]) {
-                    None => {
-                        sink.emit(i..n);
-                        i = n;
-                    }
+                    None => i = n,
                     Some(k) => {
                         let q = i + k;
                         match dollar_delimiter_end(src, q) {
                             Some(j) if src[q..j] == self.dolq_tag[..] => {
-                                sink.emit(i..j);
                                 self.dolq_tag.clear();
                                 self.close(State::Initial);
                                 i = j;
                             }
-                            Some(j) => {
-                                // `$junk$` inside: content, but the final `$` is scanned again
-                                // (it may open the real closing tag).
-                                sink.emit(i..j - 1);
-                                i = j - 1;
-                            }
+                            // `$junk$` inside: content, but the final `$` is scanned again (it
+                            // may open the real closing tag).
+                            Some(j) => i = j - 1,
                             None => {
                                 let mut j = q + 1;
                                 if at(j).is_some_and(is_ident_start) {
@@ -421,7 +376,6 @@ impl Lexer {
                                         j += 1;
                                     }
                                 }
-                                sink.emit(i..j);
                                 i = j;
                             }
                         }
@@ -429,17 +383,16 @@ impl Lexer {
                 },
             }
         }
+        flush(sink, &mut emitted, n);
         Stop::End
     }
 
-    /// A `'` at `q` inside a quoted string whose unscanned part starts at `i`: a doubled quote
-    /// stays inside, a single one closes the string.
-    fn quote(&mut self, src: &[u8], i: usize, q: usize, sink: &mut impl Sink) -> usize {
+    /// A `'` at `q` inside a quoted string: a doubled quote stays inside, a single one closes
+    /// the string. Returns where scanning goes on.
+    fn quote(&mut self, src: &[u8], q: usize) -> usize {
         if src.get(q + 1) == Some(&b'\'') {
-            sink.emit(i..q + 2);
             q + 2
         } else {
-            sink.emit(i..q + 1);
             self.state_before_str_stop = self.state;
             self.close(State::Xqs);
             q + 1
@@ -447,7 +400,7 @@ impl Lexer {
     }
 
     /// `$` in the initial state: a parameter, a dollar-quote opening, or a lone `$`.
-    fn dollar(&mut self, src: &[u8], i: usize, sink: &mut impl Sink) -> usize {
+    fn dollar(&mut self, src: &[u8], i: usize) -> usize {
         if src.get(i + 1).is_some_and(|b| b.is_ascii_digit()) {
             let mut j = i + 1;
             while src.get(j).is_some_and(|b| b.is_ascii_digit()) {
@@ -456,23 +409,20 @@ impl Lexer {
             if src.get(j).copied().is_some_and(is_ident_start) {
                 j += 1;
             }
-            sink.emit(i..j);
             return j;
         }
         if let Some(j) = dollar_delimiter_end(src, i) {
             self.dolq_tag.clear();
             self.dolq_tag.extend_from_slice(&src[i..j]);
             self.open(State::Xdolq, i);
-            sink.emit(i..j);
             return j;
         }
         // `$abc` without a closing `$`, or a lone `$`: only the `$` is taken.
-        sink.emit(i..i + 1);
         i + 1
     }
 
     /// `:` in the initial state: a cast, a variable reference, or a plain colon (`Err` with
-    /// the number of bytes to emit).
+    /// the number of bytes it takes).
     fn colon(&self, src: &[u8], i: usize) -> Result<Stop, usize> {
         let at = |k: usize| src.get(k).copied();
         let run_end = |from: usize| {
@@ -524,7 +474,7 @@ impl Lexer {
 
     /// A letter in the initial state: a string prefix (`B'`, `X'`, `E'`, `N'`, `U&'`, `U&"`)
     /// or an identifier (which `BEGIN ATOMIC` tracking looks at).
-    fn word(&mut self, src: &[u8], i: usize, sink: &mut impl Sink) -> usize {
+    fn word(&mut self, src: &[u8], i: usize) -> usize {
         let at = |k: usize| src.get(k).copied();
         let c = src[i].to_ascii_lowercase();
         if at(i + 1) == Some(b'\'') {
@@ -532,16 +482,12 @@ impl Lexer {
                 b'b' => Some(State::Xb),
                 b'x' => Some(State::Xh),
                 b'e' => Some(State::Xe),
-                b'n' => {
-                    // National character: only the `n` is taken; the quote follows as usual.
-                    sink.emit(i..i + 1);
-                    return i + 1;
-                }
+                // National character: only the `n` is taken; the quote follows as usual.
+                b'n' => return i + 1,
                 _ => None,
             };
             if let Some(state) = state {
                 self.open(state, i);
-                sink.emit(i..i + 2);
                 return i + 2;
             }
         }
@@ -549,18 +495,13 @@ impl Lexer {
             match at(i + 2) {
                 Some(b'\'') => {
                     self.open(State::Xus, i);
-                    sink.emit(i..i + 3);
                     return i + 3;
                 }
                 Some(b'"') => {
                     self.open(State::Xui, i);
-                    sink.emit(i..i + 3);
                     return i + 3;
                 }
-                _ => {
-                    sink.emit(i..i + 1);
-                    return i + 1;
-                }
+                _ => return i + 1,
             }
         }
         let mut j = i + 1;
@@ -568,7 +509,6 @@ impl Lexer {
             j += 1;
         }
         self.identifier(&src[i..j]);
-        sink.emit(i..j);
         j
     }
 
@@ -602,6 +542,14 @@ impl Lexer {
             }
         }
     }
+}
+
+/// Emits what is pending (`*emitted..to`) and marks it done.
+fn flush(sink: &mut impl Sink, emitted: &mut usize, to: usize) {
+    if to > *emitted {
+        sink.emit(*emitted..to);
+    }
+    *emitted = to;
 }
 
 /// After a closing quote at `i`: psql's `{quotecontinue}`, whitespace containing a newline and

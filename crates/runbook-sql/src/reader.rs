@@ -8,6 +8,7 @@
 //! lines are passed through as data chunks up to the `\.` line.
 
 use std::io::Read;
+use std::ops::Range;
 
 use crate::analysis::copy_direction;
 use crate::analysis::settings::{ScsChange, scs_change};
@@ -161,7 +162,7 @@ impl<R: Read> ScriptReader<R> {
                 }
                 // psql skips empty lines unless they are inside a quote or comment.
                 if line.len == 0 && line.newline && !self.lexer.in_quote() {
-                    self.advance(line.total_len());
+                    self.advance_line(line);
                     continue;
                 }
                 self.builder.forget_line_break();
@@ -193,16 +194,19 @@ impl<R: Read> ScriptReader<R> {
             line,
             base,
             cache: &mut ls.cache,
+            pending: None,
         };
-        match self.lexer.scan(line, ls.cursor, &mut sink) {
+        let stop = self.lexer.scan(line, ls.cursor, &mut sink);
+        sink.flush();
+        match stop {
             Stop::End => {
                 if let Some(index) = self.lexer.unresolved_open_index() {
                     let position = position_in(line, base, &mut ls.cache, index);
                     self.lexer.resolve_open(position);
                 }
-                let total = ls.line.total_len();
+                let line = ls.line;
                 self.line = None;
-                self.advance(total);
+                self.advance_line(line);
                 Ok(None)
             }
             Stop::Semicolon { next } => {
@@ -221,7 +225,10 @@ impl<R: Read> ScriptReader<R> {
                 ls.cursor = end;
                 let position = position_in(line, base, sink.cache, start);
                 match resolve(&self.variables, &self.sources, &line[start..end], form) {
-                    Resolution::AsWritten => sink.emit(start..end),
+                    Resolution::AsWritten => {
+                        sink.emit(start..end);
+                        sink.flush();
+                    }
                     Resolution::Text(text) => sink.builder.emit_produced(text.as_bytes(), position),
                     Resolution::Scan { name, value } => {
                         self.builder.mark_interpolated();
@@ -246,8 +253,11 @@ impl<R: Read> ScriptReader<R> {
             builder: &mut self.builder,
             bytes: &top.bytes,
             origin: &top.origin,
+            pending: None,
         };
-        match self.lexer.scan(&top.bytes, top.cursor, &mut sink) {
+        let stop = self.lexer.scan(&top.bytes, top.cursor, &mut sink);
+        sink.flush();
+        match stop {
             Stop::End => {
                 if let Some(index) = self.lexer.unresolved_open_index() {
                     let position = top.origin.position_of(&top.bytes, index);
@@ -281,8 +291,10 @@ impl<R: Read> ScriptReader<R> {
                             builder: &mut self.builder,
                             bytes: &top.bytes,
                             origin: &top.origin,
+                            pending: None,
                         };
                         sink.emit(start..end);
+                        sink.flush();
                     }
                     Resolution::Text(text) => self.builder.emit_produced(text.as_bytes(), position),
                     Resolution::Scan { name, value } => {
@@ -354,7 +366,7 @@ impl<R: Read> ScriptReader<R> {
                 };
                 self.sources.insert(0, source);
             }
-            self.advance(ls.line.total_len());
+            self.advance_line(ls.line);
         }
         self.mode = Mode::Copy;
     }
@@ -454,6 +466,20 @@ impl<R: Read> ScriptReader<R> {
             | MetaCommand::Echo { .. } => {}
         }
         Ok(Item::Meta(Meta { command, position }))
+    }
+
+    /// Consumes a whole line (the common case: no need to count newlines).
+    fn advance_line(&mut self, line: Line) {
+        if line.newline {
+            self.pos = Position {
+                offset: self.pos.offset + line.total_len() as u64,
+                line: self.pos.line.saturating_add(1),
+                column: 1,
+            };
+            self.window.consume(line.total_len());
+        } else {
+            self.advance(line.len);
+        }
     }
 
     fn advance(&mut self, n: usize) {
@@ -563,37 +589,57 @@ fn resolve(
     }
 }
 
-/// Emits ranges of the current line of the file.
+/// Emits ranges of the current line of the file, joining adjacent ranges so the builder sees
+/// one append per run rather than one per token.
 struct LineSink<'a> {
     builder: &'a mut Builder,
     line: &'a [u8],
     base: Position,
     cache: &'a mut (usize, Position),
+    pending: Option<Range<usize>>,
+}
+
+impl LineSink<'_> {
+    fn flush(&mut self) {
+        if let Some(range) = self.pending.take() {
+            let offset = self.base.offset + range.start as u64;
+            let (line, base, cache) = (self.line, self.base, &mut *self.cache);
+            self.builder.emit_file(&line[range.clone()], offset, || {
+                position_in(line, base, cache, range.start)
+            });
+        }
+    }
 }
 
 impl Sink for LineSink<'_> {
-    fn emit(&mut self, range: std::ops::Range<usize>) {
-        let offset = self.base.offset + range.start as u64;
-        let (line, base, cache) = (self.line, self.base, &mut *self.cache);
-        self.builder.emit_file(&line[range.clone()], offset, || {
-            position_in(line, base, cache, range.start)
-        });
+    fn emit(&mut self, range: Range<usize>) {
+        match &mut self.pending {
+            Some(p) if p.end == range.start => p.end = range.end,
+            _ => {
+                self.flush();
+                self.pending = Some(range);
+            }
+        }
     }
 
     fn is_empty(&self) -> bool {
-        self.builder.is_empty()
+        self.pending.is_none() && self.builder.is_empty()
     }
 }
 
-/// Emits ranges of an extra source.
+/// Emits ranges of an extra source, joining adjacent ranges.
 struct SourceSink<'a> {
     builder: &'a mut Builder,
     bytes: &'a [u8],
     origin: &'a Origin,
+    pending: Option<Range<usize>>,
 }
 
-impl Sink for SourceSink<'_> {
-    fn emit(&mut self, range: std::ops::Range<usize>) {
+impl SourceSink<'_> {
+    fn flush(&mut self) {
+        let Some(range) = self.pending.take() else {
+            return;
+        };
         let bytes = &self.bytes[range.clone()];
         match self.origin {
             Origin::File(start) => {
@@ -607,8 +653,20 @@ impl Sink for SourceSink<'_> {
             Origin::Variable { at, .. } => self.builder.emit_produced(bytes, *at),
         }
     }
+}
+
+impl Sink for SourceSink<'_> {
+    fn emit(&mut self, range: Range<usize>) {
+        match &mut self.pending {
+            Some(p) if p.end == range.start => p.end = range.end,
+            _ => {
+                self.flush();
+                self.pending = Some(range);
+            }
+        }
+    }
 
     fn is_empty(&self) -> bool {
-        self.builder.is_empty()
+        self.pending.is_none() && self.builder.is_empty()
     }
 }
