@@ -203,6 +203,19 @@ pub fn expand_target_refs(text: &str, resolve: &dyn Fn(&str, &str) -> Option<Str
     out
 }
 
+/// The `(target, field)` pairs a parsed string references, in order, so the engine can prepare
+/// (start an ephemeral cluster, look up a password) before expanding.
+pub fn target_refs(text: &str) -> Vec<(String, String)> {
+    let found = std::cell::RefCell::new(Vec::new());
+    expand_target_refs(text, &|target, field| {
+        found
+            .borrow_mut()
+            .push((target.to_owned(), field.to_owned()));
+        None
+    });
+    found.into_inner()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,5 +266,12 @@ mod tests {
             "${targets.other.url}"
         );
         assert_eq!(expand_target_refs("no refs ${x}", &resolve), "no refs ${x}");
+        assert_eq!(
+            target_refs("${targets.a.url} $${targets.b.url} ${targets.c.url}"),
+            vec![
+                ("a".to_owned(), "url".to_owned()),
+                ("c".to_owned(), "url".to_owned())
+            ]
+        );
     }
 }

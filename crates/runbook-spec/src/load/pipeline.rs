@@ -19,7 +19,7 @@ use crate::names::is_slug;
 use crate::options::ParseOptions;
 use crate::position::Position;
 use crate::runbook::{Evidence, Runbook};
-use crate::yaml::de::{Filter, from_node};
+use crate::yaml::de::from_node_all_errors;
 use crate::yaml::line_index::{LineIndex, to_u32};
 use crate::yaml::tree::{Tree, Value};
 
@@ -152,13 +152,15 @@ pub(crate) fn parse(
         &mut diags,
     );
 
-    let top_level: Option<RunbookFile> = match from_node(&tree, root, Filter::All) {
+    let top_level: Option<RunbookFile> = match from_node_all_errors(&tree, root, None, &[]) {
         Ok(top) => Some(top),
-        Err(e) => {
-            diags.error(
-                e.pos.unwrap_or(tree.node(root).pos),
-                describe(&e, Owner::TopLevel, &[]),
-            );
+        Err(errors) => {
+            for e in errors {
+                diags.error(
+                    e.pos.unwrap_or(tree.node(root).pos),
+                    describe(&e, Owner::TopLevel, &[]),
+                );
+            }
             None
         }
     };

@@ -27,7 +27,7 @@ use crate::steps::sql_file::SqlFile;
 use crate::steps::volume_remove::VolumeRemove;
 use crate::target::Target;
 use crate::text_origin::SqlReference;
-use crate::yaml::de::{Filter, from_node};
+use crate::yaml::de::from_node_all_errors;
 use crate::yaml::tree::{NodeId, Tree, Value};
 
 pub(crate) struct StepsInput<'a> {
@@ -149,10 +149,13 @@ fn load_step(
         }
     }
 
-    let common: Option<StepCommon> = match from_node(tree, item, Filter::Only(COMMON_KEYS)) {
+    let common: Option<StepCommon> = match from_node_all_errors(tree, item, Some(COMMON_KEYS), &[])
+    {
         Ok(common) => Some(common),
-        Err(e) => {
-            diags.error(e.pos.unwrap_or(pos), describe(&e, Owner::Step(&label), &[]));
+        Err(errors) => {
+            for e in errors {
+                diags.error(e.pos.unwrap_or(pos), describe(&e, Owner::Step(&label), &[]));
+            }
             None
         }
     };
@@ -289,13 +292,15 @@ impl KindCx<'_, '_> {
     fn load<K: KindSpec>(&mut self) -> Option<StepKind> {
         let tree = self.input.tree;
         let pos = tree.node(self.item).pos;
-        let mut kind: K = match from_node(tree, self.item, Filter::Except(COMMON_KEYS)) {
+        let mut kind: K = match from_node_all_errors(tree, self.item, None, COMMON_KEYS) {
             Ok(kind) => kind,
-            Err(e) => {
-                self.diags.error(
-                    e.pos.unwrap_or(pos),
-                    describe(&e, Owner::Step(self.label), COMMON_KEYS),
-                );
+            Err(errors) => {
+                for e in errors {
+                    self.diags.error(
+                        e.pos.unwrap_or(pos),
+                        describe(&e, Owner::Step(self.label), COMMON_KEYS),
+                    );
+                }
                 return None;
             }
         };

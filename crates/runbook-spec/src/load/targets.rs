@@ -7,7 +7,7 @@ use crate::load::messages::{Owner, describe};
 use crate::names::{is_env_name, is_target_name};
 use crate::options::Env;
 use crate::target::Target;
-use crate::yaml::de::{Filter, from_node};
+use crate::yaml::de::from_node_all_errors;
 use crate::yaml::tree::{NodeId, Tree, Value};
 
 /// Names and whether each has `postgres`, read before interpolation so that `${targets...}`
@@ -68,11 +68,13 @@ pub(crate) fn load_targets(
                 ),
             );
         }
-        let target: Target = match from_node(tree, value, Filter::All) {
+        let target: Target = match from_node_all_errors(tree, value, None, &[]) {
             Ok(target) => target,
-            Err(e) => {
-                let pos = e.pos.unwrap_or(tree.node(value).pos);
-                diags.error(pos, describe(&e, Owner::Target(name), &[]));
+            Err(errors) => {
+                for e in errors {
+                    let pos = e.pos.unwrap_or(tree.node(value).pos);
+                    diags.error(pos, describe(&e, Owner::Target(name), &[]));
+                }
                 continue;
             }
         };

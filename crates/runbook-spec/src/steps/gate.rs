@@ -215,13 +215,65 @@ impl<'de> Deserialize<'de> for Equals {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Equals, A::Error> {
                 let mut rows = Vec::new();
-                while let Some(row) = seq.next_element::<Vec<Scalar>>()? {
-                    rows.push(row);
+                while let Some(item) = seq.next_element::<RowOrValue>()? {
+                    match item {
+                        RowOrValue::Row(row) => rows.push(row),
+                        RowOrValue::Value(value) => {
+                            return Err(de::Error::custom(format!(
+                                "invalid equals: expected a single value or a list of rows, each a list of values; found the value {value} in the list (for one column write [[1], [2]])"
+                            )));
+                        }
+                    }
                 }
                 Ok(Equals::Rows(rows))
             }
         }
         deserializer.deserialize_any(EqualsVisitor)
+    }
+}
+
+/// An item of `equals: [...]`: rows are lists; a bare value there is a common slip
+/// (`[1, 2]` for `[[1], [2]]`) that deserves its own message.
+enum RowOrValue {
+    Row(Vec<Scalar>),
+    Value(Scalar),
+}
+
+impl<'de> Deserialize<'de> for RowOrValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ItemVisitor;
+        impl<'de> Visitor<'de> for ItemVisitor {
+            type Value = RowOrValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a row (a list of values)")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RowOrValue, E> {
+                Ok(RowOrValue::Value(Scalar::Null))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RowOrValue, E> {
+                Ok(RowOrValue::Value(Scalar::Bool(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RowOrValue, E> {
+                ScalarVisitor.visit_i64(v).map(RowOrValue::Value)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RowOrValue, E> {
+                ScalarVisitor.visit_u64(v).map(RowOrValue::Value)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RowOrValue, E> {
+                ScalarVisitor.visit_f64(v).map(RowOrValue::Value)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RowOrValue, E> {
+                ScalarVisitor.visit_str(v).map(RowOrValue::Value)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RowOrValue, A::Error> {
+                let mut row = Vec::new();
+                while let Some(cell) = seq.next_element::<Scalar>()? {
+                    row.push(cell);
+                }
+                Ok(RowOrValue::Row(row))
+            }
+        }
+        deserializer.deserialize_any(ItemVisitor)
     }
 }
 

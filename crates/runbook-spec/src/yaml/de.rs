@@ -155,46 +155,109 @@ impl de::Error for DeError {
 }
 
 /// Which entries of the starting mapping are visible: a step's common keys and its kind's keys
-/// are deserialized separately from the same mapping.
+/// are deserialized separately from the same mapping, and keys with errors are left out when
+/// looking for further errors.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Filter {
-    All,
-    Only(&'static [&'static str]),
-    Except(&'static [&'static str]),
+pub(crate) struct Filter<'f> {
+    pub only: Option<&'f [&'f str]>,
+    pub except: &'f [&'f str],
 }
 
-impl Filter {
+impl Filter<'_> {
+    pub(crate) const ALL: Filter<'static> = Filter {
+        only: None,
+        except: &[],
+    };
+
     fn keeps(self, key: Option<&str>) -> bool {
-        match self {
-            Filter::All => true,
-            Filter::Only(keys) => key.is_some_and(|k| keys.contains(&k)),
-            Filter::Except(keys) => !key.is_some_and(|k| keys.contains(&k)),
-        }
+        let listed = |keys: &[&str]| key.is_some_and(|k| keys.contains(&k));
+        self.only.is_none_or(listed) && !listed(self.except)
     }
 }
 
-/// Deserializes `T` from a node.
+/// Deserializes `T` from a node; the first error only.
+#[cfg(test)]
 pub(crate) fn from_node<'t, T: de::Deserialize<'t>>(
     tree: &'t Tree,
     id: NodeId,
-    filter: Filter,
 ) -> Result<T, DeError> {
-    T::deserialize(NodeDe { tree, id, filter })
+    T::deserialize(NodeDe {
+        tree,
+        id,
+        filter: Filter::ALL,
+    })
+}
+
+/// Deserializes `T` from a mapping node and reports as many errors as it can: after an error in
+/// one key, that key is left out and deserialization is tried again (serde stops at the first
+/// error). Errors that only say a left-out key is missing are not reported.
+pub(crate) fn from_node_all_errors<'t, T: de::Deserialize<'t>>(
+    tree: &'t Tree,
+    id: NodeId,
+    only: Option<&[&str]>,
+    except: &[&str],
+) -> Result<T, Vec<DeError>> {
+    let mut dropped: Vec<String> = Vec::new();
+    let mut errors = Vec::new();
+    while errors.len() < 32 {
+        let result = {
+            let excluded: Vec<&str> = except
+                .iter()
+                .copied()
+                .chain(dropped.iter().map(String::as_str))
+                .collect();
+            T::deserialize(NodeDe {
+                tree,
+                id,
+                filter: Filter {
+                    only,
+                    except: &excluded,
+                },
+            })
+        };
+        let error = match result {
+            Ok(value) if errors.is_empty() => return Ok(value),
+            Ok(_) => break,
+            Err(error) => error,
+        };
+        if let DeErrorKind::MissingField(field) = &error.kind {
+            // Missing because it was left out, or because it is misspelled (already reported
+            // as an unknown key with this suggestion).
+            let misspelled = errors.iter().any(|e: &DeError| {
+                matches!(&e.kind, DeErrorKind::UnknownField { field: typo, .. }
+                    if crate::load::suggest::closest(typo, [*field]).is_some())
+            });
+            if misspelled || dropped.iter().any(|d| d == field) {
+                break;
+            }
+        }
+        let key = match (&error.kind, error.path().first()) {
+            (_, Some(Seg::Key(key))) => Some(key.clone()),
+            (DeErrorKind::UnknownField { field, .. }, None) => Some(field.clone()),
+            _ => None,
+        };
+        errors.push(error);
+        match key {
+            Some(key) if !dropped.contains(&key) => dropped.push(key),
+            _ => break,
+        }
+    }
+    Err(errors)
 }
 
 #[derive(Clone, Copy)]
-struct NodeDe<'t> {
+struct NodeDe<'t, 'f> {
     tree: &'t Tree,
     id: NodeId,
-    filter: Filter,
+    filter: Filter<'f>,
 }
 
-impl<'t> NodeDe<'t> {
-    fn child(&self, id: NodeId) -> Self {
-        Self {
+impl<'t, 'f> NodeDe<'t, 'f> {
+    fn child(&self, id: NodeId) -> NodeDe<'t, 'static> {
+        NodeDe {
             tree: self.tree,
             id,
-            filter: Filter::All,
+            filter: Filter::ALL,
         }
     }
 
@@ -262,13 +325,13 @@ impl<'t> NodeDe<'t> {
     }
 }
 
-impl<'t> Deserializer<'t> for NodeDe<'t> {
+impl<'t> Deserializer<'t> for NodeDe<'t, '_> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'t>>(self, visitor: V) -> Result<V::Value, DeError> {
         let result = match &self.tree.node(self.id).value {
             Value::Seq(items) => visitor.visit_seq(SeqAcc {
-                de: self,
+                de: self.child(self.id),
                 items,
                 next: 0,
             }),
@@ -392,7 +455,7 @@ impl<'t> Deserializer<'t> for NodeDe<'t> {
     fn deserialize_seq<V: Visitor<'t>>(self, visitor: V) -> Result<V::Value, DeError> {
         match &self.tree.node(self.id).value {
             Value::Seq(items) => self.located(visitor.visit_seq(SeqAcc {
-                de: self,
+                de: self.child(self.id),
                 items,
                 next: 0,
             })),
@@ -444,7 +507,7 @@ impl<'t> Deserializer<'t> for NodeDe<'t> {
         match &self.tree.node(self.id).value {
             Value::Scalar { .. } if self.tree.text(self.id).is_some() => {
                 self.located(visitor.visit_enum(EnumAcc {
-                    de: self,
+                    de: self.child(self.id),
                     key: self.id,
                     value: None,
                 }))
@@ -452,7 +515,7 @@ impl<'t> Deserializer<'t> for NodeDe<'t> {
             Value::Map(entries) if entries.len() == 1 => {
                 let (key, value) = entries[0];
                 self.located(visitor.visit_enum(EnumAcc {
-                    de: self,
+                    de: self.child(self.id),
                     key,
                     value: Some(value),
                 }))
@@ -478,7 +541,7 @@ impl<'t> Deserializer<'t> for NodeDe<'t> {
 }
 
 struct SeqAcc<'t, 'n> {
-    de: NodeDe<'t>,
+    de: NodeDe<'t, 'static>,
     items: &'n [NodeId],
     next: usize,
 }
@@ -525,18 +588,22 @@ impl<'t> MapAccess<'t> for MapAcc<'t> {
         let de = NodeDe {
             tree: self.tree,
             id: key,
-            filter: Filter::All,
+            filter: Filter::ALL,
         };
         seed.deserialize(de).map(Some).map_err(|e| e.at(de.pos()))
     }
 
     fn next_value_seed<S: DeserializeSeed<'t>>(&mut self, seed: S) -> Result<S::Value, DeError> {
-        let (key, value) = self.entries[self.next];
+        let Some(&(key, value)) = self.entries.get(self.next) else {
+            return Err(DeError::new(DeErrorKind::Custom(
+                "a value was read before its key".to_owned(),
+            )));
+        };
         self.next += 1;
         let de = NodeDe {
             tree: self.tree,
             id: value,
-            filter: Filter::All,
+            filter: Filter::ALL,
         };
         let key_text = self.tree.key_text(key).unwrap_or_default().to_owned();
         seed.deserialize(de)
@@ -549,7 +616,7 @@ impl<'t> MapAccess<'t> for MapAcc<'t> {
 }
 
 struct EnumAcc<'t> {
-    de: NodeDe<'t>,
+    de: NodeDe<'t, 'static>,
     key: NodeId,
     value: Option<NodeId>,
 }
@@ -583,14 +650,14 @@ impl<'t> EnumAccess<'t> for EnumAcc<'t> {
 }
 
 struct VariantAcc<'t> {
-    de: NodeDe<'t>,
+    de: NodeDe<'t, 'static>,
     key: NodeId,
     value: Option<NodeId>,
     name: String,
 }
 
 impl<'t> VariantAcc<'t> {
-    fn value_de(&self) -> Result<NodeDe<'t>, DeError> {
+    fn value_de(&self) -> Result<NodeDe<'t, 'static>, DeError> {
         match self.value {
             Some(value) => Ok(self.de.child(value)),
             None => Err(DeError::new(DeErrorKind::InvalidType {
@@ -664,7 +731,7 @@ mod tests {
     fn de<T: for<'t> Deserialize<'t>>(text: &str) -> Result<T, DeError> {
         let (tree, errors) = Tree::build(text, &LineIndex::new(text));
         assert!(errors.is_empty());
-        from_node(&tree, tree.root.unwrap(), Filter::All)
+        from_node(&tree, tree.root.unwrap())
     }
 
     #[test]
