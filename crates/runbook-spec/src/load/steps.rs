@@ -216,6 +216,19 @@ fn load_step(
         None => (None, None),
     };
 
+    if common
+        .as_ref()
+        .and_then(|c| c.timeout)
+        .is_some_and(|t| t.as_std().is_zero())
+    {
+        let node = tree.get(item, "timeout").map_or(item, |(_, v)| v);
+        diags.error(
+            tree.node(node).pos,
+            format!("invalid timeout 0s in {label}: expected more than 0"),
+        );
+        ok = false;
+    }
+
     if let Some(when) = common.as_ref().and_then(|c| c.when.as_ref())
         && !input.declared_vars.contains(&when.var)
     {

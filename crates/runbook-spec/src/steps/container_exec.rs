@@ -15,7 +15,7 @@ pub struct ContainerExec {
     pub container: Option<String>,
     /// Program and arguments (no shell involved).
     pub command: Vec<String>,
-    /// User to run as (name or uid[:gid]).
+    /// User to run as: a name, a uid or uid:gid.
     pub user: Option<String>,
     /// Extra environment variables.
     #[serde(default)]
@@ -35,6 +35,7 @@ impl KindSpec for ContainerExec {
 
     fn validate(&mut self, cx: &mut StepCx<'_>) {
         super::shell::check_argv(cx, &self.command);
+        super::shell::check_exit_codes(cx, &self.allow_exit_codes);
         super::container_start::check_env_names(cx, &self.env);
     }
 

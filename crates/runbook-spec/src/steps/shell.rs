@@ -106,6 +106,17 @@ pub(crate) fn check_argv(cx: &mut StepCx<'_>, argv: &[String]) {
     }
 }
 
+/// An empty list would make every exit code a failure, which nobody means.
+pub(crate) fn check_exit_codes(cx: &mut StepCx<'_>, codes: &[i64]) {
+    if codes.is_empty() {
+        let message = format!(
+            "empty 'allow_exit_codes' in {}; expected the exit codes that count as success, e.g. [0]",
+            cx.label()
+        );
+        cx.error(&["allow_exit_codes"], message);
+    }
+}
+
 impl KindSpec for Shell {
     const KIND: &'static str = "shell";
     const NEEDS: Needs = Needs::Nothing;
@@ -136,6 +147,7 @@ impl KindSpec for Shell {
             }
             (Command::Script(_), true) => {}
         }
+        check_exit_codes(cx, &self.allow_exit_codes);
         super::container_start::check_env_names(cx, &self.env);
     }
 
