@@ -45,7 +45,7 @@ pub enum DockerError {
     #[error("container {name} is running; stop it first or remove it with force")]
     ContainerRunning { name: String },
 
-    #[error("container {name} is not running (it is {state})")]
+    #[error("container {name} is not running ({state})")]
     NotRunning { name: String, state: String },
 
     /// The command could not be started inside the container (as opposed to running and

@@ -103,6 +103,21 @@ pub struct ExecOutput {
     pub truncated: bool,
 }
 
+/// How the engine's own message starts when it cannot start the program.
+const OCI_FAILURE: &[u8] = b"OCI runtime exec failed: ";
+
+/// The useful part of the engine's message: `unable to start container process: exec:
+/// "psql": executable file not found in $PATH`.
+fn oci_reason(message: &[u8]) -> String {
+    let text = String::from_utf8_lossy(message);
+    let text = text.trim();
+    let text = text
+        .strip_prefix("OCI runtime exec failed: ")
+        .unwrap_or(text);
+    let text = text.strip_prefix("exec failed: ").unwrap_or(text);
+    text.strip_suffix(": unknown").unwrap_or(text).to_owned()
+}
+
 /// How much [`DockerClient::exec_capture`] keeps of each stream.
 const CAPTURE_LIMIT: usize = 1024 * 1024;
 
@@ -167,20 +182,33 @@ impl DockerClient {
             tty: false,
             output_capacity: None,
         };
+        // When the program cannot be started, the engine writes its reason to stdout and
+        // reports exit code 126 or 127; that is held back and becomes an error, not output.
+        let mut held: Option<Vec<u8>> = None;
+        let mut first = true;
         match self.docker.start_exec(&created.id, Some(options)).await {
             Ok(StartExecResults::Attached { mut output, .. }) => {
                 while let Some(item) = output.next().await {
-                    match item {
+                    let (stream, message) = match item {
                         Ok(bollard::container::LogOutput::StdErr { message }) => {
-                            on_output(OutputStream::Stderr, &message);
+                            (OutputStream::Stderr, message)
                         }
                         Ok(
                             bollard::container::LogOutput::StdOut { message }
                             | bollard::container::LogOutput::Console { message },
-                        ) => on_output(OutputStream::Stdout, &message),
-                        Ok(bollard::container::LogOutput::StdIn { .. }) => {}
+                        ) => (OutputStream::Stdout, message),
+                        Ok(bollard::container::LogOutput::StdIn { .. }) => continue,
                         Err(e) => return Err(exec_failed(classify(e).message().to_owned())),
+                    };
+                    if first && stream == OutputStream::Stdout && message.starts_with(OCI_FAILURE) {
+                        held = Some(message.to_vec());
+                    } else {
+                        if let Some(h) = held.take() {
+                            on_output(OutputStream::Stdout, &h);
+                        }
+                        on_output(stream, &message);
                     }
+                    first = false;
                 }
             }
             Ok(StartExecResults::Detached) => {
@@ -188,18 +216,35 @@ impl DockerClient {
             }
             Err(e) => return Err(exec_failed(classify(e).message().to_owned())),
         }
+        let (code, pid) = self.exit_code(&created.id, &exec_failed).await?;
+        if let Some(h) = held {
+            // A process that ran has a pid; a program that never started has none.
+            if (code == 126 || code == 127) && pid.unwrap_or(0) == 0 {
+                return Err(exec_failed(oci_reason(&h)));
+            }
+            on_output(OutputStream::Stdout, &h);
+        }
+        Ok(code)
+    }
+
+    async fn exit_code(
+        &self,
+        exec_id: &str,
+        exec_failed: &dyn Fn(String) -> DockerError,
+    ) -> Result<(i64, Option<i64>), DockerError> {
         // The stream ends when the process closes its output, which can be a moment before the
         // engine records its exit.
         for _ in 0..200 {
             let inspected = self
                 .docker
-                .inspect_exec(&created.id)
+                .inspect_exec(exec_id)
                 .await
                 .map_err(|e| exec_failed(classify(e).message().to_owned()))?;
             if inspected.running != Some(true) {
-                return inspected
+                let code = inspected
                     .exit_code
-                    .ok_or_else(|| exec_failed("the engine reported no exit code".to_owned()));
+                    .ok_or_else(|| exec_failed("the engine reported no exit code".to_owned()))?;
+                return Ok((code, inspected.pid));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -247,6 +292,14 @@ mod tests {
         assert_eq!(
             spec.display_command(),
             r"psql -c 'select 1' -v ON_ERROR_STOP=1 'it'\''s'"
+        );
+    }
+
+    #[test]
+    fn the_engines_reason_is_trimmed_to_what_helps() {
+        assert_eq!(
+            oci_reason(b"OCI runtime exec failed: exec failed: unable to start container process: exec: \"psql\": executable file not found in $PATH: unknown\r\n"),
+            r#"unable to start container process: exec: "psql": executable file not found in $PATH"#
         );
     }
 

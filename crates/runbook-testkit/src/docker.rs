@@ -107,9 +107,9 @@ impl DockerTest {
             skip(name);
             return None;
         }
-        let client = DockerClient::connect()
-            .await
-            .unwrap_or_else(|e| panic!("Docker tests need a Docker Engine: failed to connect: {e}"));
+        let client = DockerClient::connect().await.unwrap_or_else(|e| {
+            panic!("Docker tests need a Docker Engine: failed to connect: {e}")
+        });
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let value = format!(
             "{}-{}-{}",
@@ -157,7 +157,10 @@ impl DockerTest {
     pub async fn finish(mut self) {
         self.finished = true;
         let leftovers = cleanup(&self.client, &self.value).await;
-        assert!(leftovers.is_empty(), "left behind by the test: {leftovers:?}");
+        assert!(
+            leftovers.is_empty(),
+            "left behind by the test: {leftovers:?}"
+        );
     }
 }
 
@@ -206,7 +209,11 @@ async fn cleanup(client: &DockerClient, value: &str) -> Vec<String> {
     }
     let mut left = Vec::new();
     match client.list_containers_by_label(TEST_LABEL, value).await {
-        Ok(containers) => left.extend(containers.into_iter().map(|c| format!("container {}", c.name))),
+        Ok(containers) => left.extend(
+            containers
+                .into_iter()
+                .map(|c| format!("container {}", c.name)),
+        ),
         Err(e) => left.push(format!("cannot list containers: {e}")),
     }
     match client.list_volumes_by_label(TEST_LABEL, value).await {
@@ -216,7 +223,10 @@ async fn cleanup(client: &DockerClient, value: &str) -> Vec<String> {
     left
 }
 
-#[expect(clippy::print_stderr, reason = "a skipped test must say so where the test output goes")]
+#[expect(
+    clippy::print_stderr,
+    reason = "a skipped test must say so where the test output goes"
+)]
 fn skip(name: &str) {
     eprintln!(
         "skipped {name}: no Docker Engine here (no DOCKER_HOST and no {}); set CI=1 to make this a failure",

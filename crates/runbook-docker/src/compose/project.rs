@@ -104,7 +104,12 @@ impl<'env> ComposeProject<'env> {
                     format!("expected a mapping of services, found {}", other.kind()),
                 ));
             }
-            None => return Err(at(root.pos, "no 'services' section".to_owned())),
+            None => {
+                return Err(ComposeError::File {
+                    path: file.to_owned(),
+                    message: "no 'services' section".to_owned(),
+                });
+            }
         }
 
         let mut warnings = Vec::new();
@@ -162,10 +167,10 @@ impl<'env> ComposeProject<'env> {
 
     /// Reads `service` into a container spec labelled like Compose labels its containers.
     pub fn service(&self, service: &str) -> Result<LoadedService, ComposeError> {
-        let node = self
+        let (key, node) = self
             .root
             .get("services")
-            .and_then(|s| s.get(service))
+            .and_then(|s| s.entry(service))
             .ok_or_else(|| ComposeError::NoSuchService {
                 path: self.shown_path.clone(),
                 service: service.to_owned(),
@@ -176,7 +181,7 @@ impl<'env> ComposeProject<'env> {
                     .collect(),
             })?;
         let mut reader = ServiceReader::new(self, service);
-        let spec = reader.read(node)?;
+        let spec = reader.read(key, node)?;
         let mut warnings = self.warnings.clone();
         for w in reader.warnings {
             if !warnings.contains(&w) {

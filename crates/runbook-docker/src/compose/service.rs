@@ -57,7 +57,8 @@ impl<'p, 'env> ServiceReader<'p, 'env> {
         }
     }
 
-    pub(crate) fn read(&mut self, node: &Node) -> Result<ContainerSpec, ComposeError> {
+    /// Reads the service whose name is `key` and settings `node`.
+    pub(crate) fn read(&mut self, key: &Node, node: &Node) -> Result<ContainerSpec, ComposeError> {
         let Value::Map(entries) = &node.value else {
             return Err(self.at(
                 node,
@@ -125,7 +126,7 @@ impl<'p, 'env> ServiceReader<'p, 'env> {
             }
         }
         let Some((image, image_node)) = image else {
-            return Err(self.at(node, format!("service '{}' has no 'image'", self.service)));
+            return Err(self.at(key, format!("service '{}' has no 'image'", self.service)));
         };
         if image.trim().is_empty() {
             return Err(self.at(image_node, "the image is empty"));

@@ -57,11 +57,16 @@ impl Node {
 
     /// The value of `key` in a mapping.
     pub(crate) fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The key node and the value of `key` in a mapping.
+    pub(crate) fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
         match &self.value {
             Value::Map(entries) => entries
                 .iter()
                 .find(|(k, _)| k.scalar_text() == Some(key))
-                .map(|(_, v)| v),
+                .map(|(k, v)| (k, v)),
             _ => None,
         }
     }
@@ -232,6 +237,9 @@ impl MarkedEventReceiver for Builder {
             }
             Event::MappingEnd => {
                 if let Some(Open::Map(start, anchor, items)) = self.stack.pop() {
+                    // The parser marks a block mapping after its first key; the first key is
+                    // where a reader looks for it.
+                    let start = items.first().map_or(start, |key| key.pos);
                     let entries = self.close_map(items);
                     self.finish(
                         Node {
@@ -275,6 +283,22 @@ mod tests {
                 column: 12
             }
         );
+    }
+
+    #[test]
+    fn mappings_start_at_their_first_key() {
+        let text =
+            "services:\n  db:\n    image: x\n    ports:\n      - target: 1\n        published: 2\n";
+        let root = parse(text).unwrap().unwrap();
+        let db = root.get("services").unwrap().get("db").unwrap();
+        let Value::Seq(items) = &db.get("ports").unwrap().value else {
+            panic!("ports is not a list")
+        };
+        assert_eq!(root.pos, Pos { line: 1, column: 1 });
+        assert_eq!(db.pos, Pos { line: 3, column: 5 });
+        assert_eq!(items[0].pos, Pos { line: 5, column: 9 });
+        let flow = parse("a: {b: 1}\n").unwrap().unwrap();
+        assert_eq!(flow.get("a").unwrap().pos, Pos { line: 1, column: 5 });
     }
 
     #[test]
