@@ -94,7 +94,7 @@ impl DockerClient {
             message: e.to_string(),
         })?;
         // A local failure explains an aborted upload better than the upload's own error.
-        let (bytes, sha256) = written?;
+        let Sent { bytes, sha256 } = written?;
         if let Err(e) = upload {
             let failure = classify(e);
             return Err(match failure.status() {
@@ -167,6 +167,13 @@ fn split_destination(dest: &str, local: &Path) -> Result<(String, String), Docke
     Ok((dir.to_owned(), name.to_owned()))
 }
 
+/// What the archive carried: size and digest of the file's bytes.
+#[derive(Debug)]
+struct Sent {
+    bytes: u64,
+    sha256: String,
+}
+
 struct TarEntry {
     name: String,
     size: u64,
@@ -183,7 +190,7 @@ fn write_archive(
     path: &Path,
     entry: &TarEntry,
     tx: mpsc::Sender<Result<Bytes, io::Error>>,
-) -> Result<(u64, String), DockerError> {
+) -> Result<Sent, DockerError> {
     let abort = tx.clone();
     let result = (|| {
         let mut header = tar::Header::new_gnu();
@@ -195,6 +202,7 @@ fn write_archive(
         header.set_entry_type(tar::EntryType::Regular);
         let mut reader = ExactReader {
             inner: file,
+            size: entry.size,
             remaining: entry.size,
             hasher: Sha256::new(),
         };
@@ -223,7 +231,10 @@ fn write_archive(
         writer
             .flush()
             .map_err(|e| local_error(path, entry.size, e))?;
-        Ok((entry.size, digest))
+        Ok(Sent {
+            bytes: entry.size,
+            sha256: digest,
+        })
     })();
     if result.is_err() {
         let _ = abort.blocking_send(Err(io::Error::other("copy aborted")));
@@ -271,6 +282,7 @@ impl std::error::Error for ShortRead {}
 /// letting `tar` write a truncated entry.
 struct ExactReader {
     inner: File,
+    size: u64,
     remaining: u64,
     hasher: Sha256,
 }
@@ -285,7 +297,11 @@ impl Read for ExactReader {
             .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..want])?;
         if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, ShortRead(0)));
+            let read = self.size - self.remaining;
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                ShortRead(read),
+            ));
         }
         self.hasher.update(&buf[..n]);
         self.remaining -= n as u64;
@@ -336,6 +352,73 @@ impl Write for ChannelWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs `write_archive` for `content` announced as `size` bytes; returns its result and the
+    /// archive it sent (or `None` when it aborted the stream).
+    fn archive(content: &[u8], size: u64) -> (Result<Sent, DockerError>, Option<Vec<u8>>) {
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, content).unwrap();
+        std::io::Seek::rewind(&mut file).unwrap();
+        let (tx, mut rx) = mpsc::channel(IN_FLIGHT);
+        let entry = TarEntry {
+            name: "dump.sql".into(),
+            size,
+            mode: 0o600,
+            owner: Owner::POSTGRES,
+            mtime: 0,
+        };
+        let writer =
+            std::thread::spawn(move || write_archive(file, Path::new("/x/dump.sql"), &entry, tx));
+        let mut sent = Some(Vec::new());
+        while let Some(item) = rx.blocking_recv() {
+            match item {
+                Ok(bytes) => sent.as_mut().map(|s| s.extend_from_slice(&bytes)),
+                Err(_) => sent.take().map(|_| ()),
+            };
+        }
+        (writer.join().unwrap(), sent)
+    }
+
+    #[test]
+    fn the_archive_holds_the_file_with_mode_and_owner() {
+        let content = b"CREATE TABLE t ();\n".repeat(30_000);
+        let (result, sent) = archive(&content, content.len() as u64);
+        let sent_file = result.unwrap();
+        assert_eq!(sent_file.bytes, content.len() as u64);
+        assert_eq!(sent_file.sha256, hex::encode(Sha256::digest(&content)));
+        let sent = sent.expect("the archive was sent whole");
+        let mut archive = tar::Archive::new(sent.as_slice());
+        let mut entries = archive.entries().unwrap();
+        let mut entry = entries.next().unwrap().unwrap();
+        assert_eq!(entry.path().unwrap().to_str(), Some("dump.sql"));
+        assert_eq!(entry.header().mode().unwrap(), 0o600);
+        assert_eq!(
+            (entry.header().uid().unwrap(), entry.header().gid().unwrap()),
+            (999, 999)
+        );
+        let mut back = Vec::new();
+        entry.read_to_end(&mut back).unwrap();
+        assert_eq!(back, content);
+        drop(entry);
+        assert!(entries.next().is_none());
+    }
+
+    #[test]
+    fn a_file_that_shrank_or_grew_aborts_the_upload() {
+        let (result, sent) = archive(b"short", 10);
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "copy /x/dump.sql: the file changed while it was being copied (10 bytes expected, 5 read)"
+        );
+        assert!(sent.is_none(), "the upload was not aborted");
+
+        let (result, sent) = archive(b"longer than announced", 6);
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "copy /x/dump.sql: the file changed while it was being copied (6 bytes expected, 7 read)"
+        );
+        assert!(sent.is_none(), "the upload was not aborted");
+    }
 
     #[test]
     fn destinations() {

@@ -230,7 +230,7 @@ impl DockerClient {
     async fn exit_code(
         &self,
         exec_id: &str,
-        exec_failed: &dyn Fn(String) -> DockerError,
+        exec_failed: &(dyn Fn(String) -> DockerError + Sync),
     ) -> Result<(i64, Option<i64>), DockerError> {
         // The stream ends when the process closes its output, which can be a moment before the
         // engine records its exit.
