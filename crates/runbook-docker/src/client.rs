@@ -41,17 +41,18 @@ pub struct DockerClient {
 
 impl DockerClient {
     /// Connects to the engine `DOCKER_HOST` names, or to the local socket.
-    pub async fn connect() -> Result<DockerClient, DockerError> {
-        DockerClient::connect_from_env(&|key| std::env::var(key).ok()).await
+    pub fn connect() -> impl Future<Output = Result<DockerClient, DockerError>> + Send + 'static {
+        DockerClient::connect_from_env(&|key| std::env::var(key).ok())
     }
 
     /// Like [`connect`](Self::connect), reading variables through `env` (the engine may pass
-    /// its own environment; tests pass a fixed one).
-    pub async fn connect_from_env(
+    /// its own environment; tests pass a fixed one). `env` is read before the returned future
+    /// is first polled, so it need not be `Sync` and the future is `Send`.
+    pub fn connect_from_env(
         env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<DockerClient, DockerError> {
-        let endpoint = Endpoint::from_env(env)?;
-        DockerClient::connect_to(&endpoint).await
+    ) -> impl Future<Output = Result<DockerClient, DockerError>> + Send + 'static {
+        let endpoint = Endpoint::from_env(env);
+        async move { DockerClient::connect_to(&endpoint?).await }
     }
 
     /// Connects to `endpoint`, negotiates the API version down to what the engine speaks (an

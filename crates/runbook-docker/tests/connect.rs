@@ -107,3 +107,36 @@ async fn the_api_version_is_negotiated_down_to_the_engine() {
     }
     dt.finish().await;
 }
+
+/// The engine runs steps on a multi-threaded runtime: every operation's future must be `Send`.
+/// Compiling is the test.
+#[expect(dead_code, reason = "never called: it only has to compile")]
+fn futures_are_send(client: &DockerClient, spec: &runbook_docker::ContainerSpec) {
+    fn send<T: Send>(_: T) {}
+    let env = std::cell::Cell::new(0); // not Sync: connect_from_env must not hold it
+    send(DockerClient::connect_from_env(&|_| {
+        env.set(1);
+        None
+    }));
+    send(DockerClient::connect());
+    send(client.ensure_running(spec));
+    send(client.create_container(spec));
+    send(client.inspect_container("x"));
+    send(client.stop_container("x", std::time::Duration::ZERO));
+    send(client.remove_container("x", runbook_docker::RemoveOptions::default()));
+    send(client.remove_volume("x"));
+    send(client.list_containers_by_label("k", "v"));
+    let exec = runbook_docker::ExecSpec::new(["true"]);
+    let mut sink = |_: runbook_docker::OutputStream, _: &[u8]| {};
+    send(client.exec("x", &exec, &mut sink));
+    send(client.exec_capture("x", &exec));
+    send(client.copy_file_into(
+        "x",
+        std::path::Path::new("/f"),
+        "/f",
+        0o600,
+        runbook_docker::Owner::ROOT,
+    ));
+    send(client.remove_path_in("x", "/f"));
+    send(client.logs("x", None));
+}
