@@ -24,6 +24,9 @@ use crate::position::Position;
 use crate::variables::{Variables, quote_identifier, quote_literal};
 use crate::window::{BLOCK, Line, Window, WindowError};
 
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Reads a psql script from any `Read`, one item at a time.
 ///
 /// Memory stays bounded by the longest statement (or line) plus one COPY chunk, whatever the
@@ -117,10 +120,10 @@ impl<R: Read> ScriptReader<R> {
         self.lexer.std_strings()
     }
 
-    /// Whether the input starts with a UTF-8 byte order mark. psql does not skip it (it
-    /// becomes part of the first token and the server rejects the first statement), and
-    /// neither does the reader; this lets the caller explain that error. Known once the first
-    /// item has been read.
+    /// Whether the input starts with a UTF-8 byte order mark. psql 15 skips it when the
+    /// client encoding is UTF8, and so does the reader (positions still count it: the first
+    /// character after it is at column 2). A caller that hands the file to psql with another
+    /// client encoding can use this to warn. Known once the first item has been read.
     pub fn starts_with_bom(&self) -> bool {
         self.bom
     }
@@ -152,13 +155,17 @@ impl<R: Read> ScriptReader<R> {
                 continue;
             }
             if self.line.is_none() {
-                let line = match self.window.line() {
+                let mut line = match self.window.line() {
                     Ok(Some(line)) => line,
                     Ok(None) => return self.end_of_input(),
                     Err(e) => return Err(self.window_error(e)),
                 };
-                if self.pos.offset == 0 {
-                    self.bom = self.window.data().starts_with(b"\xEF\xBB\xBF");
+                // psql drops a UTF-8 byte order mark at the start of the file (mainloop.c,
+                // when the client encoding is UTF8, which the reader requires).
+                if self.pos.offset == 0 && self.window.data().starts_with(BOM) {
+                    self.bom = true;
+                    self.advance(BOM.len());
+                    line.len -= BOM.len();
                 }
                 // psql skips empty lines unless they are inside a quote or comment.
                 if line.len == 0 && line.newline && !self.lexer.in_quote() {

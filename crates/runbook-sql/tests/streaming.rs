@@ -218,8 +218,8 @@ fn interpolated_text_maps_to_the_variable_reference() {
 }
 
 #[test]
-fn a_bom_is_kept_like_psql_keeps_it_and_reported() {
-    let script = "\u{feff}SELECT 1;\nSELECT 2;\n";
+fn a_bom_at_the_start_is_skipped_like_psql_skips_it_and_reported() {
+    let script = "\u{feff}SELECT 1;\nSELECT '\u{feff}';\n";
     let mut reader = ScriptReader::new(script.as_bytes());
     assert!(!reader.starts_with_bom(), "not known before reading");
     let first = match reader.next_item() {
@@ -227,8 +227,15 @@ fn a_bom_is_kept_like_psql_keeps_it_and_reported() {
         other => panic!("{other:?}"),
     };
     assert!(reader.starts_with_bom());
-    assert_eq!(first.text, "\u{feff}SELECT 1;");
-    assert_eq!(first.start, Position::START);
+    assert_eq!(first.text, "SELECT 1;");
+    assert_eq!(
+        first.start,
+        Position {
+            offset: 3,
+            line: 1,
+            column: 2
+        }
+    );
     assert_eq!(
         first.end,
         Position {
@@ -237,8 +244,13 @@ fn a_bom_is_kept_like_psql_keeps_it_and_reported() {
             column: 11
         }
     );
-    let plain = ScriptReader::new(&b"SELECT 1;"[..]).next();
-    assert!(plain.is_some());
+    // Only at the very start: elsewhere it is an ordinary character.
+    assert!(
+        matches!(reader.next_item(), Ok(Some(Item::Statement(s))) if s.text == "SELECT '\u{feff}';")
+    );
+    let mut plain = ScriptReader::new(&b"SELECT 1;"[..]);
+    assert!(plain.next_item().is_ok_and(|i| i.is_some()));
+    assert!(!plain.starts_with_bom());
 }
 
 #[test]
