@@ -158,3 +158,99 @@ impl Builder {
         self.take();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(offset: u64, line: u32, column: u32) -> Position {
+        Position {
+            offset,
+            line,
+            column,
+        }
+    }
+
+    #[test]
+    fn contiguous_file_bytes_form_one_run() {
+        let mut b = Builder::default();
+        b.emit_file(b"SELECT", 10, || at(10, 2, 1));
+        b.emit_file(b" 1", 16, || panic!("no new run"));
+        b.line_break(18, at(19, 3, 1));
+        b.emit_file(b";", 19, || panic!("no new run"));
+        assert_eq!(b.end_position(), Some(at(20, 3, 2)));
+        let taken = b.take();
+        assert_eq!(taken.text, "SELECT 1\n;");
+        assert_eq!(
+            taken.anchors,
+            vec![Anchor {
+                text_offset: 0,
+                file: at(10, 2, 1),
+                verbatim: true
+            }]
+        );
+        assert!(b.is_empty());
+    }
+
+    #[test]
+    fn a_gap_in_the_file_starts_a_new_run() {
+        let mut b = Builder::default();
+        b.emit_file(b"SELECT 1", 0, || at(0, 1, 1));
+        // A blank line was dropped: the newline psql adds maps to the next line.
+        b.line_break(9, at(11, 3, 1));
+        b.emit_file(b";", 11, || at(11, 3, 1));
+        let taken = b.take();
+        assert_eq!(taken.text, "SELECT 1\n;");
+        assert_eq!(
+            taken.anchors,
+            vec![
+                Anchor {
+                    text_offset: 0,
+                    file: at(0, 1, 1),
+                    verbatim: true
+                },
+                Anchor {
+                    text_offset: 8,
+                    file: at(11, 3, 1),
+                    verbatim: false
+                },
+                Anchor {
+                    text_offset: 9,
+                    file: at(11, 3, 1),
+                    verbatim: true
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_with_only_a_meta_command_takes_back_the_newline() {
+        let mut b = Builder::default();
+        b.emit_file(b"SELECT 1", 0, || at(0, 1, 1));
+        b.line_break(8, at(9, 2, 1));
+        b.meta_command_found();
+        assert_eq!(b.take().text, "SELECT 1");
+
+        let mut b = Builder::default();
+        b.emit_file(b"SELECT 1", 0, || at(0, 1, 1));
+        b.line_break(8, at(9, 2, 1));
+        b.emit_file(b" ,2", 9, || at(9, 2, 1));
+        b.meta_command_found();
+        assert_eq!(
+            b.take().text,
+            "SELECT 1\n ,2",
+            "something came from the line: the newline stays"
+        );
+    }
+
+    #[test]
+    fn produced_text_marks_the_statement_interpolated() {
+        let mut b = Builder::default();
+        b.emit_file(b"SELECT ", 0, || at(0, 1, 1));
+        b.emit_produced(b"42", at(7, 1, 8));
+        assert_eq!(b.end_position(), Some(at(7, 1, 8)));
+        let taken = b.take();
+        assert!(taken.interpolated);
+        assert_eq!(taken.text, "SELECT 42");
+    }
+}

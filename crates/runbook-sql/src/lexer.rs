@@ -596,3 +596,229 @@ fn next_char_end(src: &[u8], i: usize) -> usize {
     }
     j
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Collects what the lexer emits.
+    #[derive(Default)]
+    struct Collect {
+        text: Vec<u8>,
+        src: Vec<u8>,
+    }
+
+    impl Sink for Collect {
+        fn emit(&mut self, range: Range<usize>) {
+            let bytes = self.src[range].to_vec();
+            self.text.extend_from_slice(&bytes);
+        }
+
+        fn is_empty(&self) -> bool {
+            self.text.is_empty()
+        }
+    }
+
+    /// Splits one source into the texts psql would send (and what is left unfinished).
+    fn split_with(lexer: &mut Lexer, src: &str) -> Vec<String> {
+        let mut sink = Collect {
+            src: src.as_bytes().to_vec(),
+            ..Collect::default()
+        };
+        let mut out = Vec::new();
+        let mut i = 0;
+        loop {
+            match lexer.scan(src.as_bytes(), i, &mut sink) {
+                Stop::Semicolon { next } => {
+                    out.push(String::from_utf8(std::mem::take(&mut sink.text)).unwrap_or_default());
+                    i = next;
+                }
+                Stop::End => {
+                    if !sink.text.is_empty() {
+                        out.push(format!("<open> {}", String::from_utf8_lossy(&sink.text)));
+                    }
+                    return out;
+                }
+                Stop::Backslash { at } => {
+                    out.push(format!("<meta at {at}>"));
+                    i = src[at..].find(' ').map_or(src.len(), |k| at + k);
+                }
+                Stop::Variable { start, end, form } => {
+                    out.push(format!("<{form:?} {}>", &src[start..end]));
+                    i = end;
+                }
+            }
+        }
+    }
+
+    fn split(src: &str) -> Vec<String> {
+        split_with(&mut Lexer::new(true), src)
+    }
+
+    #[test]
+    fn quotes_hide_semicolons() {
+        assert_eq!(
+            split("SELECT 'a;''b'; SELECT \"x;\"\"y\";"),
+            ["SELECT 'a;''b';", "SELECT \"x;\"\"y\";"]
+        );
+        assert_eq!(
+            split("SELECT E'a\\';b'; SELECT 2;"),
+            ["SELECT E'a\\';b';", "SELECT 2;"]
+        );
+        assert_eq!(
+            split("SELECT B'1;', X'F;', N'n;', U&'u;', U&\"i;\";"),
+            ["SELECT B'1;', X'F;', N'n;', U&'u;', U&\"i;\";"]
+        );
+    }
+
+    #[test]
+    fn standard_conforming_strings_off_makes_plain_literals_escape_strings() {
+        let mut lexer = Lexer::new(false);
+        assert_eq!(
+            split_with(&mut lexer, "SELECT 'a\\';b'; SELECT 2;"),
+            ["SELECT 'a\\';b';", "SELECT 2;"]
+        );
+        assert_eq!(
+            split("SELECT 'a\\'; SELECT 2;"),
+            ["SELECT 'a\\';", "SELECT 2;"]
+        );
+    }
+
+    #[test]
+    fn prefixes_count_only_at_the_start_of_a_token() {
+        // `abce'\'` is the identifier abce and a plain literal, not E'\'
+        assert_eq!(
+            split("SELECT abce'\\'; SELECT 2;"),
+            ["SELECT abce'\\';", "SELECT 2;"]
+        );
+        // PostgreSQL 15 lexes `1e` as one (junk) token: no escape string either.
+        assert_eq!(
+            split("SELECT 1e'\\'; SELECT 2;"),
+            ["SELECT 1e'\\';", "SELECT 2;"]
+        );
+        // `u&x` is not an identifier start: `u`, then `&`
+        assert_eq!(split("SELECT u&x;"), ["SELECT u&x;"]);
+    }
+
+    #[test]
+    fn dollar_quotes() {
+        assert_eq!(
+            split("SELECT $$a;b$$; SELECT 2;"),
+            ["SELECT $$a;b$$;", "SELECT 2;"]
+        );
+        assert_eq!(
+            split("SELECT $mig$ $$;$$ ; $mig$;"),
+            ["SELECT $mig$ $$;$$ ; $mig$;"]
+        );
+        // $b$ inside $a$ is content; its last $ may start the closing tag.
+        assert_eq!(split("SELECT $a$x$b$a$;"), ["SELECT $a$x$b$a$;"]);
+        // identifiers continue with $, and $1 is a parameter
+        assert_eq!(
+            split("SELECT a$b$ ; SELECT $1$x$;"),
+            ["SELECT a$b$ ;", "<open> SELECT $1$x$;"]
+        );
+    }
+
+    #[test]
+    fn comments_nest_and_start_inside_operators() {
+        assert_eq!(
+            split("/* a /* b; */ c; */ SELECT 1;"),
+            ["/* a /* b; */ c; */ SELECT 1;"]
+        );
+        assert_eq!(split("SELECT 2*/*;*/3;"), ["SELECT 2*/*;*/3;"]);
+        assert_eq!(split("SELECT 1 +-- ;"), ["<open> SELECT 1 +-- ;"]);
+    }
+
+    #[test]
+    fn leading_whitespace_and_dash_comments_are_not_emitted() {
+        assert_eq!(split("  -- c ;\n\t SELECT 1;   "), ["SELECT 1;"]);
+        assert_eq!(split("  /* kept */ SELECT 1;"), ["/* kept */ SELECT 1;"]);
+    }
+
+    #[test]
+    fn parentheses_and_begin_atomic_hold_semicolons() {
+        assert_eq!(
+            split("SELECT (1; 2); SELECT 3;"),
+            ["SELECT (1; 2);", "SELECT 3;"]
+        );
+        let body = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; END;";
+        assert_eq!(split(&format!("{body} SELECT 2;")), [body, "SELECT 2;"]);
+        let proc = "create or replace procedure p() begin atomic select 1; end;";
+        assert_eq!(split(proc), [proc]);
+        // Only CREATE [OR REPLACE] FUNCTION|PROCEDURE counts; CASE outside BEGIN does not.
+        assert_eq!(
+            split("BEGIN; SELECT CASE WHEN true THEN 1 END; END;"),
+            ["BEGIN;", "SELECT CASE WHEN true THEN 1 END;", "END;"]
+        );
+        // `\;` resets the first-words memory, as in psql 15: the END no longer counts.
+        let mut lexer = Lexer::new(true);
+        let out = split_with(
+            &mut lexer,
+            "CREATE FUNCTION f() BEGIN ATOMIC SELECT 1 \\; SELECT 2; END; SELECT 3;",
+        );
+        assert_eq!(
+            out,
+            ["<open> CREATE FUNCTION f() BEGIN ATOMIC SELECT 1 ; SELECT 2; END; SELECT 3;"]
+        );
+    }
+
+    #[test]
+    fn backslash_semicolon_and_colon_go_in_without_their_backslash() {
+        assert_eq!(split("SELECT 1 \\; SELECT 2;"), ["SELECT 1 ; SELECT 2;"]);
+        assert_eq!(split("SELECT 1\\:\\:text;"), ["SELECT 1::text;"]);
+        assert_eq!(
+            split("SELECT 1 \\gset"),
+            ["<meta at 9>", "<open> SELECT 1 "]
+        );
+    }
+
+    #[test]
+    fn variables_stop_the_lexer_but_casts_do_not() {
+        assert_eq!(
+            split("SELECT a::int, :v, :'v', :\"v\", :{?v}, :'', :=, x[1:2];"),
+            [
+                "<Plain :v>",
+                "<Literal :'v'>",
+                "<Identifier :\"v\">",
+                "<Defined :{?v}>",
+                "<Plain :2>",
+                "SELECT a::int, , , , , :'', :=, x[1];"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quote_continues_after_whitespace_with_a_newline() {
+        // Inside one source (a variable value can hold newlines): 'a' \n 'b' is one literal,
+        // so the E-string's backslash rule still applies to the second part.
+        assert_eq!(
+            split("SELECT E'a' \n '\\';'; SELECT 2;"),
+            ["SELECT E'a' \n '\\';';", "SELECT 2;"]
+        );
+        assert_eq!(
+            split("SELECT E'a' '\\'; SELECT 2;"),
+            ["SELECT E'a' '\\';", "SELECT 2;"]
+        );
+    }
+
+    #[test]
+    fn open_constructs_are_named() {
+        let mut lexer = Lexer::new(true);
+        split_with(&mut lexer, "SELECT $body$ ...");
+        assert_eq!(
+            lexer.open_construct(),
+            Some(Construct::DollarQuote {
+                tag: "$body$".into()
+            })
+        );
+        assert_eq!(lexer.unresolved_open_index(), Some(7));
+        assert!(lexer.in_quote());
+        let mut lexer = Lexer::new(true);
+        split_with(&mut lexer, "SELECT 'done'");
+        assert_eq!(lexer.open_construct(), None);
+        assert!(
+            !lexer.in_quote(),
+            "after a closing quote (xqs) psql is not in a quote"
+        );
+    }
+}
