@@ -210,6 +210,7 @@ fn command_effect(t: &[Token<'_>]) -> Effect {
         "truncate" => truncate_effect(t),
         "delete" => delete_effect(t),
         "update" => update_effect(t),
+        "copy" => copy_effect(t),
         _ => Effect::Write,
     }
 }
@@ -388,6 +389,22 @@ fn reset_effect(t: &[Token<'_>]) -> Effect {
     } else {
         Effect::Write
     }
+}
+
+/// `COPY ... TO STDOUT` only reads (what its query does, for `COPY (query)`); every other
+/// COPY writes (a table, or a file on the server).
+fn copy_effect(t: &[Token<'_>]) -> Effect {
+    let to_stdout = top_level(t)
+        .any(|(k, tok)| tok.is_kw("to") && t.get(k + 1).is_some_and(|n| n.is_kw("stdout")));
+    if !to_stdout {
+        return Effect::Write;
+    }
+    if t.get(1).is_some_and(|x| x.is_punct('(')) {
+        let mut k = 1;
+        skip_parens(t, &mut k);
+        return command_effect(&t[2..k.saturating_sub(1).max(2)]);
+    }
+    Effect::ReadOnly
 }
 
 /// `DROP` object kinds of more than one word, longest first.
@@ -601,6 +618,8 @@ mod tests {
             "EXPLAIN (FORMAT json, ANALYZE off) DELETE FROM t",
             "VALUES (1), (2)",
             "TABLE t",
+            "COPY t TO STDOUT",
+            "COPY (SELECT * FROM t ORDER BY id) TO stdout WITH (FORMAT csv)",
             "WITH x AS (SELECT 1) SELECT * FROM x",
             "SELECT pg_catalog.set_config('search_path', '', false);",
             "/* DROP TABLE t; */ SELECT 1",
@@ -837,6 +856,8 @@ mod tests {
             "CREATE TABLE t (a int)",
             "ALTER TABLE t ADD b int",
             "COPY t FROM stdin",
+            "COPY t TO '/tmp/server-side-file'",
+            "COPY (DELETE FROM t WHERE a RETURNING *) TO STDOUT",
             "VACUUM",
         ] {
             assert_eq!(effect(sql), Effect::Write, "{sql}");
