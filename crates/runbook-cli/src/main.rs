@@ -1,3 +1,82 @@
-//! The `runbook` command.
+//! The `runbook` command: argument parsing, a call into the libraries, an exit code.
+//!
+//! Everything a runbook does lives in the library crates (`runbook-engine` and below); this
+//! binary turns the command line into their inputs, shows progress, and maps outcomes to the
+//! exit codes of the contract (`exit_codes.rs`).
 
-fn main() {}
+mod args;
+mod commands;
+mod confirm;
+mod display;
+mod exit_codes;
+mod runbook_file;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use console::Style;
+use runbook_evidence::Mode;
+
+use crate::args::{Cli, ColorChoice, Command};
+use crate::commands::execute::Request;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let colors = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+    };
+    console::set_colors_enabled(colors);
+    console::set_colors_enabled_stderr(colors);
+    let code = match &cli.command {
+        Command::Validate { files, vars } => commands::validate::validate(files, &vars.vars),
+        Command::Check { file, vars, evidence } => commands::execute::execute(
+            Mode::Check,
+            Request {
+                file,
+                vars: &vars.vars,
+                evidence_dir: evidence.evidence_dir.clone(),
+                confirm: Vec::new(),
+                from: None,
+                yes: true,
+                keep: false,
+                quiet: cli.quiet,
+                verbose: cli.verbose,
+            },
+        ),
+        Command::Run { file, vars, confirm, from, yes, keep, evidence } => commands::execute::execute(
+            Mode::Run,
+            Request {
+                file,
+                vars: &vars.vars,
+                evidence_dir: evidence.evidence_dir.clone(),
+                confirm: confirm.clone(),
+                from: from.clone(),
+                yes: *yes,
+                keep: *keep,
+                quiet: cli.quiet,
+                verbose: cli.verbose,
+            },
+        ),
+        Command::Verify { dir } => commands::verify::verify(dir),
+        Command::Report { dir, format, output } => commands::report::report(dir, *format, output.as_deref()),
+        Command::Schema => commands::schema::schema(),
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// An error for the operator: "error: " and the message, on stderr.
+pub(crate) fn report_error(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{} {message}", Style::new().red().bold().for_stderr().apply_to("error:"));
+}
+
+pub(crate) fn report_warning(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{} {message}", Style::new().yellow().bold().for_stderr().apply_to("warning:"));
+}
+
+/// An error and its causes on one line: "cannot read x.yaml: No such file or directory".
+pub(crate) fn chain(error: impl std::error::Error + Send + Sync + 'static) -> String {
+    format!("{:#}", anyhow::Error::new(error))
+}

@@ -1,1 +1,41 @@
-//! Executes a runbook plan in run or check mode: one trait for every step kind, events to listeners.
+//! Executes a runbook: the same [`Plan`] in `run` mode (do the work) or `check` mode (look at
+//! the live systems without changing anything and say what would happen).
+//!
+//! Data flow: `runbook_spec::Runbook` → [`Plan::new`] binds each step to its implementation of
+//! the one [`Step`] trait (kinds live one per file in `steps/`, registered in `registry.rs`) →
+//! [`execute`] creates the evidence directory, asks for consent where a protected target would
+//! be damaged, and runs the steps in order through a [`StepContext`] that opens database
+//! sessions, the Docker Engine and ephemeral clusters on first use. Steps write their
+//! `output.log` through the context; the runner seals each step's evidence before the next one
+//! starts and tells [`Listener`]s (the CLI's progress display) what happens as [`Event`]s.
+//!
+//! Only `runbook-postgres` and `runbook-docker` talk to the servers; this crate decides what to
+//! ask them and what the answers mean.
+
+mod blast;
+mod context;
+mod errors;
+mod events;
+mod lint;
+mod lock;
+mod options;
+mod output;
+mod plan;
+mod registry;
+mod resources;
+mod runner;
+mod script;
+mod step;
+mod steps;
+
+pub use context::StepContext;
+pub use errors::{EngineError, EngineErrorKind, StepError};
+pub use events::{Event, Listener};
+pub use lint::lint;
+pub use lock::lock_key;
+pub use tokio_util::sync::CancellationToken;
+pub use options::{Confirmer, RunOptions};
+pub use output::StepOutput;
+pub use plan::Plan;
+pub use runner::{RunReport, StepFailure, execute};
+pub use step::{Destruction, Step};

@@ -1,0 +1,141 @@
+//! The command line, as clap sees it. Help texts are what `runbook --help` shows.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Executes database recovery runbooks and writes evidence a reviewer can verify.
+#[derive(Debug, Parser)]
+#[command(name = "runbook", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Print only errors and the final verdict.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Also print every line written to the steps' output.log.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+
+    /// When to use colours (NO_COLOR in the environment also turns them off).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check runbooks statically: YAML shape, unknown keys, references, SQL of files that exist.
+    Validate {
+        /// Runbook files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        vars: VarArgs,
+    },
+    /// Dry run against the live systems: changes nothing, reports what would happen.
+    Check {
+        /// The runbook file.
+        file: PathBuf,
+        #[command(flatten)]
+        vars: VarArgs,
+        #[command(flatten)]
+        evidence: EvidenceArgs,
+    },
+    /// Execute the runbook's steps in order, stopping at the first failure.
+    Run {
+        /// The runbook file.
+        file: PathBuf,
+        #[command(flatten)]
+        vars: VarArgs,
+        /// Allow destructive steps on this protected target (repeatable).
+        #[arg(long = "confirm", value_name = "TARGET")]
+        confirm: Vec<String>,
+        /// Start at this step; earlier steps are skipped (and recorded as such).
+        #[arg(long = "from", value_name = "STEP")]
+        from: Option<String>,
+        /// Never prompt: protected targets then need --confirm.
+        #[arg(short = 'y', long)]
+        yes: bool,
+        /// Leave ephemeral clusters running after the run (their URL is printed).
+        #[arg(long)]
+        keep: bool,
+        #[command(flatten)]
+        evidence: EvidenceArgs,
+    },
+    /// Re-hash an evidence directory and report every missing, extra or modified file.
+    Verify {
+        /// The evidence directory (artifacts/<name>/<UTC timestamp>).
+        dir: PathBuf,
+    },
+    /// Render a finished run for reviewers.
+    Report {
+        /// The evidence directory.
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the runbook format (for editors: yaml-language-server).
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Html,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct VarArgs {
+    /// Override a var of the runbook (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Write evidence under this directory instead of the runbook's evidence.dir.
+    #[arg(long, value_name = "DIR")]
+    pub evidence_dir: Option<PathBuf>,
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, found '{text}'")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn vars_need_a_name_and_an_equals_sign() {
+        assert_eq!(parse_var("db=x=y"), Ok(("db".into(), "x=y".into())));
+        assert_eq!(parse_var("db="), Ok(("db".into(), String::new())));
+        assert!(parse_var("=x").is_err());
+        assert!(parse_var("db").is_err());
+    }
+}

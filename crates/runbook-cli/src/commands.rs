@@ -1,0 +1,7 @@
+//! One module per subcommand; each returns the process exit code.
+
+pub mod execute;
+pub mod report;
+pub mod schema;
+pub mod validate;
+pub mod verify;

@@ -1,0 +1,112 @@
+//! `runbook run` and `runbook check`: the same plan, executed or looked at.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use runbook_engine::{CancellationToken, Plan, RunOptions, RunReport};
+use runbook_evidence::{Mode, RunStatus};
+
+use crate::confirm::TtyConfirmer;
+use crate::display::{Display, format_duration};
+use crate::{exit_codes, runbook_file};
+
+/// What the command line asked for beyond the mode.
+pub struct Request<'a> {
+    pub file: &'a Path,
+    pub vars: &'a [(String, String)],
+    pub evidence_dir: Option<PathBuf>,
+    pub confirm: Vec<String>,
+    pub from: Option<String>,
+    pub yes: bool,
+    pub keep: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
+    let runbook = match runbook_file::load(request.file, request.vars) {
+        Ok(runbook) => runbook,
+        Err(code) => return code,
+    };
+    let plan = Plan::new(runbook);
+    let mut options = RunOptions::new(mode, request.file.display().to_string());
+    options.from_step = request.from.clone();
+    options.confirmed_targets = request.confirm.clone();
+    options.keep_ephemeral = request.keep;
+    options.evidence_base = request.evidence_dir.clone();
+    if mode == Mode::Run && !request.yes {
+        options.confirmer = TtyConfirmer::if_terminal();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            crate::report_error(&format!("cannot start the async runtime: {error}"));
+            return exit_codes::FAILED;
+        }
+    };
+    let display = Display::new(request.quiet, request.verbose);
+    let result = runtime.block_on(async {
+        let cancel = CancellationToken::new();
+        tokio::spawn(interrupt_on_ctrl_c(cancel.clone()));
+        runbook_engine::execute(&plan, options, vec![Box::new(display)], cancel).await
+    });
+    match result {
+        Ok(report) => conclude(mode, &report),
+        Err(error) => {
+            let kind = error.kind();
+            crate::report_error(&crate::chain(error));
+            match kind {
+                runbook_engine::EngineErrorKind::InvalidInput => exit_codes::INVALID_INPUT,
+                runbook_engine::EngineErrorKind::Failed => exit_codes::FAILED,
+            }
+        }
+    }
+}
+
+/// First Ctrl-C: cancel the running statement server-side and seal the evidence. Second: leave
+/// at once.
+async fn interrupt_on_ctrl_c(cancel: CancellationToken) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "\ninterrupted: cancelling the running step and sealing the evidence (Ctrl-C again to quit at once)"
+    );
+    cancel.cancel();
+    if tokio::signal::ctrl_c().await.is_ok() {
+        #[expect(clippy::disallowed_methods, reason = "a second Ctrl-C means: stop now")]
+        std::process::exit(exit_codes::INTERRUPTED);
+    }
+}
+
+/// Prints the verdict and picks the exit code.
+fn conclude(mode: Mode, report: &RunReport) -> i32 {
+    let mut out = std::io::stdout().lock();
+    if let Some(refusal) = &report.refused {
+        drop(out);
+        crate::report_error(refusal);
+        let _ = writeln!(std::io::stdout(), "evidence: {}", report.evidence_dir.display());
+        return exit_codes::INVALID_INPUT;
+    }
+    let verb = match mode {
+        Mode::Run => "run",
+        Mode::Check => "check",
+    };
+    let _ = writeln!(out, "{verb} {} in {}", report.status, format_duration(report.duration));
+    if let Some(failure) = &report.failure {
+        let _ = writeln!(out, "step '{}' ({}): {}", failure.step, failure.kind, failure.message);
+    }
+    for (target, url) in &report.kept_clusters {
+        let _ = writeln!(out, "kept the ephemeral cluster of target '{target}': {url}");
+    }
+    let _ = writeln!(out, "evidence: {}", report.evidence_dir.display());
+    let _ = writeln!(out, "verify with: runbook verify {}", report.evidence_dir.display());
+    match report.status {
+        RunStatus::Passed | RunStatus::Ready => exit_codes::OK,
+        RunStatus::Failed | RunStatus::WouldFail | RunStatus::Running => exit_codes::FAILED,
+        RunStatus::Blocked => exit_codes::BLOCKED,
+        RunStatus::GateFailed => exit_codes::GATE_FAILED,
+        RunStatus::Interrupted => exit_codes::INTERRUPTED,
+    }
+}

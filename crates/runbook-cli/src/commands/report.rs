@@ -1,0 +1,45 @@
+//! `runbook report DIR`: a finished run rendered for reviewers and dashboards.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use runbook_evidence::report::{Format, render_dir};
+
+use crate::args::ReportFormat;
+use crate::exit_codes;
+
+pub fn report(dir: &Path, format: ReportFormat, output: Option<&Path>) -> i32 {
+    let format = match format {
+        ReportFormat::Md => Format::Markdown,
+        ReportFormat::Html => Format::Html,
+        ReportFormat::Json => Format::Json,
+        ReportFormat::Junit => Format::Junit,
+    };
+    let rendered = match render_dir(dir, format) {
+        Ok(rendered) => rendered,
+        Err(error) => {
+            crate::report_error(&crate::chain(error));
+            return exit_codes::INVALID_INPUT;
+        }
+    };
+    let text = rendered.text;
+    match output {
+        Some(path) => {
+            let written = std::fs::write(path, text.as_bytes())
+                .with_context(|| format!("cannot write the report to {}", path.display()));
+            if let Err(error) = written {
+                crate::report_error(&format!("{error:#}"));
+                return exit_codes::FAILED;
+            }
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(text.as_bytes()).is_err() {
+                return exit_codes::FAILED;
+            }
+        }
+    }
+    exit_codes::OK
+}

@@ -1,0 +1,35 @@
+//! `runbook validate FILE...`: static checks that touch nothing.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::{exit_codes, runbook_file};
+
+pub fn validate(files: &[PathBuf], vars: &[(String, String)]) -> i32 {
+    let mut code = exit_codes::OK;
+    for file in files {
+        let runbook = match runbook_file::load(file, vars) {
+            Ok(runbook) => runbook,
+            Err(c) => {
+                code = c;
+                continue;
+            }
+        };
+        let findings = runbook_engine::lint(&runbook);
+        for finding in &findings {
+            crate::report_error(finding);
+        }
+        if findings.is_empty() {
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}: valid ({} step{})",
+                file.display(),
+                runbook.steps.len(),
+                if runbook.steps.len() == 1 { "" } else { "s" }
+            );
+        } else {
+            code = exit_codes::INVALID_INPUT;
+        }
+    }
+    code
+}

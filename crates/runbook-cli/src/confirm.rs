@@ -1,0 +1,35 @@
+//! Consent typed on a terminal for destructive steps on a protected target.
+//!
+//! The operator must type the target's name, not just "y": a reflexive yes at 3 a.m. is exactly
+//! what protection is for.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use runbook_engine::{Confirmer, Destruction};
+
+pub struct TtyConfirmer;
+
+impl TtyConfirmer {
+    /// A confirmer when both ends are a terminal; `None` otherwise (then `--confirm` is needed).
+    pub fn if_terminal() -> Option<Box<dyn Confirmer>> {
+        (std::io::stdin().is_terminal() && std::io::stderr().is_terminal())
+            .then(|| Box::new(TtyConfirmer) as Box<dyn Confirmer>)
+    }
+}
+
+impl Confirmer for TtyConfirmer {
+    fn confirm(&mut self, target: &str, destructions: &[Destruction]) -> bool {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "target '{target}' is protected. This run would:");
+        for d in destructions {
+            let _ = writeln!(err, "  - {}", d.what);
+        }
+        let _ = write!(err, "Type the target name ({target}) to allow it, anything else to stop: ");
+        let _ = err.flush();
+        let mut answer = String::new();
+        if std::io::stdin().lock().read_line(&mut answer).is_err() {
+            return false;
+        }
+        answer.trim() == target
+    }
+}

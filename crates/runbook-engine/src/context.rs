@@ -1,0 +1,170 @@
+//! What a running step can see and use: its place in the run, the live systems, its output.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use runbook_docker::DockerClient;
+use runbook_evidence::Mode;
+use runbook_postgres::Session;
+use runbook_spec::{Runbook, Step};
+use tokio_util::sync::CancellationToken;
+
+use crate::errors::StepError;
+use crate::output::StepOutput;
+use crate::resources::{Provisional, Resources};
+
+/// Handed to [`Step::run`](crate::Step::run) and [`Step::check`](crate::Step::check).
+pub struct StepContext<'a> {
+    pub(crate) mode: Mode,
+    pub(crate) step: &'a Step,
+    pub(crate) runbook: &'a Runbook,
+    pub(crate) resources: &'a mut Resources,
+    pub(crate) output: StepOutput,
+    pub(crate) cancel: CancellationToken,
+}
+
+impl std::fmt::Debug for StepContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepContext")
+            .field("mode", &self.mode)
+            .field("step", &self.step.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StepContext<'_> {
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn is_check(&self) -> bool {
+        self.mode == Mode::Check
+    }
+
+    pub fn step(&self) -> &Step {
+        self.step
+    }
+
+    pub fn runbook(&self) -> &Runbook {
+        self.runbook
+    }
+
+    /// A handle on the step's evidence log and the listeners; cheap to clone.
+    pub fn output(&self) -> StepOutput {
+        self.output.clone()
+    }
+
+    pub fn log(&self, text: impl AsRef<str>) {
+        self.output.log(text);
+    }
+
+    /// Cancelled on Ctrl-C and when the step's timeout expires.
+    pub fn cancellation(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// The step's `target`, which the runbook's validation guarantees for kinds that need one.
+    pub fn target_name(&self) -> Result<&str, StepError> {
+        self.step
+            .target
+            .as_deref()
+            .ok_or_else(|| StepError::failed(format!("step '{}' names no target", self.step.id)))
+    }
+
+    /// A session on the step's target (read-only transaction in check mode).
+    pub async fn session(&mut self) -> Result<&Session, StepError> {
+        let name = self.target_name()?.to_owned();
+        self.resources.session(&name).await
+    }
+
+    /// A new session on the step's target for one script load (closed when dropped), so that
+    /// what the script sets does not outlive it, as with `psql -f`.
+    pub async fn script_session(&mut self) -> Result<Session, StepError> {
+        let name = self.target_name()?.to_owned();
+        self.resources.script_session(&name).await
+    }
+
+    pub async fn docker(&mut self) -> Result<&DockerClient, StepError> {
+        self.resources.docker().await
+    }
+
+    /// The container a Docker step acts on: its own `container`, else its target's.
+    pub fn container_of(&self, own: Option<&str>) -> Result<String, StepError> {
+        if let Some(name) = own {
+            return Ok(name.to_owned());
+        }
+        self.step
+            .target
+            .as_ref()
+            .and_then(|t| self.runbook.targets.get(t))
+            .and_then(|t| t.container.clone())
+            .ok_or_else(|| {
+                StepError::failed(format!(
+                    "step '{}' names no container and its target has none",
+                    self.step.id
+                ))
+            })
+    }
+
+    /// Check mode: remember that this step would bring `container` up, so later steps that
+    /// cannot reach it now are reported as depending on this step rather than as failing.
+    pub(crate) fn will_provide_container(&mut self, container: &str) {
+        self.resources.provisional_containers.insert(
+            container.to_owned(),
+            Provisional { step: self.step.id.clone() },
+        );
+    }
+
+    /// Check mode: this step would change its target, so gates after it are predictions.
+    pub(crate) fn will_change_target(&mut self) {
+        if let Some(target) = &self.step.target {
+            self.resources.changed_targets.insert(target.clone());
+        }
+    }
+
+    /// Whether an earlier step (in check mode) would change the target.
+    pub(crate) fn target_changed_earlier(&self) -> Option<&str> {
+        let target = self.step.target.as_deref()?;
+        self.resources.changed_targets.contains(target).then_some(target)
+    }
+
+    /// A container's cached connection details are stale after it was stopped or re-created.
+    pub(crate) fn container_changed(&mut self, container: &str) {
+        self.resources.forget_container(container);
+    }
+
+    /// Expands `${targets.NAME.url}` references (resolved at run time because ephemeral
+    /// targets and container ports are only known then). URLs never carry the password.
+    pub async fn expand(&mut self, text: &str) -> Result<String, StepError> {
+        let wanted = RefCell::new(Vec::new());
+        runbook_spec::expand_target_refs(text, &|target, field| {
+            wanted.borrow_mut().push((target.to_owned(), field.to_owned()));
+            None
+        });
+        let mut values = BTreeMap::new();
+        for (target, field) in wanted.into_inner() {
+            if field == "url" && !values.contains_key(&target) {
+                let url = self.resources.target_url(&target).await?;
+                values.insert(target, url);
+            }
+        }
+        Ok(runbook_spec::expand_target_refs(text, &|target, field| {
+            (field == "url").then(|| values.get(target).cloned()).flatten()
+        }))
+    }
+
+    /// Passwords of the targets a text references, for `PGPASSWORD` of child processes.
+    pub async fn referenced_password(&mut self, text: &str) -> Result<Option<String>, StepError> {
+        let wanted = RefCell::new(Vec::new());
+        runbook_spec::expand_target_refs(text, &|target, _| {
+            wanted.borrow_mut().push(target.to_owned());
+            None
+        });
+        for target in wanted.into_inner() {
+            if let Some(password) = self.resources.target_password(&target).await? {
+                return Ok(Some(password));
+            }
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,127 @@
+//! Errors of the engine.
+//!
+//! Two levels, because they end differently. A [`StepError`] ends one step: the runner turns it
+//! into a `failed` (or `blocked`) step record with the error's position and SQLSTATE, and the run
+//! goes on to its verdict. An [`EngineError`] ends the run itself before a verdict can be
+//! recorded (the evidence directory cannot be created, `--from` names no step, a protected target
+//! lacks confirmation): the CLI reports it and picks the exit code from [`EngineError::kind`].
+
+use std::path::PathBuf;
+
+use runbook_docker::DockerError;
+use runbook_evidence::{ErrorRecord, EvidenceError};
+use runbook_postgres::{ConnectError, EphemeralError, QueryError, SpecError};
+
+/// Why a step did not pass.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// The step could not start: a precondition outside this tool is missing (BLOCKED).
+    #[error("{0}")]
+    Blocked(String),
+    /// The step ran and failed; the record carries position, SQLSTATE and server details.
+    #[error("{}", .0.message)]
+    Failed(Box<ErrorRecord>),
+    #[error("cannot connect to target '{target}': {source}")]
+    Connect {
+        target: String,
+        #[source]
+        source: ConnectError,
+    },
+    #[error("invalid connection settings for target '{target}': {source}")]
+    ConnectionSpec {
+        target: String,
+        #[source]
+        source: SpecError,
+    },
+    #[error("cannot start the ephemeral cluster for target '{target}': {source}")]
+    Ephemeral {
+        target: String,
+        #[source]
+        source: EphemeralError,
+    },
+    #[error("{0}")]
+    Query(#[from] QueryError),
+    #[error("{0}")]
+    Docker(#[from] DockerError),
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write evidence: {0}")]
+    Evidence(#[from] EvidenceError),
+    /// A statement or command the check mode must not send, because it could escape the read-only
+    /// session or change something.
+    #[error("{0}")]
+    RefusedInCheck(String),
+    /// Check mode: the step cannot be inspected yet because an earlier step or the run itself
+    /// creates what it needs (a container started by `container_start`, an ephemeral cluster).
+    #[error("{0}")]
+    Deferred(String),
+    #[error("timed out after {0}")]
+    TimedOut(String),
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl StepError {
+    pub(crate) fn failed(message: impl Into<String>) -> StepError {
+        StepError::Failed(Box::new(ErrorRecord::new(message)))
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> StepError {
+        StepError::Io { path: path.into(), source }
+    }
+
+    /// The structured form kept in `result.json`: the server's fields when there are some.
+    pub(crate) fn to_record(&self) -> ErrorRecord {
+        match self {
+            StepError::Failed(record) => (**record).clone(),
+            StepError::Query(error) => {
+                let mut record = ErrorRecord::new(error.to_string());
+                if let Some(server) = error.server() {
+                    record.sqlstate = Some(server.code.clone());
+                    record.detail = server.detail.clone();
+                    record.hint = server.hint.clone();
+                    record.context = server.context.clone();
+                }
+                record
+            }
+            other => ErrorRecord::new(other.to_string()),
+        }
+    }
+}
+
+/// What kind of failure ended the run before a verdict; the CLI maps it to an exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineErrorKind {
+    /// The runbook or the command line is wrong (exit 2).
+    InvalidInput,
+    /// Something outside the tool failed (exit 1).
+    Failed,
+}
+
+/// The run could not reach a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("--from {step}: the runbook has no step with that id (steps: {known})")]
+    UnknownFromStep { step: String, known: String },
+    #[error("--confirm {target}: the runbook has no target with that name (targets: {known})")]
+    UnknownConfirmTarget { target: String, known: String },
+    #[error("{0}")]
+    ConfirmationRequired(String),
+    #[error("cannot write evidence: {0}")]
+    Evidence(#[from] EvidenceError),
+}
+
+impl EngineError {
+    pub fn kind(&self) -> EngineErrorKind {
+        match self {
+            EngineError::UnknownFromStep { .. }
+            | EngineError::UnknownConfirmTarget { .. }
+            | EngineError::ConfirmationRequired(_) => EngineErrorKind::InvalidInput,
+            EngineError::Evidence(_) => EngineErrorKind::Failed,
+        }
+    }
+}

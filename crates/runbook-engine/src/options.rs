@@ -1,0 +1,56 @@
+//! How a run was asked for: mode, starting step, consent, and where evidence goes.
+
+use std::path::PathBuf;
+
+use runbook_evidence::Mode;
+
+use crate::step::Destruction;
+
+/// Asks the operator, on a terminal, to consent to destroying data on a protected target.
+pub trait Confirmer: Send {
+    /// Returns whether the operator typed the target's name.
+    fn confirm(&mut self, target: &str, destructions: &[Destruction]) -> bool;
+}
+
+pub struct RunOptions {
+    pub mode: Mode,
+    /// `--from STEP`: steps before it are skipped (and recorded as such).
+    pub from_step: Option<String>,
+    /// `--confirm TARGET`: consent given on the command line.
+    pub confirmed_targets: Vec<String>,
+    /// Consent typed on a terminal; `None` when there is no terminal or with `--yes`.
+    pub confirmer: Option<Box<dyn Confirmer>>,
+    /// `--keep`: leave ephemeral clusters running after the run.
+    pub keep_ephemeral: bool,
+    /// Overrides the runbook's `evidence.dir`.
+    pub evidence_base: Option<PathBuf>,
+    /// The runbook file as the operator named it, for the evidence.
+    pub runbook_path: String,
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("mode", &self.mode)
+            .field("from_step", &self.from_step)
+            .field("confirmed_targets", &self.confirmed_targets)
+            .field("interactive", &self.confirmer.is_some())
+            .field("keep_ephemeral", &self.keep_ephemeral)
+            .field("evidence_base", &self.evidence_base)
+            .finish()
+    }
+}
+
+impl RunOptions {
+    pub fn new(mode: Mode, runbook_path: impl Into<String>) -> RunOptions {
+        RunOptions {
+            mode,
+            from_step: None,
+            confirmed_targets: Vec::new(),
+            confirmer: None,
+            keep_ephemeral: false,
+            evidence_base: None,
+            runbook_path: runbook_path.into(),
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! A validated runbook with every step bound to its implementation: what the runner receives.
+//!
+//! `run` and `check` execute the same plan, so a dry run exercises exactly the steps a real run
+//! would, with the same parameters.
+
+use std::sync::Arc;
+
+use runbook_spec::Runbook;
+
+use crate::registry;
+use crate::step::Step;
+
+pub struct Plan {
+    pub(crate) runbook: Arc<Runbook>,
+    pub(crate) steps: Vec<Box<dyn Step>>,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("runbook", &self.runbook.name)
+            .field("steps", &self.steps.len())
+            .finish()
+    }
+}
+
+impl Plan {
+    pub fn new(runbook: Runbook) -> Plan {
+        let steps = runbook.steps.iter().map(|step| registry::bind(&step.kind)).collect();
+        Plan { runbook: Arc::new(runbook), steps }
+    }
+
+    pub fn runbook(&self) -> &Runbook {
+        &self.runbook
+    }
+}

@@ -1,0 +1,356 @@
+//! The live systems a run talks to, opened on first use and closed at the end.
+//!
+//! Targets are resolved lazily because a runbook usually starts its own database: the
+//! container does not exist when the run begins, and the ephemeral cluster is only worth
+//! creating if a step needs it. On the first session to a target a run takes the target's run
+//! lock (see `lock.rs`). In check mode every session is handed out inside a fresh
+//! `BEGIN READ ONLY` transaction whose first query has run, and rolled back after the step.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use runbook_docker::DockerClient;
+use runbook_evidence::Mode;
+use runbook_postgres::ephemeral::{EphemeralCluster, EphemeralOptions};
+use runbook_postgres::{CancelHandle, ConnectionSpec, Env, ProcessEnv, Session};
+use runbook_spec::{Connection, Runbook, Target};
+
+use crate::errors::StepError;
+use crate::lock::{self, Holder, RunLock};
+
+/// Cancel handles of every open session, reachable from the Ctrl-C and timeout paths while the
+/// step that uses the sessions is borrowed elsewhere.
+#[derive(Clone, Default)]
+pub(crate) struct CancelRegistry {
+    handles: Arc<Mutex<Vec<CancelHandle>>>,
+}
+
+impl CancelRegistry {
+    fn register(&self, handle: CancelHandle) {
+        self.handles.lock().unwrap_or_else(|p| p.into_inner()).push(handle);
+    }
+
+    /// Asks the server to cancel whatever each session is running.
+    pub(crate) async fn cancel_all(&self) {
+        let handles = self.handles.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        for handle in handles {
+            let _ = handle.cancel().await;
+        }
+    }
+
+    /// Clears the cancelled flag after a step, so the next step's work is not refused.
+    pub(crate) fn reset(&self) {
+        for handle in self.handles.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            handle.reset();
+        }
+    }
+}
+
+#[derive(Default)]
+struct PgTarget {
+    spec: Option<ConnectionSpec>,
+    ephemeral: Option<EphemeralCluster>,
+    session: Option<Session>,
+    lock: Option<RunLock>,
+    in_read_only_txn: bool,
+}
+
+/// A note a check step leaves for later steps: "this target is brought up by step X".
+#[derive(Debug, Clone)]
+pub(crate) struct Provisional {
+    pub step: String,
+}
+
+pub(crate) struct Resources {
+    mode: Mode,
+    runbook: Arc<Runbook>,
+    keep_ephemeral: bool,
+    holder: Holder,
+    postgres: BTreeMap<String, PgTarget>,
+    docker: Option<DockerClient>,
+    pub(crate) cancels: CancelRegistry,
+    /// Check mode: containers an earlier step would create or start, by container name.
+    pub(crate) provisional_containers: BTreeMap<String, Provisional>,
+    /// Check mode: targets an earlier step would change, so gates against them are predictions.
+    pub(crate) changed_targets: BTreeSet<String>,
+    /// Ephemeral clusters kept for the user (`--keep`), reported at the end.
+    pub(crate) kept: Vec<(String, String)>,
+}
+
+impl Resources {
+    pub(crate) fn new(mode: Mode, runbook: Arc<Runbook>, keep_ephemeral: bool, holder: Holder) -> Resources {
+        Resources {
+            mode,
+            runbook,
+            keep_ephemeral,
+            holder,
+            postgres: BTreeMap::new(),
+            docker: None,
+            cancels: CancelRegistry::default(),
+            provisional_containers: BTreeMap::new(),
+            changed_targets: BTreeSet::new(),
+            kept: Vec::new(),
+        }
+    }
+
+    fn target(&self, name: &str) -> Result<&Target, StepError> {
+        self.runbook
+            .targets
+            .get(name)
+            .ok_or_else(|| StepError::failed(format!("unknown target '{name}'")))
+    }
+
+    /// The Docker Engine, connected on first use.
+    pub(crate) async fn docker(&mut self) -> Result<&DockerClient, StepError> {
+        if self.docker.is_none() {
+            // The endpoint is resolved before the first await: the environment reader is not
+            // `Sync`, and this future must be `Send`.
+            let endpoint = runbook_docker::Endpoint::from_env(&|key| std::env::var(key).ok())?;
+            let client = DockerClient::connect_to(&endpoint).await?;
+            self.docker = Some(client);
+        }
+        Ok(self.docker.as_ref().expect("connected above"))
+    }
+
+    /// Where the target's database is, resolving container ports and starting an ephemeral
+    /// cluster (run mode only) as needed.
+    pub(crate) async fn connection_spec(&mut self, name: &str) -> Result<ConnectionSpec, StepError> {
+        if let Some(spec) = self.postgres.get(name).and_then(|t| t.spec.clone()) {
+            return Ok(spec);
+        }
+        let target = self.target(name)?.clone();
+        let Some(pg) = &target.postgres else {
+            return Err(StepError::failed(format!("target '{name}' has no postgres settings")));
+        };
+        let spec = match pg.connection() {
+            Connection::Ephemeral => {
+                if self.mode == Mode::Check {
+                    return Err(StepError::Deferred(format!(
+                        "target '{name}' is an ephemeral cluster, created when the runbook runs; there is nothing to inspect yet"
+                    )));
+                }
+                let options = EphemeralOptions { keep: self.keep_ephemeral, ..EphemeralOptions::default() };
+                let cluster = tokio::task::spawn_blocking(move || EphemeralCluster::start(options))
+                    .await
+                    .map_err(|e| StepError::failed(format!("ephemeral cluster task failed: {e}")))?
+                    .map_err(|source| StepError::Ephemeral { target: name.to_owned(), source })?;
+                let spec = cluster.spec();
+                self.postgres.entry(name.to_owned()).or_default().ephemeral = Some(cluster);
+                spec
+            }
+            Connection::Url { url, password_env } => {
+                let mut spec = ConnectionSpec::parse(url, &ProcessEnv)
+                    .map_err(|source| StepError::ConnectionSpec { target: name.to_owned(), source })?;
+                if let Some(variable) = password_env {
+                    match ProcessEnv.var(variable) {
+                        Some(password) => spec.set_password(password),
+                        None => {
+                            return Err(StepError::Blocked(format!(
+                                "target '{name}': password_env {variable} is not set in the environment"
+                            )));
+                        }
+                    }
+                }
+                if let Some(container) = &target.container
+                    && !url_names_port(url)
+                {
+                    self.use_published_port(name, container, &mut spec).await?;
+                }
+                spec
+            }
+        };
+        self.postgres.entry(name.to_owned()).or_default().spec = Some(spec.clone());
+        Ok(spec)
+    }
+
+    /// A target whose URL leaves the port open and that names its container is reached through
+    /// the host port Docker published for the container's 5432.
+    async fn use_published_port(
+        &mut self,
+        target: &str,
+        container: &str,
+        spec: &mut ConnectionSpec,
+    ) -> Result<(), StepError> {
+        let docker = self.docker().await?;
+        let Some(info) = docker.inspect_container(container).await? else {
+            return Err(StepError::failed(format!(
+                "target '{target}': container {container} does not exist, so its published port is unknown"
+            )));
+        };
+        if let Some((ip, port)) = info.host_port(5432) {
+            let host = match ip.as_str() {
+                "" | "0.0.0.0" | "::" => "127.0.0.1".to_owned(),
+                other => other.to_owned(),
+            };
+            spec.set_host(&host);
+            spec.set_port(port);
+        }
+        Ok(())
+    }
+
+    /// A session on the target. In run mode the first session also takes the run lock; in
+    /// check mode the session is returned inside a fresh read-only transaction.
+    pub(crate) async fn session(&mut self, name: &str) -> Result<&Session, StepError> {
+        let spec = self.connection_spec(name).await?;
+        let state = self.postgres.entry(name.to_owned()).or_default();
+        if state.session.as_ref().is_some_and(|s| s.is_closed()) {
+            state.session = None;
+            state.in_read_only_txn = false;
+        }
+        if state.session.is_none() {
+            let session = match Session::connect(&spec).await {
+                Ok(session) => session,
+                Err(source) => {
+                    if self.mode == Mode::Check
+                        && let Some(note) = self.provisional_for(name)
+                    {
+                        return Err(StepError::Deferred(format!(
+                            "target '{name}' is not reachable now; step '{}' starts it when the runbook runs",
+                            note.step
+                        )));
+                    }
+                    return Err(StepError::Connect { target: name.to_owned(), source });
+                }
+            };
+            self.cancels.register(session.cancel_handle());
+            let state = self.postgres.entry(name.to_owned()).or_default();
+            if self.mode == Mode::Run && state.lock.is_none() {
+                let key = lock::lock_key(&self.runbook.name);
+                match lock::acquire(&spec, key, &self.holder).await {
+                    Ok(held) => state.lock = Some(held),
+                    Err(lock::LockError::Connect(source)) => {
+                        return Err(StepError::Connect { target: name.to_owned(), source });
+                    }
+                    Err(other) => {
+                        return Err(StepError::Blocked(format!("target '{name}': {other}")));
+                    }
+                }
+            }
+            state.session = Some(session);
+        }
+        let state = self.postgres.get_mut(name).expect("inserted above");
+        let session = state.session.as_ref().expect("connected above");
+        if self.mode == Mode::Check {
+            if state.in_read_only_txn {
+                session.execute("ROLLBACK").await?;
+            }
+            session.execute("BEGIN READ ONLY").await?;
+            state.in_read_only_txn = true;
+            // The first query fixes the transaction's snapshot and read-only status: nothing
+            // sent after it can switch the transaction to read-write.
+            session.execute("SELECT 1").await?;
+        }
+        Ok(session)
+    }
+
+    /// A session of its own for one script load, as `psql -f` has: what a script sets
+    /// (`search_path` emptied by every pg_dump, `\connect`, session variables) ends with it
+    /// and cannot leak into later steps. The run lock is taken first, as for any session.
+    pub(crate) async fn script_session(&mut self, name: &str) -> Result<Session, StepError> {
+        self.session(name).await?;
+        let spec = self.connection_spec(name).await?;
+        let session = Session::connect(&spec)
+            .await
+            .map_err(|source| StepError::Connect { target: name.to_owned(), source })?;
+        self.cancels.register(session.cancel_handle());
+        Ok(session)
+    }
+
+    /// The URL a `${targets.NAME.url}` reference expands to: no password, ever.
+    pub(crate) async fn target_url(&mut self, name: &str) -> Result<String, StepError> {
+        let spec = self.connection_spec(name).await?;
+        Ok(spec.url())
+    }
+
+    /// The password of a target, for child processes that need it in `PGPASSWORD`.
+    pub(crate) async fn target_password(&mut self, name: &str) -> Result<Option<String>, StepError> {
+        let spec = self.connection_spec(name).await?;
+        Ok(spec.password().map(str::to_owned))
+    }
+
+    fn provisional_for(&self, target: &str) -> Option<Provisional> {
+        let container = self.runbook.targets.get(target)?.container.as_ref()?;
+        self.provisional_containers.get(container).cloned()
+    }
+
+    /// Check mode: a session that failed mid-transaction is rolled back; every read-only
+    /// transaction ends after its step.
+    pub(crate) async fn end_step(&mut self) {
+        self.cancels.reset();
+        for state in self.postgres.values_mut() {
+            if state.in_read_only_txn {
+                if let Some(session) = &state.session {
+                    let _ = session.execute("ROLLBACK").await;
+                }
+                state.in_read_only_txn = false;
+            }
+        }
+    }
+
+    /// Forgets the connection details of targets whose container changed (stopped, removed,
+    /// re-created), so the next step resolves the published port again.
+    pub(crate) fn forget_container(&mut self, container: &str) {
+        let runbook = Arc::clone(&self.runbook);
+        for (name, target) in &runbook.targets {
+            if target.container.as_deref() == Some(container)
+                && let Some(state) = self.postgres.get_mut(name)
+                && state.ephemeral.is_none()
+            {
+                state.spec = None;
+                state.session = None;
+                state.in_read_only_txn = false;
+            }
+        }
+    }
+
+    /// Closes sessions (releasing run locks) and removes ephemeral clusters unless kept.
+    pub(crate) async fn shutdown(&mut self) {
+        for (name, mut state) in std::mem::take(&mut self.postgres) {
+            drop(state.session.take());
+            drop(state.lock.take());
+            if let Some(mut cluster) = state.ephemeral.take() {
+                if self.keep_ephemeral {
+                    // Built with `keep`, so dropping it leaves the cluster running.
+                    self.kept.push((name, cluster.url()));
+                } else {
+                    let _ = tokio::task::spawn_blocking(move || cluster.stop()).await;
+                }
+            }
+        }
+    }
+}
+
+/// Whether a libpq URL or key=value string names a port (then it is used as written).
+pub(crate) fn url_names_port(url: &str) -> bool {
+    let url = url.trim();
+    if let Some(rest) = url.strip_prefix("postgresql://").or_else(|| url.strip_prefix("postgres://")) {
+        let authority = rest.split(['/', '?']).next().unwrap_or("");
+        let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let port_in_host = hosts.split(',').any(|h| {
+            let h = h.strip_prefix('[').map_or(h, |v6| v6.split_once(']').map_or("", |(_, r)| r));
+            h.contains(':')
+        });
+        let query = rest.split_once('?').map_or("", |(_, q)| q);
+        port_in_host || query.split('&').any(|p| p.starts_with("port="))
+    } else {
+        url.split_whitespace().any(|kv| kv.trim_start().starts_with("port="))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_names_port;
+
+    #[test]
+    fn finds_explicit_ports() {
+        assert!(url_names_port("postgres://u@127.0.0.1:5432/db"));
+        assert!(url_names_port("postgresql://u:p@h:6000/db?sslmode=disable"));
+        assert!(url_names_port("postgres://u@h/db?port=5433"));
+        assert!(url_names_port("host=h port=5433 dbname=x"));
+        assert!(url_names_port("postgres://u@[::1]:5432/db"));
+        assert!(!url_names_port("postgres://u@127.0.0.1/db"));
+        assert!(!url_names_port("postgres://u:pa:ss@h/db"));
+        assert!(!url_names_port("postgres://u@[::1]/db"));
+        assert!(!url_names_port("host=h dbname=x"));
+    }
+}

@@ -1,0 +1,315 @@
+//! What the `sql` and `sql_file` steps share: psql scripts read by `runbook-sql`, loaded by
+//! `runbook-postgres`, reported in evidence by statement and position.
+//!
+//! In run mode each completed statement becomes one line of `output.log` with its place in the
+//! file; errors keep the server's SQLSTATE, DETAIL, HINT and CONTEXT and point at the error
+//! inside the file (for inline SQL, at the runbook line). In check mode the script is read, not
+//! executed: the statements are counted, the ones that destroy data are named with what they
+//! would destroy right now, and a script psql could not run (an unsupported meta-command, an
+//! unterminated quote) is reported as a step that would fail.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use runbook_evidence::{ErrorRecord, InputFile, StepOutcome, StepStatus};
+use runbook_postgres::load::{LoadObserver, LoadSummary, StatementOutcome};
+use runbook_postgres::{LoadError, LoadErrorKind, ScriptError, ScriptErrorKind};
+use runbook_spec::TextOrigin;
+use runbook_sql::analysis::{Effect, classify};
+use runbook_sql::{Item, Position, ReaderOptions, ScriptReader};
+
+use crate::blast;
+use crate::context::StepContext;
+use crate::errors::StepError;
+use crate::output::StepOutput;
+
+/// Where a script's positions are shown: a SQL file, or SQL written inside the runbook.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    File(String),
+    Inline { runbook: String, origin: TextOrigin },
+}
+
+impl Origin {
+    /// The file, line and column a reader position is shown at.
+    pub(crate) fn locate(&self, p: Position) -> (String, u32, u32) {
+        match self {
+            Origin::File(name) => (name.clone(), p.line, p.column),
+            Origin::Inline { runbook, origin } => {
+                let at = origin.position_of(p.line, p.column);
+                (runbook.clone(), at.line, at.column)
+            }
+        }
+    }
+
+    pub(crate) fn show(&self, p: Position) -> String {
+        let (file, line, column) = self.locate(p);
+        format!("{file}:{line}:{column}")
+    }
+
+    /// The name the loader uses in its own messages.
+    pub(crate) fn source_name(&self) -> String {
+        match self {
+            Origin::File(name) => name.clone(),
+            Origin::Inline { runbook, .. } => format!("{runbook} (sql)"),
+        }
+    }
+}
+
+/// A reader with the runbook's vars (and the step's own) as psql variables, as `psql -v` would.
+pub(crate) fn reader<R: Read>(input: R, variables: BTreeMap<String, String>) -> ScriptReader<R> {
+    let options = ReaderOptions { variables, ..ReaderOptions::default() };
+    ScriptReader::with_options(input, options)
+}
+
+/// Logs each statement as it completes.
+pub(crate) struct EvidenceObserver {
+    pub output: StepOutput,
+    pub origin: Origin,
+}
+
+impl LoadObserver for EvidenceObserver {
+    fn statement(&mut self, outcome: &StatementOutcome<'_>) {
+        let rows = match outcome.rows {
+            Some(rows) if outcome.tag.starts_with("COPY")
+                || outcome.tag.starts_with("INSERT")
+                || outcome.tag.starts_with("UPDATE")
+                || outcome.tag.starts_with("DELETE")
+                || outcome.tag.starts_with("SELECT") =>
+            {
+                format!("  {rows} row{}", if rows == 1 { "" } else { "s" })
+            }
+            _ => String::new(),
+        };
+        self.output.log(format!(
+            "{}  {}{rows}  ({:.1} ms)",
+            self.origin.show(outcome.start),
+            outcome.tag,
+            outcome.duration.as_secs_f64() * 1000.0
+        ));
+        for notice in outcome.notices {
+            self.output.log(format!("  {}:  {}", notice.severity, notice.message));
+            for line in notice.extra_lines() {
+                self.output.log(format!("  {line}"));
+            }
+        }
+    }
+
+    fn error(&mut self, error: &ScriptError) {
+        let record = script_error_record(error, &self.origin);
+        self.output.log(format!("error: {}", record.message));
+    }
+
+    fn echo(&mut self, text: &str, position: Position) {
+        self.output.log(format!("{}  \\echo {text}", self.origin.show(position)));
+    }
+
+    fn connected(&mut self, spec: &runbook_postgres::ConnectionSpec, position: Position) {
+        self.output.log(format!("{}  \\connect {}", self.origin.show(position), spec.redacted()));
+    }
+
+    fn progress(&mut self, bytes_read: u64, total: Option<u64>) {
+        self.output.progress(bytes_read, total);
+    }
+}
+
+/// The evidence form of a script error, positioned in the file a person can open.
+pub(crate) fn script_error_record(error: &ScriptError, origin: &Origin) -> ErrorRecord {
+    let (file, line, column) = origin.locate(error.position);
+    let shown = error.to_string();
+    let prefix = format!("{}:{}:{}: ", error.source_name, error.position.line, error.position.column);
+    let body = shown.strip_prefix(&prefix).unwrap_or(&shown);
+    let mut record = ErrorRecord::new(format!("{file}:{line}:{column}: {body}"));
+    record.file = Some(file);
+    record.line = Some(line);
+    record.column = Some(column);
+    match &error.kind {
+        ScriptErrorKind::Server(failure) => {
+            record.sqlstate = Some(failure.server.code.clone());
+            record.detail = failure.server.detail.clone();
+            record.hint = failure.server.hint.clone();
+            record.context = failure.server.context.clone();
+        }
+        ScriptErrorKind::Query(query) => {
+            record.sqlstate = query.sqlstate().map(str::to_owned);
+        }
+        _ => {}
+    }
+    record
+}
+
+/// The outcome of a load that finished (with `on_error: continue`, possibly with errors).
+pub(crate) fn loaded(summary: &LoadSummary, input: Option<InputFile>) -> StepOutcome {
+    let mut text = format!(
+        "{} statement{} in {:.1}s",
+        summary.statements,
+        if summary.statements == 1 { "" } else { "s" },
+        summary.duration.as_secs_f64()
+    );
+    if summary.rows_copied > 0 {
+        text.push_str(&format!(", {} rows copied", crate::blast::group(summary.rows_copied)));
+    }
+    if summary.error_count > 0 {
+        text.push_str(&format!(
+            ", {} error{} (on_error: continue)",
+            summary.error_count,
+            if summary.error_count == 1 { "" } else { "s" }
+        ));
+    }
+    let mut outcome = StepOutcome::new(StepStatus::Passed, text);
+    outcome.details = serde_json::json!({
+        "statements": summary.statements,
+        "rows_copied": summary.rows_copied,
+        "bytes_read": summary.bytes_read,
+        "errors": summary.error_count,
+        "duration_ms": summary.duration.as_millis() as u64,
+    });
+    outcome.inputs.extend(input);
+    outcome
+}
+
+/// Turns a stopped load into the step's error.
+pub(crate) fn load_failure(error: LoadError, origin: &Origin) -> StepError {
+    let done = error.summary.statements;
+    match error.kind {
+        LoadErrorKind::Script(script) => {
+            let mut record = script_error_record(&script, origin);
+            record.message = format!("{} (after {done} statement{} succeeded)", record.message, if done == 1 { "" } else { "s" });
+            StepError::Failed(Box::new(record))
+        }
+        LoadErrorKind::Cancelled { .. } => StepError::Interrupted,
+        other => StepError::failed(other.to_string()),
+    }
+}
+
+/// Check mode: read the whole script without running it and say what it would do.
+pub(crate) async fn describe<R: Read + Send + 'static>(
+    cx: &mut StepContext<'_>,
+    reader: ScriptReader<R>,
+    origin: Origin,
+) -> Result<StepOutcome, StepError> {
+    let origin_for_scan = origin.clone();
+    let scan = tokio::task::spawn_blocking(move || scan(reader, &origin_for_scan))
+        .await
+        .map_err(|e| StepError::failed(format!("script reader task failed: {e}")))?;
+    let mut counts: Vec<(String, u64)> = scan.counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let listing: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    cx.log(format!(
+        "would run {} statement{}: {}",
+        scan.statements,
+        if scan.statements == 1 { "" } else { "s" },
+        listing.join(", ")
+    ));
+    if scan.copy_rows > 0 {
+        cx.log(format!("COPY data: {} rows", scan.copy_rows));
+    }
+    let mut destructive = Vec::new();
+    for (position, keywords, what) in &scan.destructive {
+        let shown = origin.show(*position);
+        let radius = match cx.session().await {
+            Ok(session) => blast::describe(session, what).await,
+            Err(StepError::Deferred(reason)) => format!("(not measured: {reason})"),
+            Err(error) => return Err(error),
+        };
+        cx.log(format!("destructive  {shown}  {keywords}: {radius}"));
+        destructive.push(format!("{keywords} at {shown}: {radius}"));
+    }
+    if let Some((position, message)) = scan.error {
+        return Err(StepError::Failed(Box::new({
+            let (file, line, column) = origin.locate(position);
+            let mut record = ErrorRecord::new(format!("{file}:{line}:{column}: {message}"));
+            record.file = Some(file);
+            record.line = Some(line);
+            record.column = Some(column);
+            record
+        })));
+    }
+    let summary = if destructive.is_empty() {
+        format!("would run {} statements; none destructive", scan.statements)
+    } else {
+        format!("would run {} statements; destructive: {}", scan.statements, destructive.join("; "))
+    };
+    let mut outcome = StepOutcome::new(StepStatus::Passed, summary);
+    outcome.details = serde_json::json!({
+        "statements": scan.statements,
+        "by_command": counts.iter().map(|(k, n)| serde_json::json!({"command": k, "count": n})).collect::<Vec<_>>(),
+        "copy_rows": scan.copy_rows,
+        "destructive": destructive,
+    });
+    Ok(outcome)
+}
+
+struct Scan {
+    statements: u64,
+    counts: BTreeMap<String, u64>,
+    copy_rows: u64,
+    destructive: Vec<(Position, String, runbook_sql::analysis::Destructive)>,
+    error: Option<(Position, String)>,
+}
+
+fn scan<R: Read>(reader: ScriptReader<R>, origin: &Origin) -> Scan {
+    let mut scan = Scan {
+        statements: 0,
+        counts: BTreeMap::new(),
+        copy_rows: 0,
+        destructive: Vec::new(),
+        error: None,
+    };
+    for item in reader {
+        match item {
+            Ok(Item::Statement(statement)) => {
+                scan.statements += 1;
+                let class = classify(&statement.text);
+                *scan.counts.entry(class.keywords.clone()).or_default() += 1;
+                if let Effect::Destructive(what) = class.effect {
+                    scan.destructive.push((statement.start, class.keywords, what));
+                }
+            }
+            Ok(Item::CopyData(data)) => {
+                scan.copy_rows += data.bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            }
+            Ok(_) => {}
+            Err(error) => {
+                if scan.error.is_none() {
+                    scan.error = Some((error.position, error.kind.to_string()));
+                }
+                if error.is_fatal() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = origin;
+    scan
+}
+
+/// The first destructive statement of a script and how many more there are, for consent.
+pub(crate) fn first_destruction<R: Read>(reader: ScriptReader<R>, origin: &Origin) -> Option<String> {
+    let mut first = None;
+    let mut more = 0;
+    for item in reader {
+        let Ok(Item::Statement(statement)) = item else { continue };
+        let class = classify(&statement.text);
+        if matches!(class.effect, Effect::Destructive(_)) {
+            if first.is_none() {
+                let text = one_line(&statement.text);
+                first = Some(format!("run {text} ({})", origin.show(statement.start)));
+            } else {
+                more += 1;
+            }
+        }
+    }
+    first.map(|f| if more > 0 { format!("{f} and {more} more destructive statement{}", if more == 1 { "" } else { "s" }) } else { f })
+}
+
+/// A statement shortened to one line for messages.
+fn one_line(text: &str) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = flat.trim_end_matches(';').to_owned();
+    if flat.chars().count() > 80 {
+        format!("{}...", flat.chars().take(77).collect::<String>())
+    } else {
+        flat
+    }
+}

@@ -1,0 +1,44 @@
+//! The one trait every step kind implements.
+//!
+//! A kind lives in one file under `steps/` and is bound to its YAML form in `registry.rs`; the
+//! runner knows nothing else about it. Both modes go through the same object: `run` does the
+//! work, `check` looks at the live systems without changing anything and says whether `run`
+//! would succeed. A kind that cannot tell without acting says so in its check outcome rather than
+//! acting.
+
+use async_trait::async_trait;
+use runbook_evidence::StepOutcome;
+use runbook_spec::Runbook;
+
+use crate::context::StepContext;
+use crate::errors::StepError;
+
+/// What a step would destroy, said before anything runs, so a protected target can ask for
+/// consent up front instead of half-way through a restore.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destruction {
+    /// The target whose data is at stake.
+    pub target: String,
+    /// What would be destroyed, e.g. "DROP SCHEMA public CASCADE (sql line 2)".
+    pub what: String,
+}
+
+#[async_trait]
+pub trait Step: Send + Sync {
+    /// Executes the step. A returned error fails the step; `Ok` carries its status (a gate that
+    /// ran but whose checks failed returns `Ok` with status `failed` and the checks).
+    async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError>;
+
+    /// Looks without touching: read-only database sessions, Docker inspections, file checks.
+    async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError>;
+
+    /// What `run` would destroy, known from the runbook and the files it names alone (no
+    /// server is asked). `None` when the step changes nothing irreversibly.
+    fn destruction(
+        &self,
+        _step: &runbook_spec::Step,
+        _runbook: &Runbook,
+    ) -> Result<Option<Destruction>, StepError> {
+        Ok(None)
+    }
+}

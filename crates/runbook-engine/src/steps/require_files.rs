@@ -1,0 +1,139 @@
+//! `require_files`: the inputs a restore cannot go on without (the baseline DDL from Secrets),
+//! present, private and intact.
+//!
+//! Checked for real in both modes: it only reads. Every problem is listed, not just the first,
+//! so the operator can ask Ops for everything at once. A problem ends the run BLOCKED: the tool
+//! did nothing wrong, the world is not ready. Files are recorded by path, size and digest, never
+//! copied: they may hold patient data.
+
+use std::os::unix::fs::PermissionsExt;
+
+use async_trait::async_trait;
+use runbook_evidence::{InputFile, StepOutcome, StepStatus, hash_file};
+use runbook_spec::RequireFiles;
+
+use crate::context::StepContext;
+use crate::errors::StepError;
+use crate::step::Step;
+
+pub(crate) struct RequireFilesStep(pub RequireFiles);
+
+#[async_trait]
+impl Step for RequireFilesStep {
+    async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        self.inspect(cx).await
+    }
+
+    async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        self.inspect(cx).await
+    }
+}
+
+impl RequireFilesStep {
+    async fn inspect(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let files = self.0.files.clone();
+        let output = cx.output();
+        // Hashing a multi-gigabyte dump is blocking work.
+        let (inputs, problems) = tokio::task::spawn_blocking(move || {
+            let mut inputs = Vec::new();
+            let mut problems = Vec::new();
+            for file in &files {
+                let shown = file.path.display().to_string();
+                let meta = match std::fs::metadata(&file.path) {
+                    Ok(meta) => meta,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        problems.push(format!("{shown}: missing"));
+                        output.log(format!("missing  {shown}"));
+                        continue;
+                    }
+                    Err(e) => {
+                        problems.push(format!("{shown}: cannot read ({e})"));
+                        output.log(format!("unreadable  {shown}: {e}"));
+                        continue;
+                    }
+                };
+                if !meta.is_file() {
+                    problems.push(format!("{shown}: not a regular file"));
+                    output.log(format!("not a file  {shown}"));
+                    continue;
+                }
+                let mode = meta.permissions().mode() & 0o7777;
+                let mut ok = true;
+                if let Some(want) = file.mode
+                    && mode != want.bits()
+                {
+                    ok = false;
+                    problems.push(format!(
+                        "{shown}: mode is {mode:04o}, expected {:04o} (chmod {:o} {shown})",
+                        want.bits(),
+                        want.bits()
+                    ));
+                }
+                if let Some(min) = file.min_size
+                    && meta.len() < min
+                {
+                    ok = false;
+                    problems.push(format!(
+                        "{shown}: {} bytes, expected at least {min}",
+                        meta.len()
+                    ));
+                }
+                let digest = match hash_file(&file.path) {
+                    Ok(digest) => digest,
+                    Err(e) => {
+                        problems.push(format!("{shown}: cannot read ({e})"));
+                        continue;
+                    }
+                };
+                if let Some(want) = &file.sha256
+                    && !want.matches(&digest.sha256)
+                {
+                    ok = false;
+                    problems.push(format!(
+                        "{shown}: sha256 is {}, expected {}",
+                        digest.sha256,
+                        want.hex()
+                    ));
+                }
+                output.log(format!(
+                    "{}  {shown}  mode {mode:04o}  {} bytes  sha256 {}",
+                    if ok { "present" } else { "mismatch" },
+                    digest.size,
+                    digest.sha256
+                ));
+                inputs.push(InputFile {
+                    path: shown,
+                    size: digest.size,
+                    sha256: digest.sha256,
+                });
+            }
+            (inputs, problems)
+        })
+        .await
+        .map_err(|e| StepError::failed(format!("file check task failed: {e}")))?;
+
+        let total = self.0.files.len();
+        let mut outcome = if problems.is_empty() {
+            StepOutcome::new(
+                StepStatus::Passed,
+                format!("{total} file{} present and as required", plural(total)),
+            )
+        } else {
+            for problem in &problems {
+                cx.log(format!("blocked: {problem}"));
+            }
+            let mut outcome = StepOutcome::new(
+                StepStatus::Blocked,
+                format!("blocked: {}", problems.join("; ")),
+            );
+            outcome.error = Some(runbook_evidence::ErrorRecord::new(problems.join("; ")));
+            outcome
+        };
+        outcome.inputs = inputs;
+        Ok(outcome)
+    }
+}
+
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,238 @@
+//! `shell`: the escape hatch, a local command whose output becomes evidence.
+//!
+//! The command runs without a shell unless `shell: true` asks for one, so arguments with spaces
+//! or `$` reach the program as written. Both streams are logged line by line as they arrive
+//! (bounded memory whatever the output), the exit code decides the status, and a timeout or
+//! Ctrl-C kills the process. `${targets.NAME.url}` expands to a URL without password; the
+//! password goes to the child in `PGPASSWORD`, so it never shows in a command line or in
+//! evidence. In check mode the command is only described (and its program looked up on PATH)
+//! unless `run_in_check: true` says it is safe to run.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use runbook_evidence::{StepOutcome, StepStatus};
+use runbook_spec::{Command, Shell};
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+
+use crate::context::StepContext;
+use crate::errors::StepError;
+use crate::output::StepOutput;
+use crate::step::Step;
+
+pub(crate) struct ShellStep(pub Shell);
+
+#[async_trait]
+impl Step for ShellStep {
+    async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        self.execute(cx).await
+    }
+
+    async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        if self.0.run_in_check {
+            cx.log("run_in_check: true, so check mode runs the command");
+            return self.execute(cx).await;
+        }
+        let argv = self.argv(cx).await?;
+        let program = &argv[0];
+        let shown = display_argv(&argv);
+        match find_program(program, self.0.cwd.as_deref()) {
+            Some(path) => {
+                cx.log(format!("would run: {shown}"));
+                cx.log(format!("program: {}", path.display()));
+                Ok(StepOutcome::new(StepStatus::Passed, format!("would run: {shown}")))
+            }
+            None => Err(StepError::failed(format!(
+                "program '{program}' not found{}",
+                if program.contains('/') { String::new() } else { " on PATH".to_owned() }
+            ))),
+        }
+    }
+}
+
+impl ShellStep {
+    async fn argv(&self, cx: &mut StepContext<'_>) -> Result<Vec<String>, StepError> {
+        let raw: Vec<String> = match &self.0.command {
+            Command::Argv(argv) => argv.clone(),
+            Command::Script(script) => vec!["/bin/sh".to_owned(), "-c".to_owned(), script.clone()],
+        };
+        let mut argv = Vec::with_capacity(raw.len());
+        for arg in &raw {
+            argv.push(cx.expand(arg).await?);
+        }
+        if argv.first().is_none_or(|p| p.is_empty()) {
+            return Err(StepError::failed("empty command"));
+        }
+        Ok(argv)
+    }
+
+    async fn execute(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let argv = self.argv(cx).await?;
+        let mut password = None;
+        let raw_args: Vec<&str> = match &self.0.command {
+            Command::Argv(argv) => argv.iter().map(String::as_str).collect(),
+            Command::Script(script) => vec![script.as_str()],
+        };
+        for arg in raw_args {
+            if let Some(p) = cx.referenced_password(arg).await? {
+                password = Some(p);
+            }
+        }
+        let shown = display_argv(&argv);
+        cx.log(format!("$ {shown}"));
+        if let Some(dir) = &self.0.cwd {
+            cx.log(format!("in {}", dir.display()));
+        }
+        let mut command = tokio::process::Command::new(&argv[0]);
+        command
+            .args(&argv[1..])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(dir) = &self.0.cwd {
+            command.current_dir(dir);
+        }
+        for (key, value) in &self.0.env {
+            command.env(key, cx.expand(value).await?);
+        }
+        if let Some(password) = password {
+            command.env("PGPASSWORD", password);
+        }
+        let started = Instant::now();
+        let mut child = command.spawn().map_err(|e| {
+            StepError::failed(format!(
+                "cannot start '{}': {}",
+                argv[0],
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such program (not found on PATH)".to_owned(),
+                    _ => e.to_string(),
+                }
+            ))
+        })?;
+        let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
+        let output = cx.output();
+        let pump_out = tokio::spawn(pump(stdout, output.clone(), "stdout"));
+        let pump_err = tokio::spawn(pump(stderr, output.clone(), "stderr"));
+        let cancel = cx.cancellation();
+        let status = tokio::select! {
+            status = child.wait() => status.map_err(|e| StepError::failed(format!("waiting for '{}': {e}", argv[0])))?,
+            () = cancel.cancelled() => {
+                let _ = child.kill().await;
+                let _ = pump_out.await;
+                let _ = pump_err.await;
+                cx.log("killed: the step was cancelled");
+                return Err(StepError::Interrupted);
+            }
+        };
+        let lines_out = pump_out.await.unwrap_or(0);
+        let lines_err = pump_err.await.unwrap_or(0);
+        let elapsed = started.elapsed();
+        let code = status.code();
+        let signal = {
+            use std::os::unix::process::ExitStatusExt;
+            status.signal()
+        };
+        cx.log(match (code, signal) {
+            (Some(code), _) => format!("exit code {code} after {:.1}s", elapsed.as_secs_f64()),
+            (None, Some(sig)) => format!("killed by signal {sig} after {:.1}s", elapsed.as_secs_f64()),
+            _ => "ended without an exit code".to_owned(),
+        });
+        let allowed = code.is_some_and(|c| self.0.allow_exit_codes.contains(&i64::from(c)));
+        let details = json!({
+            "command": argv,
+            "exit_code": code,
+            "signal": signal,
+            "stdout_lines": lines_out,
+            "stderr_lines": lines_err,
+            "duration_ms": elapsed.as_millis() as u64,
+        });
+        if allowed {
+            let mut outcome = StepOutcome::new(
+                StepStatus::Passed,
+                format!("{} exited {}", argv[0], code.unwrap_or_default()),
+            );
+            outcome.details = details;
+            Ok(outcome)
+        } else {
+            let allowed_list = self.0.allow_exit_codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
+            let what = match (code, signal) {
+                (Some(code), _) => format!("exit code {code}"),
+                (None, Some(sig)) => format!("signal {sig}"),
+                _ => "no exit code".to_owned(),
+            };
+            let mut record = runbook_evidence::ErrorRecord::new(format!(
+                "{} ended with {what} (allowed: {allowed_list})",
+                argv[0]
+            ));
+            record.context = Some(format!("command: {shown}"));
+            let mut outcome = StepOutcome::new(StepStatus::Failed, format!("failed: {}", record.message));
+            outcome.error = Some(record);
+            outcome.details = details;
+            Ok(outcome)
+        }
+    }
+}
+
+/// Copies a stream into the log, line by line; returns the number of lines.
+async fn pump(stream: impl AsyncRead + Unpin, output: StepOutput, label: &'static str) -> u64 {
+    let mut reader = BufReader::new(stream);
+    let mut buf = Vec::new();
+    let mut lines = 0;
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                lines += 1;
+                let text = String::from_utf8_lossy(&buf);
+                let text = text.trim_end_matches(['\n', '\r']);
+                output.log(format!("[{label}] {text}"));
+            }
+        }
+    }
+    lines
+}
+
+/// The command as a shell would need it typed: arguments with spaces or quotes are quoted.
+pub(crate) fn display_argv(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| {
+            let plain = !a.is_empty()
+                && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+            if plain { a.clone() } else { format!("'{}'", a.replace('\'', r"'\''")) }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn find_program(program: &str, cwd: Option<&Path>) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.contains('/') {
+        let path = match cwd {
+            Some(dir) if !program.starts_with('/') => dir.join(program),
+            _ => PathBuf::from(program),
+        };
+        return executable(&path).then_some(path);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| executable(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_argv;
+
+    #[test]
+    fn quotes_what_a_shell_would_split() {
+        let argv = ["pg_dump", "--schema-only", "my db", "it's"].map(String::from);
+        assert_eq!(display_argv(&argv), r"pg_dump --schema-only 'my db' 'it'\''s'");
+    }
+}

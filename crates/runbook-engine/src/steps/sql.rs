@@ -1,0 +1,69 @@
+//! `sql`: statements written in the runbook itself (`DROP SCHEMA public CASCADE; CREATE SCHEMA
+//! public;`), run exactly like a psql script: one statement at a time, psql's splitting rules,
+//! the runbook's vars available as psql variables (`:'db'`, `:"schema"`). Errors point at the
+//! runbook line.
+
+use std::io::Cursor;
+
+use async_trait::async_trait;
+use runbook_evidence::StepOutcome;
+use runbook_postgres::load::{LoadOptions, OnError as LoadOnError};
+use runbook_spec::{OnError, Runbook, Sql};
+
+use crate::context::StepContext;
+use crate::errors::StepError;
+use crate::script::{self, EvidenceObserver, Origin};
+use crate::step::{Destruction, Step};
+
+pub(crate) struct SqlStep(pub Sql);
+
+impl SqlStep {
+    fn origin(&self, runbook: &Runbook) -> Origin {
+        Origin::Inline {
+            runbook: runbook.file.display().to_string(),
+            origin: self.0.text_origin,
+        }
+    }
+
+    fn reader(&self, runbook: &Runbook) -> runbook_sql::ScriptReader<Cursor<Vec<u8>>> {
+        let vars = runbook.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        script::reader(Cursor::new(self.0.text.clone().into_bytes()), vars)
+    }
+}
+
+#[async_trait]
+impl Step for SqlStep {
+    async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let origin = self.origin(cx.runbook());
+        let reader = self.reader(cx.runbook());
+        let options = LoadOptions {
+            source_name: origin.source_name(),
+            on_error: match self.0.on_error {
+                OnError::Stop => LoadOnError::Stop,
+                OnError::Continue => LoadOnError::Continue,
+            },
+            single_transaction: self.0.single_transaction,
+            total_bytes: Some(self.0.text.len() as u64),
+        };
+        let mut observer = EvidenceObserver { output: cx.output(), origin: origin.clone() };
+        let mut session = cx.script_session().await?;
+        match session.load_script(reader, &options, &mut observer).await {
+            Ok(summary) => Ok(script::loaded(&summary, None)),
+            Err(error) => Err(script::load_failure(error, &origin)),
+        }
+    }
+
+    async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let origin = self.origin(cx.runbook());
+        let reader = self.reader(cx.runbook());
+        let outcome = script::describe(cx, reader, origin).await;
+        cx.will_change_target();
+        outcome
+    }
+
+    fn destruction(&self, step: &runbook_spec::Step, runbook: &Runbook) -> Result<Option<Destruction>, StepError> {
+        let Some(target) = &step.target else { return Ok(None) };
+        Ok(script::first_destruction(self.reader(runbook), &self.origin(runbook))
+            .map(|what| Destruction { target: target.clone(), what }))
+    }
+}

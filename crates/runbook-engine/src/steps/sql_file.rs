@@ -1,0 +1,315 @@
+//! `sql_file`: load a psql script (a pg_dump, a migration) into the step's target.
+//!
+//! `via: client` (the default) reads the file here and sends it over this tool's own session
+//! through the psql-compatible loader: statements with positions in the evidence, errors at the
+//! exact line and column, bounded memory whatever the size. The file is hashed while it is read,
+//! so a 5 GB dump is read once. `via: container` is the seeds' own procedure for teams that want
+//! the container's psql: the file is copied into the target's container, `psql -X -f` runs there
+//! as the target's user, its output becomes the log, and the copy is removed again even when the
+//! load fails, so patient data does not linger in the container.
+
+use std::fs::File;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use runbook_docker::{ExecSpec, OutputStream, Owner};
+use runbook_evidence::{ErrorRecord, InputFile, StepOutcome, StepStatus, hash_file};
+use runbook_postgres::load::{LoadOptions, OnError as LoadOnError};
+use runbook_spec::{OnError, Runbook, SqlFile, Via};
+use sha2::{Digest, Sha256};
+
+use crate::context::StepContext;
+use crate::errors::StepError;
+use crate::script::{self, EvidenceObserver, Origin};
+use crate::step::{Destruction, Step};
+
+pub(crate) struct SqlFileStep(pub SqlFile);
+
+impl SqlFileStep {
+    fn origin(&self) -> Origin {
+        Origin::File(self.0.path.display().to_string())
+    }
+
+    fn variables(&self, runbook: &Runbook) -> std::collections::BTreeMap<String, String> {
+        let mut vars: std::collections::BTreeMap<String, String> =
+            runbook.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        vars.extend(self.0.variables.iter().map(|(k, v)| (k.clone(), v.clone())));
+        vars
+    }
+
+    fn open(&self) -> Result<(File, u64), StepError> {
+        let path = &self.0.path;
+        let file = File::open(path).map_err(|e| StepError::io(path, e))?;
+        let meta = file.metadata().map_err(|e| StepError::io(path, e))?;
+        if !meta.is_file() {
+            return Err(StepError::failed(format!("{} is not a regular file", path.display())));
+        }
+        Ok((file, meta.len()))
+    }
+}
+
+#[async_trait]
+impl Step for SqlFileStep {
+    async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        match self.0.via {
+            Via::Client => self.load_here(cx).await,
+            Via::Container => self.load_in_container(cx).await,
+        }
+    }
+
+    async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let (file, size) = self.open()?;
+        let hashing = HashingReader::new(file);
+        let digest = hashing.digest_handle();
+        let reader = script::reader(hashing, self.variables(cx.runbook()));
+        cx.log(format!("{}: {} bytes", self.0.path.display(), size));
+        let mut outcome = script::describe(cx, reader, self.origin()).await;
+        if self.0.via == Via::Container {
+            let container = cx.container_of(None)?;
+            let docker = cx.docker().await?;
+            match docker.inspect_container(&container).await? {
+                Some(info) if info.state.is_running() => {
+                    cx.log(format!("would copy the file into container {container} and run psql -f there"));
+                }
+                _ if cx.resources.provisional_containers.contains_key(&container) => {
+                    cx.log(format!("container {container} is started by an earlier step"));
+                }
+                Some(info) => {
+                    outcome = Err(StepError::failed(format!(
+                        "container {container} is {}, not running: psql cannot run in it",
+                        info.state
+                    )));
+                }
+                None => {
+                    outcome = Err(StepError::failed(format!("container {container} does not exist")));
+                }
+            }
+        }
+        cx.will_change_target();
+        let mut outcome = outcome?;
+        if let Some(sha256) = finished_digest(&digest) {
+            outcome.inputs.push(InputFile { path: self.0.path.display().to_string(), size, sha256 });
+        }
+        Ok(outcome)
+    }
+
+    fn destruction(&self, step: &runbook_spec::Step, runbook: &Runbook) -> Result<Option<Destruction>, StepError> {
+        let Some(target) = &step.target else { return Ok(None) };
+        let (file, _) = self.open()?;
+        let reader = script::reader(std::io::BufReader::new(file), self.variables(runbook));
+        Ok(script::first_destruction(reader, &self.origin())
+            .map(|what| Destruction { target: target.clone(), what }))
+    }
+}
+
+impl SqlFileStep {
+    async fn load_here(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let (file, size) = self.open()?;
+        let hashing = HashingReader::new(file);
+        let digest = hashing.digest_handle();
+        let origin = self.origin();
+        let reader = script::reader(hashing, self.variables(cx.runbook()));
+        let options = LoadOptions {
+            source_name: origin.source_name(),
+            on_error: match self.0.on_error {
+                OnError::Stop => LoadOnError::Stop,
+                OnError::Continue => LoadOnError::Continue,
+            },
+            single_transaction: self.0.single_transaction,
+            total_bytes: Some(size),
+        };
+        cx.log(format!(
+            "loading {} ({size} bytes) via client{}",
+            self.0.path.display(),
+            if self.0.single_transaction { ", single transaction" } else { "" }
+        ));
+        let mut observer = EvidenceObserver { output: cx.output(), origin: origin.clone() };
+        let mut session = cx.script_session().await?;
+        let result = session.load_script(reader, &options, &mut observer).await;
+        let input = self.input_record(&digest, size).await;
+        match result {
+            Ok(summary) => Ok(script::loaded(&summary, input)),
+            Err(error) => Err(script::load_failure(error, &origin)),
+        }
+    }
+
+    /// The file's digest: from the load when it read everything, else by reading it again.
+    async fn input_record(&self, digest: &Arc<Mutex<Option<Sha256>>>, size: u64) -> Option<InputFile> {
+        let path = self.0.path.clone();
+        let sha256 = match finished_digest(digest) {
+            Some(sha256) => sha256,
+            None => tokio::task::spawn_blocking(move || hash_file(&path).ok().map(|d| d.sha256))
+                .await
+                .ok()
+                .flatten()?,
+        };
+        Some(InputFile { path: self.0.path.display().to_string(), size, sha256 })
+    }
+
+    async fn load_in_container(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let container = cx.container_of(None)?;
+        let target = cx.target_name()?.to_owned();
+        let spec = cx.resources.connection_spec(&target).await?;
+        let local = self.0.path.clone();
+        let dest = format!("/tmp/runbook-{}-{}.sql", cx.step().id, std::process::id());
+        let variables = self.variables(cx.runbook());
+        let mut cmd = vec!["psql".to_owned(), "-X".to_owned()];
+        if self.0.on_error == OnError::Stop || self.0.single_transaction {
+            cmd.extend(["-v".to_owned(), "ON_ERROR_STOP=1".to_owned()]);
+        }
+        if self.0.single_transaction {
+            cmd.push("-1".to_owned());
+        }
+        for (name, value) in &variables {
+            cmd.extend(["-v".to_owned(), format!("{name}={value}")]);
+        }
+        cmd.extend([
+            "-U".to_owned(),
+            spec.user().to_owned(),
+            "-d".to_owned(),
+            spec.dbname().to_owned(),
+            "-f".to_owned(),
+            dest.clone(),
+        ]);
+        let mut exec = ExecSpec::new(cmd);
+        if let Some(password) = spec.password() {
+            exec = exec.env("PGPASSWORD", password);
+        }
+        let output = cx.output();
+        let docker = cx.docker().await?;
+        // The postgres account of the official image (and of runbook/postgres) can read it;
+        // root can read anything: both ways of exec'ing work, and nobody else can.
+        let copied = docker.copy_file_into(&container, &local, &dest, 0o600, Owner::POSTGRES).await?;
+        output.log(format!(
+            "copied {} ({} bytes, sha256 {}) to {container}:{dest}",
+            local.display(),
+            copied.bytes,
+            copied.sha256
+        ));
+        output.log(format!("$ docker exec {container} {}", exec.display_command()));
+        let shown_local = local.display().to_string();
+        let mut lines = LineBuffer::default();
+        let mut on_output = |stream: OutputStream, chunk: &[u8]| {
+            lines.push(stream, chunk, &mut |line| output.log(line.replace(&dest, &shown_local)));
+        };
+        let result = docker.exec(&container, &exec, &mut on_output).await;
+        lines.finish(&mut |line| output.log(line.replace(&dest, &shown_local)));
+        // Remove the copy whatever happened: a dump may hold patient data.
+        let removed = docker.remove_path_in(&container, &dest).await;
+        match &removed {
+            Ok(()) => output.log(format!("removed {container}:{dest}")),
+            Err(error) => output.log(format!("warning: could not remove {container}:{dest}: {error}")),
+        }
+        let code = result?;
+        let input = InputFile { path: shown_local.clone(), size: copied.bytes, sha256: copied.sha256.clone() };
+        let details = serde_json::json!({
+            "via": "container",
+            "container": container,
+            "exit_code": code,
+            "copy_removed": removed.is_ok(),
+        });
+        if code == 0 {
+            let mut outcome = StepOutcome::new(StepStatus::Passed, format!("psql -f in {container} exited 0"));
+            outcome.inputs.push(input);
+            outcome.details = details;
+            return Ok(outcome);
+        }
+        let meaning = match code {
+            1 => "a fatal error of psql itself (file not readable, bad option)",
+            2 => "the connection to the server was lost",
+            3 => "an error in the script (ON_ERROR_STOP)",
+            _ => "an unexpected exit code",
+        };
+        let mut record = ErrorRecord::new(format!(
+            "psql in container {container} exited {code}: {meaning}; see output.log for psql's message"
+        ));
+        record.file = Some(shown_local);
+        let mut outcome = StepOutcome::new(StepStatus::Failed, format!("failed: {}", record.message));
+        outcome.error = Some(record);
+        outcome.inputs.push(input);
+        outcome.details = details;
+        Ok(outcome)
+    }
+}
+
+/// Splits exec output into lines per stream, prefixing stderr.
+#[derive(Default)]
+struct LineBuffer {
+    out: Vec<u8>,
+    err: Vec<u8>,
+}
+
+impl LineBuffer {
+    fn push(&mut self, stream: OutputStream, chunk: &[u8], emit: &mut dyn FnMut(String)) {
+        let buf = match stream {
+            OutputStream::Stdout => &mut self.out,
+            _ => &mut self.err,
+        };
+        buf.extend_from_slice(chunk);
+        while let Some(end) = buf.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = buf.drain(..=end).collect();
+            emit(render(stream, &line));
+        }
+    }
+
+    fn finish(&mut self, emit: &mut dyn FnMut(String)) {
+        if !self.out.is_empty() {
+            emit(render(OutputStream::Stdout, &std::mem::take(&mut self.out)));
+        }
+        if !self.err.is_empty() {
+            emit(render(OutputStream::Stderr, &std::mem::take(&mut self.err)));
+        }
+    }
+}
+
+fn render(stream: OutputStream, line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_end_matches(['\n', '\r']);
+    match stream {
+        OutputStream::Stdout => format!("[stdout] {text}"),
+        _ => format!("[stderr] {text}"),
+    }
+}
+
+/// Hashes what passes through, so the file is read once for loading and for its digest. The
+/// digest is only taken when the whole file went through.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Option<Sha256>,
+    done: Arc<Mutex<Option<Sha256>>>,
+}
+
+impl<R: Read> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        HashingReader { inner, hasher: Some(Sha256::new()), done: Arc::new(Mutex::new(None)) }
+    }
+
+    fn digest_handle(&self) -> Arc<Mutex<Option<Sha256>>> {
+        Arc::clone(&self.done)
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(hasher) = self.hasher.as_mut() {
+            if n == 0 {
+                let finished = self.hasher.take().expect("checked above");
+                *self.done.lock().unwrap_or_else(|p| p.into_inner()) = Some(finished);
+            } else {
+                hasher.update(&buf[..n]);
+            }
+        }
+        Ok(n)
+    }
+}
+
+fn finished_digest(handle: &Arc<Mutex<Option<Sha256>>>) -> Option<String> {
+    let hasher = handle.lock().unwrap_or_else(|p| p.into_inner()).take()?;
+    Some(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
