@@ -132,6 +132,21 @@ impl ContainerInfo {
         candidates.first().map(|p| (p.host_ip.clone(), p.host_port))
     }
 
+    /// Where a client on this host reaches `container_port`/tcp: like
+    /// [`host_port`](Self::host_port), with a binding on every interface (`0.0.0.0`, `::`)
+    /// turned into the loopback address, which is one of them.
+    pub fn local_endpoint(&self, container_port: u16) -> Option<(String, u16)> {
+        self.host_port(container_port).map(|(ip, port)| {
+            let ip = match ip.parse::<IpAddr>() {
+                Ok(IpAddr::V4(v4)) if v4.is_unspecified() => "127.0.0.1".to_owned(),
+                Ok(IpAddr::V6(v6)) if v6.is_unspecified() => "::1".to_owned(),
+                _ if ip.is_empty() => "127.0.0.1".to_owned(),
+                _ => ip,
+            };
+            (ip, port)
+        })
+    }
+
     pub(crate) fn from_inspect(raw: ContainerInspectResponse) -> ContainerInfo {
         let config = raw.config.unwrap_or_default();
         let state = raw.state.unwrap_or_default();
@@ -242,4 +257,65 @@ pub struct ContainerSummary {
     /// `running`, `exited`, ... as the engine wrote it.
     pub state: String,
     pub labels: BTreeMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_ports(ports: &[(u16, &str, u16)]) -> ContainerInfo {
+        ContainerInfo {
+            id: String::new(),
+            name: "db".into(),
+            image: "postgres:15".into(),
+            image_id: String::new(),
+            state: ContainerState::Running,
+            health: None,
+            started_at: None,
+            labels: BTreeMap::new(),
+            ports: ports
+                .iter()
+                .map(|(c, ip, h)| PublishedPort {
+                    container_port: *c,
+                    protocol: Protocol::Tcp,
+                    host_ip: (*ip).to_owned(),
+                    host_port: *h,
+                })
+                .collect(),
+            mounts: Vec::new(),
+            command: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn ipv4_is_preferred_and_wildcards_become_loopback() {
+        let info = with_ports(&[
+            (5432, "::", 32769),
+            (5432, "0.0.0.0", 32768),
+            (9187, "127.0.0.1", 9187),
+        ]);
+        assert_eq!(info.host_port(5432), Some(("0.0.0.0".to_owned(), 32768)));
+        assert_eq!(
+            info.local_endpoint(5432),
+            Some(("127.0.0.1".to_owned(), 32768))
+        );
+        assert_eq!(
+            info.local_endpoint(9187),
+            Some(("127.0.0.1".to_owned(), 9187))
+        );
+        assert_eq!(info.host_port(80), None);
+        let v6 = with_ports(&[(5432, "::", 5432)]);
+        assert_eq!(v6.local_endpoint(5432), Some(("::1".to_owned(), 5432)));
+    }
+
+    #[test]
+    fn states_read_well_in_messages() {
+        assert_eq!(
+            ContainerState::Exited { exit_code: 1 }.to_string(),
+            "exited with code 1"
+        );
+        assert_eq!(ContainerState::Created.to_string(), "created");
+        assert!(ContainerState::Restarting.is_running());
+        assert!(!ContainerState::Paused.is_running());
+    }
 }

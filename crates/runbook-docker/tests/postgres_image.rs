@@ -44,6 +44,7 @@ async fn postgres_env_and_initdb_scripts_are_honoured() {
             ("POSTGRES_USER", "ops"),
             ("POSTGRES_PASSWORD", password),
             ("POSTGRES_DB", "opendolphin"),
+            ("POSTGRES_INITDB_ARGS", "--data-checksums --locale=C.UTF-8"),
         ],
     );
     spec.volumes.push(VolumeMount {
@@ -75,6 +76,16 @@ async fn postgres_env_and_initdb_scripts_are_honoured() {
         "true"
     );
     assert_eq!(value(&session, "SHOW server_encoding").await, "UTF8");
+    assert_eq!(value(&session, "SHOW data_checksums").await, "on");
+    // initdb imported the system's locales (it runs `locale -a`).
+    assert_eq!(
+        value(
+            &session,
+            "SELECT count(*) FROM pg_collation WHERE collname = 'C.utf8' AND collprovider = 'c'"
+        )
+        .await,
+        "1"
+    );
     assert_eq!(
         value(&session, "SHOW password_encryption").await,
         "scram-sha-256"
@@ -233,8 +244,8 @@ async fn a_missing_password_stops_the_container_with_the_official_message() {
 }
 
 #[tokio::test]
-async fn password_file_and_trust_variants() {
-    let dt = docker_test!("password_file_and_trust_variants");
+async fn password_file_trust_and_exclusive_variants() {
+    let dt = docker_test!("password_file_trust_and_exclusive_variants");
     let client = dt.client();
     let secrets = tempfile::tempdir().unwrap();
     std::fs::write(secrets.path().join("pw"), "from-a-file\n").unwrap();
@@ -259,6 +270,18 @@ async fn password_file_and_trust_variants() {
         published_port(&report.info),
         "postgres",
         "from-a-file",
+        "postgres",
+    )
+    .await;
+    assert_eq!(value(&session, "SELECT 1").await, "1");
+    drop(session);
+
+    let trust = postgres_spec(&dt, "trust", &[("POSTGRES_HOST_AUTH_METHOD", "trust")]);
+    let report = client.ensure_running(&trust).await.unwrap();
+    let session = connect_when_ready(
+        published_port(&report.info),
+        "postgres",
+        "anything",
         "postgres",
     )
     .await;
