@@ -164,7 +164,13 @@ impl DockerClient {
                 f if f.status() == Some(404) => Err(DockerError::NoSuchContainer {
                     name: name.to_owned(),
                 }),
-                f => Err(self.fail(format!("start container {name}"), f)),
+                f => match crate::failure::port_in_use(f.message()) {
+                    Some(address) => Err(DockerError::PortInUse {
+                        container: name.to_owned(),
+                        address,
+                    }),
+                    None => Err(self.fail(format!("start container {name}"), f)),
+                },
             },
         }
     }
@@ -177,7 +183,21 @@ impl DockerClient {
         let (outcome, drift) = match self.inspect_container(&spec.name).await? {
             None => {
                 self.create_container(spec).await?;
-                self.start_container(&spec.name).await?;
+                if let Err(e) = self.start_container(&spec.name).await {
+                    // A container this call created and could not start is removed again, so
+                    // that the next attempt creates it afresh (from a corrected spec) instead
+                    // of finding a broken one.
+                    let _ = self
+                        .remove_container(
+                            &spec.name,
+                            RemoveOptions {
+                                force: true,
+                                volumes: true,
+                            },
+                        )
+                        .await;
+                    return Err(e);
+                }
                 (EnsureOutcome::CreatedAndStarted, Vec::new())
             }
             Some(existing) => {

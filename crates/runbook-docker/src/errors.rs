@@ -42,6 +42,12 @@ pub enum DockerError {
     #[error("container name {name} is already in use by container {existing}")]
     Conflict { name: String, existing: String },
 
+    /// A published host port is taken, by another container or a server on the host.
+    #[error(
+        "port {address} is already in use on the host (by another container or a local server), so container {container} cannot publish it"
+    )]
+    PortInUse { container: String, address: String },
+
     #[error("container {name} is running; stop it first or remove it with force")]
     ContainerRunning { name: String },
 

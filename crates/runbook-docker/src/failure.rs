@@ -74,6 +74,35 @@ fn lowercase_first(text: &str) -> String {
     }
 }
 
+/// The host address in the engine's "port taken" messages, which come in two forms:
+/// `Bind for 127.0.0.1:5432 failed: port is already allocated` (another container has it) and
+/// `listen tcp4 127.0.0.1:5432: bind: address already in use` (something else on the host).
+pub(crate) fn port_in_use(message: &str) -> Option<String> {
+    if let Some(rest) = message.split("Bind for ").nth(1)
+        && let Some((address, _)) = rest.split_once(" failed")
+        && message.contains("already allocated")
+    {
+        return Some(address.to_owned());
+    }
+    if message.contains("address already in use") {
+        for prefix in [
+            "listen tcp4 ",
+            "listen tcp6 ",
+            "listen tcp ",
+            "listen udp4 ",
+            "listen udp6 ",
+            "listen udp ",
+        ] {
+            if let Some(rest) = message.split(prefix).nth(1)
+                && let Some((address, _)) = rest.split_once(": bind")
+            {
+                return Some(address.to_owned());
+            }
+        }
+    }
+    None
+}
+
 impl DockerClient {
     /// The fallback mapping once an operation has handled the statuses it knows.
     pub(crate) fn fail(&self, operation: impl Into<String>, failure: Failure) -> DockerError {
@@ -98,6 +127,23 @@ impl DockerClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn taken_ports_are_found_in_both_forms() {
+        assert_eq!(
+            port_in_use(
+                "driver failed programming external connectivity on endpoint db (3d26): Bind for 127.0.0.1:45432 failed: port is already allocated"
+            ),
+            Some("127.0.0.1:45432".to_owned())
+        );
+        assert_eq!(
+            port_in_use(
+                "driver failed programming external connectivity on endpoint pp (1295): Error starting userland proxy: listen tcp4 127.0.0.1:46449: bind: address already in use"
+            ),
+            Some("127.0.0.1:46449".to_owned())
+        );
+        assert_eq!(port_in_use("no such image"), None);
+    }
 
     #[test]
     fn lowercases_sentences_but_not_acronyms() {

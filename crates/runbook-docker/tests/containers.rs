@@ -372,3 +372,47 @@ async fn logs_are_text_lines_of_both_streams() {
     );
     dt.finish().await;
 }
+
+#[tokio::test]
+async fn a_taken_host_port_is_named_and_the_new_container_is_not_left_behind() {
+    let dt = docker_test!("a_taken_host_port_is_named_and_the_new_container_is_not_left_behind");
+    let client = dt.client();
+    // Something on the host holds the port.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut spec = sleeper(&dt, "taken-port");
+    spec.ports = vec![PortMapping::localhost(port, 5432)];
+    let err = client.ensure_running(&spec).await.unwrap_err();
+    assert!(matches!(err, DockerError::PortInUse { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "port 127.0.0.1:{port} is already in use on the host (by another container or a local server), so container {} cannot publish it",
+            spec.name
+        )
+    );
+    assert_eq!(client.inspect_container(&spec.name).await.unwrap(), None);
+    drop(listener);
+
+    // Another container holds it.
+    let mut first = sleeper(&dt, "holder");
+    first.ports = vec![PortMapping::localhost(port, 5432)];
+    client.ensure_running(&first).await.unwrap();
+    let mut second = sleeper(&dt, "second");
+    second.ports = first.ports.clone();
+    client.create_container(&second).await.unwrap();
+    let err = client.start_container(&second.name).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "port 127.0.0.1:{port} is already in use on the host (by another container or a local server), so container {} cannot publish it",
+            second.name
+        )
+    );
+    // start_container leaves a container it did not create where it was.
+    assert_eq!(
+        client.require_container(&second.name).await.unwrap().state,
+        ContainerState::Created
+    );
+    dt.finish().await;
+}
