@@ -17,7 +17,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use runbook_docker::{ContainerSpec, DockerClient, Endpoint, RemoveOptions};
+use runbook_docker::{ContainerSpec, DockerClient, Endpoint, MountKind, RemoveOptions};
 
 /// The label key every test container and volume carries.
 pub const TEST_LABEL: &str = "io.runbook.test";
@@ -191,14 +191,26 @@ impl Drop for DockerTest {
     }
 }
 
-/// Removes what carries `TEST_LABEL=value`; returns what is still there afterwards.
+/// Removes what carries `TEST_LABEL=value` (containers with their anonymous volumes, then
+/// labelled volumes); returns what is still there afterwards, anonymous volumes included,
+/// which carry no label and would otherwise leak unnoticed.
 async fn cleanup(client: &DockerClient, value: &str) -> Vec<String> {
     let remove = RemoveOptions {
         force: true,
         volumes: true,
     };
+    let mut anonymous = Vec::new();
     if let Ok(containers) = client.list_containers_by_label(TEST_LABEL, value).await {
         for c in containers {
+            if let Ok(Some(info)) = client.inspect_container(&c.id).await {
+                anonymous.extend(
+                    info.mounts
+                        .into_iter()
+                        .filter(|m| m.kind == MountKind::Volume)
+                        .filter_map(|m| m.name)
+                        .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit())),
+                );
+            }
             let _ = client.remove_container(&c.id, remove).await;
         }
     }
@@ -219,6 +231,11 @@ async fn cleanup(client: &DockerClient, value: &str) -> Vec<String> {
     match client.list_volumes_by_label(TEST_LABEL, value).await {
         Ok(volumes) => left.extend(volumes.into_iter().map(|v| format!("volume {v}"))),
         Err(e) => left.push(format!("cannot list volumes: {e}")),
+    }
+    for volume in anonymous {
+        if client.volume_exists(&volume).await.unwrap_or(true) {
+            left.push(format!("anonymous volume {volume}"));
+        }
     }
     left
 }
