@@ -15,8 +15,10 @@ fn main() -> std::io::Result<()> {
     let psql_format = std::env::var("SPLIT_FORMAT").is_ok_and(|f| f == "psql");
     for item in ScriptReader::new(std::io::BufReader::new(file)) {
         if psql_format {
-            if let Ok(Item::Statement(s)) = item {
-                writeln!(out, "STMT ----\n{}", s.text.replace('\r', "<CR>"))?;
+            match item {
+                Ok(Item::Statement(s)) => writeln!(out, "STMT ----\n{}", s.text.replace('\r', "<CR>"))?,
+                Err(e) => writeln!(out, "ERROR {e}")?,
+                Ok(_) => {}
             }
             continue;
         }
