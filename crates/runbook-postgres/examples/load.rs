@@ -9,7 +9,7 @@ use std::time::Instant;
 use runbook_postgres::{ConnectionSpec, LoadOptions, NoopObserver, ProcessEnv, Session};
 use runbook_sql::ScriptReader;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((url, files)) = args.split_first() else {

@@ -81,6 +81,8 @@ pub enum QueryError {
         "column \"{column}\" has type {type_name}, which cannot be read as text here: cast it in the query (::text)"
     )]
     UnsupportedType { column: String, type_name: String },
+    #[error("the query has {expected} parameter(s) ($1, $2, ...) but {found} value(s) were given")]
+    ParameterCount { expected: usize, found: usize },
     /// The driver refused something (a protocol surprise); the reason is its own words.
     #[error("{reason}")]
     Client { reason: String },
@@ -154,8 +156,8 @@ pub struct StatementFailure {
     pub statement_start: Position,
     /// The offending line of the statement, with a caret under the error position.
     pub excerpt: Option<Excerpt>,
-    /// The file starts with a UTF-8 byte order mark and this was its first statement: the BOM
-    /// is the likely cause.
+    /// The file starts with a UTF-8 byte order mark and this was its first statement (see
+    /// [`BOM_HINT`]).
     pub bom_hint: bool,
     /// The failure cost the session its connection (a rejected COPY statement, see
     /// [`COPY_RESET_NOTE`]): the load stopped here even with `on_error: continue`.
@@ -177,9 +179,10 @@ pub const COPY_RESET_NOTE: &str = "the load stops here: when the server rejects 
      statement, the driver (tokio-postgres) loses the connection, and a new one would not have the \
      script's settings or transaction";
 
-/// The hint for a first statement that fails in a file with a byte order mark.
-pub const BOM_HINT: &str = "the file starts with a UTF-8 byte order mark (BOM), which psql also sends as part of \
-     the first statement; remove it (sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)";
+/// The hint for a first statement that fails in a file with a byte order mark: people suspect
+/// the BOM first, and it is not the cause.
+pub const BOM_HINT: &str = "the file starts with a UTF-8 byte order mark (BOM); it was skipped, as psql \
+     skips it, and is not part of the statement";
 
 impl fmt::Display for ScriptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

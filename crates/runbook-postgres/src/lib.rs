@@ -23,6 +23,7 @@ mod cancel;
 mod env;
 pub mod ephemeral;
 pub mod errors;
+mod ident;
 pub mod load;
 mod rows;
 mod server_message;
@@ -37,6 +38,7 @@ pub use errors::{
     ConnectError, EphemeralError, Excerpt, LoadError, LoadErrorKind, QueryError, ScriptError,
     ScriptErrorKind, SpecError, StatementFailure,
 };
+pub use ident::{quote_ident, quote_literal};
 pub use load::{LoadObserver, LoadOptions, LoadSummary, NoopObserver, OnError, StatementOutcome};
 pub use rows::{Executed, Rows};
 pub use server_message::{ServerMessage, ServerPosition};

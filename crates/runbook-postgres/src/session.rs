@@ -174,6 +174,13 @@ impl Session {
             .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
             .collect();
         let statement = self.client.prepare(sql).await.map_err(|e| self.error(&e))?;
+        // The driver panics on a mismatch; say it instead.
+        if statement.params().len() != params.len() {
+            return Err(QueryError::ParameterCount {
+                expected: statement.params().len(),
+                found: params.len(),
+            });
+        }
         let rows = self
             .client
             .query(&statement, &refs)

@@ -168,6 +168,28 @@ async fn single_transaction_leaves_nothing_behind_on_error() {
 }
 
 #[tokio::test]
+async fn single_transaction_reports_a_failing_commit() {
+    let db = create_database("load_commit");
+    let mut session = db.connect().await;
+    let script = "CREATE TABLE p (id int PRIMARY KEY);\n\
+                  CREATE TABLE c (p int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n\
+                  INSERT INTO c VALUES (1);\n";
+    let options = LoadOptions {
+        single_transaction: true,
+        ..named("deferred.sql")
+    };
+    let (result, recorder) = load_text(&mut session, script, &options).await;
+    let err = result.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "deferred.sql: COMMIT of the single transaction failed: insert or update on table \"c\" \
+         violates foreign key constraint \"c_p_fkey\" (SQLSTATE 23503)"
+    );
+    assert_eq!(recorder.statements.len(), 3);
+    assert_eq!(value(&session, "SELECT to_regclass('p')::text").await, None);
+}
+
+#[tokio::test]
 async fn statements_run_one_at_a_time_not_as_one_implicit_transaction() {
     // VACUUM cannot run inside a transaction block: it fails if statements are batched.
     let db = create_database("load_one_at_a_time");
@@ -328,7 +350,7 @@ async fn cancel_stops_the_load_promptly() {
 }
 
 #[tokio::test]
-async fn a_bom_gets_a_hint_on_the_first_statement() {
+async fn a_bom_is_skipped_and_mentioned_when_the_first_statement_fails() {
     let db = create_database("load_bom");
     let mut session = db.connect().await;
     let (result, _) = load_text(
@@ -337,16 +359,34 @@ async fn a_bom_gets_a_hint_on_the_first_statement() {
         &named("bom.sql"),
     )
     .await;
+    result.unwrap();
+    let (result, _) = load_text(
+        &mut session,
+        "\u{feff}CREATE TABLE u (x int NUL);\nSELECT nope;\n",
+        &named("bom.sql"),
+    )
+    .await;
     let message = result.unwrap_err().to_string();
+    assert!(message.starts_with("bom.sql:1:"), "{message}");
     assert!(
-        message.starts_with(
-            "bom.sql:1:1: syntax error at or near \"\u{feff}CREATE\" (SQLSTATE 42601)"
-        ),
+        message.contains("syntax error at or near \"NUL\" (SQLSTATE 42601)"),
         "{message}"
     );
     assert!(
         message.ends_with(&format!("HINT:  {}", runbook_postgres::errors::BOM_HINT)),
         "{message}"
+    );
+    // Only the first statement gets the hint.
+    let options = LoadOptions {
+        on_error: OnError::Continue,
+        ..named("bom.sql")
+    };
+    let (result, _) = load_text(&mut session, "\u{feff}SELECT 1;\nSELECT nope;\n", &options).await;
+    let summary = result.unwrap();
+    assert!(
+        !summary.errors[0].to_string().contains("HINT"),
+        "{}",
+        summary.errors[0]
     );
 }
 

@@ -69,6 +69,20 @@ async fn query_allows_one_statement_only() {
 }
 
 #[tokio::test]
+async fn a_wrong_number_of_parameters_is_an_error_not_a_panic() {
+    let db = create_database("session_params");
+    let session = db.connect().await;
+    let err = session
+        .query("SELECT $1::int + $2::int", &["1"])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the query has 2 parameter(s) ($1, $2, ...) but 1 value(s) were given"
+    );
+}
+
+#[tokio::test]
 async fn unsupported_result_types_ask_for_a_cast() {
     let db = create_database("session_types");
     let session = db.connect().await;
