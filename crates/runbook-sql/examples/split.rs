@@ -16,7 +16,9 @@ fn main() -> std::io::Result<()> {
     for item in ScriptReader::new(std::io::BufReader::new(file)) {
         if psql_format {
             match item {
-                Ok(Item::Statement(s)) => writeln!(out, "STMT ----\n{}", s.text.replace('\r', "<CR>"))?,
+                Ok(Item::Statement(s)) => {
+                    writeln!(out, "STMT ----\n{}", s.text.replace('\r', "<CR>"))?
+                }
                 Err(e) => writeln!(out, "ERROR {e}")?,
                 Ok(_) => {}
             }

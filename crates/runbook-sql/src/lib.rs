@@ -5,6 +5,13 @@
 //! nested comments, `BEGIN ATOMIC` bodies, `\;`, psql variables, `standard_conforming_strings`)
 //! and yields [`Item`]s in the order psql acts on them: statements to send, `COPY ... FROM
 //! STDIN` data to stream, supported meta-commands (`\restrict`, `\connect`, `\set`, ...).
+//! The statement text is what psql sends, byte for byte: psql's own edits are reproduced
+//! (leading whitespace and `--` comments dropped, blank lines between lines of a statement
+//! dropped, `\;` and `\:` without their backslash, a UTF-8 BOM at the start skipped).
+//! Where psql's behaviour depends on the server, the reader assumes the normal case: the lines
+//! after `COPY ... FROM STDIN` are always data (psql reads them as SQL when the server rejects
+//! the COPY), and `SET standard_conforming_strings` is assumed to succeed (the executor can
+//! correct it with [`ScriptReader::set_standard_conforming_strings`]).
 //! Every item carries its [`Position`] in the file; [`Statement::position_of_char`] maps a
 //! server error position back to the file.
 //!

@@ -550,7 +550,8 @@ pub(crate) fn is_psql_command(name: &str) -> bool {
         "z",
         "z+",
     ];
-    KNOWN.contains(&name) || (name.starts_with('d') && name.len() <= 5)
+    // \d and its many variants (\dt+, \dconfig, ...).
+    KNOWN.contains(&name) || name.starts_with('d')
 }
 
 #[cfg(test)]
