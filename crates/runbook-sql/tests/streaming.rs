@@ -57,7 +57,7 @@ impl Read for GeneratedCopy {
 
 #[test]
 fn huge_copy_data_is_streamed_in_bounded_whole_line_chunks() {
-    let rows = 1_500_000; // about 70 MB
+    let rows = 600_000; // about 28 MB
     let mut reader = ScriptReader::new(GeneratedCopy::new(rows));
     let mut seen_rows = 0usize;
     let mut chunks = 0usize;
@@ -83,7 +83,7 @@ fn huge_copy_data_is_streamed_in_bounded_whole_line_chunks() {
         }
     }
     assert_eq!(seen_rows, rows);
-    assert!(chunks > 1000, "{chunks} chunks");
+    assert!(chunks > 400, "{chunks} chunks");
     assert_eq!(
         end.map(|e| (e.position.line, e.terminated)),
         Some((rows as u32 + 3, true))
