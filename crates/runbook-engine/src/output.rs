@@ -97,6 +97,24 @@ impl StepOutput {
         }
     }
 
+    /// Stores a file streamed from `reader` in the step's evidence folder, line by line and
+    /// redacted, so a container log of any size costs a line of memory. The handle is locked
+    /// while `reader` is drained: call it from a blocking thread and do not log meanwhile.
+    /// Returns the bytes written (0 when the evidence could not be written; the runner then
+    /// stops the run after the step).
+    pub fn attach_reader(&self, name: &str, source: &str, reader: impl std::io::Read) -> u64 {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        let Some(writer) = inner.writer.as_mut() else { return 0 };
+        match writer.attach_reader(name, source, reader) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                inner.error.get_or_insert(error);
+                0
+            }
+        }
+    }
+
     pub fn progress(&self, done: u64, total: Option<u64>) {
         let mut inner = self.lock();
         let inner = &mut *inner;

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-use runbook_docker::DockerClient;
+use runbook_docker::{DockerClient, DockerError};
 use runbook_evidence::Mode;
 use runbook_postgres::ephemeral::{EphemeralCluster, EphemeralOptions};
 use runbook_postgres::{CancelHandle, ConnectionSpec, Env, ProcessEnv, Session};
@@ -100,13 +100,21 @@ impl Resources {
             .ok_or_else(|| StepError::failed(format!("unknown target '{name}'")))
     }
 
-    /// The Docker Engine, connected on first use.
+    /// The Docker Engine, connected on first use. In check mode an engine that does not answer
+    /// is a missing precondition (BLOCKED), not a step that would fail: nothing about the
+    /// runbook is wrong, the machine is not ready for it.
     pub(crate) async fn docker(&mut self) -> Result<&DockerClient, StepError> {
         if self.docker.is_none() {
             // The endpoint is resolved before the first await: the environment reader is not
             // `Sync`, and this future must be `Send`.
             let endpoint = runbook_docker::Endpoint::from_env(&|key| std::env::var(key).ok())?;
-            let client = DockerClient::connect_to(&endpoint).await?;
+            let client = match DockerClient::connect_to(&endpoint).await {
+                Ok(client) => client,
+                Err(error @ DockerError::Unreachable { .. }) if self.mode == Mode::Check => {
+                    return Err(StepError::Blocked(error.to_string()));
+                }
+                Err(error) => return Err(error.into()),
+            };
             self.docker = Some(client);
         }
         Ok(self.docker.as_ref().expect("connected above"))
@@ -171,20 +179,42 @@ impl Resources {
         container: &str,
         spec: &mut ConnectionSpec,
     ) -> Result<(), StepError> {
-        let docker = self.docker().await?;
-        let Some(info) = docker.inspect_container(container).await? else {
-            return Err(StepError::failed(format!(
-                "target '{target}': container {container} does not exist, so its published port is unknown"
-            )));
+        let provisional = match self.mode {
+            Mode::Check => self.provisional_for(target),
+            Mode::Run => None,
         };
-        if let Some((ip, port)) = info.host_port(5432) {
-            let host = match ip.as_str() {
-                "" | "0.0.0.0" | "::" => "127.0.0.1".to_owned(),
-                other => other.to_owned(),
-            };
-            spec.set_host(&host);
-            spec.set_port(port);
-        }
+        let docker = self.docker().await?;
+        let info = docker.inspect_container(container).await?;
+        let published = info.as_ref().and_then(|info| info.host_port(5432));
+        let Some((ip, port)) = published else {
+            // In check mode a container that an earlier step starts is not there yet: the
+            // steps that need it depend on that step rather than fail.
+            if let Some(note) = provisional {
+                return Err(StepError::Deferred(format!(
+                    "target '{target}' is not reachable now; step '{}' starts container {container} when the runbook runs",
+                    note.step
+                )));
+            }
+            return Err(StepError::failed(match info {
+                None => format!(
+                    "target '{target}': container {container} does not exist, so its published port is unknown"
+                ),
+                Some(info) if !info.state.is_running() => format!(
+                    "target '{target}': container {container} is {}, so it publishes no port; start it first (container_start)",
+                    info.state
+                ),
+                Some(_) => format!(
+                    "target '{target}': container {container} does not publish port 5432 on the host; add a port such as 127.0.0.1:0:5432 to it, or write the port into the target's url"
+                ),
+            }));
+        };
+        let host = match ip.as_str() {
+            "" | "0.0.0.0" => "127.0.0.1".to_owned(),
+            "::" => "::1".to_owned(),
+            other => other.to_owned(),
+        };
+        spec.set_host(&host);
+        spec.set_port(port);
         Ok(())
     }
 
