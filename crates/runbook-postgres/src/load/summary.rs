@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::errors::ScriptError;
 
 /// At most this many errors are kept in a summary; more are only counted.
-pub const MAX_KEPT_ERRORS: usize = 1000;
+pub(crate) const MAX_KEPT_ERRORS: usize = 1000;
 
 /// The totals of one script load.
 #[derive(Debug, Default)]
@@ -19,7 +19,7 @@ pub struct LoadSummary {
     /// Bytes of the script read.
     pub bytes_read: u64,
     pub duration: Duration,
-    /// Every error with `on_error: continue` (the first [`MAX_KEPT_ERRORS`]).
+    /// Every error with `on_error: continue` (the first 1000; `error_count` counts them all).
     pub errors: Vec<ScriptError>,
     /// How many errors there were, kept or not.
     pub error_count: u64,
