@@ -69,6 +69,17 @@ impl DockerClient {
         }
     }
 
+    /// Names of the containers (running or not) that mount the volume `name`, sorted: who
+    /// would keep a `volume_remove` from succeeding.
+    pub async fn containers_using_volume(&self, name: &str) -> Result<Vec<String>, DockerError> {
+        Ok(self
+            .list_containers_filtered("volume", name)
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect())
+    }
+
     /// Names of the volumes carrying the label `key=value`, sorted.
     pub async fn list_volumes_by_label(
         &self,
