@@ -115,6 +115,11 @@ impl StepContext<'_> {
         );
     }
 
+    /// Check mode: the step that an earlier `will_provide_container` named for `container`.
+    pub(crate) fn provided_by(&self, container: &str) -> Option<String> {
+        self.resources.provisional_containers.get(container).map(|p| p.step.clone())
+    }
+
     /// Check mode: this step would change its target, so gates after it are predictions.
     pub(crate) fn will_change_target(&mut self) {
         if let Some(target) = &self.step.target {

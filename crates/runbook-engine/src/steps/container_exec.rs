@@ -1,8 +1,20 @@
-//! `container_exec`: placeholder until the Docker step kinds land (it fails loudly, never passes).
+//! `container_exec`: run a command inside a running container, like `docker exec`.
+//!
+//! Arguments are expanded (`${targets.NAME.url}`) and passed as an argument vector, never
+//! through a shell. Both streams go into `output.log` line by line as the engine delivers them
+//! (bounded memory whatever the command prints), stderr lines marked as such; the exit code
+//! decides the status against `allow_exit_codes`. A password a referenced URL needs goes to the
+//! command in `PGPASSWORD`, never into its arguments. Docker cannot kill an exec'd process, so a
+//! timeout or Ctrl-C stops waiting for it and says that it may still be running. In check mode
+//! the container is inspected and the command described, not run.
+
+use std::time::Instant;
 
 use async_trait::async_trait;
-use runbook_evidence::StepOutcome;
+use runbook_docker::{ExecSpec, LineSplitter, OutputStream};
+use runbook_evidence::{ErrorRecord, StepOutcome, StepStatus};
 use runbook_spec::ContainerExec;
+use serde_json::json;
 
 use crate::context::StepContext;
 use crate::errors::StepError;
@@ -12,11 +24,186 @@ pub(crate) struct ContainerExecStep(pub ContainerExec);
 
 #[async_trait]
 impl Step for ContainerExecStep {
-    async fn run(&self, _cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        Err(StepError::failed("the container_exec step kind is not implemented yet"))
+    async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let container = cx.container_of(self.0.container.as_deref())?;
+        let spec = self.exec_spec(cx).await?;
+        let mut password = None;
+        for arg in &self.0.command {
+            if let Some(p) = cx.referenced_password(arg).await? {
+                password = Some(p);
+            }
+        }
+        let shown = format!(
+            "docker exec {}{container} {}",
+            self.options_shown(),
+            spec.display_command()
+        );
+        cx.log(format!("$ {shown}"));
+        let mut spec = spec;
+        if let Some(password) = password {
+            spec = spec.env("PGPASSWORD", password);
+        }
+        let docker = cx.docker().await?.clone();
+        let output = cx.output();
+        let cancel = cx.cancellation();
+        let started = Instant::now();
+        let mut out = LineSplitter::new();
+        let mut err = LineSplitter::new();
+        let (mut out_lines, mut err_lines) = (0u64, 0u64);
+        let result = {
+            let mut on_output = |stream: OutputStream, chunk: &[u8]| match stream {
+                OutputStream::Stdout => out.push(chunk, &mut |line| {
+                    out_lines += 1;
+                    output.log(format!("[stdout] {line}"));
+                }),
+                OutputStream::Stderr => err.push(chunk, &mut |line| {
+                    err_lines += 1;
+                    output.log(format!("[stderr] {line}"));
+                }),
+            };
+            tokio::select! {
+                result = docker.exec(&container, &spec, &mut on_output) => Some(result),
+                () = cancel.cancelled() => None,
+            }
+        };
+        out.finish(&mut |line| {
+            out_lines += 1;
+            output.log(format!("[stdout] {line}"));
+        });
+        err.finish(&mut |line| {
+            err_lines += 1;
+            output.log(format!("[stderr] {line}"));
+        });
+        let Some(result) = result else {
+            cx.log(format!(
+                "stopped waiting for the command: the step was cancelled; Docker cannot stop an exec'd process, so it may still be running in container {container}"
+            ));
+            return Err(StepError::Interrupted);
+        };
+        let code = result?;
+        let elapsed = started.elapsed();
+        cx.log(format!(
+            "exit code {code} after {:.1}s",
+            elapsed.as_secs_f64()
+        ));
+        let details = json!({
+            "container": container,
+            "command": spec.cmd,
+            "user": self.0.user,
+            "workdir": self.0.workdir,
+            "exit_code": code,
+            "stdout_lines": out_lines,
+            "stderr_lines": err_lines,
+            "duration_ms": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        });
+        let program = spec.cmd.first().cloned().unwrap_or_default();
+        if self.0.allow_exit_codes.contains(&code) {
+            let mut outcome = StepOutcome::new(
+                StepStatus::Passed,
+                format!("{program} in {container} exited {code}"),
+            );
+            outcome.details = details;
+            return Ok(outcome);
+        }
+        let allowed = self
+            .0
+            .allow_exit_codes
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut record = ErrorRecord::new(format!(
+            "{program} in container {container} exited with code {code} (allowed: {allowed}); its output is in output.log"
+        ));
+        record.context = Some(format!("command: {shown}"));
+        let mut outcome =
+            StepOutcome::new(StepStatus::Failed, format!("failed: {}", record.message));
+        outcome.error = Some(record);
+        outcome.details = details;
+        Ok(outcome)
     }
 
-    async fn check(&self, _cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        Err(StepError::failed("the container_exec step kind is not implemented yet"))
+    async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let container = cx.container_of(self.0.container.as_deref())?;
+        let info = cx.docker().await?.inspect_container(&container).await?;
+        let ready = match &info {
+            Some(info) if info.state.is_running() => None,
+            _ => match cx.provided_by(&container) {
+                Some(step) => Some(format!(
+                    "container {container} is started by step '{step}' first"
+                )),
+                None => {
+                    return Err(StepError::failed(match info {
+                        None => format!(
+                            "container {container} does not exist; the command cannot run in it"
+                        ),
+                        Some(info) => format!(
+                            "container {container} is {}, not running; the command cannot run in it",
+                            info.state
+                        ),
+                    }));
+                }
+            },
+        };
+        // A URL of a target whose container is not up yet cannot be resolved now: show the
+        // command as written then.
+        let command = match self.exec_spec(cx).await {
+            Ok(spec) => spec.display_command(),
+            Err(StepError::Deferred(_)) if ready.is_some() => {
+                ExecSpec::new(self.0.command.clone()).display_command()
+            }
+            Err(error) => return Err(error),
+        };
+        let would = format!(
+            "would run in container {container}: {}{command}",
+            self.options_shown()
+        );
+        cx.log(&would);
+        if !self.0.env.is_empty() {
+            cx.log(format!(
+                "environment: {}",
+                self.0.env.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if let Some(note) = &ready {
+            cx.log(note);
+        }
+        Ok(StepOutcome::new(StepStatus::Passed, would))
+    }
+}
+
+impl ContainerExecStep {
+    async fn exec_spec(&self, cx: &mut StepContext<'_>) -> Result<ExecSpec, StepError> {
+        let mut argv = Vec::with_capacity(self.0.command.len());
+        for arg in &self.0.command {
+            argv.push(cx.expand(arg).await?);
+        }
+        if argv.first().is_none_or(String::is_empty) {
+            return Err(StepError::failed(
+                "empty command: expected a program name first",
+            ));
+        }
+        let mut spec = ExecSpec::new(argv);
+        spec.user = self.0.user.clone();
+        spec.workdir = self.0.workdir.clone();
+        for (key, value) in &self.0.env {
+            spec.env.insert(key.clone(), cx.expand(value).await?);
+        }
+        Ok(spec)
+    }
+
+    /// `-u USER -w DIR -e NAME ` as `docker exec` takes them (environment values not shown).
+    fn options_shown(&self) -> String {
+        let mut shown = String::new();
+        if let Some(user) = &self.0.user {
+            shown.push_str(&format!("-u {user} "));
+        }
+        if let Some(dir) = &self.0.workdir {
+            shown.push_str(&format!("-w {dir} "));
+        }
+        for key in self.0.env.keys() {
+            shown.push_str(&format!("-e {key} "));
+        }
+        shown
     }
 }

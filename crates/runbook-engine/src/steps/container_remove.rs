@@ -1,22 +1,198 @@
-//! `container_remove`: placeholder until the Docker step kinds land (it fails loudly, never passes).
+//! `container_remove`: remove a container, like `docker rm [-f] [-v]`.
+//!
+//! A container that is already gone is fine: the runbook wants it gone. A running one is refused
+//! unless `force` says to kill it. `volumes: true` also drops its anonymous volumes, and with
+//! them the data of an image that declares its data directory a volume (the Postgres images do):
+//! that is why it needs consent on a protected target. Named volumes always stay and are named in
+//! the log (`volume_remove` drops them). Check mode reports what would be removed.
 
 use async_trait::async_trait;
-use runbook_evidence::StepOutcome;
-use runbook_spec::ContainerRemove;
+use runbook_docker::{ContainerInfo, MountKind, RemoveOptions};
+use runbook_evidence::{StepOutcome, StepStatus};
+use runbook_spec::{ContainerRemove, Runbook};
+use serde_json::json;
 
 use crate::context::StepContext;
 use crate::errors::StepError;
-use crate::step::Step;
+use crate::step::{Destruction, Step};
 
 pub(crate) struct ContainerRemoveStep(pub ContainerRemove);
 
 #[async_trait]
 impl Step for ContainerRemoveStep {
-    async fn run(&self, _cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        Err(StepError::failed("the container_remove step kind is not implemented yet"))
+    async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let container = cx.container_of(self.0.container.as_deref())?;
+        let docker = cx.docker().await?.clone();
+        let Some(info) = docker.inspect_container(&container).await? else {
+            let summary = format!("container {container} does not exist; nothing to remove");
+            cx.log(&summary);
+            let mut outcome = StepOutcome::new(StepStatus::Passed, summary);
+            outcome.details = json!({ "container": container, "existed": false });
+            return Ok(outcome);
+        };
+        let (anonymous, named) = volumes_of(&info);
+        cx.log(format!(
+            "container {container} ({}), id {}, image {}",
+            info.state,
+            short(&info.id),
+            info.image
+        ));
+        if info.state.is_running() && !self.0.force {
+            return Err(StepError::failed(format!(
+                "container {container} is running; stop it first (container_stop) or set force: true to kill and remove it"
+            )));
+        }
+        let options = RemoveOptions {
+            force: self.0.force,
+            volumes: self.0.volumes,
+        };
+        let removed = docker.remove_container(&info.id, options).await;
+        cx.container_changed(&container);
+        match removed {
+            Ok(()) => {}
+            // Gone between the inspection and the removal: what the step wanted.
+            Err(runbook_docker::DockerError::NoSuchContainer { .. }) => {}
+            Err(error) => return Err(error.into()),
+        }
+        let mut summary = format!("removed container {container}");
+        if info.state.is_running() {
+            summary.push_str(" (it was running: killed first, force: true)");
+        }
+        if self.0.volumes && !anonymous.is_empty() {
+            summary.push_str(&format!(
+                " and its anonymous volume{} {}",
+                plural(anonymous.len()),
+                anonymous.join(", ")
+            ));
+        }
+        cx.log(&summary);
+        if !self.0.volumes && !anonymous.is_empty() {
+            cx.log(format!(
+                "kept its anonymous volume{} {} (volumes: true removes them with the container)",
+                plural(anonymous.len()),
+                anonymous.join(", ")
+            ));
+        }
+        if !named.is_empty() {
+            cx.log(format!(
+                "named volume{} {} stay{} (volume_remove drops a named volume)",
+                plural(named.len()),
+                named.join(", "),
+                if named.len() == 1 { "s" } else { "" }
+            ));
+        }
+        let mut outcome = StepOutcome::new(StepStatus::Passed, summary);
+        outcome.details = json!({
+            "container": container,
+            "existed": true,
+            "id": info.id,
+            "image": info.image,
+            "state": info.state.to_string(),
+            "anonymous_volumes_removed": if self.0.volumes { anonymous.clone() } else { Vec::new() },
+            "named_volumes_kept": named,
+        });
+        Ok(outcome)
     }
 
-    async fn check(&self, _cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        Err(StepError::failed("the container_remove step kind is not implemented yet"))
+    async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let container = cx.container_of(self.0.container.as_deref())?;
+        let info = cx.docker().await?.inspect_container(&container).await?;
+        let provided = cx.provided_by(&container);
+        let summary = match (info, provided) {
+            (_, Some(step)) => format!(
+                "would remove container {container} (started by step '{step}'){}",
+                if self.0.volumes {
+                    " with its anonymous volumes"
+                } else {
+                    ""
+                }
+            ),
+            (None, None) => format!("container {container} does not exist; nothing to remove"),
+            (Some(info), None) => {
+                if info.state.is_running() && !self.0.force {
+                    return Err(StepError::failed(format!(
+                        "container {container} is running; stop it first (container_stop) or set force: true to kill and remove it"
+                    )));
+                }
+                let (anonymous, named) = volumes_of(&info);
+                let mut text = format!("would remove container {container} ({})", info.state);
+                if self.0.volumes && !anonymous.is_empty() {
+                    text.push_str(&format!(
+                        " and its anonymous volume{} {}",
+                        plural(anonymous.len()),
+                        anonymous.join(", ")
+                    ));
+                }
+                if !named.is_empty() {
+                    text.push_str(&format!(
+                        "; named volume{} {} would stay",
+                        plural(named.len()),
+                        named.join(", ")
+                    ));
+                }
+                text
+            }
+        };
+        cx.log(&summary);
+        cx.will_change_target();
+        Ok(StepOutcome::new(StepStatus::Passed, summary))
     }
+
+    fn destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &Runbook,
+    ) -> Result<Option<Destruction>, StepError> {
+        if !self.0.volumes {
+            return Ok(None);
+        }
+        let Some(container) = self.0.container.as_deref() else {
+            return Ok(None);
+        };
+        Ok(
+            target_holding(step, runbook, container).map(|target| Destruction {
+                target,
+                what: format!("remove container {container} with its anonymous volumes (its data)"),
+            }),
+        )
+    }
+}
+
+/// The target whose data lives in `container`: the step's own, else one that names it.
+pub(crate) fn target_holding(
+    step: &runbook_spec::Step,
+    runbook: &Runbook,
+    container: &str,
+) -> Option<String> {
+    step.target.clone().or_else(|| {
+        runbook
+            .targets
+            .iter()
+            .find(|(_, t)| t.container.as_deref() == Some(container))
+            .map(|(name, _)| name.clone())
+    })
+}
+
+/// The container's anonymous and named volumes. Docker names an anonymous volume with 64 hex
+/// digits; every other volume name was given by someone.
+fn volumes_of(info: &ContainerInfo) -> (Vec<String>, Vec<String>) {
+    let mut anonymous = Vec::new();
+    let mut named = Vec::new();
+    for mount in info.mounts.iter().filter(|m| m.kind == MountKind::Volume) {
+        let Some(name) = &mount.name else { continue };
+        if name.len() == 64 && name.chars().all(|c| c.is_ascii_hexdigit()) {
+            anonymous.push(short(name));
+        } else {
+            named.push(name.clone());
+        }
+    }
+    (anonymous, named)
+}
+
+fn short(id: &str) -> String {
+    id.chars().take(12).collect()
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

@@ -1,22 +1,145 @@
-//! `volume_remove`: placeholder until the Docker step kinds land (it fails loudly, never passes).
+//! `volume_remove`: drop a named volume and its data, like `docker volume rm`.
+//!
+//! The usual way to start a database from an empty data directory, and the one step that
+//! destroys a database's files outright: on a protected target it needs consent. The target is
+//! the step's own, or, when it names none, the one whose container a `container_start` of the
+//! runbook mounts the volume into, so a protected database cannot lose its files because a step
+//! forgot its `target`. A volume that is already gone is fine; one that a container still uses
+//! is a failure that names the container. Check mode says whether the volume exists and who
+//! uses it, counting containers that earlier steps remove.
 
 use async_trait::async_trait;
-use runbook_evidence::StepOutcome;
-use runbook_spec::VolumeRemove;
+use runbook_docker::DockerError;
+use runbook_evidence::{StepOutcome, StepStatus};
+use runbook_spec::{Runbook, StepKind, VolumeRemove};
+use serde_json::json;
 
 use crate::context::StepContext;
 use crate::errors::StepError;
-use crate::step::Step;
+use crate::step::{Destruction, Step};
 
 pub(crate) struct VolumeRemoveStep(pub VolumeRemove);
 
 #[async_trait]
 impl Step for VolumeRemoveStep {
-    async fn run(&self, _cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        Err(StepError::failed("the volume_remove step kind is not implemented yet"))
+    async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let name = &self.0.name;
+        let docker = cx.docker().await?.clone();
+        let (summary, existed) = match docker.remove_volume(name).await {
+            Ok(()) => (format!("removed volume {name} and its data"), true),
+            Err(DockerError::NoSuchVolume { .. }) => (
+                format!("volume {name} does not exist; nothing to remove"),
+                false,
+            ),
+            Err(DockerError::VolumeInUse { containers, .. }) => {
+                return Err(in_use(name, &containers));
+            }
+            Err(error) => return Err(error.into()),
+        };
+        cx.log(&summary);
+        let mut outcome = StepOutcome::new(StepStatus::Passed, summary);
+        outcome.details = json!({ "volume": name, "existed": existed });
+        Ok(outcome)
     }
 
-    async fn check(&self, _cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        Err(StepError::failed("the volume_remove step kind is not implemented yet"))
+    async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        let name = &self.0.name;
+        let docker = cx.docker().await?.clone();
+        let summary = if docker.volume_exists(name).await? {
+            let users = docker.containers_using_volume(name).await?;
+            let removed_first = removed_earlier(cx, &users);
+            let blocking: Vec<String> = users
+                .iter()
+                .filter(|c| !removed_first.contains(c))
+                .cloned()
+                .collect();
+            if !blocking.is_empty() {
+                return Err(in_use(name, &blocking));
+            }
+            match users.as_slice() {
+                [] => format!("would remove volume {name} and its data (no container uses it)"),
+                _ => format!(
+                    "would remove volume {name} and its data (used by {}, which an earlier step removes)",
+                    users.join(", ")
+                ),
+            }
+        } else {
+            match created_by(cx.runbook(), name, &cx.step().id) {
+                Some(step) => {
+                    format!("would remove volume {name} and its data (created by step '{step}')")
+                }
+                None => format!("volume {name} does not exist; nothing to remove"),
+            }
+        };
+        cx.log(&summary);
+        cx.will_change_target();
+        Ok(StepOutcome::new(StepStatus::Passed, summary))
     }
+
+    fn destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &Runbook,
+    ) -> Result<Option<Destruction>, StepError> {
+        let name = &self.0.name;
+        let target = step.target.clone().or_else(|| {
+            runbook.steps.iter().find_map(|s| match &s.kind {
+                StepKind::ContainerStart(start) if mounts(start, name) => {
+                    let container = start.name.as_deref()?;
+                    super::container_remove::target_holding(s, runbook, container)
+                }
+                _ => None,
+            })
+        });
+        Ok(target.map(|target| Destruction {
+            target,
+            what: format!("remove volume {name} and the data in it"),
+        }))
+    }
+}
+
+fn in_use(name: &str, containers: &[String]) -> StepError {
+    let who = match containers {
+        [] => "a container".to_owned(),
+        [one] => format!("container {one}"),
+        many => format!("containers {}", many.join(", ")),
+    };
+    StepError::failed(format!(
+        "volume {name} is in use by {who}; remove {} first (container_remove)",
+        if containers.len() > 1 { "them" } else { "it" }
+    ))
+}
+
+fn mounts(start: &runbook_spec::ContainerStart, volume: &str) -> bool {
+    start
+        .volumes
+        .iter()
+        .any(|v| v.is_named_volume() && v.source == volume)
+}
+
+/// Check mode: a `container_start` before this step that mounts the volume creates it.
+fn created_by(runbook: &Runbook, volume: &str, this_step: &str) -> Option<String> {
+    runbook
+        .steps
+        .iter()
+        .take_while(|s| s.id != this_step)
+        .filter(|s| s.when.as_ref().is_none_or(|w| w.holds(&runbook.vars)))
+        .find(|s| matches!(&s.kind, StepKind::ContainerStart(start) if mounts(start, volume)))
+        .map(|s| s.id.clone())
+}
+
+/// Check mode: which of `containers` a `container_remove` before this step removes.
+fn removed_earlier(cx: &StepContext<'_>, containers: &[String]) -> Vec<String> {
+    let runbook = cx.runbook();
+    runbook
+        .steps
+        .iter()
+        .take_while(|s| s.id != cx.step().id)
+        .filter(|s| s.when.as_ref().is_none_or(|w| w.holds(&runbook.vars)))
+        .filter_map(|s| match &s.kind {
+            StepKind::ContainerRemove(remove) => remove.container.clone(),
+            _ => None,
+        })
+        .filter(|c| containers.contains(c))
+        .collect()
 }
