@@ -360,7 +360,7 @@ fn note_consent_needed(
 }
 
 /// Turns a step's result into its record, logging the error as the reviewer should read it.
-fn outcome_of(result: Result<StepOutcome, StepError>, mode: Mode, output: &StepOutput) -> StepOutcome {
+pub(crate) fn outcome_of(result: Result<StepOutcome, StepError>, mode: Mode, output: &StepOutput) -> StepOutcome {
     let error = match result {
         Ok(outcome) => return outcome,
         Err(error) => error,

@@ -97,7 +97,8 @@ impl LoadObserver for EvidenceObserver {
 
     fn error(&mut self, error: &ScriptError) {
         let record = script_error_record(error, &self.origin);
-        self.output.log(format!("error: {}", record.message));
+        let location = record.location().map(|l| format!("{l}: ")).unwrap_or_default();
+        self.output.log(format!("error: {location}{}", record.message));
     }
 
     fn echo(&mut self, text: &str, position: Position) {
@@ -113,13 +114,15 @@ impl LoadObserver for EvidenceObserver {
     }
 }
 
-/// The evidence form of a script error, positioned in the file a person can open.
+/// The evidence form of a script error, positioned in the file a person can open. The
+/// position lives in the record's fields, not in its message: whoever shows the record adds
+/// it once (`ErrorRecord::location`).
 pub(crate) fn script_error_record(error: &ScriptError, origin: &Origin) -> ErrorRecord {
     let (file, line, column) = origin.locate(error.position);
     let shown = error.to_string();
     let prefix = format!("{}:{}:{}: ", error.source_name, error.position.line, error.position.column);
     let body = shown.strip_prefix(&prefix).unwrap_or(&shown);
-    let mut record = ErrorRecord::new(format!("{file}:{line}:{column}: {body}"));
+    let mut record = ErrorRecord::new(body);
     record.file = Some(file);
     record.line = Some(line);
     record.column = Some(column);
@@ -169,12 +172,23 @@ pub(crate) fn loaded(summary: &LoadSummary, input: Option<InputFile>) -> StepOut
 }
 
 /// Turns a stopped load into the step's error.
-pub(crate) fn load_failure(error: LoadError, origin: &Origin) -> StepError {
-    let done = error.summary.statements;
+pub(crate) fn load_failure(error: LoadError, origin: &Origin, single_transaction: bool) -> StepError {
     match error.kind {
         LoadErrorKind::Script(script) => {
             let mut record = script_error_record(&script, origin);
-            record.message = format!("{} (after {done} statement{} succeeded)", record.message, if done == 1 { "" } else { "s" });
+            // The summary counts the failed statement too, when a statement failed.
+            let failed_statement = matches!(script.kind, ScriptErrorKind::Server(_) | ScriptErrorKind::Query(_));
+            let done = error.summary.statements.saturating_sub(u64::from(failed_statement));
+            let note = if single_transaction {
+                " (single transaction: rolled back, nothing was kept)".to_owned()
+            } else {
+                format!(" (after {done} statement{} succeeded)", if done == 1 { "" } else { "s" })
+            };
+            // On the first line, before the server's LINE/caret excerpt.
+            record.message = match record.message.split_once('\n') {
+                Some((first, rest)) => format!("{first}{note}\n{rest}"),
+                None => format!("{}{note}", record.message),
+            };
             StepError::Failed(Box::new(record))
         }
         LoadErrorKind::Cancelled { .. } => StepError::Interrupted,
@@ -218,7 +232,7 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
     if let Some((position, message)) = scan.error {
         return Err(StepError::Failed(Box::new({
             let (file, line, column) = origin.locate(position);
-            let mut record = ErrorRecord::new(format!("{file}:{line}:{column}: {message}"));
+            let mut record = ErrorRecord::new(message);
             record.file = Some(file);
             record.line = Some(line);
             record.column = Some(column);

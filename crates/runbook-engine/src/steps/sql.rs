@@ -49,7 +49,7 @@ impl Step for SqlStep {
         let mut session = cx.script_session().await?;
         match session.load_script(reader, &options, &mut observer).await {
             Ok(summary) => Ok(script::loaded(&summary, None)),
-            Err(error) => Err(script::load_failure(error, &origin)),
+            Err(error) => Err(script::load_failure(error, &origin, self.0.single_transaction)),
         }
     }
 

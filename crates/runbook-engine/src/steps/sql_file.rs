@@ -130,7 +130,14 @@ impl SqlFileStep {
         let input = self.input_record(&digest, size).await;
         match result {
             Ok(summary) => Ok(script::loaded(&summary, input)),
-            Err(error) => Err(script::load_failure(error, &origin)),
+            Err(error) => {
+                // A failed load still says which file (by digest) it was: the reviewer needs
+                // it most then.
+                let error = script::load_failure(error, &origin, self.0.single_transaction);
+                let mut outcome = crate::runner::outcome_of(Err(error), cx.mode(), &cx.output());
+                outcome.inputs.extend(input);
+                Ok(outcome)
+            }
         }
     }
 
