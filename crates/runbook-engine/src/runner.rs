@@ -113,8 +113,14 @@ pub async fn execute(
     });
 
     if options.mode == Mode::Run
-        && let Some(refusal) = obtain_consent(plan, start_index, &mut options, &mut evidence)?
+        && let Some((step_index, refusal)) = obtain_consent(plan, start_index, &mut options, &mut evidence)?
     {
+        // The refused step carries the reason, so the evidence says why nothing ran.
+        let mut writer = evidence.begin_step(step_index + 1)?;
+        writer.log_line(&format!("blocked: {refusal}"))?;
+        let mut outcome = StepOutcome::new(StepStatus::Blocked, format!("blocked: {refusal}"));
+        outcome.error = Some(runbook_evidence::ErrorRecord::new(refusal.clone()));
+        evidence.finish_step(writer, outcome)?;
         evidence.finish_run(RunStatus::Blocked)?;
         let duration = started.elapsed();
         emitter.emit(&Event::RunFinished {
@@ -290,13 +296,14 @@ fn target_records(runbook: &Runbook) -> BTreeMap<String, TargetRecord> {
 }
 
 /// Asks for (or finds) consent for every protected target that a step from `start` on would
-/// damage. Returns the refusal message when consent is missing.
+/// damage. Returns the index of the first refused step and the refusal message when consent
+/// is missing.
 fn obtain_consent(
     plan: &Plan,
     start: usize,
     options: &mut RunOptions,
     evidence: &mut EvidenceDir,
-) -> Result<Option<String>, EngineError> {
+) -> Result<Option<(usize, String)>, EngineError> {
     let runbook = &plan.runbook;
     let mut needed: BTreeMap<String, Vec<(String, Destruction)>> = BTreeMap::new();
     for (step, bound) in runbook.steps.iter().zip(&plan.steps).skip(start) {
@@ -332,10 +339,11 @@ fn obtain_consent(
                     1 => String::new(),
                     n => format!(" (and {} more step{})", n - 1, if n == 2 { "" } else { "s" }),
                 };
-                return Ok(Some(format!(
+                let index = runbook.steps.iter().position(|s| &s.id == step).unwrap_or(start);
+                return Ok(Some((index, format!(
                     "target '{target}' is protected and step '{step}' would {}{more}; nothing was run. Pass --confirm {target} to allow it, or run on a terminal and type the target's name when asked",
                     first.what
-                )));
+                ))));
             }
         }
     }
