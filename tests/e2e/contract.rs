@@ -1,1 +1,22 @@
 //! The user-facing contract (runbook-v1): commands, exit codes, messages, evidence, dry runs.
+//!
+//! Every test drives the built `runbook` binary the way an operator or a CI job does: it writes a
+//! runbook into a scratch directory, points it at a fresh database of the shared test cluster
+//! (`--var url=...`), runs a command, and asserts what a user relies on: the exit code, the
+//! message on the terminal, the files in the evidence directory, and the state of the database
+//! afterwards. Inputs that are worth keeping (invalid runbooks with their exact messages, SQL
+//! scripts) live in `tests/data/`.
+
+mod case;
+
+mod check_mode;
+mod corpus;
+mod evidence;
+mod exit_codes;
+mod interrupt;
+mod invalid_input;
+mod loader;
+mod lock;
+mod protected;
+mod secrets;
+mod shell;

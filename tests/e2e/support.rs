@@ -102,3 +102,176 @@ pub fn run_record(dir: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("run.json")).expect("run.json");
     serde_json::from_str(&text).expect("run.json is JSON")
 }
+
+// ---------------------------------------------------------------------------------------------
+// Added for the contract tests: scratch directories, spawned runs, SQL probes.
+
+/// A temp directory for one test: its runbooks, SQL files and evidence (under `ev/`).
+pub struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `contents` to `name` (relative to the scratch dir) and returns its path.
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent dir");
+        }
+        std::fs::write(&path, contents).expect("write scratch file");
+        path
+    }
+
+    /// `runbook ARGS...` here; `run` and `check` get `--evidence-dir ev` added.
+    pub fn runbook(&self, args: &[&str]) -> Invocation {
+        self.runbook_with_env(args, &[])
+    }
+
+    pub fn runbook_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Invocation {
+        let args = with_evidence_dir(args);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        runbook_with_env(self.path(), &args, env)
+    }
+
+    /// Starts `runbook ARGS...` here without waiting, for signals and concurrency.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        Command::new(runbook_bin())
+            .current_dir(self.path())
+            .args(with_evidence_dir(args))
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn the runbook binary")
+    }
+
+    /// The evidence directories written under `ev/`, oldest first.
+    pub fn evidence_dirs(&self) -> Vec<PathBuf> {
+        let base = self.path().join("ev");
+        let Ok(entries) = std::fs::read_dir(&base) else { return Vec::new() };
+        let mut dirs: Vec<PathBuf> = entries.map(|e| e.expect("entry").path()).filter(|p| p.is_dir()).collect();
+        dirs.sort();
+        dirs
+    }
+}
+
+fn with_evidence_dir(args: &[&str]) -> Vec<String> {
+    let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    if matches!(args.first(), Some(&"run" | &"check")) && !args.contains(&"--evidence-dir") {
+        all.extend(["--evidence-dir".to_owned(), "ev".to_owned()]);
+    }
+    all
+}
+
+/// Waits for a spawned run and collects what it printed.
+pub fn finish(child: std::process::Child) -> Invocation {
+    child.wait_with_output().expect("wait for the runbook binary").into()
+}
+
+/// Sends `signal` (`INT`, `KILL`, ...) to a process with coreutils' `kill`.
+pub fn send_signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{signal} {pid} failed");
+}
+
+/// Polls `condition` every 50 ms until it holds or `limit` passes; true when it held.
+pub fn wait_until(limit: std::time::Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if condition() {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The output of `psql -At -c SQL` on a database (rows on lines, columns split by `|`).
+pub fn sql_value(spec: &runbook_postgres::ConnectionSpec, sql: &str) -> String {
+    let output = runbook_testkit::postgres::psql(spec)
+        .args(["-v", "ON_ERROR_STOP=1", "-A", "-t", "-c", sql])
+        .output()
+        .expect("run psql");
+    assert!(output.status.success(), "psql -c {sql:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim_end_matches(['\n', '\r']).to_owned()
+}
+
+/// Runs SQL on a database with psql, stopping at the first error.
+pub fn sql_exec(spec: &runbook_postgres::ConnectionSpec, sql: &str) {
+    sql_value(spec, sql);
+}
+
+/// The queries the server is running for `database`, apart from this probe's own.
+pub fn active_queries(database: &str) -> Vec<String> {
+    let sql = format!(
+        "SELECT query FROM pg_stat_activity WHERE datname = '{database}' AND state = 'active' AND pid <> pg_backend_pid()"
+    );
+    let text = sql_value(runbook_testkit::postgres::server(), &sql);
+    text.split('\n').filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+/// The sha256 of bytes, as `sha256sum` prints it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let output = {
+        use std::io::Write;
+        let mut child = Command::new("sha256sum")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("run sha256sum");
+        child.stdin.take().expect("stdin").write_all(bytes).expect("feed sha256sum");
+        child.wait_with_output().expect("sha256sum output")
+    };
+    String::from_utf8_lossy(&output.stdout).split(' ').next().unwrap_or_default().to_owned()
+}
+
+/// The text of a step's `output.log`.
+pub fn step_log(dir: &Path, step_dir: &str) -> String {
+    std::fs::read_to_string(dir.join("steps").join(step_dir).join("output.log"))
+        .unwrap_or_else(|e| panic!("read {step_dir}/output.log: {e}"))
+}
+
+/// The statuses of the steps in `run.json`, in plan order: `[("a", "passed"), ...]`.
+pub fn step_statuses(dir: &Path) -> Vec<(String, String)> {
+    run_record(dir)["steps"]
+        .as_array()
+        .expect("steps in run.json")
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap_or_default().to_owned(), s["status"].as_str().unwrap_or_default().to_owned()))
+        .collect()
+}
+
+/// Asserts that a user never sees a Rust panic or backtrace.
+pub fn assert_no_panic(invocation: &Invocation) {
+    let all = invocation.all_output();
+    assert!(
+        !all.contains("panicked") && !all.contains("RUST_BACKTRACE") && !all.contains("stack backtrace"),
+        "the binary panicked:\n{all}"
+    );
+}
+
+/// The shared fixtures (`../shared/fixtures`), or `None` after printing why a corpus test skips.
+pub fn corpus_or_skip(test: &str) -> Option<PathBuf> {
+    let found = runbook_testkit::postgres::shared_fixtures();
+    if found.is_none() {
+        #[expect(clippy::print_stderr, reason = "a skipped corpus test says so in the test output")]
+        {
+            eprintln!("{test}: skipped: ../shared/fixtures is absent (corpus tests need it)");
+        }
+    }
+    found
+}
