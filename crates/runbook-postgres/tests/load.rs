@@ -523,3 +523,100 @@ async fn durations_are_measured_per_statement() {
     assert!(recorder.statements[1].duration >= Duration::from_millis(300));
     assert!(recorder.statements[0].duration < Duration::from_millis(300));
 }
+
+/// A COPY of `rows` generated rows, produced as it is read: nothing holds the whole script.
+struct GeneratedCopy {
+    rows: u64,
+    next: u64,
+    pending: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for GeneratedCopy {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Fill the buffer as a file would.
+        let mut filled = 0;
+        while filled < buf.len() {
+            let n = self.read_some(&mut buf[filled..])?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        Ok(filled)
+    }
+}
+
+impl GeneratedCopy {
+    fn read_some(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.pending.len() {
+            self.pending.clear();
+            self.at = 0;
+            if self.next == 0 {
+                self.pending.extend_from_slice(
+                    b"CREATE TABLE big (id bigint, filler text);\nCOPY big FROM stdin;\n",
+                );
+            } else if self.next <= self.rows {
+                let line = format!("{}\t{:0>90}\n", self.next, self.next);
+                self.pending.extend_from_slice(line.as_bytes());
+            } else if self.next == self.rows + 1 {
+                self.pending.extend_from_slice(b"\\.\n");
+            } else {
+                return Ok(0);
+            }
+            self.next += 1;
+        }
+        let n = buf.len().min(self.pending.len() - self.at);
+        buf[..n].copy_from_slice(&self.pending[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status
+        .split('\n')
+        .find(|l| l.starts_with("VmHWM:"))
+        .unwrap();
+    line.trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn copy_data_streams_in_bounded_memory() {
+    let db = create_database("load_memory");
+    let mut session = db.connect().await;
+    let rows = 700_000; // about 70 MB of COPY data
+    let reader = runbook_sql::ScriptReader::new(GeneratedCopy {
+        rows,
+        next: 0,
+        pending: Vec::new(),
+        at: 0,
+    });
+    let before = peak_rss_kib();
+    let summary = session
+        .load_script(
+            reader,
+            &named("generated.sql"),
+            &mut runbook_postgres::NoopObserver,
+        )
+        .await
+        .unwrap();
+    let growth_mib = (peak_rss_kib() - before) / 1024;
+    assert_eq!(summary.rows_copied, rows);
+    assert!(
+        summary.bytes_read > 64 * 1024 * 1024,
+        "{}",
+        summary.bytes_read
+    );
+    assert!(
+        growth_mib < 24,
+        "peak RSS grew by {growth_mib} MiB while loading {} MiB",
+        summary.bytes_read >> 20
+    );
+}
