@@ -1,1 +1,110 @@
-//! placeholder
+//! Ctrl-C and timeouts: the running query is cancelled on the server (not just abandoned by the
+//! client), the run ends within seconds, and the evidence is sealed with what happened.
+
+use std::time::{Duration, Instant};
+
+use crate::contract::case::Case;
+use crate::support::*;
+
+fn sleeping(case: &Case) -> bool {
+    active_queries(&case.db.name).iter().any(|q| q.contains("pg_sleep"))
+}
+
+#[test]
+fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() {
+    let case = Case::new("e2e_interrupt");
+    case.runbook(
+        "interrupt",
+        "",
+        "
+        - id: nap
+          kind: sql
+          target: db
+          text: SELECT pg_sleep(30);
+        - id: after
+          kind: sql
+          target: db
+          text: CREATE TABLE after_marker (id int);
+        ",
+    );
+    let child = case.spawn(&["run", "rb.yaml"]);
+    let pid = child.id();
+    assert!(wait_until(Duration::from_secs(10), || sleeping(&case)), "the step never started its query");
+
+    let interrupted = Instant::now();
+    send_signal(pid, "INT");
+    let result = finish(child);
+    let took = interrupted.elapsed();
+    assert_no_panic(&result);
+    assert_eq!(result.code, 130, "{}", result.all_output());
+    assert!(took < Duration::from_secs(5), "the run took {took:?} to stop after Ctrl-C");
+    assert!(!sleeping(&case), "the query still runs on the server: {:?}", active_queries(&case.db.name));
+    assert!(result.stdout.contains("run interrupted in "), "{}", result.stdout);
+
+    let dir = result.evidence_dir(case.path());
+    let record = run_record(&dir);
+    assert_eq!(record["status"], "interrupted");
+    assert!(record["finished_at"].is_string(), "the run was not sealed: {record:#}");
+    assert_eq!(step_statuses(&dir), [("nap".into(), "failed".into()), ("after".into(), "not_run".into())]);
+    assert!(step_log(&dir, "01-nap").contains("interrupted"), "{}", step_log(&dir, "01-nap"));
+    let (ok, text) = sha256sum_check(&dir);
+    assert!(ok, "{text}");
+    let verify = runbook(case.path(), &["verify", dir.to_str().expect("utf-8")]);
+    assert_eq!(verify.code, 0, "{}", verify.all_output());
+    assert!(!verify.stdout.contains("did not finish"), "a sealed run is finished: {}", verify.stdout);
+    assert_eq!(case.sql("SELECT to_regclass('after_marker') IS NULL"), "t", "a step ran after Ctrl-C");
+}
+
+#[test]
+fn a_step_timeout_fails_the_step_after_the_limit_and_cancels_the_query() {
+    let case = Case::new("e2e_timeout");
+    case.runbook(
+        "timeout",
+        "",
+        "
+        - id: slow
+          kind: sql
+          target: db
+          timeout: 1s
+          text: SELECT pg_sleep(10);
+        - id: after
+          kind: sql
+          target: db
+          text: CREATE TABLE after_marker (id int);
+        ",
+    );
+    let started = Instant::now();
+    let result = case.run(&["run", "rb.yaml"]);
+    let took = started.elapsed();
+    assert_no_panic(&result);
+    assert_eq!(result.code, 1, "{}", result.all_output());
+    assert!(took < Duration::from_secs(5), "a 1s timeout took {took:?}");
+    assert!(result.stdout.contains("step 'slow' (sql): failed: timed out after 1s"), "{}", result.stdout);
+    assert!(!sleeping(&case), "the query still runs on the server: {:?}", active_queries(&case.db.name));
+    let dir = result.evidence_dir(case.path());
+    let slow = step_result(&dir, "01-slow");
+    assert_eq!(slow["status"], "failed");
+    let ms = slow["duration_ms"].as_u64().expect("duration_ms");
+    assert!((900..5000).contains(&ms), "the step took {ms} ms");
+    assert_eq!(step_statuses(&dir)[1], ("after".into(), "not_run".into()));
+}
+
+#[test]
+fn a_shell_step_timeout_kills_the_command() {
+    let case = Case::new("e2e_timeout_shell");
+    case.runbook(
+        "timeout-shell",
+        "",
+        "
+        - id: slow
+          kind: shell
+          timeout: 500ms
+          command: [sleep, '30']
+        ",
+    );
+    let started = Instant::now();
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_eq!(result.code, 1, "{}", result.all_output());
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(result.stdout.contains("failed: timed out after 500ms"), "{}", result.stdout);
+}
