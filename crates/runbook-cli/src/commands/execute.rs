@@ -37,7 +37,10 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
     if mode == Mode::Run && !request.yes {
         options.confirmer = TtyConfirmer::if_terminal();
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One thread drives the sessions: a load is a strict request/response sequence, and the
+    // script is read on a blocking thread of its own; a multi-threaded scheduler only adds
+    // hand-offs (measured slower with scripts/bench-load under load).
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             crate::report_error(&format!("cannot start the async runtime: {error}"));

@@ -26,6 +26,9 @@ use crate::step::{Destruction, Step};
 
 pub(crate) struct SqlFileStep(pub SqlFile);
 
+/// Read size for SQL files: large reads, whatever the reader asks for.
+const READ_BUFFER: usize = 256 * 1024;
+
 impl SqlFileStep {
     fn origin(&self) -> Origin {
         Origin::File(self.0.path.display().to_string())
@@ -62,7 +65,8 @@ impl Step for SqlFileStep {
         let (file, size) = self.open()?;
         let hashing = HashingReader::new(file);
         let digest = hashing.digest_handle();
-        let reader = script::reader(hashing, self.variables(cx.runbook()));
+        let buffered = std::io::BufReader::with_capacity(READ_BUFFER, hashing);
+        let reader = script::reader(buffered, self.variables(cx.runbook()));
         cx.log(format!("{}: {} bytes", self.0.path.display(), size));
         let mut outcome = script::describe(cx, reader, self.origin()).await;
         if self.0.via == Via::Container {
@@ -109,7 +113,9 @@ impl SqlFileStep {
         let hashing = HashingReader::new(file);
         let digest = hashing.digest_handle();
         let origin = self.origin();
-        let reader = script::reader(hashing, self.variables(cx.runbook()));
+        // Full-size reads keep the lexer fast (it slows down badly on short reads).
+        let buffered = std::io::BufReader::with_capacity(READ_BUFFER, hashing);
+        let reader = script::reader(buffered, self.variables(cx.runbook()));
         let options = LoadOptions {
             source_name: origin.source_name(),
             on_error: match self.0.on_error {
