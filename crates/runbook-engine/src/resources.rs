@@ -243,14 +243,26 @@ impl Resources {
                 }
             };
             self.cancels.register(session.cancel_handle());
+            // Two targets of one run on the same database (an admin role and an app role, say)
+            // share the run's lock: the run must not block itself.
+            let locked_by_this_run = self.postgres.iter().any(|(other, state)| {
+                other != name
+                    && state.lock.is_some()
+                    && state.spec.as_ref().is_some_and(|o| {
+                        o.host() == spec.host() && o.port() == spec.port() && o.dbname() == spec.dbname()
+                    })
+            });
             let state = self.postgres.entry(name.to_owned()).or_default();
-            if self.mode == Mode::Run && state.lock.is_none() {
+            if self.mode == Mode::Run && state.lock.is_none() && !locked_by_this_run {
                 let key = lock::lock_key(&self.runbook.name);
                 match lock::acquire(&spec, key, &self.holder).await {
                     Ok(held) => state.lock = Some(held),
                     Err(lock::LockError::Connect(source)) => {
                         return Err(StepError::Connect { target: name.to_owned(), source });
                     }
+                    // The same database under another name (localhost and 127.0.0.1).
+                    Err(lock::LockError::Held { holder: Some(h), .. })
+                        if h.pid == self.holder.pid && h.host == self.holder.host => {}
                     Err(other) => {
                         return Err(StepError::Blocked(format!("target '{name}': {other}")));
                     }
