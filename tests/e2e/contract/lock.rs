@@ -106,3 +106,28 @@ fn another_runbook_on_the_same_database_has_a_lock_of_its_own() {
     send_signal(holder.id(), "KILL");
     let _ = finish(holder);
 }
+
+#[test]
+fn two_targets_of_one_run_on_the_same_database_do_not_block_each_other() {
+    let case = Case::new("e2e_lock_two_targets");
+    let text = crate::contract::case::runbook_text(
+        "two-targets",
+        "",
+        "
+        - id: as-admin
+          kind: sql
+          target: admin
+          text: CREATE TABLE made_by_admin (id int);
+        - id: as-app
+          kind: gate
+          target: db
+          checks:
+            - name: admin's table
+              tables_exist: [made_by_admin]
+        ",
+    )
+    .replace("steps:\n", "  admin:\n    postgres:\n      url: ${vars.url}\nsteps:\n");
+    case.scratch.write("rb.yaml", text);
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_eq!(result.code, 0, "the run blocked itself: {}", result.all_output());
+}
