@@ -411,14 +411,14 @@ async fn wait_ready(
         if !info.state.is_running() {
             let saved = save_log(docker, name, Some(LOG_TAIL), &cx.output()).await?;
             return Err(StepError::failed(format!(
-                "container {name} {} while waiting for it to become ready; the last {} line{} of its log are in {LOG_FILE}",
+                "container {name} {} while waiting for it to become ready; {}",
                 match info.state {
-                    runbook_docker::ContainerState::Exited { exit_code } =>
-                        format!("exited with code {exit_code}"),
+                    runbook_docker::ContainerState::Exited { exit_code } => {
+                        format!("exited with code {exit_code}")
+                    }
                     other => format!("stopped ({other})"),
                 },
-                saved.lines,
-                if saved.lines == 1 { "" } else { "s" }
+                where_the_log_is(saved.lines)
             )));
         }
         let remaining = deadline.saturating_duration_since(Instant::now());
@@ -439,7 +439,14 @@ async fn wait_ready(
                         }
                         last = source.to_string();
                     }
-                    Ok(Err(other)) => return Err(other),
+                    Ok(Err(other)) => {
+                        // The container may have stopped since it was inspected: that is the
+                        // story to tell, not the port it no longer publishes.
+                        if !docker.require_container(name).await?.state.is_running() {
+                            continue;
+                        }
+                        return Err(other);
+                    }
                     Err(_) => {
                         last = format!(
                             "a connection attempt to target '{target}' did not finish in time"
@@ -496,11 +503,10 @@ async fn wait_ready(
         if Instant::now() >= deadline {
             let saved = save_log(docker, name, Some(LOG_TAIL), &cx.output()).await?;
             return Err(StepError::failed(format!(
-                "container {name} was not ready within {}: waited for {} (last attempt: {last}); the last {} line{} of its log are in {LOG_FILE}",
+                "container {name} was not ready within {}: waited for {} (last attempt: {last}); {}",
                 humantime(wait),
                 probe.waited_for(),
-                saved.lines,
-                if saved.lines == 1 { "" } else { "s" }
+                where_the_log_is(saved.lines)
             )));
         }
         let pause = POLL.min(deadline.saturating_duration_since(Instant::now()));
@@ -586,6 +592,14 @@ fn describe_ports(info: &ContainerInfo) -> Vec<String> {
             )
         })
         .collect()
+}
+
+fn where_the_log_is(lines: u64) -> String {
+    match lines {
+        0 => format!("the container wrote nothing to its log ({LOG_FILE} is empty)"),
+        1 => format!("the last line of its log is in {LOG_FILE}"),
+        n => format!("the last {n} lines of its log are in {LOG_FILE}"),
+    }
 }
 
 fn first_line(text: &str) -> &str {

@@ -1,0 +1,282 @@
+//! The Docker step kinds one by one, in one runbook around one container: exec exit codes and
+//! `allow_exit_codes`, a copy with mode, owner and digest, logs as evidence, a volume still in
+//! use, stop and remove (twice: what is already gone is fine).
+
+use super::harness::{Scene, error_message, exec_stdout, summary};
+use crate::support::*;
+
+fn kinds_runbook(scene: &Scene, file: &std::path::Path) -> String {
+    format!(
+        r#"version: 1
+name: docker-kinds
+vars:
+  file: {file}
+  volume: {volume}
+targets:
+  box:
+    container: {container}
+steps:
+  - id: start
+    kind: container_start
+    target: box
+    image: ${{env.POSTGRES_IMAGE}}
+    env: {{ POSTGRES_PASSWORD: "${{env.POSTGRES_PASSWORD}}" }}
+    volumes: ["${{vars.volume}}:/var/lib/postgresql/data"]
+    labels: {labels}
+  - id: exec-allowed
+    kind: container_exec
+    target: box
+    command: ["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3"]
+    allow_exit_codes: [0, 3]
+  - id: exec-refused
+    kind: container_exec
+    target: box
+    command: ["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3"]
+    continue_on_error: true
+  - id: exec-as-postgres
+    kind: container_exec
+    target: box
+    user: postgres
+    workdir: /var/lib/postgresql
+    env: {{ GREETING: hello }}
+    command: ["sh", "-c", "echo \"$(id -un) in $(pwd) says $GREETING\""]
+  - id: copy
+    kind: copy_to_container
+    target: box
+    path: ${{vars.file}}
+    to: /tmp/copied.bin
+    mode: "0640"
+    owner: "999:999"
+  - id: inspect-copy
+    kind: container_exec
+    target: box
+    command: ["sh", "-c", "stat -c '%a %u:%g %s' /tmp/copied.bin; sha256sum /tmp/copied.bin"]
+  - id: logs
+    kind: container_logs
+    target: box
+    tail: 5
+  - id: volume-in-use
+    kind: volume_remove
+    name: ${{vars.volume}}
+    continue_on_error: true
+  - id: stop
+    kind: container_stop
+    target: box
+  - id: stop-again
+    kind: container_stop
+    target: box
+  - id: remove
+    kind: container_remove
+    target: box
+    volumes: true
+  - id: remove-again
+    kind: container_remove
+    target: box
+  - id: drop-volume
+    kind: volume_remove
+    name: ${{vars.volume}}
+  - id: drop-volume-again
+    kind: volume_remove
+    name: ${{vars.volume}}
+"#,
+        file = file.display(),
+        container = scene.name("box"),
+        volume = scene.name("data"),
+        labels = scene.labels_yaml(),
+    )
+}
+
+#[test]
+fn every_docker_kind_does_what_it_says_and_what_is_gone_stays_fine() {
+    let Some(scene) = Scene::start("docker-kinds") else {
+        return;
+    };
+    let (container, volume) = (scene.name("box"), scene.name("data"));
+    let content = format!(
+        "patient data that must not reach the evidence {}\n",
+        scene.label()
+    )
+    .repeat(1000);
+    let file = scene.write("payload.bin", &content);
+    let runbook = scene.write("kinds.yaml", &kinds_runbook(&scene, &file));
+    let run = scene.runbook(&["run", runbook.to_str().expect("utf-8")]);
+    // The two failures are continue_on_error: recorded, not deciding the run.
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(scene.scratch.path());
+
+    let start = step_result(&dir, "01-start");
+    assert!(
+        summary(&start).ends_with("(pg_isready -h 127.0.0.1 inside the container succeeded)"),
+        "without a Postgres target readiness is pg_isready inside: {start:#}"
+    );
+    assert_eq!(start["details"]["case"], "created");
+
+    let allowed = step_result(&dir, "02-exec-allowed");
+    assert_eq!(allowed["status"], "passed");
+    assert_eq!(allowed["details"]["exit_code"], 3);
+    let log = step_log(&dir, "02-exec-allowed");
+    assert!(
+        log.contains("\n[stdout] to-stdout\n") && log.contains("\n[stderr] to-stderr\n"),
+        "{log}"
+    );
+    assert!(
+        log.starts_with(&format!(
+            "$ docker exec {container} sh -c 'echo to-stdout; echo to-stderr >&2; exit 3'\n"
+        )),
+        "{log}"
+    );
+
+    let refused = step_result(&dir, "03-exec-refused");
+    assert_eq!(refused["status"], "failed");
+    assert_eq!(
+        error_message(&refused),
+        format!(
+            "sh in container {container} exited with code 3 (allowed: 0); its output is in output.log"
+        )
+    );
+
+    let as_postgres = exec_stdout(&step_log(&dir, "04-exec-as-postgres"));
+    assert_eq!(as_postgres, "postgres in /var/lib/postgresql says hello");
+
+    let copy = step_result(&dir, "05-copy");
+    let digest = sha256_hex(content.as_bytes());
+    assert_eq!(copy["inputs"][0]["sha256"], digest.as_str(), "{copy:#}");
+    assert_eq!(copy["inputs"][0]["size"], content.len());
+    assert_eq!(copy["details"]["mode"], "0640");
+    assert_eq!(copy["details"]["owner"], "999:999");
+    let inside = exec_stdout(&step_log(&dir, "06-inspect-copy"));
+    assert_eq!(
+        inside,
+        format!("640 999:999 {}\n{digest}  /tmp/copied.bin", content.len())
+    );
+
+    let logs = step_result(&dir, "07-logs");
+    assert_eq!(logs["attachments"][0], "container.log");
+    let saved =
+        std::fs::read_to_string(dir.join("steps/07-logs/container.log")).expect("container.log");
+    let lines = saved.split_terminator('\n').count();
+    assert!(
+        (1..=5).contains(&lines),
+        "tail: 5 kept {lines} lines:\n{saved}"
+    );
+    assert_eq!(logs["details"]["lines"], lines);
+
+    let in_use = step_result(&dir, "08-volume-in-use");
+    assert_eq!(in_use["status"], "failed");
+    assert_eq!(
+        error_message(&in_use),
+        format!(
+            "volume {volume} is in use by container {container}; remove it first (container_remove)"
+        )
+    );
+
+    assert!(
+        summary(&step_result(&dir, "09-stop"))
+            .starts_with(&format!("stopped container {container} in "))
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "10-stop-again")),
+        format!("container {container} was already stopped; nothing to do")
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "11-remove")),
+        format!("removed container {container}")
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "12-remove-again")),
+        format!("container {container} does not exist; nothing to remove")
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "13-drop-volume")),
+        format!("removed volume {volume} and its data")
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "14-drop-volume-again")),
+        format!("volume {volume} does not exist; nothing to remove")
+    );
+
+    assert!(!all_evidence_text(&dir).contains("patient data that must not reach the evidence"));
+    let (ok, text) = sha256sum_check(&dir);
+    assert!(ok, "{text}");
+    assert!(scene.container(&container).is_none() && !scene.volume_exists(&volume));
+    scene.finish();
+}
+
+#[test]
+fn check_mode_inspects_a_running_container_and_changes_nothing() {
+    let Some(scene) = Scene::start("docker-kinds-check") else {
+        return;
+    };
+    let (container, volume) = (scene.name("box"), scene.name("data"));
+    let file = scene.write("payload.bin", "small file\n");
+    let runbook = scene.write("kinds.yaml", &kinds_runbook(&scene, &file));
+    let up = scene.write(
+        "up.yaml",
+        &kinds_runbook(&scene, &file)
+            .split("  - id: exec-allowed")
+            .next()
+            .expect("the start step")
+            .replace("name: docker-kinds\n", "name: docker-kinds-up\n"),
+    );
+    let started = scene.runbook(&["run", up.to_str().expect("utf-8")]);
+    assert_eq!(started.code, 0, "{}", started.all_output());
+
+    let check = scene.runbook(&["check", runbook.to_str().expect("utf-8")]);
+    let dir = check.evidence_dir(scene.scratch.path());
+    // The volume is in use by the container, and no earlier step removes it first.
+    assert_eq!(check.code, 1, "{}", check.all_output());
+    assert_eq!(
+        error_message(&step_result(&dir, "08-volume-in-use")),
+        format!(
+            "volume {volume} is in use by container {container}; remove it first (container_remove)"
+        )
+    );
+    assert!(
+        summary(&step_result(&dir, "01-start"))
+            .starts_with(&format!("container {container} is running"))
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "02-exec-allowed")),
+        format!(
+            "would run in container {container}: sh -c 'echo to-stdout; echo to-stderr >&2; exit 3'"
+        )
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "05-copy")),
+        format!(
+            "would copy {} (11 bytes) to {container}:/tmp/copied.bin (mode 0640, owner 999:999)",
+            file.display()
+        )
+    );
+    // Logs are evidence in check mode too: reading them changes nothing.
+    assert!(dir.join("steps/07-logs/container.log").is_file());
+    assert!(
+        summary(&step_result(&dir, "09-stop"))
+            .starts_with(&format!("would stop container {container}"))
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "13-drop-volume")),
+        format!(
+            "would remove volume {volume} and its data (used by {container}, which an earlier step removes)"
+        )
+    );
+    let (state, labels) = scene
+        .container(&container)
+        .expect("check removed the container");
+    assert_eq!(state, "running", "check stopped the container");
+    assert_eq!(
+        labels.get("io.runbook.runbook").map(String::as_str),
+        Some("docker-kinds-up")
+    );
+    assert_eq!(
+        labels.get("io.runbook.step").map(String::as_str),
+        Some("start")
+    );
+    assert!(scene.volume_exists(&volume));
+    let copied = std::process::Command::new("docker")
+        .args(["exec", &container, "test", "-e", "/tmp/copied.bin"])
+        .status()
+        .expect("docker exec");
+    assert!(!copied.success(), "check copied the file");
+    scene.finish();
+}
