@@ -33,8 +33,8 @@ impl Invocation {
     pub fn evidence_dir(&self, cwd: &Path) -> PathBuf {
         let line = self
             .stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("evidence: "))
+            .split('\n')
+            .find_map(|l| l.trim_end_matches('\r').strip_prefix("evidence: "))
             .unwrap_or_else(|| panic!("no evidence line in output:\n{}", self.all_output()));
         cwd.join(line.trim())
     }
@@ -113,7 +113,9 @@ pub struct Scratch {
 
 impl Scratch {
     pub fn new() -> Scratch {
-        Scratch { dir: tempfile::tempdir().expect("temp dir") }
+        Scratch {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -157,8 +159,13 @@ impl Scratch {
     /// The evidence directories written under `ev/`, oldest first.
     pub fn evidence_dirs(&self) -> Vec<PathBuf> {
         let base = self.path().join("ev");
-        let Ok(entries) = std::fs::read_dir(&base) else { return Vec::new() };
-        let mut dirs: Vec<PathBuf> = entries.map(|e| e.expect("entry").path()).filter(|p| p.is_dir()).collect();
+        let Ok(entries) = std::fs::read_dir(&base) else {
+            return Vec::new();
+        };
+        let mut dirs: Vec<PathBuf> = entries
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.is_dir())
+            .collect();
         dirs.sort();
         dirs
     }
@@ -174,7 +181,10 @@ fn with_evidence_dir(args: &[&str]) -> Vec<String> {
 
 /// Waits for a spawned run and collects what it printed.
 pub fn finish(child: std::process::Child) -> Invocation {
-    child.wait_with_output().expect("wait for the runbook binary").into()
+    child
+        .wait_with_output()
+        .expect("wait for the runbook binary")
+        .into()
 }
 
 /// Sends `signal` (`INT`, `KILL`, ...) to a process with coreutils' `kill`.
@@ -206,8 +216,14 @@ pub fn sql_value(spec: &runbook_postgres::ConnectionSpec, sql: &str) -> String {
         .args(["-v", "ON_ERROR_STOP=1", "-A", "-t", "-c", sql])
         .output()
         .expect("run psql");
-    assert!(output.status.success(), "psql -c {sql:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).trim_end_matches(['\n', '\r']).to_owned()
+    assert!(
+        output.status.success(),
+        "psql -c {sql:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .trim_end_matches(['\n', '\r'])
+        .to_owned()
 }
 
 /// Runs SQL on a database with psql, stopping at the first error.
@@ -221,7 +237,10 @@ pub fn active_queries(database: &str) -> Vec<String> {
         "SELECT query FROM pg_stat_activity WHERE datname = '{database}' AND state = 'active' AND pid <> pg_backend_pid()"
     );
     let text = sql_value(runbook_testkit::postgres::server(), &sql);
-    text.split('\n').filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    text.split('\n')
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The sha256 of bytes, as `sha256sum` prints it.
@@ -233,10 +252,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("run sha256sum");
-        child.stdin.take().expect("stdin").write_all(bytes).expect("feed sha256sum");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(bytes)
+            .expect("feed sha256sum");
         child.wait_with_output().expect("sha256sum output")
     };
-    String::from_utf8_lossy(&output.stdout).split(' ').next().unwrap_or_default().to_owned()
+    String::from_utf8_lossy(&output.stdout)
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The text of a step's `output.log`.
@@ -251,7 +279,12 @@ pub fn step_statuses(dir: &Path) -> Vec<(String, String)> {
         .as_array()
         .expect("steps in run.json")
         .iter()
-        .map(|s| (s["id"].as_str().unwrap_or_default().to_owned(), s["status"].as_str().unwrap_or_default().to_owned()))
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap_or_default().to_owned(),
+                s["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -259,7 +292,9 @@ pub fn step_statuses(dir: &Path) -> Vec<(String, String)> {
 pub fn assert_no_panic(invocation: &Invocation) {
     let all = invocation.all_output();
     assert!(
-        !all.contains("panicked") && !all.contains("RUST_BACKTRACE") && !all.contains("stack backtrace"),
+        !all.contains("panicked")
+            && !all.contains("RUST_BACKTRACE")
+            && !all.contains("stack backtrace"),
         "the binary panicked:\n{all}"
     );
 }
@@ -268,7 +303,10 @@ pub fn assert_no_panic(invocation: &Invocation) {
 pub fn corpus_or_skip(test: &str) -> Option<PathBuf> {
     let found = runbook_testkit::postgres::shared_fixtures();
     if found.is_none() {
-        #[expect(clippy::print_stderr, reason = "a skipped corpus test says so in the test output")]
+        #[expect(
+            clippy::print_stderr,
+            reason = "a skipped corpus test says so in the test output"
+        )]
         {
             eprintln!("{test}: skipped: ../shared/fixtures is absent (corpus tests need it)");
         }

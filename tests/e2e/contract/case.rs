@@ -15,7 +15,10 @@ pub struct Case {
 impl Case {
     /// A scratch directory and a fresh database whose name starts with `prefix`.
     pub fn new(prefix: &str) -> Case {
-        Case { scratch: Scratch::new(), db: create_database(prefix) }
+        Case {
+            scratch: Scratch::new(),
+            db: create_database(prefix),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -25,7 +28,8 @@ impl Case {
     /// Writes `rb.yaml`: `head` (name and anything else at the top level), the var `url` and
     /// the target `db` (plus `target_extra`, indented for the target), then `steps`.
     pub fn runbook(&self, name: &str, target_extra: &str, steps: &str) -> PathBuf {
-        self.scratch.write("rb.yaml", runbook_text(name, target_extra, steps))
+        self.scratch
+            .write("rb.yaml", runbook_text(name, target_extra, steps))
     }
 
     /// `runbook ARGS... --var url=<this test's database>` (the var only for run and check).
@@ -61,7 +65,10 @@ pub fn runbook_text(name: &str, target_extra: &str, steps: &str) -> String {
     let mut text = format!(
         "version: 1\nname: {name}\nvars:\n  url: postgres://nobody@127.0.0.1:1/none\ntargets:\n  db:\n    postgres:\n      url: ${{vars.url}}\n"
     );
-    for line in dedent(target_extra).split('\n').filter(|l| !l.trim().is_empty()) {
+    for line in dedent(target_extra)
+        .split('\n')
+        .filter(|l| !l.trim().is_empty())
+    {
         text.push_str("    ");
         text.push_str(line);
         text.push('\n');
@@ -87,6 +94,15 @@ pub fn dedent(text: &str) -> String {
         .map(|l| l.len() - l.trim_start_matches(' ').len())
         .min()
         .unwrap_or(0);
-    let lines: Vec<&str> = text.split('\n').map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() }).collect();
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| {
+            if l.len() >= indent {
+                &l[indent..]
+            } else {
+                l.trim_start()
+            }
+        })
+        .collect();
     lines.join("\n").trim_end_matches([' ', '\n']).to_owned()
 }

@@ -88,9 +88,17 @@ fn check_changes_nothing_and_names_the_blast_radius() {
     let result = case.run(&["check", "rb.yaml"]);
     assert_no_panic(&result);
     assert_eq!(result.code, 0, "{}", result.all_output());
-    assert!(result.stdout.contains("check ready in "), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("check ready in "),
+        "{}",
+        result.stdout
+    );
 
-    assert_eq!(pg_dump_normalized(&case.db.spec), dump_before, "check changed the database");
+    assert_eq!(
+        pg_dump_normalized(&case.db.spec),
+        dump_before,
+        "check changed the database"
+    );
     assert_eq!(sequences(&case), sequences_before, "check moved a sequence");
 
     let dir = result.evidence_dir(case.path());
@@ -115,9 +123,15 @@ fn check_changes_nothing_and_names_the_blast_radius() {
         assert!(load.contains(line), "missing '{line}' in:\n{load}");
     }
     let sequence = step_log(&dir, "04-sequence");
-    assert!(sequence.contains("would set facility_num so that nextval() returns 500 (now 3)"), "{sequence}");
+    assert!(
+        sequence.contains("would set facility_num so that nextval() returns 500 (now 3)"),
+        "{sequence}"
+    );
     let gate = step_log(&dir, "06-gate");
-    assert!(gate.contains("not checked  next facility: the query writes"), "{gate}");
+    assert!(
+        gate.contains("not checked  next facility: the query writes"),
+        "{gate}"
+    );
 }
 
 #[test]
@@ -140,7 +154,11 @@ fn check_exits_1_when_a_sql_file_uses_a_meta_command_psql_does_not_know() {
     let result = case.run(&["check", "rb.yaml"]);
     assert_no_panic(&result);
     assert_eq!(result.code, 1, "{}", result.all_output());
-    assert!(result.stdout.contains("check would_fail in "), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("check would_fail in "),
+        "{}",
+        result.stdout
+    );
     assert!(
         result.stdout.contains(
             "step 'reset' (sql_file): would fail: reset_seq.sql:3:1: unsupported psql meta-command \\tee (psql does not know it either)"
@@ -151,7 +169,14 @@ fn check_exits_1_when_a_sql_file_uses_a_meta_command_psql_does_not_know() {
     let dir = result.evidence_dir(case.path());
     assert_eq!(run_record(&dir)["status"], "would_fail");
     let error = &step_result(&dir, "01-reset")["error"];
-    assert_eq!((error["file"].as_str(), error["line"].as_u64(), error["column"].as_u64()), (Some("reset_seq.sql"), Some(3), Some(1)));
+    assert_eq!(
+        (
+            error["file"].as_str(),
+            error["line"].as_u64(),
+            error["column"].as_u64()
+        ),
+        (Some("reset_seq.sql"), Some(3), Some(1))
+    );
 }
 
 #[test]
@@ -173,8 +198,17 @@ fn check_exits_1_when_a_gate_fails_on_a_target_nothing_changes() {
     );
     let result = case.run(&["check", "rb.yaml"]);
     assert_eq!(result.code, 1, "{}", result.all_output());
-    assert!(result.stdout.contains("step 'gate' (gate): 1 of 1 checks failed: facilities"), "{}", result.stdout);
-    assert_eq!(run_record(&result.evidence_dir(case.path()))["status"], "would_fail");
+    assert!(
+        result
+            .stdout
+            .contains("step 'gate' (gate): 1 of 1 checks failed: facilities"),
+        "{}",
+        result.stdout
+    );
+    assert_eq!(
+        run_record(&result.evidence_dir(case.path()))["status"],
+        "would_fail"
+    );
 }
 
 #[test]
@@ -198,12 +232,28 @@ fn check_exits_3_when_a_required_file_is_missing_and_still_looks_at_every_step()
     );
     let result = case.run(&["check", "rb.yaml"]);
     assert_eq!(result.code, 3, "{}", result.all_output());
-    assert!(result.stdout.contains("check blocked in "), "{}", result.stdout);
-    assert!(result.stdout.contains("step 'inputs' (require_files): blocked: secrets/baseline.sql: missing"), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("check blocked in "),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result
+            .stdout
+            .contains("step 'inputs' (require_files): blocked: secrets/baseline.sql: missing"),
+        "{}",
+        result.stdout
+    );
     let dir = result.evidence_dir(case.path());
     assert_eq!(run_record(&dir)["status"], "blocked");
     // The on-call engineer gets the whole list, not just the first problem.
-    assert_eq!(step_statuses(&dir), [("inputs".into(), "blocked".into()), ("gate".into(), "passed".into())]);
+    assert_eq!(
+        step_statuses(&dir),
+        [
+            ("inputs".into(), "blocked".into()),
+            ("gate".into(), "passed".into())
+        ]
+    );
 }
 
 #[test]
@@ -233,9 +283,17 @@ fn check_refuses_gate_queries_that_could_leave_the_read_only_transaction() {
     let dump_before = pg_dump_normalized(&case.db.spec);
     let result = case.run(&["check", "rb.yaml"]);
     assert_no_panic(&result);
-    assert_eq!(pg_dump_normalized(&case.db.spec), dump_before, "check changed the database");
+    assert_eq!(
+        pg_dump_normalized(&case.db.spec),
+        dump_before,
+        "check changed the database"
+    );
     for table in ["escaped_commit", "escaped_begin", "escaped_write"] {
-        assert_eq!(case.sql(&format!("SELECT to_regclass('{table}') IS NULL")), "t", "{table} was created in check mode");
+        assert_eq!(
+            case.sql(&format!("SELECT to_regclass('{table}') IS NULL")),
+            "t",
+            "{table} was created in check mode"
+        );
     }
     let log = step_log(&result.evidence_dir(case.path()), "01-gate");
     for line in [
@@ -245,5 +303,8 @@ fn check_refuses_gate_queries_that_could_leave_the_read_only_transaction() {
     ] {
         assert!(log.contains(line), "missing '{line}' in:\n{log}");
     }
-    assert!(!log.contains("pass  then write"), "a CREATE TABLE passed in check mode:\n{log}");
+    assert!(
+        !log.contains("pass  then write"),
+        "a CREATE TABLE passed in check mode:\n{log}"
+    );
 }

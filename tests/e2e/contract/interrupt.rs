@@ -7,7 +7,9 @@ use crate::contract::case::Case;
 use crate::support::*;
 
 fn sleeping(case: &Case) -> bool {
-    active_queries(&case.db.name).iter().any(|q| q.contains("pg_sleep"))
+    active_queries(&case.db.name)
+        .iter()
+        .any(|q| q.contains("pg_sleep"))
 }
 
 #[test]
@@ -29,7 +31,10 @@ fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() 
     );
     let child = case.spawn(&["run", "rb.yaml"]);
     let pid = child.id();
-    assert!(wait_until(Duration::from_secs(10), || sleeping(&case)), "the step never started its query");
+    assert!(
+        wait_until(Duration::from_secs(10), || sleeping(&case)),
+        "the step never started its query"
+    );
 
     let interrupted = Instant::now();
     send_signal(pid, "INT");
@@ -37,22 +42,54 @@ fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() 
     let took = interrupted.elapsed();
     assert_no_panic(&result);
     assert_eq!(result.code, 130, "{}", result.all_output());
-    assert!(took < Duration::from_secs(5), "the run took {took:?} to stop after Ctrl-C");
-    assert!(!sleeping(&case), "the query still runs on the server: {:?}", active_queries(&case.db.name));
-    assert!(result.stdout.contains("run interrupted in "), "{}", result.stdout);
+    assert!(
+        took < Duration::from_secs(5),
+        "the run took {took:?} to stop after Ctrl-C"
+    );
+    assert!(
+        !sleeping(&case),
+        "the query still runs on the server: {:?}",
+        active_queries(&case.db.name)
+    );
+    assert!(
+        result.stdout.contains("run interrupted in "),
+        "{}",
+        result.stdout
+    );
 
     let dir = result.evidence_dir(case.path());
     let record = run_record(&dir);
     assert_eq!(record["status"], "interrupted");
-    assert!(record["finished_at"].is_string(), "the run was not sealed: {record:#}");
-    assert_eq!(step_statuses(&dir), [("nap".into(), "failed".into()), ("after".into(), "not_run".into())]);
-    assert!(step_log(&dir, "01-nap").contains("interrupted"), "{}", step_log(&dir, "01-nap"));
+    assert!(
+        record["finished_at"].is_string(),
+        "the run was not sealed: {record:#}"
+    );
+    assert_eq!(
+        step_statuses(&dir),
+        [
+            ("nap".into(), "failed".into()),
+            ("after".into(), "not_run".into())
+        ]
+    );
+    assert!(
+        step_log(&dir, "01-nap").contains("interrupted"),
+        "{}",
+        step_log(&dir, "01-nap")
+    );
     let (ok, text) = sha256sum_check(&dir);
     assert!(ok, "{text}");
     let verify = runbook(case.path(), &["verify", dir.to_str().expect("utf-8")]);
     assert_eq!(verify.code, 0, "{}", verify.all_output());
-    assert!(!verify.stdout.contains("did not finish"), "a sealed run is finished: {}", verify.stdout);
-    assert_eq!(case.sql("SELECT to_regclass('after_marker') IS NULL"), "t", "a step ran after Ctrl-C");
+    assert!(
+        !verify.stdout.contains("did not finish"),
+        "a sealed run is finished: {}",
+        verify.stdout
+    );
+    assert_eq!(
+        case.sql("SELECT to_regclass('after_marker') IS NULL"),
+        "t",
+        "a step ran after Ctrl-C"
+    );
 }
 
 #[test]
@@ -79,8 +116,18 @@ fn a_step_timeout_fails_the_step_after_the_limit_and_cancels_the_query() {
     assert_no_panic(&result);
     assert_eq!(result.code, 1, "{}", result.all_output());
     assert!(took < Duration::from_secs(5), "a 1s timeout took {took:?}");
-    assert!(result.stdout.contains("step 'slow' (sql): failed: timed out after 1s"), "{}", result.stdout);
-    assert!(!sleeping(&case), "the query still runs on the server: {:?}", active_queries(&case.db.name));
+    assert!(
+        result
+            .stdout
+            .contains("step 'slow' (sql): failed: timed out after 1s"),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        !sleeping(&case),
+        "the query still runs on the server: {:?}",
+        active_queries(&case.db.name)
+    );
     let dir = result.evidence_dir(case.path());
     let slow = step_result(&dir, "01-slow");
     assert_eq!(slow["status"], "failed");
@@ -105,6 +152,14 @@ fn a_shell_step_timeout_kills_the_command() {
     let started = Instant::now();
     let result = case.run(&["run", "rb.yaml"]);
     assert_eq!(result.code, 1, "{}", result.all_output());
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
-    assert!(result.stdout.contains("failed: timed out after 500ms"), "{}", result.stdout);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        result.stdout.contains("failed: timed out after 500ms"),
+        "{}",
+        result.stdout
+    );
 }

@@ -23,12 +23,18 @@ fn every_invalid_runbook_exits_2_with_its_exact_message_from_validate_check_and_
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     cases.sort();
-    assert!(cases.len() >= 15, "the invalid fixtures are missing: {cases:?}");
+    assert!(
+        cases.len() >= 15,
+        "the invalid fixtures are missing: {cases:?}"
+    );
     let evidence = tempfile::tempdir().expect("temp dir");
     let evidence_arg = evidence.path().to_str().expect("utf-8 path");
     let mut failures = Vec::new();
     for case in &cases {
-        let file = case.file_name().and_then(|n| n.to_str()).expect("file name");
+        let file = case
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("file name");
         let expected = std::fs::read_to_string(case.with_extension("stderr"))
             .unwrap_or_else(|e| panic!("{file}: no .stderr beside it: {e}"));
         for command in ["validate", "check", "run"] {
@@ -47,8 +53,13 @@ fn every_invalid_runbook_exits_2_with_its_exact_message_from_validate_check_and_
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let written: Vec<_> = std::fs::read_dir(evidence.path()).expect("evidence dir").collect();
-    assert!(written.is_empty(), "an invalid runbook must not create evidence: {written:?}");
+    let written: Vec<_> = std::fs::read_dir(evidence.path())
+        .expect("evidence dir")
+        .collect();
+    assert!(
+        written.is_empty(),
+        "an invalid runbook must not create evidence: {written:?}"
+    );
 }
 
 #[test]
@@ -62,11 +73,19 @@ fn every_message_names_file_line_and_column() {
         }
         let text = std::fs::read_to_string(&path).expect("read .stderr");
         let yaml = path.with_extension("yaml");
-        let file = yaml.file_name().and_then(|n| n.to_str()).expect("file name");
+        let file = yaml
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("file name");
         for line in text.split('\n').filter(|l| !l.is_empty()) {
             let rest = line
                 .strip_prefix(&format!("error: {file}:"))
-                .unwrap_or_else(|| panic!("{}: '{line}' does not start with error: {file}:", path.display()));
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{}: '{line}' does not start with error: {file}:",
+                        path.display()
+                    )
+                });
             let mut parts = rest.splitn(3, ':');
             let (l, c) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
             assert!(
@@ -81,7 +100,11 @@ fn every_message_names_file_line_and_column() {
 #[test]
 fn a_var_the_runbook_does_not_declare_is_refused() {
     let case = Case::new("e2e_unknown_var");
-    case.runbook("unknown-var", "", "- id: a\n  kind: shell\n  command: [\"true\"]");
+    case.runbook(
+        "unknown-var",
+        "",
+        "- id: a\n  kind: shell\n  command: [\"true\"]",
+    );
     let result = case.run(&["run", "rb.yaml", "--var", "dbb=clinic"]);
     assert_no_panic(&result);
     assert_eq!(result.code, 2, "{}", result.all_output());
@@ -89,7 +112,10 @@ fn a_var_the_runbook_does_not_declare_is_refused() {
         result.stderr,
         "error: rb.yaml:3:1: unknown var 'dbb' given with --var: the runbook declares url\n"
     );
-    assert!(case.scratch.evidence_dirs().is_empty(), "nothing may be written");
+    assert!(
+        case.scratch.evidence_dirs().is_empty(),
+        "nothing may be written"
+    );
 }
 
 #[test]
@@ -116,18 +142,35 @@ fn from_naming_no_step_is_refused_before_anything_runs() {
     let result = case.run(&["run", "rb.yaml", "--from", "gat"]);
     assert_no_panic(&result);
     assert_eq!(result.code, 2, "{}", result.all_output());
-    assert_eq!(result.stderr, "error: --from gat: the runbook has no step with that id (steps: make, gate)\n");
-    assert_eq!(case.sql("SELECT to_regclass('marker') IS NULL"), "t", "no step may run");
-    assert!(case.scratch.evidence_dirs().is_empty(), "nothing may be written");
+    assert_eq!(
+        result.stderr,
+        "error: --from gat: the runbook has no step with that id (steps: make, gate)\n"
+    );
+    assert_eq!(
+        case.sql("SELECT to_regclass('marker') IS NULL"),
+        "t",
+        "no step may run"
+    );
+    assert!(
+        case.scratch.evidence_dirs().is_empty(),
+        "nothing may be written"
+    );
 }
 
 #[test]
 fn confirming_a_target_that_does_not_exist_is_refused() {
     let case = Case::new("e2e_confirm_unknown");
-    case.runbook("confirm-unknown", "", "- id: a\n  kind: shell\n  command: [\"true\"]");
+    case.runbook(
+        "confirm-unknown",
+        "",
+        "- id: a\n  kind: shell\n  command: [\"true\"]",
+    );
     let result = case.run(&["run", "rb.yaml", "--confirm", "prod"]);
     assert_eq!(result.code, 2, "{}", result.all_output());
-    assert_eq!(result.stderr, "error: --confirm prod: the runbook has no target with that name (targets: db)\n");
+    assert_eq!(
+        result.stderr,
+        "error: --confirm prod: the runbook has no target with that name (targets: db)\n"
+    );
 }
 
 #[test]
@@ -138,7 +181,8 @@ fn a_runbook_file_that_does_not_exist_is_invalid_input() {
         assert_no_panic(&result);
         assert_eq!(result.code, 2, "{command}: {}", result.all_output());
         assert_eq!(
-            result.stderr, "error: cannot read restore.yaml: No such file or directory (os error 2)\n",
+            result.stderr,
+            "error: cannot read restore.yaml: No such file or directory (os error 2)\n",
             "{command}"
         );
     }
@@ -147,20 +191,39 @@ fn a_runbook_file_that_does_not_exist_is_invalid_input() {
 #[test]
 fn a_malformed_command_line_is_invalid_input() {
     let scratch = Scratch::new();
-    for args in [&["run"][..], &["run", "x.yaml", "--var", "novalue"], &["frobnicate"], &["report", "x", "--format", "pdf"]] {
+    for args in [
+        &["run"][..],
+        &["run", "x.yaml", "--var", "novalue"],
+        &["frobnicate"],
+        &["report", "x", "--format", "pdf"],
+    ] {
         let result = scratch.runbook(args);
         assert_no_panic(&result);
         assert_eq!(result.code, 2, "{args:?}: {}", result.all_output());
-        assert!(result.stderr.starts_with("error: "), "{args:?}: {}", result.stderr);
+        assert!(
+            result.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            result.stderr
+        );
     }
     let result = scratch.runbook(&["run", "x.yaml", "--var", "novalue"]);
-    assert!(result.stderr.contains("expected NAME=VALUE, found 'novalue'"), "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("expected NAME=VALUE, found 'novalue'"),
+        "{}",
+        result.stderr
+    );
 }
 
 #[test]
 fn a_sql_file_that_does_not_exist_fails_its_step_naming_the_path() {
     let case = Case::new("e2e_missing_sql");
-    case.runbook("missing-sql", "", "- id: load\n  kind: sql_file\n  target: db\n  path: missing/schema.sql");
+    case.runbook(
+        "missing-sql",
+        "",
+        "- id: load\n  kind: sql_file\n  target: db\n  path: missing/schema.sql",
+    );
     let result = case.run(&["run", "rb.yaml"]);
     assert_no_panic(&result);
     assert_eq!(result.code, 1, "{}", result.all_output());

@@ -48,12 +48,19 @@ fn a_sql_file_error_names_file_line_column_sqlstate_and_the_caret_line() {
     assert_no_panic(&result);
     assert_eq!(result.code, 1, "{}", result.all_output());
 
-    let caret = format!("{}^", " ".repeat("LINE 7: ".len() + "  kana_name varchar(10) ".len()));
+    let caret = format!(
+        "{}^",
+        " ".repeat("LINE 7: ".len() + "  kana_name varchar(10) ".len())
+    );
     let expected = format!(
         "step 'load' (sql_file): failed: schema.sql:7:25: syntax error at or near \"NUL\" (SQLSTATE 42601) (after 1 statement succeeded)\n\
          LINE 7:   kana_name varchar(10) NUL,\n{caret}\n"
     );
-    assert!(result.stdout.contains(&expected), "expected\n{expected}in\n{}", result.stdout);
+    assert!(
+        result.stdout.contains(&expected),
+        "expected\n{expected}in\n{}",
+        result.stdout
+    );
 
     let dir = result.evidence_dir(case.path());
     let log = step_log(&dir, "01-load");
@@ -99,7 +106,14 @@ fn an_inline_sql_error_names_the_runbook_line() {
         result.stdout
     );
     let error = &step_result(&result.evidence_dir(case.path()), "01-fix")["error"];
-    assert_eq!((error["file"].as_str(), error["line"].as_u64(), error["column"].as_u64()), (Some("rb.yaml"), Some(16), Some(19)));
+    assert_eq!(
+        (
+            error["file"].as_str(),
+            error["line"].as_u64(),
+            error["column"].as_u64()
+        ),
+        (Some("rb.yaml"), Some(16), Some(19))
+    );
 }
 
 #[test]
@@ -112,8 +126,16 @@ fn on_error_continue_reports_the_error_and_goes_on() {
     let dir = result.evidence_dir(case.path());
     let load = step_result(&dir, "01-load");
     assert_eq!(load["status"], "passed");
-    assert!(load["summary"].as_str().is_some_and(|s| s.ends_with(", 1 error (on_error: continue)")), "{load:#}");
-    assert!(step_log(&dir, "01-load").contains("error: schema.sql:7:25: syntax error"), "the error is not in the log");
+    assert!(
+        load["summary"]
+            .as_str()
+            .is_some_and(|s| s.ends_with(", 1 error (on_error: continue)")),
+        "{load:#}"
+    );
+    assert!(
+        step_log(&dir, "01-load").contains("error: schema.sql:7:25: syntax error"),
+        "the error is not in the log"
+    );
     assert_eq!(case.sql("SELECT to_regclass('d_facility') IS NULL, to_regclass('d_after') IS NULL, to_regclass('step_after') IS NULL"), "f|f|f");
 }
 
@@ -129,13 +151,21 @@ fn single_transaction_leaves_nothing_when_a_statement_fails() {
         "{}",
         result.stdout
     );
-    assert_eq!(case.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "0", "a single-transaction load left tables behind");
+    assert_eq!(
+        case.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        "0",
+        "a single-transaction load left tables behind"
+    );
 
     // And with the typo fixed, all of it is there.
-    case.scratch.write("schema.sql", SCHEMA_WITH_TYPO.replace(" NUL,", " NULL,"));
+    case.scratch
+        .write("schema.sql", SCHEMA_WITH_TYPO.replace(" NUL,", " NULL,"));
     let result = case.run(&["run", "rb.yaml"]);
     assert_eq!(result.code, 0, "{}", result.all_output());
-    assert_eq!(case.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "4");
+    assert_eq!(
+        case.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        "4"
+    );
 }
 
 #[test]
@@ -164,11 +194,22 @@ fn copy_blocks_crlf_and_psql_variables_load_like_psql() {
     let result = case.run(&["run", "rb.yaml"]);
     assert_eq!(result.code, 0, "{}", result.all_output());
     assert_eq!(
-        case.sql("SELECT id || ':' || name || ':' || coalesce(note, 'NULL') FROM d_user ORDER BY id"),
+        case.sql(
+            "SELECT id || ':' || name || ':' || coalesce(note, 'NULL') FROM d_user ORDER BY id"
+        ),
         "1:yamada:NULL\n2:sato:tab\there\n3:o'brien:from a var"
     );
     let dir = result.evidence_dir(case.path());
     let load = step_result(&dir, "01-load");
-    assert!(load["summary"].as_str().is_some_and(|s| s.contains("2 rows copied")), "{load:#}");
-    assert!(step_log(&dir, "01-load").contains("data.sql:3:1  COPY  2 rows"), "{}", step_log(&dir, "01-load"));
+    assert!(
+        load["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("2 rows copied")),
+        "{load:#}"
+    );
+    assert!(
+        step_log(&dir, "01-load").contains("data.sql:3:1  COPY  2 rows"),
+        "{}",
+        step_log(&dir, "01-load")
+    );
 }

@@ -25,7 +25,8 @@ const STEPS: &str = "
 ";
 
 fn lock_runbook(case: &Case) {
-    let text = crate::contract::case::runbook_text("locked-restore", "", STEPS).replace("vars:\n", "vars:\n  nap: \"\"\n");
+    let text = crate::contract::case::runbook_text("locked-restore", "", STEPS)
+        .replace("vars:\n", "vars:\n  nap: \"\"\n");
     case.scratch.write("rb.yaml", text);
 }
 
@@ -47,7 +48,9 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
     let holder = case.spawn(&["run", "rb.yaml", "--var", "nap=yes"]);
     let holder_pid = holder.id();
     assert!(
-        wait_until(Duration::from_secs(10), || active_queries(&case.db.name).iter().any(|q| q.contains("pg_sleep"))),
+        wait_until(Duration::from_secs(10), || active_queries(&case.db.name)
+            .iter()
+            .any(|q| q.contains("pg_sleep"))),
         "the first run never started its long step"
     );
 
@@ -55,14 +58,37 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
     let second = case.run(&["run", "rb.yaml"]);
     assert_no_panic(&second);
     assert_eq!(second.code, 3, "{}", second.all_output());
-    assert!(started.elapsed() < Duration::from_secs(5), "the refusal took {:?}", started.elapsed());
-    let host = run_record(&second.evidence_dir(case.path()))["host"].as_str().expect("host").to_owned();
-    let holder_dir = case.scratch.evidence_dirs().into_iter().next().expect("the holder's evidence dir");
-    let holder_dir = holder_dir.strip_prefix(case.path()).expect("relative").display().to_string();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the refusal took {:?}",
+        started.elapsed()
+    );
+    let host = run_record(&second.evidence_dir(case.path()))["host"]
+        .as_str()
+        .expect("host")
+        .to_owned();
+    let holder_dir = case
+        .scratch
+        .evidence_dirs()
+        .into_iter()
+        .next()
+        .expect("the holder's evidence dir");
+    let holder_dir = holder_dir
+        .strip_prefix(case.path())
+        .expect("relative")
+        .display()
+        .to_string();
     let expected = "step 'look' (gate): blocked: target 'db': another run of runbook 'locked-restore' holds the lock on this database: ";
     assert!(second.stdout.contains(expected), "{}", second.stdout);
-    for part in [format!("@{host} pid {holder_pid} since "), format!("evidence {holder_dir}")] {
-        assert!(second.stdout.contains(&part), "the refusal does not name the holder ({part}):\n{}", second.stdout);
+    for part in [
+        format!("@{host} pid {holder_pid} since "),
+        format!("evidence {holder_dir}"),
+    ] {
+        assert!(
+            second.stdout.contains(&part),
+            "the refusal does not name the holder ({part}):\n{}",
+            second.stdout
+        );
     }
     let dir = second.evidence_dir(case.path());
     assert_eq!(run_record(&dir)["status"], "blocked");
@@ -75,7 +101,12 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
         "the server kept the killed run's lock"
     );
     let third = case.run(&["run", "rb.yaml"]);
-    assert_eq!(third.code, 0, "a new run after the holder died: {}", third.all_output());
+    assert_eq!(
+        third.code,
+        0,
+        "a new run after the holder died: {}",
+        third.all_output()
+    );
 
     // The killed run's evidence is still a directory a reviewer can check.
     let holder_abs = case.path().join(&holder_dir);
@@ -83,7 +114,11 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
     assert!(ok, "{text}");
     let verify = runbook(case.path(), &["verify", &holder_dir]);
     assert_eq!(verify.code, 0, "{}", verify.all_output());
-    assert!(verify.stdout.contains("the run did not finish"), "{}", verify.stdout);
+    assert!(
+        verify.stdout.contains("the run did not finish"),
+        "{}",
+        verify.stdout
+    );
     assert_eq!(run_record(&holder_abs)["status"], "running");
 }
 
@@ -93,13 +128,16 @@ fn another_runbook_on_the_same_database_has_a_lock_of_its_own() {
     lock_runbook(&case);
     let holder = case.spawn(&["run", "rb.yaml", "--var", "nap=yes"]);
     assert!(
-        wait_until(Duration::from_secs(10), || active_queries(&case.db.name).iter().any(|q| q.contains("pg_sleep"))),
+        wait_until(Duration::from_secs(10), || active_queries(&case.db.name)
+            .iter()
+            .any(|q| q.contains("pg_sleep"))),
         "the first run never started its long step"
     );
     // A different runbook against the same database has a lock of its own.
     case.scratch.write(
         "other.yaml",
-        crate::contract::case::runbook_text("other-runbook", "", STEPS).replace("vars:\n", "vars:\n  nap: \"\"\n"),
+        crate::contract::case::runbook_text("other-runbook", "", STEPS)
+            .replace("vars:\n", "vars:\n  nap: \"\"\n"),
     );
     let other = case.run(&["run", "other.yaml"]);
     assert_eq!(other.code, 0, "{}", other.all_output());
@@ -126,8 +164,16 @@ fn two_targets_of_one_run_on_the_same_database_do_not_block_each_other() {
               tables_exist: [made_by_admin]
         ",
     )
-    .replace("steps:\n", "  admin:\n    postgres:\n      url: ${vars.url}\nsteps:\n");
+    .replace(
+        "steps:\n",
+        "  admin:\n    postgres:\n      url: ${vars.url}\nsteps:\n",
+    );
     case.scratch.write("rb.yaml", text);
     let result = case.run(&["run", "rb.yaml"]);
-    assert_eq!(result.code, 0, "the run blocked itself: {}", result.all_output());
+    assert_eq!(
+        result.code,
+        0,
+        "the run blocked itself: {}",
+        result.all_output()
+    );
 }

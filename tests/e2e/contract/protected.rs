@@ -64,28 +64,49 @@ fn a_destructive_sql_step_on_a_protected_target_needs_confirm_and_nothing_runs_w
     let record = run_record(&dir);
     assert_eq!(record["status"], "blocked");
     assert_eq!(record["confirmations"], serde_json::json!([]));
-    assert_eq!(step_statuses(&dir), [("marker".into(), "not_run".into()), ("wipe".into(), "blocked".into())]);
+    assert_eq!(
+        step_statuses(&dir),
+        [
+            ("marker".into(), "not_run".into()),
+            ("wipe".into(), "blocked".into())
+        ]
+    );
     let wipe = step_result(&dir, "02-wipe");
     assert!(
-        wipe["summary"].as_str().is_some_and(|s| s.contains("target 'db' is protected") && s.contains("--confirm db")),
+        wipe["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("target 'db' is protected") && s.contains("--confirm db")),
         "{wipe:#}"
     );
     let report = std::fs::read_to_string(dir.join("report.md")).expect("report.md");
-    assert!(report.contains("--confirm db"), "the report does not say why the run stopped:\n{report}");
+    assert!(
+        report.contains("--confirm db"),
+        "the report does not say why the run stopped:\n{report}"
+    );
 
     // With --confirm the same run goes ahead, and says who allowed it how.
     let result = case.run(&["run", "rb.yaml", "--confirm", "db"]);
     assert_eq!(result.code, 0, "{}", result.all_output());
-    assert_eq!(case.sql("SELECT to_regclass('public.patient') IS NULL"), "t", "the confirmed wipe did not run");
+    assert_eq!(
+        case.sql("SELECT to_regclass('public.patient') IS NULL"),
+        "t",
+        "the confirmed wipe did not run"
+    );
     let record = run_record(&result.evidence_dir(case.path()));
-    assert_eq!(record["confirmations"], serde_json::json!([{ "target": "db", "how": "flag" }]));
+    assert_eq!(
+        record["confirmations"],
+        serde_json::json!([{ "target": "db", "how": "flag" }])
+    );
 }
 
 #[test]
 fn a_sql_file_that_truncates_a_protected_target_needs_confirm() {
     let case = Case::new("e2e_protected_file");
     seed(&case);
-    case.scratch.write("cleanup.sql", "-- nightly cleanup\nSELECT 1;\nTRUNCATE patient;\nDROP TABLE IF EXISTS scratch_copy;\n");
+    case.scratch.write(
+        "cleanup.sql",
+        "-- nightly cleanup\nSELECT 1;\nTRUNCATE patient;\nDROP TABLE IF EXISTS scratch_copy;\n",
+    );
     case.runbook(
         "protected-file",
         PROTECTED,
@@ -111,7 +132,10 @@ fn a_sql_file_that_truncates_a_protected_target_needs_confirm() {
     assert_eq!(result.code, 0, "{}", result.all_output());
     assert_eq!(case.sql("SELECT count(*) FROM patient"), "0");
     let record = run_record(&result.evidence_dir(case.path()));
-    assert_eq!(record["confirmations"], serde_json::json!([{ "target": "db", "how": "flag" }]));
+    assert_eq!(
+        record["confirmations"],
+        serde_json::json!([{ "target": "db", "how": "flag" }])
+    );
     assert_eq!(record["targets"]["db"]["protected"], true);
 }
 
@@ -121,7 +145,12 @@ fn steps_that_change_nothing_need_no_confirmation_and_check_mode_says_what_run_w
     seed(&case);
     wipe_runbook(&case);
     let check = case.run(&["check", "rb.yaml"]);
-    assert_eq!(check.code, 0, "check needs no confirmation: {}", check.all_output());
+    assert_eq!(
+        check.code,
+        0,
+        "check needs no confirmation: {}",
+        check.all_output()
+    );
     let log = step_log(&check.evidence_dir(case.path()), "02-wipe");
     assert!(
         log.contains("note: target 'db' is protected; `runbook run` needs --confirm db because this step would run DROP SCHEMA public CASCADE"),

@@ -24,8 +24,12 @@ struct RoleGuard<'a> {
 impl Drop for RoleGuard<'_> {
     fn drop(&mut self) {
         let role = &self.role;
-        let _ = runbook_testkit::postgres::psql(&self.case.db.spec).args(["-c", &format!("DROP OWNED BY {role} CASCADE")]).output();
-        let _ = runbook_testkit::postgres::psql(runbook_testkit::postgres::server()).args(["-c", &format!("DROP ROLE IF EXISTS {role}")]).output();
+        let _ = runbook_testkit::postgres::psql(&self.case.db.spec)
+            .args(["-c", &format!("DROP OWNED BY {role} CASCADE")])
+            .output();
+        let _ = runbook_testkit::postgres::psql(runbook_testkit::postgres::server())
+            .args(["-c", &format!("DROP ROLE IF EXISTS {role}")])
+            .output();
     }
 }
 
@@ -39,9 +43,14 @@ fn passwords_and_dump_rows_appear_nowhere_in_the_evidence() {
     let role = format!("e2e_secret_role_{}", std::process::id());
     sql_exec(
         runbook_testkit::postgres::server(),
-        &format!("DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{db_password}'"),
+        &format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{db_password}'"
+        ),
     );
-    let _role = RoleGuard { case: &case, role: role.clone() };
+    let _role = RoleGuard {
+        case: &case,
+        role: role.clone(),
+    };
 
     let dump = format!(
         "CREATE TABLE d_patient (id int PRIMARY KEY, name text);\n\
@@ -51,7 +60,13 @@ fn passwords_and_dump_rows_appear_nowhere_in_the_evidence() {
     );
     case.scratch.write("dump.sql", &dump);
     // host:port of the test cluster, from the test database's URL.
-    let hostport = case.db.url.split_once('@').and_then(|(_, rest)| rest.split_once('/')).map(|(hp, _)| hp.to_owned()).expect("host:port");
+    let hostport = case
+        .db
+        .url
+        .split_once('@')
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(hp, _)| hp.to_owned())
+        .expect("host:port");
     let db = &case.db.name;
     let text = format!(
         "version: 1
@@ -109,8 +124,14 @@ steps:
     // Everything was used: the dump was loaded, and the child got the password.
     assert_eq!(case.sql("SELECT name FROM d_patient"), patient);
     let child = step_log(&dir, "03-password-reaches-child");
-    assert!(child.contains(&sha256_hex(db_password.as_bytes())), "PGPASSWORD did not reach the command:\n{child}");
-    assert!(child.contains(&format!("url=postgres://{role}@{hostport}/{db}")), "{child}");
+    assert!(
+        child.contains(&sha256_hex(db_password.as_bytes())),
+        "PGPASSWORD did not reach the command:\n{child}"
+    );
+    assert!(
+        child.contains(&format!("url=postgres://{role}@{hostport}/{db}")),
+        "{child}"
+    );
 
     let evidence = all_evidence_text(&dir);
     for (what, secret) in [
@@ -119,8 +140,14 @@ steps:
         ("the password in a URL", &url_password),
         ("a COPY row of the dump", &patient),
     ] {
-        assert!(!evidence.contains(secret.as_str()), "{what} leaked into the evidence");
-        assert!(!result.all_output().contains(secret.as_str()), "{what} was printed on the terminal");
+        assert!(
+            !evidence.contains(secret.as_str()),
+            "{what} leaked into the evidence"
+        );
+        assert!(
+            !result.all_output().contains(secret.as_str()),
+            "{what} was printed on the terminal"
+        );
     }
 
     // Input files are recorded by path, size and digest.
@@ -148,7 +175,10 @@ fn a_password_env_variable_that_is_not_set_blocks_the_run() {
               query: SELECT 1
         ",
     )
-    .replace("url: ${vars.url}\n", "url: ${vars.url}\n      password_env: E2E_SURELY_UNSET_PASSWORD\n");
+    .replace(
+        "url: ${vars.url}\n",
+        "url: ${vars.url}\n      password_env: E2E_SURELY_UNSET_PASSWORD\n",
+    );
     case.scratch.write("rb.yaml", text);
     let result = case.run(&["run", "rb.yaml"]);
     assert_no_panic(&result);
@@ -158,5 +188,8 @@ fn a_password_env_variable_that_is_not_set_blocks_the_run() {
         "{}",
         result.stdout
     );
-    assert_eq!(run_record(&result.evidence_dir(case.path()))["status"], "blocked");
+    assert_eq!(
+        run_record(&result.evidence_dir(case.path()))["status"],
+        "blocked"
+    );
 }
