@@ -10,6 +10,7 @@
 mod harness;
 
 mod check;
+mod compose;
 mod failures;
 mod kinds;
 mod opendolphin;
