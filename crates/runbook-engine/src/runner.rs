@@ -131,7 +131,7 @@ pub async fn execute(
         return Ok(RunReport {
             status: RunStatus::Blocked,
             evidence_dir,
-            refused: Some(refusal),
+            refused: Some(redactor.redact(&refusal).into_owned()),
             failure: None,
             kept_clusters: Vec::new(),
             duration,
@@ -229,6 +229,13 @@ pub async fn execute(
             }
         };
         let duration = step_started.elapsed();
+        // The terminal (often a CI log) is as public as the evidence: redact what the
+        // listeners and the run report show, not only what the evidence stores.
+        let mut outcome = outcome;
+        outcome.summary = redactor.redact(&outcome.summary).into_owned();
+        if let Some(error) = outcome.error.as_mut() {
+            error.message = redactor.redact(&error.message).into_owned();
+        }
         let (writer, listeners, write_error) = output.finish();
         emitter.listeners = listeners;
         if let Some(error) = write_error {

@@ -193,3 +193,40 @@ fn a_password_env_variable_that_is_not_set_blocks_the_run() {
         "blocked"
     );
 }
+
+#[test]
+fn a_failing_statement_shows_no_password_on_the_terminal_or_in_the_evidence() {
+    let case = Case::new("e2e_secrets_failing");
+    let password = distinctive("Role-Pa55word");
+    let text = crate::contract::case::runbook_text(
+        "secrets-failing",
+        "",
+        "
+        - id: app-role
+          kind: sql
+          target: db
+          text: CREATE ROLE e2e_never PASSWORD :'app_password' NOSUCHOPTION;
+        ",
+    )
+    .replace("vars:\n", "vars:\n  app_password: unset\n");
+    case.scratch.write("rb.yaml", text);
+    let app = format!("app_password={password}");
+    for verbosity in [None, Some("--verbose")] {
+        let mut args = vec!["run", "rb.yaml", "--var", &app];
+        args.extend(verbosity);
+        let result = case.run(&args);
+        assert_eq!(result.code, 1, "{}", result.all_output());
+        assert!(
+            result.stdout.contains("LINE 1: CREATE ROLE e2e_never PASSWORD '****' NOSUCHOPTION;"),
+            "the caret excerpt should still be shown, masked:\n{}",
+            result.stdout
+        );
+        assert!(
+            !result.all_output().contains(&password),
+            "the password was printed on the terminal ({verbosity:?}):\n{}",
+            result.all_output()
+        );
+        let dir = result.evidence_dir(case.path());
+        assert!(!all_evidence_text(&dir).contains(&password), "the password leaked into the evidence");
+    }
+}
