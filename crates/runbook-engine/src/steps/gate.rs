@@ -437,6 +437,8 @@ mod tests {
         Rows {
             columns: vec!["c".into(); values.first().map_or(0, |r| r.len())],
             rows: values.iter().map(|r| r.iter().map(|v| v.map(str::to_owned)).collect()).collect(),
+            rows_affected: None,
+            notices: Vec::new(),
         }
     }
 
