@@ -196,3 +196,106 @@ fn short(id: &str) -> String {
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use runbook_spec::{ParseOptions, StepKind};
+
+    use super::*;
+    use crate::steps::volume_remove::VolumeRemoveStep;
+
+    const RUNBOOK: &str = r#"
+version: 1
+name: consent
+targets:
+  db: { container: box, protected: true }
+  other: { container: spare }
+steps:
+  - { id: start, kind: container_start, target: db, image: "postgres:15", volumes: ["data:/var/lib/postgresql/data"] }
+  - { id: rm, kind: container_remove, target: db }
+  - { id: rm-data, kind: container_remove, container: box, volumes: true }
+  - { id: rm-spare, kind: container_remove, container: spare, volumes: true }
+  - { id: drop-data, kind: volume_remove, name: data }
+  - { id: drop-other, kind: volume_remove, name: unrelated }
+"#;
+
+    fn destructions() -> Vec<(String, Option<Destruction>)> {
+        let runbook =
+            runbook_spec::parse(RUNBOOK, Path::new("consent.yaml"), &ParseOptions::default())
+                .unwrap();
+        runbook
+            .steps
+            .iter()
+            .filter_map(|step| {
+                let bound: Box<dyn Step> = match &step.kind {
+                    StepKind::ContainerRemove(spec) => Box::new(ContainerRemoveStep(spec.clone())),
+                    StepKind::VolumeRemove(spec) => Box::new(VolumeRemoveStep(spec.clone())),
+                    _ => return None,
+                };
+                Some((step.id.clone(), bound.destruction(step, &runbook).unwrap()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn data_loss_is_known_up_front_and_tied_to_the_target_that_holds_it() {
+        let found = destructions();
+        let of = |id: &str| found.iter().find(|(i, _)| i == id).unwrap().1.clone();
+        // Removing a container alone keeps its volumes: no data is lost.
+        assert_eq!(of("rm"), None);
+        assert_eq!(
+            of("rm-data"),
+            Some(Destruction {
+                target: "db".into(),
+                what: "remove container box with its anonymous volumes (its data)".into()
+            })
+        );
+        // The runner asks only for protected targets; the step still says what it destroys.
+        assert_eq!(of("rm-spare").unwrap().target, "other");
+        // A volume_remove without a target belongs to the target whose container mounts it.
+        assert_eq!(
+            of("drop-data"),
+            Some(Destruction {
+                target: "db".into(),
+                what: "remove volume data and the data in it".into()
+            })
+        );
+        assert_eq!(of("drop-other"), None);
+    }
+
+    #[test]
+    fn anonymous_volumes_are_told_from_named_ones() {
+        let mount = |name: &str| runbook_docker::MountInfo {
+            kind: MountKind::Volume,
+            name: Some(name.into()),
+            source: String::new(),
+            destination: "/data".into(),
+            read_only: false,
+        };
+        let info = ContainerInfo {
+            id: "abc".into(),
+            name: "box".into(),
+            image: "postgres:15".into(),
+            image_id: String::new(),
+            state: runbook_docker::ContainerState::Running,
+            health: None,
+            started_at: None,
+            labels: Default::default(),
+            ports: Vec::new(),
+            mounts: vec![
+                mount("8b968d3c3263c1c730322d76f07460ade002e184f96fabf5b18fee3c0371438b"),
+                mount("opendolphin-pgdata"),
+            ],
+            command: Vec::new(),
+        };
+        assert_eq!(
+            volumes_of(&info),
+            (
+                vec!["8b968d3c3263".to_owned()],
+                vec!["opendolphin-pgdata".to_owned()]
+            )
+        );
+    }
+}

@@ -616,3 +616,87 @@ fn short(id: &str) -> String {
         None => id.chars().take(12).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(sqlstate: Option<&str>) -> ConnectError {
+        ConnectError::Failed {
+            target: "postgres://u@127.0.0.1:5432/db".into(),
+            reason: "no".into(),
+            sqlstate: sqlstate.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn only_a_refusal_by_a_running_server_ends_the_wait() {
+        assert!(
+            refused(&failed(Some("28P01")))
+                .unwrap()
+                .contains("password")
+        );
+        assert!(refused(&failed(Some("28000"))).is_some());
+        assert!(
+            refused(&failed(Some("3D000")))
+                .unwrap()
+                .starts_with("The database does not exist")
+        );
+        // Starting up, shutting down, too many clients: worth waiting for.
+        assert!(refused(&failed(Some("57P03"))).is_none());
+        assert!(refused(&failed(Some("53300"))).is_none());
+        assert!(refused(&failed(None)).is_none());
+    }
+
+    #[test]
+    fn a_taken_port_is_named_with_what_to_do() {
+        let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = holder.local_addr().unwrap().port();
+        let taken = PortMapping::localhost(port, 5432);
+        let message = check_ports_free(&[taken]).unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!("host port 127.0.0.1:{port} is not free (")),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("; stop what holds it, or publish another port (127.0.0.1:0:5432 lets Docker pick a free one)"),
+            "{message}"
+        );
+        drop(holder);
+        // Port 0 is Docker's to pick: nothing to check.
+        assert!(check_ports_free(&[PortMapping::localhost(0, 5432)]).is_ok());
+    }
+
+    #[test]
+    fn relative_bind_sources_become_absolute_and_volume_names_stay() {
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(host_path("./init"), cwd.join("init").display().to_string());
+        assert_eq!(host_path("/srv/init"), "/srv/init");
+        assert_eq!(host_path("opendolphin-pgdata"), "opendolphin-pgdata");
+    }
+
+    #[test]
+    fn the_log_note_reads_well_for_any_count() {
+        assert_eq!(
+            where_the_log_is(0),
+            "the container wrote nothing to its log (container.log is empty)"
+        );
+        assert_eq!(
+            where_the_log_is(1),
+            "the last line of its log is in container.log"
+        );
+        assert_eq!(
+            where_the_log_is(100),
+            "the last 100 lines of its log are in container.log"
+        );
+    }
+
+    #[test]
+    fn image_ids_are_shortened_like_docker_does() {
+        assert_eq!(
+            short("sha256:d59a2fba8ac9e64a111591fc6413ef354e6e8d834bcc25d50ed96e9f494d3600"),
+            "sha256:d59a2fba8ac9"
+        );
+        assert_eq!(short("b4c5f5b38a275d5a132ffedb"), "b4c5f5b38a27");
+    }
+}
