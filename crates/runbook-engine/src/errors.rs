@@ -61,7 +61,7 @@ pub enum StepError {
     Deferred(String),
     #[error("timed out after {0}")]
     TimedOut(String),
-    #[error("interrupted")]
+    #[error("cancelled by Ctrl-C before the step finished")]
     Interrupted,
 }
 

@@ -221,11 +221,10 @@ pub async fn execute(
                     }
                 };
                 resources.end_step().await;
-                let outcome = outcome_of(result, options.mode, &output);
-                if matches!(outcome.error.as_ref(), Some(e) if e.message == "interrupted") {
+                if matches!(result, Err(StepError::Interrupted)) {
                     verdict.interrupted = true;
                 }
-                outcome
+                outcome_of(result, options.mode, &output)
             }
         };
         let duration = step_started.elapsed();

@@ -15,14 +15,15 @@ fn sleeping(case: &Case) -> bool {
 #[test]
 fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() {
     let case = Case::new("e2e_interrupt");
+    case.scratch.write("nap.sql", "SELECT 1;\nSELECT pg_sleep(30);\nCREATE TABLE after_nap (id int);\n");
     case.runbook(
         "interrupt",
         "",
         "
         - id: nap
-          kind: sql
+          kind: sql_file
           target: db
-          text: SELECT pg_sleep(30);
+          path: nap.sql
         - id: after
           kind: sql
           target: db
@@ -71,11 +72,15 @@ fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() 
             ("after".into(), "not_run".into())
         ]
     );
-    assert!(
-        step_log(&dir, "01-nap").contains("interrupted"),
-        "{}",
-        step_log(&dir, "01-nap")
+    let nap = step_result(&dir, "01-nap");
+    assert_eq!(nap["summary"], "interrupted: cancelled by Ctrl-C before the step finished");
+    let log = step_log(&dir, "01-nap");
+    assert_eq!(
+        log.split('\n').filter(|l| l.starts_with("interrupted: ")).count(),
+        1,
+        "the interruption is logged once:\n{log}"
     );
+    assert_eq!(case.sql("SELECT to_regclass('after_nap') IS NULL"), "t", "the script went on after Ctrl-C");
     let (ok, text) = sha256sum_check(&dir);
     assert!(ok, "{text}");
     let verify = runbook(case.path(), &["verify", dir.to_str().expect("utf-8")]);
@@ -95,15 +100,16 @@ fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() 
 #[test]
 fn a_step_timeout_fails_the_step_after_the_limit_and_cancels_the_query() {
     let case = Case::new("e2e_timeout");
+    case.scratch.write("slow.sql", "SELECT pg_sleep(10);\n");
     case.runbook(
         "timeout",
         "",
         "
         - id: slow
-          kind: sql
+          kind: sql_file
           target: db
           timeout: 1s
-          text: SELECT pg_sleep(10);
+          path: slow.sql
         - id: after
           kind: sql
           target: db
@@ -119,7 +125,7 @@ fn a_step_timeout_fails_the_step_after_the_limit_and_cancels_the_query() {
     assert!(
         result
             .stdout
-            .contains("step 'slow' (sql): failed: timed out after 1s"),
+            .contains("step 'slow' (sql_file): failed: timed out after 1s"),
         "{}",
         result.stdout
     );
@@ -134,6 +140,9 @@ fn a_step_timeout_fails_the_step_after_the_limit_and_cancels_the_query() {
     let ms = slow["duration_ms"].as_u64().expect("duration_ms");
     assert!((900..5000).contains(&ms), "the step took {ms} ms");
     assert_eq!(step_statuses(&dir)[1], ("after".into(), "not_run".into()));
+    let log = step_log(&dir, "01-slow");
+    assert!(log.ends_with("failed: timed out after 1s\n"), "{log}");
+    assert!(!log.contains("interrupted"), "a timeout is not an interruption:\n{log}");
 }
 
 #[test]

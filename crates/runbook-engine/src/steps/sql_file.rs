@@ -140,6 +140,10 @@ impl SqlFileStep {
                 // A failed load still says which file (by digest) it was: the reviewer needs
                 // it most then.
                 let error = script::load_failure(error, &origin, self.0.single_transaction);
+                // A cancelled load is the runner's to report (interrupted or timed out).
+                if matches!(error, StepError::Interrupted) {
+                    return Err(error);
+                }
                 let mut outcome = crate::runner::outcome_of(Err(error), cx.mode(), &cx.output());
                 outcome.inputs.extend(input);
                 Ok(outcome)
