@@ -280,3 +280,66 @@ fn check_mode_inspects_a_running_container_and_changes_nothing() {
     assert!(!copied.success(), "check copied the file");
     scene.finish();
 }
+
+#[test]
+fn dropping_the_data_of_a_protected_target_needs_confirm_and_nothing_runs_without_it() {
+    let Some(scene) = Scene::start("protected-removal") else {
+        return;
+    };
+    let (container, volume) = (scene.name("db"), scene.name("data"));
+    let runbook = scene.write(
+        "drop.yaml",
+        &format!(
+            r#"version: 1
+name: drop-legacy-data
+targets:
+  legacy: {{ container: {container}, protected: true }}
+steps:
+  - id: start
+    kind: container_start
+    target: legacy
+    image: ${{env.POSTGRES_IMAGE}}
+    volumes: ["{volume}:/var/lib/postgresql/data"]
+    labels: {labels}
+    when: vars.never
+  - id: remove-db
+    kind: container_remove
+    target: legacy
+    volumes: true
+  - id: drop-data
+    kind: volume_remove
+    name: {volume}
+vars:
+  never: ""
+"#,
+            labels = scene.labels_yaml()
+        ),
+    );
+    let refused = scene.runbook(&["run", runbook.to_str().expect("utf-8")]);
+    assert_eq!(refused.code, 2, "{}", refused.all_output());
+    assert!(
+        refused.stderr.contains(&format!(
+            "target 'legacy' is protected and step 'remove-db' would remove container {container} with its anonymous volumes (its data) (and 1 more step); nothing was run. Pass --confirm legacy"
+        )),
+        "{}",
+        refused.stderr
+    );
+    // With consent, removing what is already gone is fine.
+    let confirmed = scene.runbook(&[
+        "run",
+        runbook.to_str().expect("utf-8"),
+        "--confirm",
+        "legacy",
+    ]);
+    assert_eq!(confirmed.code, 0, "{}", confirmed.all_output());
+    let dir = confirmed.evidence_dir(scene.scratch.path());
+    assert_eq!(
+        summary(&step_result(&dir, "02-remove-db")),
+        format!("container {container} does not exist; nothing to remove")
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "03-drop-data")),
+        format!("volume {volume} does not exist; nothing to remove")
+    );
+    scene.finish();
+}
