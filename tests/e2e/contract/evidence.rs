@@ -608,3 +608,46 @@ fn continue_on_error_records_the_failure_and_goes_on() {
     assert_eq!(optional["error"]["sqlstate"], "42704", "{optional:#}");
     assert_eq!(case.sql("SELECT to_regclass('next_marker') IS NULL"), "f");
 }
+
+#[test]
+fn without_evidence_dir_the_runbook_s_evidence_dir_is_used() {
+    let case = Case::new("e2e_evidence_default");
+    let text = crate::contract::case::runbook_text(
+        "evidence-default",
+        "",
+        "- id: note\n  kind: shell\n  command: [echo, hi]",
+    )
+    .replace("steps:\n", "evidence:\n  dir: out/restore\nsteps:\n");
+    case.scratch.write("rb.yaml", text);
+    let url = format!("url={}", case.db.url);
+    let result = runbook(case.path(), &["run", "rb.yaml", "--var", &url]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    let dir = result.evidence_dir(case.path());
+    assert_eq!(
+        dir.parent(),
+        Some(case.path().join("out/restore").as_path()),
+        "{}",
+        dir.display()
+    );
+    let (ok, text) = sha256sum_check(&dir);
+    assert!(ok, "{text}");
+
+    // And with no evidence.dir at all: artifacts/<name>.
+    case.scratch.write(
+        "plain.yaml",
+        crate::contract::case::runbook_text(
+            "plain-name",
+            "",
+            "- id: note\n  kind: shell\n  command: [echo, hi]",
+        ),
+    );
+    let result = runbook(case.path(), &["run", "plain.yaml", "--var", &url]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    let dir = result.evidence_dir(case.path());
+    assert_eq!(
+        dir.parent(),
+        Some(case.path().join("artifacts/plain-name").as_path()),
+        "{}",
+        dir.display()
+    );
+}

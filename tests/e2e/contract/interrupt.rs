@@ -15,7 +15,10 @@ fn sleeping(case: &Case) -> bool {
 #[test]
 fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() {
     let case = Case::new("e2e_interrupt");
-    case.scratch.write("nap.sql", "SELECT 1;\nSELECT pg_sleep(30);\nCREATE TABLE after_nap (id int);\n");
+    case.scratch.write(
+        "nap.sql",
+        "SELECT 1;\nSELECT pg_sleep(30);\nCREATE TABLE after_nap (id int);\n",
+    );
     case.runbook(
         "interrupt",
         "",
@@ -73,14 +76,23 @@ fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() 
         ]
     );
     let nap = step_result(&dir, "01-nap");
-    assert_eq!(nap["summary"], "interrupted: cancelled by Ctrl-C before the step finished");
+    assert_eq!(
+        nap["summary"],
+        "interrupted: cancelled by Ctrl-C before the step finished"
+    );
     let log = step_log(&dir, "01-nap");
     assert_eq!(
-        log.split('\n').filter(|l| l.starts_with("interrupted: ")).count(),
+        log.split('\n')
+            .filter(|l| l.starts_with("interrupted: "))
+            .count(),
         1,
         "the interruption is logged once:\n{log}"
     );
-    assert_eq!(case.sql("SELECT to_regclass('after_nap') IS NULL"), "t", "the script went on after Ctrl-C");
+    assert_eq!(
+        case.sql("SELECT to_regclass('after_nap') IS NULL"),
+        "t",
+        "the script went on after Ctrl-C"
+    );
     let (ok, text) = sha256sum_check(&dir);
     assert!(ok, "{text}");
     let verify = runbook(case.path(), &["verify", dir.to_str().expect("utf-8")]);
@@ -142,7 +154,10 @@ fn a_step_timeout_fails_the_step_after_the_limit_and_cancels_the_query() {
     assert_eq!(step_statuses(&dir)[1], ("after".into(), "not_run".into()));
     let log = step_log(&dir, "01-slow");
     assert!(log.ends_with("failed: timed out after 1s\n"), "{log}");
-    assert!(!log.contains("interrupted"), "a timeout is not an interruption:\n{log}");
+    assert!(
+        !log.contains("interrupted"),
+        "a timeout is not an interruption:\n{log}"
+    );
 }
 
 #[test]
@@ -170,5 +185,79 @@ fn a_shell_step_timeout_kills_the_command() {
         result.stdout.contains("failed: timed out after 500ms"),
         "{}",
         result.stdout
+    );
+}
+
+/// Evidence is written as the run goes: a run killed with SIGKILL in its second step leaves the
+/// first step sealed (listed in SHA256SUMS), and both `sha256sum -c` and `runbook verify` accept
+/// the directory, which says the run did not finish.
+#[test]
+fn a_run_killed_mid_step_leaves_finished_steps_sealed_and_verifiable() {
+    let case = Case::new("e2e_killed");
+    case.runbook(
+        "killed",
+        "",
+        "
+        - id: make
+          kind: sql
+          target: db
+          text: CREATE TABLE made (id int);
+        - id: nap
+          kind: sql
+          target: db
+          text: SELECT pg_sleep(20);
+        ",
+    );
+    let child = case.spawn(&["run", "rb.yaml"]);
+    let pid = child.id();
+    assert!(
+        wait_until(Duration::from_secs(10), || sleeping(&case)),
+        "the second step never started its query"
+    );
+    send_signal(pid, "KILL");
+    let _ = finish(child);
+
+    let dir = case
+        .scratch
+        .evidence_dirs()
+        .into_iter()
+        .next()
+        .expect("the killed run's evidence");
+    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).expect("SHA256SUMS");
+    for file in [
+        "steps/01-make/output.log",
+        "steps/01-make/result.json",
+        "run.json",
+        "runbook.yaml",
+    ] {
+        assert!(
+            sums.contains(&format!("  {file}\n")),
+            "{file} is not sealed:\n{sums}"
+        );
+    }
+    let (ok, text) = sha256sum_check(&dir);
+    assert!(ok, "{text}");
+    let shown = dir
+        .strip_prefix(case.path())
+        .expect("relative")
+        .display()
+        .to_string();
+    let verify = runbook(case.path(), &["verify", &shown]);
+    assert_eq!(verify.code, 0, "{}", verify.all_output());
+    assert!(
+        verify.stdout.contains("the run did not finish"),
+        "{}",
+        verify.stdout
+    );
+    let record = run_record(&dir);
+    assert_eq!(record["status"], "running");
+    assert_eq!(record["current_step"], "steps/02-nap");
+    assert_eq!(step_statuses(&dir)[0], ("make".into(), "passed".into()));
+    let report = runbook(case.path(), &["report", &shown]);
+    assert_eq!(report.code, 0, "{}", report.all_output());
+    assert!(
+        report.stdout.contains("the run did not finish"),
+        "{}",
+        report.stdout
     );
 }

@@ -233,3 +233,46 @@ fn a_sql_file_that_does_not_exist_fails_its_step_naming_the_path() {
         result.all_output()
     );
 }
+
+#[test]
+fn validate_lints_the_sql_a_runbook_names_and_touches_nothing() {
+    let scratch = Scratch::new();
+    scratch.write(
+        "reset.sql",
+        "\\set ON_ERROR_STOP on\nSELECT 1;\n\\tee /tmp/reset.log\n",
+    );
+    scratch.write(
+        "rb.yaml",
+        "version: 1
+name: lint
+targets:
+  db:
+    postgres:
+      url: postgres://nobody@127.0.0.1:1/none
+steps:
+  - id: reset
+    kind: sql_file
+    target: db
+    path: reset.sql
+  - id: fix
+    kind: sql
+    target: db
+    text: |
+      SELECT 1;
+      SELECT 'unterminated;
+  - id: later
+    kind: sql_file
+    target: db
+    path: created-by-an-earlier-step.sql
+",
+    );
+    let result = scratch.runbook(&["validate", "rb.yaml"]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 2, "{}", result.all_output());
+    assert_eq!(
+        result.stderr,
+        "error: reset.sql:3:1: unsupported psql meta-command \\tee (psql does not know it either) (step 'reset')\n\
+         error: rb.yaml:17:14: quoted string '...' is never closed (the input ends inside it) (step 'fix')\n"
+    );
+    assert!(result.stdout.is_empty(), "{}", result.stdout);
+}

@@ -217,7 +217,9 @@ fn a_failing_statement_shows_no_password_on_the_terminal_or_in_the_evidence() {
         let result = case.run(&args);
         assert_eq!(result.code, 1, "{}", result.all_output());
         assert!(
-            result.stdout.contains("LINE 1: CREATE ROLE e2e_never PASSWORD '****' NOSUCHOPTION;"),
+            result
+                .stdout
+                .contains("LINE 1: CREATE ROLE e2e_never PASSWORD '****' NOSUCHOPTION;"),
             "the caret excerpt should still be shown, masked:\n{}",
             result.stdout
         );
@@ -227,6 +229,9 @@ fn a_failing_statement_shows_no_password_on_the_terminal_or_in_the_evidence() {
             result.all_output()
         );
         let dir = result.evidence_dir(case.path());
-        assert!(!all_evidence_text(&dir).contains(&password), "the password leaked into the evidence");
+        assert!(
+            !all_evidence_text(&dir).contains(&password),
+            "the password leaked into the evidence"
+        );
     }
 }
