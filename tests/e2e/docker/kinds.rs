@@ -65,9 +65,18 @@ steps:
   - id: stop-again
     kind: container_stop
     target: box
+  - id: restart
+    kind: container_start
+    target: box
+    image: ${{env.POSTGRES_IMAGE}}
   - id: remove
     kind: container_remove
     target: box
+    continue_on_error: true
+  - id: remove-forced
+    kind: container_remove
+    target: box
+    force: true
     volumes: true
   - id: remove-again
     kind: container_remove
@@ -178,20 +187,38 @@ fn every_docker_kind_does_what_it_says_and_what_is_gone_stays_fine() {
         summary(&step_result(&dir, "10-stop-again")),
         format!("container {container} was already stopped; nothing to do")
     );
+    let restart = step_result(&dir, "11-restart");
     assert_eq!(
-        summary(&step_result(&dir, "11-remove")),
-        format!("removed container {container}")
+        restart["details"]["case"], "started existing",
+        "{restart:#}"
+    );
+    let restart_log = step_log(&dir, "11-restart");
+    assert!(
+        restart_log.contains(&format!(
+            "started the existing container {container} (image "
+        )),
+        "{restart_log}"
     );
     assert_eq!(
-        summary(&step_result(&dir, "12-remove-again")),
+        error_message(&step_result(&dir, "12-remove")),
+        format!(
+            "container {container} is running; stop it first (container_stop) or set force: true to kill and remove it"
+        )
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "13-remove-forced")),
+        format!("removed container {container} (it was running: killed first, force: true)")
+    );
+    assert_eq!(
+        summary(&step_result(&dir, "14-remove-again")),
         format!("container {container} does not exist; nothing to remove")
     );
     assert_eq!(
-        summary(&step_result(&dir, "13-drop-volume")),
+        summary(&step_result(&dir, "15-drop-volume")),
         format!("removed volume {volume} and its data")
     );
     assert_eq!(
-        summary(&step_result(&dir, "14-drop-volume-again")),
+        summary(&step_result(&dir, "16-drop-volume-again")),
         format!("volume {volume} does not exist; nothing to remove")
     );
 
@@ -255,7 +282,7 @@ fn check_mode_inspects_a_running_container_and_changes_nothing() {
             .starts_with(&format!("would stop container {container}"))
     );
     assert_eq!(
-        summary(&step_result(&dir, "13-drop-volume")),
+        summary(&step_result(&dir, "15-drop-volume")),
         format!(
             "would remove volume {volume} and its data (used by {container}, which an earlier step removes)"
         )
@@ -278,6 +305,18 @@ fn check_mode_inspects_a_running_container_and_changes_nothing() {
         .status()
         .expect("docker exec");
     assert!(!copied.success(), "check copied the file");
+
+    // Started again while it runs: recorded, left as it is, and still checked for readiness.
+    let again = scene.runbook(&["run", up.to_str().expect("utf-8")]);
+    assert_eq!(again.code, 0, "{}", again.all_output());
+    let result = step_result(&again.evidence_dir(scene.scratch.path()), "01-start");
+    assert_eq!(result["details"]["case"], "already running", "{result:#}");
+    assert!(
+        summary(&result).starts_with(&format!(
+            "container {container} already running, ready after "
+        )),
+        "{result:#}"
+    );
     scene.finish();
 }
 
