@@ -13,6 +13,7 @@ mod check_mode;
 mod corpus;
 mod evidence;
 mod exit_codes;
+mod gates_and_sequences;
 mod interrupt;
 mod invalid_input;
 mod loader;

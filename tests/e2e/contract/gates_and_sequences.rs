@@ -1,0 +1,175 @@
+//! `sequence_reset` and `gate` as a restore uses them: the next `nextval()` follows the restored
+//! data (schema-qualified and quoted names included) with the values before and after in the
+//! evidence, and every kind of gate expectation passes on the right data and, on the wrong
+//! data, fails saying what was expected and what was found.
+
+use crate::contract::case::Case;
+use crate::support::*;
+
+#[test]
+fn sequence_reset_makes_nextval_follow_the_data_and_records_before_and_after() {
+    let case = Case::new("e2e_sequences");
+    sql_exec(
+        &case.db.spec,
+        r#"CREATE SCHEMA app;
+           CREATE TABLE app."Facility" (id bigint); INSERT INTO app."Facility" VALUES (40), (7);
+           CREATE SEQUENCE app.facility_num;
+           CREATE TABLE empty_table (id int); CREATE SEQUENCE empty_seq;
+           CREATE SEQUENCE "MixedSeq"; SELECT nextval('"MixedSeq"');"#,
+    );
+    case.runbook(
+        "sequences",
+        "",
+        r#"
+        - id: facility
+          kind: sequence_reset
+          target: db
+          sequence: app.facility_num
+          to: { max_of: { table: app."Facility", column: id } }
+        - id: empty
+          kind: sequence_reset
+          target: db
+          sequence: empty_seq
+          to: { max_of: { table: empty_table, column: id } }
+        - id: fixed
+          kind: sequence_reset
+          target: db
+          sequence: '"MixedSeq"'
+          to: { next: 104 }
+        "#,
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    assert_eq!(
+        case.sql(r#"SELECT nextval('app.facility_num') || ' ' || nextval('empty_seq') || ' ' || nextval('"MixedSeq"')"#),
+        "41 1 104"
+    );
+    let dir = result.evidence_dir(case.path());
+    let facility = step_result(&dir, "01-facility");
+    assert_eq!(
+        facility["summary"],
+        "app.facility_num: next value 41 (was 1)"
+    );
+    assert_eq!(facility["details"]["before"]["next_value"], 1);
+    assert_eq!(facility["details"]["after"]["next_value"], 41);
+    assert_eq!(
+        step_result(&dir, "03-fixed")["summary"],
+        "\"MixedSeq\": next value 104 (was 2)"
+    );
+    let log = step_log(&dir, "03-fixed");
+    assert!(
+        log.contains("before: next nextval() = 2") && log.contains("after:  next nextval() = 104"),
+        "{log}"
+    );
+}
+
+#[test]
+fn gate_expectations_pass_on_the_right_data_and_say_what_was_found_on_the_wrong_data() {
+    let case = Case::new("e2e_gates");
+    sql_exec(
+        &case.db.spec,
+        "CREATE SCHEMA app;
+         CREATE TABLE app.d_patient (id int PRIMARY KEY, kana_name text, active boolean);
+         INSERT INTO app.d_patient VALUES (1, 'ヤマダ', true), (2, NULL, false);
+         CREATE INDEX d_patient_kana ON app.d_patient (kana_name);
+         CREATE SEQUENCE app.patient_seq;
+         ALTER TABLE app.d_patient ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY own_rows ON app.d_patient USING (true);",
+    );
+    case.runbook(
+        "gates",
+        "",
+        "
+        - id: gate
+          kind: gate
+          target: db
+          checks:
+            - name: catalog
+              tables_exist: [app.d_patient]
+            - name: columns
+              columns_exist: [app.d_patient.kana_name]
+            - name: index
+              indexes_exist: [app.d_patient_kana]
+            - name: sequence
+              sequences_exist: [app.patient_seq]
+            - name: constraint
+              constraints_exist: [app.d_patient.d_patient_pkey]
+            - name: rls
+              rls_enabled: [app.d_patient]
+            - name: policy
+              policies_exist: [app.d_patient.own_rows]
+            - name: rows by meaning
+              query: SELECT id, kana_name, active FROM app.d_patient ORDER BY id
+              expect: { equals: [[1.0, ヤマダ, true], [2, null, f]], rows: 2 }
+            - name: contains and bounds
+              query: SELECT count(*) FROM app.d_patient
+              expect: { min: 1, max: 2, contains: [[2]], empty: false }
+        ",
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    assert_eq!(
+        step_result(&result.evidence_dir(case.path()), "01-gate")["summary"],
+        "9 of 9 checks passed"
+    );
+
+    case.runbook(
+        "gates",
+        "",
+        "
+        - id: gate
+          kind: gate
+          target: db
+          checks:
+            - name: catalog
+              tables_exist: [app.d_patient, d_patient, app.d_users]
+            - name: count
+              query: SELECT count(*) FROM app.d_patient
+              expect: { min: 3 }
+            - name: empty
+              query: SELECT id FROM app.d_patient WHERE kana_name IS NULL
+              expect: { empty: true }
+            - name: broken query
+              query: SELECT nope FROM app.d_patient
+        ",
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_eq!(result.code, 4, "{}", result.all_output());
+    let checks = step_result(&result.evidence_dir(case.path()), "01-gate")["gate"].clone();
+    let seen: Vec<(String, bool, String, String)> = checks
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().to_owned(),
+                c["passed"].as_bool().unwrap_or(true),
+                c["expected"].as_str().unwrap_or_default().to_owned(),
+                c["actual"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        (
+            "catalog",
+            false,
+            "tables exist: app.d_patient, d_patient, app.d_users",
+            "missing: d_patient, app.d_users",
+        ),
+        ("count", false, "a value >= 3", "the value '2'"),
+        ("empty", false, "no rows", "the value '2'"),
+        (
+            "broken query",
+            false,
+            "the query runs",
+            "error (42703): column \"nope\" does not exist",
+        ),
+    ];
+    for (got, want) in seen.iter().zip(expected) {
+        assert_eq!(
+            (got.0.as_str(), got.1, got.2.as_str(), got.3.as_str()),
+            want
+        );
+    }
+    assert_eq!(seen.len(), 4);
+}
