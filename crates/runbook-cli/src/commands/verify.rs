@@ -15,7 +15,7 @@ pub fn verify(dir: &Path) -> i32 {
     };
     let mut out = std::io::stdout().lock();
     if report.is_intact() {
-        let _ = writeln!(out, "intact: every file listed in {}/SHA256SUMS matches, and no file is missing or extra", dir.display());
+        let _ = writeln!(out, "intact: every file listed in {} matches, and no file is missing or extra", dir.join("SHA256SUMS").display());
         if report.unfinished.is_some() {
             let _ = writeln!(out, "note: the run did not finish (it was killed or is still running); its last step's files are partial");
         }
