@@ -130,7 +130,20 @@ impl DockerClient {
         spec: &ExecSpec,
         on_output: &mut (dyn FnMut(OutputStream, &[u8]) + Send),
     ) -> Result<i64, DockerError> {
-        let command = spec.display_command();
+        self.exec_shown(container, spec, &spec.display_command(), on_output)
+            .await
+    }
+
+    /// [`exec`](Self::exec), naming the command `command` in errors (a wrapped command is
+    /// named by what the caller asked for).
+    pub(crate) async fn exec_shown(
+        &self,
+        container: &str,
+        spec: &ExecSpec,
+        command: &str,
+        on_output: &mut (dyn FnMut(OutputStream, &[u8]) + Send),
+    ) -> Result<i64, DockerError> {
+        let command = command.to_owned();
         if spec.cmd.is_empty() {
             return Err(crate::errors::SpecError::new(
                 "command",

@@ -15,11 +15,13 @@
 //! - Container operations ([`DockerClient::ensure_running`], `stop_container`, ...) say which
 //!   case happened (created, started existing, already running) for the evidence. Images are
 //!   never pulled.
-//! - [`DockerClient::exec`] streams output chunks to a callback; [`DockerClient::copy_file_into`]
+//! - [`DockerClient::exec`] streams output chunks to a callback ([`DockerClient::exec_cancellable`]
+//!   also stops the command inside the container on Ctrl-C or a timeout); [`DockerClient::copy_file_into`]
 //!   streams a file as a tar archive from a blocking thread, hashing it on the way; both keep
 //!   memory bounded whatever the size. [`LineSplitter`] turns chunks into lines.
 //! - Every failure is a [`DockerError`] variant the engine can match on.
 
+mod cancel;
 mod client;
 pub mod compose;
 mod containers;
@@ -39,6 +41,7 @@ mod size;
 mod spec;
 mod volumes;
 
+pub use cancel::ExecEnd;
 pub use client::{DockerClient, EngineInfo};
 pub use containers::{EnsureOutcome, EnsureReport, RemoveOptions, StartOutcome, StopOutcome};
 pub use copy::CopyReport;

@@ -130,6 +130,14 @@ fn futures_are_send(client: &DockerClient, spec: &runbook_docker::ContainerSpec)
     let mut sink = |_: runbook_docker::OutputStream, _: &[u8]| {};
     send(client.exec("x", &exec, &mut sink));
     send(client.exec_capture("x", &exec));
+    let mut sink2 = |_: runbook_docker::OutputStream, _: &[u8]| {};
+    send(client.exec_cancellable(
+        "x",
+        &exec,
+        &mut sink2,
+        tokio::time::sleep(std::time::Duration::ZERO),
+        std::time::Duration::ZERO,
+    ));
     send(client.copy_file_into(
         "x",
         std::path::Path::new("/f"),

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use runbook_docker::{DockerError, ExecSpec, LineSplitter, OutputStream};
+use runbook_docker::{DockerError, ExecEnd, ExecSpec, LineSplitter, OutputStream};
 
 use crate::support::{docker_test, sleeper};
 
@@ -192,5 +192,120 @@ async fn exec_needs_a_running_container() {
         err.to_string(),
         "invalid command '': expected at least a program name"
     );
+    dt.finish().await;
+}
+
+/// Whether a process whose arguments include `number` runs in the container.
+async fn running(client: &runbook_docker::DockerClient, container: &str, number: &str) -> bool {
+    // Arguments are NUL-separated in cmdline (hence -a); the bracket keeps grep from finding
+    // its own command line.
+    let pattern = format!("[{}]{}", &number[..1], &number[1..]);
+    let check = format!("cat /proc/[0-9]*/cmdline 2>/dev/null | grep -aq '{pattern}'");
+    client
+        .exec_capture(container, &ExecSpec::new(["sh", "-c", &check]))
+        .await
+        .unwrap()
+        .exit_code
+        == 0
+}
+
+#[tokio::test]
+async fn a_cancelled_command_is_stopped_inside_the_container() {
+    let dt = docker_test!("a_cancelled_command_is_stopped_inside_the_container");
+    let client = dt.client();
+    let spec = sleeper(&dt, "cancel");
+    client.ensure_running(&spec).await.unwrap();
+
+    // Finishing first: the exit code, and no pid file left.
+    let mut output = Vec::new();
+    let end = client
+        .exec_cancellable(
+            &spec.name,
+            &ExecSpec::new(["sh", "-c", "echo hi; exit 4"]),
+            &mut |_, chunk| output.extend_from_slice(chunk),
+            std::future::pending(),
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(end, ExecEnd::Exited(4));
+    assert_eq!(output, b"hi\n");
+
+    // Cancelled: SIGTERM ends it.
+    let started = std::time::Instant::now();
+    let end = client
+        .exec_cancellable(
+            &spec.name,
+            &ExecSpec::new(["sleep", "301"]),
+            &mut |_, _| {},
+            tokio::time::sleep(Duration::from_millis(500)),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        end,
+        ExecEnd::Cancelled {
+            exit_code: Some(143)
+        }
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        !running(client, &spec.name, "301").await,
+        "the command still runs"
+    );
+    // The check sees a process that does run.
+    client
+        .exec_capture(
+            &spec.name,
+            &ExecSpec::new(["sh", "-c", "sleep 309 >/dev/null 2>&1 &"]),
+        )
+        .await
+        .unwrap();
+    assert!(running(client, &spec.name, "309").await);
+
+    // Ignoring SIGTERM: SIGKILL after the grace period.
+    let end = client
+        .exec_cancellable(
+            &spec.name,
+            &ExecSpec::new(["sh", "-c", "trap '' TERM; sleep 302; sleep 302"]),
+            &mut |_, _| {},
+            tokio::time::sleep(Duration::from_millis(500)),
+            Duration::from_secs(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        end,
+        ExecEnd::Cancelled {
+            exit_code: Some(137)
+        }
+    );
+    // Its child went too: the signal went to the whole process group.
+    assert!(
+        !running(client, &spec.name, "302").await,
+        "a child of the command still runs"
+    );
+    assert!(
+        client
+            .require_container(&spec.name)
+            .await
+            .unwrap()
+            .state
+            .is_running()
+    );
+
+    let leftovers = client
+        .exec_capture(
+            &spec.name,
+            &ExecSpec::new(["sh", "-c", "ls /tmp/.runbook-exec-* 2>/dev/null | wc -l"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(leftovers.stdout.trim(), "0", "pid files were left in /tmp");
     dt.finish().await;
 }
