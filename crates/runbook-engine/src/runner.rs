@@ -319,7 +319,7 @@ fn obtain_consent(
             // on the strength of a file nobody could read.
             Err(error) => step.target.clone().map(|target| Destruction {
                 target,
-                what: format!("unknown changes ({error})"),
+                what: format!("change it in ways that cannot be listed ({error})"),
             }),
         };
         if let Some(d) = destruction

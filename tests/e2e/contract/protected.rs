@@ -178,3 +178,27 @@ fn steps_that_change_nothing_need_no_confirmation_and_check_mode_says_what_run_w
     let result = case.run(&["run", "rb.yaml"]);
     assert_eq!(result.code, 0, "{}", result.all_output());
 }
+
+#[test]
+fn a_script_that_cannot_be_read_still_needs_confirmation_on_a_protected_target() {
+    let case = Case::new("e2e_protected_unreadable");
+    case.runbook(
+        "protected-unreadable",
+        PROTECTED,
+        "
+        - id: load
+          kind: sql_file
+          target: db
+          path: not-there.sql
+        ",
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 2, "{}", result.all_output());
+    assert_eq!(
+        result.stderr,
+        "error: target 'db' is protected and step 'load' would change it in ways that cannot be listed \
+         (cannot read not-there.sql: No such file or directory (os error 2)); nothing was run. \
+         Pass --confirm db to allow it, or run on a terminal and type the target's name when asked\n"
+    );
+}
