@@ -13,7 +13,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use runbook_docker::{ExecSpec, OutputStream, Owner};
+use runbook_docker::{ExecEnd, ExecSpec, LineSplitter, OutputStream, Owner};
 use runbook_evidence::{ErrorRecord, InputFile, StepOutcome, StepStatus, hash_file};
 use runbook_postgres::load::{LoadOptions, OnError as LoadOnError};
 use runbook_spec::{OnError, Runbook, SqlFile, Via};
@@ -28,6 +28,9 @@ pub(crate) struct SqlFileStep(pub SqlFile);
 
 /// Read size for SQL files: large reads, whatever the reader asks for.
 const READ_BUFFER: usize = 256 * 1024;
+
+/// How long psql in a container gets after SIGTERM before SIGKILL.
+const PSQL_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl SqlFileStep {
     fn origin(&self) -> Origin {
@@ -194,6 +197,7 @@ impl SqlFileStep {
             exec = exec.env("PGPASSWORD", password);
         }
         let output = cx.output();
+        let cancel = cx.cancellation();
         let docker = cx.docker().await?;
         // The postgres account of the official image (and of runbook/postgres) can read it;
         // root can read anything: both ways of exec'ing work, and nobody else can.
@@ -206,19 +210,33 @@ impl SqlFileStep {
         ));
         output.log(format!("$ docker exec {container} {}", exec.display_command()));
         let shown_local = local.display().to_string();
-        let mut lines = LineBuffer::default();
-        let mut on_output = |stream: OutputStream, chunk: &[u8]| {
-            lines.push(stream, chunk, &mut |line| output.log(line.replace(&dest, &shown_local)));
+        let mut out_lines = LineSplitter::new();
+        let mut err_lines = LineSplitter::new();
+        let show = |prefix: &str, line: String| output.log(format!("{prefix} {}", line.replace(&dest, &shown_local)));
+        let mut on_output = |stream: OutputStream, chunk: &[u8]| match stream {
+            OutputStream::Stdout => out_lines.push(chunk, &mut |line| show("[stdout]", line)),
+            _ => err_lines.push(chunk, &mut |line| show("[stderr]", line)),
         };
-        let result = docker.exec(&container, &exec, &mut on_output).await;
-        lines.finish(&mut |line| output.log(line.replace(&dest, &shown_local)));
+        // Ctrl-C or the step's timeout stops psql inside the container too (SIGTERM, then
+        // SIGKILL); dropping the exec would leave it running there.
+        let result = docker
+            .exec_cancellable(&container, &exec, &mut on_output, cancel.cancelled_owned(), PSQL_GRACE)
+            .await;
+        out_lines.finish(&mut |line| show("[stdout]", line));
+        err_lines.finish(&mut |line| show("[stderr]", line));
         // Remove the copy whatever happened: a dump may hold patient data.
         let removed = docker.remove_path_in(&container, &dest).await;
         match &removed {
             Ok(()) => output.log(format!("removed {container}:{dest}")),
             Err(error) => output.log(format!("warning: could not remove {container}:{dest}: {error}")),
         }
-        let code = result?;
+        let code = match result? {
+            ExecEnd::Exited(code) => code,
+            ExecEnd::Cancelled { .. } => {
+                output.log("psql in the container was stopped: the step was cancelled");
+                return Err(StepError::Interrupted);
+            }
+        };
         let input = InputFile { path: shown_local.clone(), size: copied.bytes, sha256: copied.sha256.clone() };
         let details = serde_json::json!({
             "via": "container",
@@ -247,45 +265,6 @@ impl SqlFileStep {
         outcome.inputs.push(input);
         outcome.details = details;
         Ok(outcome)
-    }
-}
-
-/// Splits exec output into lines per stream, prefixing stderr.
-#[derive(Default)]
-struct LineBuffer {
-    out: Vec<u8>,
-    err: Vec<u8>,
-}
-
-impl LineBuffer {
-    fn push(&mut self, stream: OutputStream, chunk: &[u8], emit: &mut dyn FnMut(String)) {
-        let buf = match stream {
-            OutputStream::Stdout => &mut self.out,
-            _ => &mut self.err,
-        };
-        buf.extend_from_slice(chunk);
-        while let Some(end) = buf.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = buf.drain(..=end).collect();
-            emit(render(stream, &line));
-        }
-    }
-
-    fn finish(&mut self, emit: &mut dyn FnMut(String)) {
-        if !self.out.is_empty() {
-            emit(render(OutputStream::Stdout, &std::mem::take(&mut self.out)));
-        }
-        if !self.err.is_empty() {
-            emit(render(OutputStream::Stderr, &std::mem::take(&mut self.err)));
-        }
-    }
-}
-
-fn render(stream: OutputStream, line: &[u8]) -> String {
-    let text = String::from_utf8_lossy(line);
-    let text = text.trim_end_matches(['\n', '\r']);
-    match stream {
-        OutputStream::Stdout => format!("[stdout] {text}"),
-        _ => format!("[stderr] {text}"),
     }
 }
 
