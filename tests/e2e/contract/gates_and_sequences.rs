@@ -173,3 +173,60 @@ fn gate_expectations_pass_on_the_right_data_and_say_what_was_found_on_the_wrong_
     }
     assert_eq!(seen.len(), 4);
 }
+
+/// Values that reach SQL are quoted, never pasted raw: `${vars.x}` with anything but a plain
+/// word is refused before anything runs, and `:'x'` quotes it, in `sql` text and gate queries
+/// alike (the refusal tells the author to write exactly that).
+#[test]
+fn vars_reach_sql_and_gate_queries_quoted_and_are_never_pasted_raw() {
+    let case = Case::new("e2e_vars_quoted");
+    sql_exec(&case.db.spec, "CREATE TABLE victim (id int); CREATE TABLE names (n text);");
+    let hostile = "who=x'); DROP TABLE victim; --";
+    let pasted = crate::contract::case::runbook_text(
+        "vars-pasted",
+        "",
+        "
+        - id: add
+          kind: sql
+          target: db
+          text: INSERT INTO names VALUES ('${vars.who}');
+        ",
+    )
+    .replace("vars:\n", "vars:\n  who: alice\n");
+    case.scratch.write("rb.yaml", pasted);
+    let result = case.run(&["run", "rb.yaml", "--var", hostile]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 2, "{}", result.all_output());
+    assert_eq!(
+        result.stderr,
+        "error: rb.yaml:14:38: cannot paste ${vars.who} into SQL text: its value has characters other than letters, \
+         digits, '_', '.', ':' and '-'; write :'who' (a literal) or :\"who\" (an identifier) instead, runbook vars are psql variables\n"
+    );
+
+    let quoted = crate::contract::case::runbook_text(
+        "vars-quoted",
+        "",
+        r#"
+        - id: add
+          kind: sql
+          target: db
+          text: INSERT INTO names VALUES (:'who');
+        - id: gate
+          kind: gate
+          target: db
+          checks:
+            - name: stored as given
+              query: SELECT count(*) FROM names WHERE n = :'who'
+              expect: { equals: 1 }
+            - name: identifier
+              query: SELECT count(*) FROM :"table"
+              expect: { equals: 0 }
+        "#,
+    )
+    .replace("vars:\n", "vars:\n  who: alice\n  table: victim\n");
+    case.scratch.write("rb.yaml", quoted);
+    let result = case.run(&["run", "rb.yaml", "--var", hostile]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    assert_eq!(case.sql("SELECT n FROM names"), "x'); DROP TABLE victim; --");
+    assert_eq!(case.sql("SELECT to_regclass('victim') IS NOT NULL"), "t");
+}

@@ -40,15 +40,16 @@ impl GateStep {
         for (i, check) in self.0.checks.iter().enumerate() {
             let record = match &check.kind {
                 CheckKind::Query { sql, expect, .. } => {
+                    let sent = with_variables(sql, cx.runbook());
                     if cx.is_check()
-                        && let Some(reason) = refused_in_check(sql)
+                        && let Some(reason) = refused_in_check(&sent)
                     {
                         cx.log(format!("not checked  {}: {reason}", check.name));
                         not_checkable += 1;
                         continue;
                     }
                     let session = cx.session().await?;
-                    match session.simple_query(sql).await {
+                    match session.simple_query(&sent).await {
                         Ok(rows) => {
                             let record = judge_query(check, sql, expect.as_ref(), &rows);
                             let file = format!("check-{:02}-rows.json", i + 1);
@@ -113,6 +114,23 @@ impl GateStep {
         outcome.gate = Some(records);
         Ok(outcome)
     }
+}
+
+/// The query as the server gets it: the runbook's vars are psql variables here too (`:'name'`
+/// a quoted literal, `:"name"` an identifier), as in `sql` steps and as the `${...}` error
+/// message tells the author to write. A query the reader cannot split is sent as written, so
+/// the server reports what is wrong with it.
+fn with_variables(sql: &str, runbook: &runbook_spec::Runbook) -> String {
+    let vars = runbook.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let reader = crate::script::reader(std::io::Cursor::new(sql.as_bytes().to_vec()), vars);
+    let mut statements = Vec::new();
+    for item in reader {
+        match item {
+            Ok(runbook_sql::Item::Statement(statement)) => statements.push(statement.text),
+            _ => return sql.to_owned(),
+        }
+    }
+    if statements.is_empty() { sql.to_owned() } else { statements.join("\n") }
 }
 
 /// Check mode refuses what could leave the read-only transaction or change the session.
