@@ -382,3 +382,72 @@ vars:
     );
     scene.finish();
 }
+
+#[test]
+fn a_missing_program_is_named_and_a_timed_out_command_is_stopped_inside_the_container() {
+    let Some(scene) = Scene::start("exec-stop") else {
+        return;
+    };
+    let container = scene.name("box");
+    let runbook = scene.write(
+        "stop.yaml",
+        &format!(
+            r#"version: 1
+name: exec-stop
+targets:
+  box: {{ container: {container} }}
+steps:
+  - id: start
+    kind: container_start
+    target: box
+    image: ${{env.POSTGRES_IMAGE}}
+    env: {{ POSTGRES_PASSWORD: "${{env.POSTGRES_PASSWORD}}" }}
+    labels: {labels}
+  - id: missing
+    kind: container_exec
+    target: box
+    command: ["no-such-program", "--help"]
+    continue_on_error: true
+  - id: hangs
+    kind: container_exec
+    target: box
+    command: ["sh", "-c", "echo started; exec sleep 300"]
+    timeout: 2s
+"#,
+            labels = scene.labels_yaml()
+        ),
+    );
+    let started = std::time::Instant::now();
+    let run = scene.runbook(&["run", runbook.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    let dir = run.evidence_dir(scene.scratch.path());
+    assert_eq!(
+        error_message(&step_result(&dir, "02-missing")),
+        format!(
+            "no-such-program in container {container} exited with code 127 (the program was not found in the container) (allowed: 0); its output is in output.log"
+        )
+    );
+    let hangs = step_result(&dir, "03-hangs");
+    assert_eq!(hangs["status"], "failed");
+    assert_eq!(error_message(&hangs), "timed out after 2s");
+    let log = step_log(&dir, "03-hangs");
+    assert!(log.contains("[stdout] started\n"), "{log}");
+    assert!(
+        log.contains(&format!(
+            "stopped the command in container {container} because the step was cancelled"
+        )),
+        "{log}"
+    );
+    let ps = std::process::Command::new("docker")
+        .args(["exec", &container, "ps", "-eo", "args"])
+        .output()
+        .expect("docker exec ps");
+    let processes = String::from_utf8_lossy(&ps.stdout);
+    assert!(ps.status.success(), "{processes}");
+    assert!(
+        !processes.contains("sleep 300"),
+        "the command still runs:\n{processes}"
+    );
+    scene.finish();
+}

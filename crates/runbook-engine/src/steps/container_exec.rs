@@ -4,14 +4,16 @@
 //! through a shell. Both streams go into `output.log` line by line as the engine delivers them
 //! (bounded memory whatever the command prints), stderr lines marked as such; the exit code
 //! decides the status against `allow_exit_codes`. A password a referenced URL needs goes to the
-//! command in `PGPASSWORD`, never into its arguments. Docker cannot kill an exec'd process, so a
-//! timeout or Ctrl-C stops waiting for it and says that it may still be running. In check mode
-//! the container is inspected and the command described, not run.
+//! command in `PGPASSWORD`, never into its arguments. Docker cannot kill an exec'd process by
+//! itself, so the command runs under a small `sh` wrapper (the container needs `sh`) that lets a
+//! timeout or Ctrl-C stop it inside the container: a `psql` must not go on changing a database
+//! after the operator gave up. In check mode the container is inspected and the command
+//! described, not run.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use runbook_docker::{ExecSpec, LineSplitter, OutputStream};
+use runbook_docker::{ExecEnd, ExecSpec, LineSplitter, OutputStream};
 use runbook_evidence::{ErrorRecord, StepOutcome, StepStatus};
 use runbook_spec::ContainerExec;
 use serde_json::json;
@@ -19,6 +21,10 @@ use serde_json::json;
 use crate::context::StepContext;
 use crate::errors::StepError;
 use crate::step::Step;
+
+/// How long a cancelled command gets between SIGTERM and SIGKILL: well inside the runner's
+/// own grace period, so the step's evidence is sealed with the command's end in it.
+const STOP_GRACE: Duration = Duration::from_secs(5);
 
 pub(crate) struct ContainerExecStep(pub ContainerExec);
 
@@ -61,10 +67,15 @@ impl Step for ContainerExecStep {
                     output.log(format!("[stderr] {line}"));
                 }),
             };
-            tokio::select! {
-                result = docker.exec(&container, &spec, &mut on_output) => Some(result),
-                () = cancel.cancelled() => None,
-            }
+            docker
+                .exec_cancellable(
+                    &container,
+                    &spec,
+                    &mut on_output,
+                    cancel.cancelled(),
+                    STOP_GRACE,
+                )
+                .await
         };
         out.finish(&mut |line| {
             out_lines += 1;
@@ -74,13 +85,17 @@ impl Step for ContainerExecStep {
             err_lines += 1;
             output.log(format!("[stderr] {line}"));
         });
-        let Some(result) = result else {
-            cx.log(format!(
-                "stopped waiting for the command: the step was cancelled; Docker cannot stop an exec'd process, so it may still be running in container {container}"
-            ));
-            return Err(StepError::Interrupted);
+        let code = match result? {
+            ExecEnd::Exited(code) => code,
+            ExecEnd::Cancelled { exit_code } => {
+                cx.log(format!(
+                    "stopped the command in container {container} because the step was cancelled (SIGTERM, then SIGKILL after {}s){}",
+                    STOP_GRACE.as_secs(),
+                    exit_code.map(|c| format!("; it ended with exit code {c}")).unwrap_or_default()
+                ));
+                return Err(StepError::Interrupted);
+            }
         };
-        let code = result?;
         let elapsed = started.elapsed();
         cx.log(format!(
             "exit code {code} after {:.1}s",
@@ -112,8 +127,13 @@ impl Step for ContainerExecStep {
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(", ");
+        let why = match code {
+            126 => " (the program could not be executed)",
+            127 => " (the program was not found in the container)",
+            _ => "",
+        };
         let mut record = ErrorRecord::new(format!(
-            "{program} in container {container} exited with code {code} (allowed: {allowed}); its output is in output.log"
+            "{program} in container {container} exited with code {code}{why} (allowed: {allowed}); its output is in output.log"
         ));
         record.context = Some(format!("command: {shown}"));
         let mut outcome =
