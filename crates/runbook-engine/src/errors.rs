@@ -21,7 +21,7 @@ pub enum StepError {
     /// The step ran and failed; the record carries position, SQLSTATE and server details.
     #[error("{}", .0.message)]
     Failed(Box<ErrorRecord>),
-    #[error("cannot connect to target '{target}': {source}")]
+    #[error("target '{target}': {source}")]
     Connect {
         target: String,
         #[source]

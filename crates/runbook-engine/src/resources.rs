@@ -268,6 +268,16 @@ impl Resources {
                     }
                 }
             }
+            if self.mode == Mode::Check {
+                // The dry run predicts the run: a run in progress would make it refuse.
+                let key = lock::lock_key(&self.runbook.name);
+                if let Ok(Some(held)) = lock::probe(&session, key).await {
+                    return Err(StepError::Blocked(format!(
+                        "target '{name}': {held}; `runbook run` would be refused until it ends"
+                    )));
+                }
+            }
+            let state = self.postgres.entry(name.to_owned()).or_default();
             state.session = Some(session);
         }
         let state = self.postgres.get_mut(name).expect("inserted above");

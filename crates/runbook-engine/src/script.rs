@@ -218,13 +218,22 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
     if scan.copy_rows > 0 {
         cx.log(format!("COPY data: {} rows", scan.copy_rows));
     }
+    // Ready means the target answers (and no other run holds it), not only that the script
+    // reads well; a target brought up by an earlier step cannot answer yet.
+    let unreachable = match cx.session().await {
+        Ok(_) => None,
+        Err(StepError::Deferred(reason)) => {
+            cx.log(format!("target not inspected: {reason}"));
+            Some(reason)
+        }
+        Err(error) => return Err(error),
+    };
     let mut destructive = Vec::new();
     for (position, keywords, what) in &scan.destructive {
         let shown = origin.show(*position);
-        let radius = match cx.session().await {
-            Ok(session) => blast::describe(session, what).await,
-            Err(StepError::Deferred(reason)) => format!("(not measured: {reason})"),
-            Err(error) => return Err(error),
+        let radius = match &unreachable {
+            None => blast::describe(cx.session().await?, what).await,
+            Some(reason) => format!("(not measured: {reason})"),
         };
         cx.log(format!("destructive  {shown}  {keywords}: {radius}"));
         destructive.push(format!("{keywords} at {shown}: {radius}"));
@@ -239,10 +248,11 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
             record
         })));
     }
+    let statements = format!("{} statement{}", scan.statements, if scan.statements == 1 { "" } else { "s" });
     let summary = if destructive.is_empty() {
-        format!("would run {} statements; none destructive", scan.statements)
+        format!("would run {statements}; none destructive")
     } else {
-        format!("would run {} statements; destructive: {}", scan.statements, destructive.join("; "))
+        format!("would run {statements}; destructive: {}", destructive.join("; "))
     };
     let mut outcome = StepOutcome::new(StepStatus::Passed, summary);
     outcome.details = serde_json::json!({
