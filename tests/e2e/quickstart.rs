@@ -9,7 +9,12 @@ fn quickstart_restores_the_sample_and_writes_verifiable_evidence() {
     let evidence = tempfile::tempdir().expect("temp dir");
     let run = runbook(
         &root,
-        &["run", "runbooks/quickstart.yaml", "--evidence-dir", evidence.path().to_str().unwrap()],
+        &[
+            "run",
+            "runbooks/quickstart.yaml",
+            "--evidence-dir",
+            evidence.path().to_str().unwrap(),
+        ],
     );
     assert_eq!(run.code, 0, "quickstart failed:\n{}", run.all_output());
     let dir = run.evidence_dir(&root);

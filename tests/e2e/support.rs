@@ -12,7 +12,10 @@ pub fn runbook_bin() -> PathBuf {
 
 /// The workspace root (where `runbooks/` and `artifacts/` are).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 /// The result of one invocation of `runbook`.
@@ -71,7 +74,11 @@ pub fn sha256sum_check(dir: &Path) -> (bool, String) {
         .current_dir(dir)
         .output()
         .expect("run sha256sum");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     (output.status.success(), text)
 }
 
@@ -85,7 +92,9 @@ pub fn all_evidence_text(dir: &Path) -> String {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).expect("read evidence file")));
+                text.push_str(&String::from_utf8_lossy(
+                    &std::fs::read(&path).expect("read evidence file"),
+                ));
             }
         }
     }
@@ -94,7 +103,8 @@ pub fn all_evidence_text(dir: &Path) -> String {
 
 /// The step result of evidence step `NN-id`.
 pub fn step_result(dir: &Path, step_dir: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(dir.join("steps").join(step_dir).join("result.json")).expect("result.json");
+    let text = std::fs::read_to_string(dir.join("steps").join(step_dir).join("result.json"))
+        .expect("result.json");
     serde_json::from_str(&text).expect("result.json is JSON")
 }
 

@@ -24,7 +24,10 @@ impl Confirmer for TtyConfirmer {
         for d in destructions {
             let _ = writeln!(err, "  - {}", d.what);
         }
-        let _ = write!(err, "Type the target name ({target}) to allow it, anything else to stop: ");
+        let _ = write!(
+            err,
+            "Type the target name ({target}) to allow it, anything else to stop: "
+        );
         let _ = err.flush();
         let mut answer = String::new();
         if std::io::stdin().lock().read_line(&mut answer).is_err() {

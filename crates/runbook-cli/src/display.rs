@@ -66,7 +66,12 @@ impl Display {
 impl Listener for Display {
     fn on_event(&mut self, event: &Event<'_>) {
         match event {
-            Event::RunStarted { runbook, mode, evidence_dir, total_steps } => {
+            Event::RunStarted {
+                runbook,
+                mode,
+                evidence_dir,
+                total_steps,
+            } => {
                 self.mode = *mode;
                 if !self.quiet {
                     let verb = match mode {
@@ -112,7 +117,9 @@ impl Listener for Display {
                     self.line(&format!("    {line}"));
                 }
             }
-            Event::StepFinished { outcome, duration, .. } => {
+            Event::StepFinished {
+                outcome, duration, ..
+            } => {
                 if let Some(bar) = self.bar.take() {
                     bar.finish_and_clear();
                 }
@@ -139,13 +146,16 @@ impl Listener for Display {
 }
 
 fn spinner_style() -> ProgressStyle {
-    ProgressStyle::with_template("{spinner} {msg}  {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner())
+    ProgressStyle::with_template("{spinner} {msg}  {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
 fn bytes_style() -> ProgressStyle {
-    ProgressStyle::with_template("{spinner} {msg}  [{bar:30}] {bytes}/{total_bytes}  {bytes_per_sec}  {elapsed}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ")
+    ProgressStyle::with_template(
+        "{spinner} {msg}  [{bar:30}] {bytes}/{total_bytes}  {bytes_per_sec}  {elapsed}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ")
 }
 
 pub fn format_duration(d: Duration) -> String {

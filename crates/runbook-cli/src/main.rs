@@ -26,13 +26,20 @@ fn main() -> ExitCode {
     let colors = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
     };
     console::set_colors_enabled(colors);
     console::set_colors_enabled_stderr(colors);
     let code = match &cli.command {
         Command::Validate { files, vars } => commands::validate::validate(files, &vars.vars),
-        Command::Check { file, vars, evidence } => commands::execute::execute(
+        Command::Check {
+            file,
+            vars,
+            evidence,
+        } => commands::execute::execute(
             Mode::Check,
             Request {
                 file,
@@ -46,7 +53,15 @@ fn main() -> ExitCode {
                 verbose: cli.verbose,
             },
         ),
-        Command::Run { file, vars, confirm, from, yes, keep, evidence } => commands::execute::execute(
+        Command::Run {
+            file,
+            vars,
+            confirm,
+            from,
+            yes,
+            keep,
+            evidence,
+        } => commands::execute::execute(
             Mode::Run,
             Request {
                 file,
@@ -61,7 +76,11 @@ fn main() -> ExitCode {
             },
         ),
         Command::Verify { dir } => commands::verify::verify(dir),
-        Command::Report { dir, format, output } => commands::report::report(dir, *format, output.as_deref()),
+        Command::Report {
+            dir,
+            format,
+            output,
+        } => commands::report::report(dir, *format, output.as_deref()),
         Command::Schema => commands::schema::schema(),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
@@ -69,11 +88,23 @@ fn main() -> ExitCode {
 
 /// An error for the operator: "error: " and the message, on stderr.
 pub(crate) fn report_error(message: &str) {
-    let _ = writeln!(std::io::stderr(), "{} {message}", Style::new().red().bold().for_stderr().apply_to("error:"));
+    let _ = writeln!(
+        std::io::stderr(),
+        "{} {message}",
+        Style::new().red().bold().for_stderr().apply_to("error:")
+    );
 }
 
 pub(crate) fn report_warning(message: &str) {
-    let _ = writeln!(std::io::stderr(), "{} {message}", Style::new().yellow().bold().for_stderr().apply_to("warning:"));
+    let _ = writeln!(
+        std::io::stderr(),
+        "{} {message}",
+        Style::new()
+            .yellow()
+            .bold()
+            .for_stderr()
+            .apply_to("warning:")
+    );
 }
 
 /// An error and its causes on one line: "cannot read x.yaml: No such file or directory".

@@ -11,7 +11,10 @@ use crate::report_error;
 /// The runbook, or the exit code after its problems were printed.
 pub fn load(file: &Path, vars: &[(String, String)]) -> Result<Runbook, i32> {
     let vars: BTreeMap<String, String> = vars.iter().cloned().collect();
-    let options = ParseOptions { vars, env: &ProcessEnv };
+    let options = ParseOptions {
+        vars,
+        env: &ProcessEnv,
+    };
     match runbook_spec::parse_file(file, &options) {
         Ok(runbook) => {
             for warning in &runbook.warnings {

@@ -20,16 +20,23 @@ pub(crate) async fn describe(session: &Session, what: &Destructive) -> String {
     }
 }
 
-async fn measure(session: &Session, what: &Destructive) -> Result<String, runbook_postgres::QueryError> {
+async fn measure(
+    session: &Session,
+    what: &Destructive,
+) -> Result<String, runbook_postgres::QueryError> {
     match what {
-        Destructive::Drop { object_kind, names, cascade, if_exists } => {
+        Destructive::Drop {
+            object_kind,
+            names,
+            cascade,
+            if_exists,
+        } => {
             let mut parts = Vec::new();
             for name in names {
                 let part = match object_kind.as_str() {
                     "SCHEMA" => schema(session, &name.name, *cascade, *if_exists).await?,
-                    "TABLE" | "VIEW" | "MATERIALIZED VIEW" | "SEQUENCE" | "INDEX" | "FOREIGN TABLE" => {
-                        relation(session, object_kind, name, *if_exists).await?
-                    }
+                    "TABLE" | "VIEW" | "MATERIALIZED VIEW" | "SEQUENCE" | "INDEX"
+                    | "FOREIGN TABLE" => relation(session, object_kind, name, *if_exists).await?,
                     "DATABASE" => database(session, &name.name, *if_exists).await?,
                     kind => format!("drops {} {name}", kind.to_lowercase()),
                 };
@@ -71,9 +78,17 @@ async fn measure(session: &Session, what: &Destructive) -> Result<String, runboo
     }
 }
 
-async fn schema(session: &Session, name: &str, cascade: bool, if_exists: bool) -> Result<String, runbook_postgres::QueryError> {
+async fn schema(
+    session: &Session,
+    name: &str,
+    cascade: bool,
+    if_exists: bool,
+) -> Result<String, runbook_postgres::QueryError> {
     let exists = session
-        .query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", &[name])
+        .query(
+            "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
+            &[name],
+        )
         .await?;
     if exists.rows.is_empty() {
         return Ok(missing("schema", name, if_exists));
@@ -92,7 +107,13 @@ async fn schema(session: &Session, name: &str, cascade: bool, if_exists: bool) -
         )
         .await?;
     let row = counts.rows.first().cloned().unwrap_or_default();
-    let n = |i: usize| -> u64 { row.get(i).cloned().flatten().and_then(|v| v.parse().ok()).unwrap_or(0) };
+    let n = |i: usize| -> u64 {
+        row.get(i)
+            .cloned()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
     let mut parts = Vec::new();
     for (count, singular, plural) in [
         (n(0), "table", "tables"),
@@ -103,7 +124,11 @@ async fn schema(session: &Session, name: &str, cascade: bool, if_exists: bool) -
         (n(5), "function", "functions"),
     ] {
         if count > 0 {
-            parts.push(format!("{} {}", group(count), if count == 1 { singular } else { plural }));
+            parts.push(format!(
+                "{} {}",
+                group(count),
+                if count == 1 { singular } else { plural }
+            ));
         }
     }
     let tables = session
@@ -117,17 +142,30 @@ async fn schema(session: &Session, name: &str, cascade: bool, if_exists: bool) -
     let mut rows = 0u64;
     let mut estimated = false;
     for row in &tables.rows {
-        let (Some(Some(table)), Some(Some(estimate))) = (row.first(), row.get(1)) else { continue };
-        let (count, is_estimate) = count_rows(session, table, estimate.parse().unwrap_or(-1.0)).await?;
+        let (Some(Some(table)), Some(Some(estimate))) = (row.first(), row.get(1)) else {
+            continue;
+        };
+        let (count, is_estimate) =
+            count_rows(session, table, estimate.parse().unwrap_or(-1.0)).await?;
         rows += count;
         estimated |= is_estimate;
     }
     if !tables.rows.is_empty() {
-        parts.push(format!("{}{} rows", if estimated { "about " } else { "" }, group(rows)));
+        parts.push(format!(
+            "{}{} rows",
+            if estimated { "about " } else { "" },
+            group(rows)
+        ));
     }
-    let contents = if parts.is_empty() { "empty".to_owned() } else { parts.join(", ") };
+    let contents = if parts.is_empty() {
+        "empty".to_owned()
+    } else {
+        parts.join(", ")
+    };
     if !cascade && !parts.is_empty() {
-        return Ok(format!("schema {name} is not empty ({contents}): without CASCADE the statement would fail"));
+        return Ok(format!(
+            "schema {name} is not empty ({contents}): without CASCADE the statement would fail"
+        ));
     }
     Ok(format!("drops schema {name}: {contents}"))
 }
@@ -146,7 +184,10 @@ async fn relation(
         });
     }
     let exists = session
-        .query("SELECT 1 WHERE pg_catalog.to_regclass($1) IS NOT NULL", &[&quoted(name)])
+        .query(
+            "SELECT 1 WHERE pg_catalog.to_regclass($1) IS NOT NULL",
+            &[&quoted(name)],
+        )
         .await?;
     Ok(if exists.rows.is_empty() {
         missing(&lower, &name.to_string(), if_exists)
@@ -155,7 +196,11 @@ async fn relation(
     })
 }
 
-async fn database(session: &Session, name: &str, if_exists: bool) -> Result<String, runbook_postgres::QueryError> {
+async fn database(
+    session: &Session,
+    name: &str,
+    if_exists: bool,
+) -> Result<String, runbook_postgres::QueryError> {
     let size = session
         .query(
             "SELECT pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(datname)) FROM pg_catalog.pg_database WHERE datname = $1",
@@ -177,24 +222,47 @@ fn missing(kind: &str, name: &str, if_exists: bool) -> String {
 }
 
 /// "16,044 rows" of a table, or `None` when it does not exist.
-async fn rows_of(session: &Session, table: &QualifiedName) -> Result<Option<String>, runbook_postgres::QueryError> {
+async fn rows_of(
+    session: &Session,
+    table: &QualifiedName,
+) -> Result<Option<String>, runbook_postgres::QueryError> {
     let found = session
         .query(
             "SELECT c.reltuples::float8::text FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)",
             &[&quoted(table)],
         )
         .await?;
-    let Some(Some(estimate)) = found.single_value() else { return Ok(None) };
-    let (rows, estimated) = count_rows(session, &quoted(table), estimate.parse().unwrap_or(-1.0)).await?;
-    Ok(Some(format!("{}{} row{}", if estimated { "about " } else { "" }, group(rows), if rows == 1 { "" } else { "s" })))
+    let Some(Some(estimate)) = found.single_value() else {
+        return Ok(None);
+    };
+    let (rows, estimated) =
+        count_rows(session, &quoted(table), estimate.parse().unwrap_or(-1.0)).await?;
+    Ok(Some(format!(
+        "{}{} row{}",
+        if estimated { "about " } else { "" },
+        group(rows),
+        if rows == 1 { "" } else { "s" }
+    )))
 }
 
-async fn count_rows(session: &Session, table_sql: &str, estimate: f64) -> Result<(u64, bool), runbook_postgres::QueryError> {
+async fn count_rows(
+    session: &Session,
+    table_sql: &str,
+    estimate: f64,
+) -> Result<(u64, bool), runbook_postgres::QueryError> {
     if estimate > EXACT_COUNT_LIMIT {
         return Ok((estimate as u64, true));
     }
-    let rows = session.simple_query(&format!("SELECT count(*)::text FROM {table_sql}")).await?;
-    Ok((rows.single_value().flatten().and_then(|v| v.parse().ok()).unwrap_or(0), false))
+    let rows = session
+        .simple_query(&format!("SELECT count(*)::text FROM {table_sql}"))
+        .await?;
+    Ok((
+        rows.single_value()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        false,
+    ))
 }
 
 fn quoted(name: &QualifiedName) -> String {

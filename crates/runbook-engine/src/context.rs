@@ -111,13 +111,18 @@ impl StepContext<'_> {
     pub(crate) fn will_provide_container(&mut self, container: &str) {
         self.resources.provisional_containers.insert(
             container.to_owned(),
-            Provisional { step: self.step.id.clone() },
+            Provisional {
+                step: self.step.id.clone(),
+            },
         );
     }
 
     /// Check mode: the step that an earlier `will_provide_container` named for `container`.
     pub(crate) fn provided_by(&self, container: &str) -> Option<String> {
-        self.resources.provisional_containers.get(container).map(|p| p.step.clone())
+        self.resources
+            .provisional_containers
+            .get(container)
+            .map(|p| p.step.clone())
     }
 
     /// Check mode: this step would change its target, so gates after it are predictions.
@@ -130,7 +135,10 @@ impl StepContext<'_> {
     /// Whether an earlier step (in check mode) would change the target.
     pub(crate) fn target_changed_earlier(&self) -> Option<&str> {
         let target = self.step.target.as_deref()?;
-        self.resources.changed_targets.contains(target).then_some(target)
+        self.resources
+            .changed_targets
+            .contains(target)
+            .then_some(target)
     }
 
     /// A container's cached connection details are stale after it was stopped or re-created.
@@ -143,7 +151,9 @@ impl StepContext<'_> {
     pub async fn expand(&mut self, text: &str) -> Result<String, StepError> {
         let wanted = RefCell::new(Vec::new());
         runbook_spec::expand_target_refs(text, &|target, field| {
-            wanted.borrow_mut().push((target.to_owned(), field.to_owned()));
+            wanted
+                .borrow_mut()
+                .push((target.to_owned(), field.to_owned()));
             None
         });
         let mut values = BTreeMap::new();
@@ -154,7 +164,9 @@ impl StepContext<'_> {
             }
         }
         Ok(runbook_spec::expand_target_refs(text, &|target, field| {
-            (field == "url").then(|| values.get(target).cloned()).flatten()
+            (field == "url")
+                .then(|| values.get(target).cloned())
+                .flatten()
         }))
     }
 

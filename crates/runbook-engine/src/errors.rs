@@ -71,7 +71,10 @@ impl StepError {
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> StepError {
-        StepError::Io { path: path.into(), source }
+        StepError::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     /// The structured form kept in `result.json`: the server's fields when there are some.

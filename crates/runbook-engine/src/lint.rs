@@ -14,22 +14,36 @@ use crate::script::{self, Origin};
 /// reported here: `check` and `run` say so when they matter (they may be created by earlier
 /// steps).
 pub fn lint(runbook: &Runbook) -> Vec<String> {
-    let vars: std::collections::BTreeMap<String, String> =
-        runbook.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let vars: std::collections::BTreeMap<String, String> = runbook
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut findings = Vec::new();
     for step in &runbook.steps {
         match &step.kind {
             StepKind::Sql(sql) => {
-                let origin = Origin::Inline { runbook: runbook.file.display().to_string(), origin: sql.text_origin };
-                let reader = script::reader(Cursor::new(sql.text.clone().into_bytes()), vars.clone());
+                let origin = Origin::Inline {
+                    runbook: runbook.file.display().to_string(),
+                    origin: sql.text_origin,
+                };
+                let reader =
+                    script::reader(Cursor::new(sql.text.clone().into_bytes()), vars.clone());
                 scan(reader, &origin, &step.id, &mut findings);
             }
             StepKind::SqlFile(file) => {
-                let Ok(handle) = File::open(&file.path) else { continue };
+                let Ok(handle) = File::open(&file.path) else {
+                    continue;
+                };
                 let mut vars = vars.clone();
                 vars.extend(file.variables.iter().map(|(k, v)| (k.clone(), v.clone())));
                 let origin = Origin::File(file.path.display().to_string());
-                scan(script::reader(BufReader::new(handle), vars), &origin, &step.id, &mut findings);
+                scan(
+                    script::reader(BufReader::new(handle), vars),
+                    &origin,
+                    &step.id,
+                    &mut findings,
+                );
             }
             _ => {}
         }
@@ -40,7 +54,11 @@ pub fn lint(runbook: &Runbook) -> Vec<String> {
 fn scan<R: Read>(reader: ScriptReader<R>, origin: &Origin, step: &str, findings: &mut Vec<String>) {
     for item in reader {
         if let Err(error) = item {
-            findings.push(format!("{}: {} (step '{step}')", origin.show(error.position), error.kind));
+            findings.push(format!(
+                "{}: {} (step '{step}')",
+                origin.show(error.position),
+                error.kind
+            ));
             if error.is_fatal() {
                 break;
             }

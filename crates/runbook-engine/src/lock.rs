@@ -96,7 +96,9 @@ fn unescape(value: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         if bytes[i] == b'%'
             && let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok())
         {
@@ -134,7 +136,11 @@ pub enum LockError {
     Query(#[from] QueryError),
 }
 
-fn held_message(holder: &Option<Holder>, pid: Option<i32>, backend_start: &Option<String>) -> String {
+fn held_message(
+    holder: &Option<Holder>,
+    pid: Option<i32>,
+    backend_start: &Option<String>,
+) -> String {
     match holder {
         Some(h) => format!(
             "another run of runbook '{}' holds the lock on this database: {}@{} pid {} since {}, evidence {}",
@@ -162,7 +168,11 @@ pub struct RunLock {
 }
 
 /// Takes the lock on a connection of its own, or says who holds it.
-pub async fn acquire(spec: &ConnectionSpec, key: i64, holder: &Holder) -> Result<RunLock, LockError> {
+pub async fn acquire(
+    spec: &ConnectionSpec,
+    key: i64,
+    holder: &Holder,
+) -> Result<RunLock, LockError> {
     let mut spec = spec.clone();
     spec.set_application_name(format!("runbook lock {}@{}", holder.pid, holder.host));
     let session = Session::connect(&spec).await?;
@@ -215,7 +225,11 @@ async fn find_holder(session: &Session, key: i64) -> LockError {
                     backend_start: cell(2),
                 }
             }
-            None => LockError::Held { holder: None, pid: None, backend_start: None },
+            None => LockError::Held {
+                holder: None,
+                pid: None,
+                backend_start: None,
+            },
         },
         Err(error) => LockError::Query(error),
     }
@@ -240,7 +254,10 @@ mod tests {
     fn holder_survives_the_comment_round_trip() {
         let h = holder();
         let query = format!("SELECT pg_try_advisory_lock(1) /* {} */", h.encode());
-        assert!(!h.encode().contains("*/"), "the comment must not close early");
+        assert!(
+            !h.encode().contains("*/"),
+            "the comment must not close early"
+        );
         assert_eq!(Holder::decode(&query), Some(h));
     }
 

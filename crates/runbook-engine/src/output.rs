@@ -53,7 +53,9 @@ impl StepOutput {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A listener that panicked poisoned the lock; the evidence is still worth writing.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Appends text to `output.log`, one evidence line per line of text, and shows it to the
@@ -63,12 +65,17 @@ impl StepOutput {
         let inner = &mut *inner;
         for line in text.as_ref().split('\n') {
             let line = line.strip_suffix('\r').unwrap_or(line);
-            let Some(writer) = inner.writer.as_mut() else { return };
+            let Some(writer) = inner.writer.as_mut() else {
+                return;
+            };
             let shown = inner.redactor.redact(line).into_owned();
             if let Err(error) = writer.log_line(line) {
                 inner.error.get_or_insert(error);
             }
-            let event = Event::Log { index: inner.index, line: &shown };
+            let event = Event::Log {
+                index: inner.index,
+                line: &shown,
+            };
             for listener in &mut inner.listeners {
                 listener.on_event(&event);
             }
@@ -105,7 +112,9 @@ impl StepOutput {
     pub fn attach_reader(&self, name: &str, source: &str, reader: impl std::io::Read) -> u64 {
         let mut inner = self.lock();
         let inner = &mut *inner;
-        let Some(writer) = inner.writer.as_mut() else { return 0 };
+        let Some(writer) = inner.writer.as_mut() else {
+            return 0;
+        };
         match writer.attach_reader(name, source, reader) {
             Ok(bytes) => bytes,
             Err(error) => {
@@ -118,7 +127,11 @@ impl StepOutput {
     pub fn progress(&self, done: u64, total: Option<u64>) {
         let mut inner = self.lock();
         let inner = &mut *inner;
-        let event = Event::Progress { index: inner.index, done, total };
+        let event = Event::Progress {
+            index: inner.index,
+            done,
+            total,
+        };
         for listener in &mut inner.listeners {
             listener.on_event(&event);
         }

@@ -26,8 +26,15 @@ impl std::fmt::Debug for Plan {
 
 impl Plan {
     pub fn new(runbook: Runbook) -> Plan {
-        let steps = runbook.steps.iter().map(|step| registry::bind(&step.kind)).collect();
-        Plan { runbook: Arc::new(runbook), steps }
+        let steps = runbook
+            .steps
+            .iter()
+            .map(|step| registry::bind(&step.kind))
+            .collect();
+        Plan {
+            runbook: Arc::new(runbook),
+            steps,
+        }
     }
 
     pub fn runbook(&self) -> &Runbook {

@@ -27,12 +27,19 @@ pub(crate) struct CancelRegistry {
 
 impl CancelRegistry {
     fn register(&self, handle: CancelHandle) {
-        self.handles.lock().unwrap_or_else(|p| p.into_inner()).push(handle);
+        self.handles
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(handle);
     }
 
     /// Asks the server to cancel whatever each session is running.
     pub(crate) async fn cancel_all(&self) {
-        let handles = self.handles.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let handles = self
+            .handles
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         for handle in handles {
             let _ = handle.cancel().await;
         }
@@ -40,7 +47,12 @@ impl CancelRegistry {
 
     /// Clears the cancelled flag after a step, so the next step's work is not refused.
     pub(crate) fn reset(&self) {
-        for handle in self.handles.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        for handle in self
+            .handles
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
             handle.reset();
         }
     }
@@ -78,7 +90,12 @@ pub(crate) struct Resources {
 }
 
 impl Resources {
-    pub(crate) fn new(mode: Mode, runbook: Arc<Runbook>, keep_ephemeral: bool, holder: Holder) -> Resources {
+    pub(crate) fn new(
+        mode: Mode,
+        runbook: Arc<Runbook>,
+        keep_ephemeral: bool,
+        holder: Holder,
+    ) -> Resources {
         Resources {
             mode,
             runbook,
@@ -122,13 +139,18 @@ impl Resources {
 
     /// Where the target's database is, resolving container ports and starting an ephemeral
     /// cluster (run mode only) as needed.
-    pub(crate) async fn connection_spec(&mut self, name: &str) -> Result<ConnectionSpec, StepError> {
+    pub(crate) async fn connection_spec(
+        &mut self,
+        name: &str,
+    ) -> Result<ConnectionSpec, StepError> {
         if let Some(spec) = self.postgres.get(name).and_then(|t| t.spec.clone()) {
             return Ok(spec);
         }
         let target = self.target(name)?.clone();
         let Some(pg) = &target.postgres else {
-            return Err(StepError::failed(format!("target '{name}' has no postgres settings")));
+            return Err(StepError::failed(format!(
+                "target '{name}' has no postgres settings"
+            )));
         };
         let spec = match pg.connection() {
             Connection::Ephemeral => {
@@ -137,18 +159,28 @@ impl Resources {
                         "target '{name}' is an ephemeral cluster, created when the runbook runs; there is nothing to inspect yet"
                     )));
                 }
-                let options = EphemeralOptions { keep: self.keep_ephemeral, ..EphemeralOptions::default() };
+                let options = EphemeralOptions {
+                    keep: self.keep_ephemeral,
+                    ..EphemeralOptions::default()
+                };
                 let cluster = tokio::task::spawn_blocking(move || EphemeralCluster::start(options))
                     .await
                     .map_err(|e| StepError::failed(format!("ephemeral cluster task failed: {e}")))?
-                    .map_err(|source| StepError::Ephemeral { target: name.to_owned(), source })?;
+                    .map_err(|source| StepError::Ephemeral {
+                        target: name.to_owned(),
+                        source,
+                    })?;
                 let spec = cluster.spec();
                 self.postgres.entry(name.to_owned()).or_default().ephemeral = Some(cluster);
                 spec
             }
             Connection::Url { url, password_env } => {
-                let mut spec = ConnectionSpec::parse(url, &ProcessEnv)
-                    .map_err(|source| StepError::ConnectionSpec { target: name.to_owned(), source })?;
+                let mut spec = ConnectionSpec::parse(url, &ProcessEnv).map_err(|source| {
+                    StepError::ConnectionSpec {
+                        target: name.to_owned(),
+                        source,
+                    }
+                })?;
                 if let Some(variable) = password_env {
                     match ProcessEnv.var(variable) {
                         Some(password) => spec.set_password(password),
@@ -239,7 +271,10 @@ impl Resources {
                             note.step
                         )));
                     }
-                    return Err(StepError::Connect { target: name.to_owned(), source });
+                    return Err(StepError::Connect {
+                        target: name.to_owned(),
+                        source,
+                    });
                 }
             };
             self.cancels.register(session.cancel_handle());
@@ -249,7 +284,9 @@ impl Resources {
                 other != name
                     && state.lock.is_some()
                     && state.spec.as_ref().is_some_and(|o| {
-                        o.host() == spec.host() && o.port() == spec.port() && o.dbname() == spec.dbname()
+                        o.host() == spec.host()
+                            && o.port() == spec.port()
+                            && o.dbname() == spec.dbname()
                     })
             });
             let state = self.postgres.entry(name.to_owned()).or_default();
@@ -258,11 +295,15 @@ impl Resources {
                 match lock::acquire(&spec, key, &self.holder).await {
                     Ok(held) => state.lock = Some(held),
                     Err(lock::LockError::Connect(source)) => {
-                        return Err(StepError::Connect { target: name.to_owned(), source });
+                        return Err(StepError::Connect {
+                            target: name.to_owned(),
+                            source,
+                        });
                     }
                     // The same database under another name (localhost and 127.0.0.1).
-                    Err(lock::LockError::Held { holder: Some(h), .. })
-                        if h.pid == self.holder.pid && h.host == self.holder.host => {}
+                    Err(lock::LockError::Held {
+                        holder: Some(h), ..
+                    }) if h.pid == self.holder.pid && h.host == self.holder.host => {}
                     Err(other) => {
                         return Err(StepError::Blocked(format!("target '{name}': {other}")));
                     }
@@ -303,7 +344,10 @@ impl Resources {
         let spec = self.connection_spec(name).await?;
         let session = Session::connect(&spec)
             .await
-            .map_err(|source| StepError::Connect { target: name.to_owned(), source })?;
+            .map_err(|source| StepError::Connect {
+                target: name.to_owned(),
+                source,
+            })?;
         self.cancels.register(session.cancel_handle());
         Ok(session)
     }
@@ -315,7 +359,10 @@ impl Resources {
     }
 
     /// The password of a target, for child processes that need it in `PGPASSWORD`.
-    pub(crate) async fn target_password(&mut self, name: &str) -> Result<Option<String>, StepError> {
+    pub(crate) async fn target_password(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<String>, StepError> {
         let spec = self.connection_spec(name).await?;
         Ok(spec.password().map(str::to_owned))
     }
@@ -375,17 +422,23 @@ impl Resources {
 /// Whether a libpq URL or key=value string names a port (then it is used as written).
 pub(crate) fn url_names_port(url: &str) -> bool {
     let url = url.trim();
-    if let Some(rest) = url.strip_prefix("postgresql://").or_else(|| url.strip_prefix("postgres://")) {
+    if let Some(rest) = url
+        .strip_prefix("postgresql://")
+        .or_else(|| url.strip_prefix("postgres://"))
+    {
         let authority = rest.split(['/', '?']).next().unwrap_or("");
         let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         let port_in_host = hosts.split(',').any(|h| {
-            let h = h.strip_prefix('[').map_or(h, |v6| v6.split_once(']').map_or("", |(_, r)| r));
+            let h = h
+                .strip_prefix('[')
+                .map_or(h, |v6| v6.split_once(']').map_or("", |(_, r)| r));
             h.contains(':')
         });
         let query = rest.split_once('?').map_or("", |(_, q)| q);
         port_in_host || query.split('&').any(|p| p.starts_with("port="))
     } else {
-        url.split_whitespace().any(|kv| kv.trim_start().starts_with("port="))
+        url.split_whitespace()
+            .any(|kv| kv.trim_start().starts_with("port="))
     }
 }
 

@@ -81,7 +81,12 @@ pub async fn execute(
         if !runbook.targets.contains_key(target) {
             return Err(EngineError::UnknownConfirmTarget {
                 target: target.clone(),
-                known: runbook.targets.keys().cloned().collect::<Vec<_>>().join(", "),
+                known: runbook
+                    .targets
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
     }
@@ -94,12 +99,23 @@ pub async fn execute(
             source: runbook.source.as_bytes().to_vec(),
         },
         options.mode,
-        runbook.steps.iter().map(|s| PlannedStep::new(&s.id, s.kind.name())).collect(),
+        runbook
+            .steps
+            .iter()
+            .map(|s| PlannedStep::new(&s.id, s.kind.name()))
+            .collect(),
     );
     new.from_step = options.from_step.clone();
-    new.vars = runbook.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    new.vars = runbook
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     new.targets = target_records(&runbook);
-    let base = options.evidence_base.clone().unwrap_or_else(|| runbook.evidence.dir.clone());
+    let base = options
+        .evidence_base
+        .clone()
+        .unwrap_or_else(|| runbook.evidence.dir.clone());
     let redactor = Redactor::new(runbook.secrets());
     let mut evidence = EvidenceDir::create(&base, new, redactor.clone())?;
     let evidence_dir = evidence.path().to_path_buf();
@@ -113,7 +129,8 @@ pub async fn execute(
     });
 
     if options.mode == Mode::Run
-        && let Some((step_index, refusal)) = obtain_consent(plan, start_index, &mut options, &mut evidence)?
+        && let Some((step_index, refusal)) =
+            obtain_consent(plan, start_index, &mut options, &mut evidence)?
     {
         // The refused step carries the reason, so the evidence says why nothing ran.
         let mut writer = evidence.begin_step(step_index + 1)?;
@@ -143,10 +160,19 @@ pub async fn execute(
         operator: evidence.record().operator.clone(),
         host: evidence.record().host.clone(),
         pid: std::process::id(),
-        started: evidence.record().started_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        started: evidence
+            .record()
+            .started_at
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string(),
         evidence: evidence_dir.display().to_string(),
     };
-    let mut resources = Resources::new(options.mode, Arc::clone(&runbook), options.keep_ephemeral, holder);
+    let mut resources = Resources::new(
+        options.mode,
+        Arc::clone(&runbook),
+        options.keep_ephemeral,
+        holder,
+    );
     let total = runbook.steps.len();
     let mut verdict = Verdict::new(options.mode);
 
@@ -173,7 +199,12 @@ pub async fn execute(
 
         let writer = evidence.begin_step(index)?;
         emitter.emit(&Event::StepStarted { index, total, step });
-        let output = StepOutput::new(index, writer, redactor.clone(), std::mem::take(&mut emitter.listeners));
+        let output = StepOutput::new(
+            index,
+            writer,
+            redactor.clone(),
+            std::mem::take(&mut emitter.listeners),
+        );
         let step_started = Instant::now();
         let outcome = match skip {
             Some(summary) => {
@@ -241,7 +272,13 @@ pub async fn execute(
             return Err(EngineError::Evidence(error));
         }
         let writer = writer.expect("the writer is only taken here");
-        emitter.emit(&Event::StepFinished { index, total, step, outcome: &outcome, duration });
+        emitter.emit(&Event::StepFinished {
+            index,
+            total,
+            step,
+            outcome: &outcome,
+            duration,
+        });
         verdict.record(step, &outcome);
         evidence.finish_step(writer, outcome)?;
     }
@@ -250,7 +287,11 @@ pub async fn execute(
     let status = verdict.status();
     evidence.finish_run(status)?;
     let duration = started.elapsed();
-    emitter.emit(&Event::RunFinished { status, evidence_dir: &evidence_dir, duration });
+    emitter.emit(&Event::RunFinished {
+        status,
+        evidence_dir: &evidence_dir,
+        duration,
+    });
     Ok(RunReport {
         status,
         evidence_dir,
@@ -270,7 +311,12 @@ fn first_step(runbook: &Runbook, from: Option<&str>) -> Result<usize, EngineErro
         .position(|s| s.id == from)
         .ok_or_else(|| EngineError::UnknownFromStep {
             step: from.to_owned(),
-            known: runbook.steps.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", "),
+            known: runbook
+                .steps
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         })
 }
 
@@ -325,7 +371,10 @@ fn obtain_consent(
         if let Some(d) = destruction
             && runbook.targets.get(&d.target).is_some_and(|t| t.protected)
         {
-            needed.entry(d.target.clone()).or_default().push((step.id.clone(), d));
+            needed
+                .entry(d.target.clone())
+                .or_default()
+                .push((step.id.clone(), d));
         }
     }
     for (target, items) in needed {
@@ -333,7 +382,9 @@ fn obtain_consent(
             Some(ConfirmationMethod::Flag)
         } else if let Some(confirmer) = options.confirmer.as_mut() {
             let destructions: Vec<Destruction> = items.iter().map(|(_, d)| d.clone()).collect();
-            confirmer.confirm(&target, &destructions).then_some(ConfirmationMethod::Tty)
+            confirmer
+                .confirm(&target, &destructions)
+                .then_some(ConfirmationMethod::Tty)
         } else {
             None
         };
@@ -343,13 +394,24 @@ fn obtain_consent(
                 let (step, first) = &items[0];
                 let more = match items.len() {
                     1 => String::new(),
-                    n => format!(" (and {} more step{})", n - 1, if n == 2 { "" } else { "s" }),
+                    n => format!(
+                        " (and {} more step{})",
+                        n - 1,
+                        if n == 2 { "" } else { "s" }
+                    ),
                 };
-                let index = runbook.steps.iter().position(|s| &s.id == step).unwrap_or(start);
-                return Ok(Some((index, format!(
-                    "target '{target}' is protected and step '{step}' would {}{more}; nothing was run. Pass --confirm {target} to allow it, or run on a terminal and type the target's name when asked",
-                    first.what
-                ))));
+                let index = runbook
+                    .steps
+                    .iter()
+                    .position(|s| &s.id == step)
+                    .unwrap_or(start);
+                return Ok(Some((
+                    index,
+                    format!(
+                        "target '{target}' is protected and step '{step}' would {}{more}; nothing was run. Pass --confirm {target} to allow it, or run on a terminal and type the target's name when asked",
+                        first.what
+                    ),
+                )));
             }
         }
     }
@@ -374,7 +436,11 @@ fn note_consent_needed(
 }
 
 /// Turns a step's result into its record, logging the error as the reviewer should read it.
-pub(crate) fn outcome_of(result: Result<StepOutcome, StepError>, mode: Mode, output: &StepOutput) -> StepOutcome {
+pub(crate) fn outcome_of(
+    result: Result<StepOutcome, StepError>,
+    mode: Mode,
+    output: &StepOutput,
+) -> StepOutcome {
     let error = match result {
         Ok(outcome) => return outcome,
         Err(error) => error,
@@ -387,7 +453,10 @@ pub(crate) fn outcome_of(result: Result<StepOutcome, StepError>, mode: Mode, out
         (_, Mode::Run) => (StepStatus::Failed, "failed"),
     };
     let record = error.to_record();
-    let location = record.location().map(|l| format!("{l}: ")).unwrap_or_default();
+    let location = record
+        .location()
+        .map(|l| format!("{l}: "))
+        .unwrap_or_default();
     output.log(format!("{prefix}: {location}{}", record.message));
     for (label, value) in [
         ("detail", &record.detail),
@@ -421,7 +490,14 @@ struct Verdict {
 
 impl Verdict {
     fn new(mode: Mode) -> Verdict {
-        Verdict { mode, blocked: false, failed: false, gate_failed: false, interrupted: false, failure: None }
+        Verdict {
+            mode,
+            blocked: false,
+            failed: false,
+            gate_failed: false,
+            interrupted: false,
+            failure: None,
+        }
     }
 
     fn record(&mut self, step: &runbook_spec::Step, outcome: &StepOutcome) {

@@ -58,7 +58,10 @@ impl Origin {
 
 /// A reader with the runbook's vars (and the step's own) as psql variables, as `psql -v` would.
 pub(crate) fn reader<R: Read>(input: R, variables: BTreeMap<String, String>) -> ScriptReader<R> {
-    let options = ReaderOptions { variables, ..ReaderOptions::default() };
+    let options = ReaderOptions {
+        variables,
+        ..ReaderOptions::default()
+    };
     ScriptReader::with_options(input, options)
 }
 
@@ -71,11 +74,12 @@ pub(crate) struct EvidenceObserver {
 impl LoadObserver for EvidenceObserver {
     fn statement(&mut self, outcome: &StatementOutcome<'_>) {
         let rows = match outcome.rows {
-            Some(rows) if outcome.tag.starts_with("COPY")
-                || outcome.tag.starts_with("INSERT")
-                || outcome.tag.starts_with("UPDATE")
-                || outcome.tag.starts_with("DELETE")
-                || outcome.tag.starts_with("SELECT") =>
+            Some(rows)
+                if outcome.tag.starts_with("COPY")
+                    || outcome.tag.starts_with("INSERT")
+                    || outcome.tag.starts_with("UPDATE")
+                    || outcome.tag.starts_with("DELETE")
+                    || outcome.tag.starts_with("SELECT") =>
             {
                 format!("  {rows} row{}", if rows == 1 { "" } else { "s" })
             }
@@ -88,7 +92,8 @@ impl LoadObserver for EvidenceObserver {
             outcome.duration.as_secs_f64() * 1000.0
         ));
         for notice in outcome.notices {
-            self.output.log(format!("  {}:  {}", notice.severity, notice.message));
+            self.output
+                .log(format!("  {}:  {}", notice.severity, notice.message));
             for line in notice.extra_lines() {
                 self.output.log(format!("  {line}"));
             }
@@ -97,16 +102,25 @@ impl LoadObserver for EvidenceObserver {
 
     fn error(&mut self, error: &ScriptError) {
         let record = script_error_record(error, &self.origin);
-        let location = record.location().map(|l| format!("{l}: ")).unwrap_or_default();
-        self.output.log(format!("error: {location}{}", record.message));
+        let location = record
+            .location()
+            .map(|l| format!("{l}: "))
+            .unwrap_or_default();
+        self.output
+            .log(format!("error: {location}{}", record.message));
     }
 
     fn echo(&mut self, text: &str, position: Position) {
-        self.output.log(format!("{}  \\echo {text}", self.origin.show(position)));
+        self.output
+            .log(format!("{}  \\echo {text}", self.origin.show(position)));
     }
 
     fn connected(&mut self, spec: &runbook_postgres::ConnectionSpec, position: Position) {
-        self.output.log(format!("{}  \\connect {}", self.origin.show(position), spec.redacted()));
+        self.output.log(format!(
+            "{}  \\connect {}",
+            self.origin.show(position),
+            spec.redacted()
+        ));
     }
 
     fn progress(&mut self, bytes_read: u64, total: Option<u64>) {
@@ -120,7 +134,10 @@ impl LoadObserver for EvidenceObserver {
 pub(crate) fn script_error_record(error: &ScriptError, origin: &Origin) -> ErrorRecord {
     let (file, line, column) = origin.locate(error.position);
     let shown = error.to_string();
-    let prefix = format!("{}:{}:{}: ", error.source_name, error.position.line, error.position.column);
+    let prefix = format!(
+        "{}:{}:{}: ",
+        error.source_name, error.position.line, error.position.column
+    );
     let body = shown.strip_prefix(&prefix).unwrap_or(&shown);
     let mut record = ErrorRecord::new(body);
     record.file = Some(file);
@@ -150,7 +167,10 @@ pub(crate) fn loaded(summary: &LoadSummary, input: Option<InputFile>) -> StepOut
         summary.duration.as_secs_f64()
     );
     if summary.rows_copied > 0 {
-        text.push_str(&format!(", {} rows copied", crate::blast::group(summary.rows_copied)));
+        text.push_str(&format!(
+            ", {} rows copied",
+            crate::blast::group(summary.rows_copied)
+        ));
     }
     if summary.error_count > 0 {
         text.push_str(&format!(
@@ -172,17 +192,30 @@ pub(crate) fn loaded(summary: &LoadSummary, input: Option<InputFile>) -> StepOut
 }
 
 /// Turns a stopped load into the step's error.
-pub(crate) fn load_failure(error: LoadError, origin: &Origin, single_transaction: bool) -> StepError {
+pub(crate) fn load_failure(
+    error: LoadError,
+    origin: &Origin,
+    single_transaction: bool,
+) -> StepError {
     match error.kind {
         LoadErrorKind::Script(script) => {
             let mut record = script_error_record(&script, origin);
             // The summary counts the failed statement too, when a statement failed.
-            let failed_statement = matches!(script.kind, ScriptErrorKind::Server(_) | ScriptErrorKind::Query(_));
-            let done = error.summary.statements.saturating_sub(u64::from(failed_statement));
+            let failed_statement = matches!(
+                script.kind,
+                ScriptErrorKind::Server(_) | ScriptErrorKind::Query(_)
+            );
+            let done = error
+                .summary
+                .statements
+                .saturating_sub(u64::from(failed_statement));
             let note = if single_transaction {
                 " (single transaction: rolled back, nothing was kept)".to_owned()
             } else {
-                format!(" (after {done} statement{} succeeded)", if done == 1 { "" } else { "s" })
+                format!(
+                    " (after {done} statement{} succeeded)",
+                    if done == 1 { "" } else { "s" }
+                )
             };
             // On the first line, before the server's LINE/caret excerpt.
             record.message = match record.message.split_once('\n') {
@@ -248,11 +281,18 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
             record
         })));
     }
-    let statements = format!("{} statement{}", scan.statements, if scan.statements == 1 { "" } else { "s" });
+    let statements = format!(
+        "{} statement{}",
+        scan.statements,
+        if scan.statements == 1 { "" } else { "s" }
+    );
     let summary = if destructive.is_empty() {
         format!("would run {statements}; none destructive")
     } else {
-        format!("would run {statements}; destructive: {}", destructive.join("; "))
+        format!(
+            "would run {statements}; destructive: {}",
+            destructive.join("; ")
+        )
     };
     let mut outcome = StepOutcome::new(StepStatus::Passed, summary);
     outcome.details = serde_json::json!({
@@ -287,7 +327,8 @@ fn scan<R: Read>(reader: ScriptReader<R>, origin: &Origin) -> Scan {
                 let class = classify(&statement.text);
                 *scan.counts.entry(class.keywords.clone()).or_default() += 1;
                 if let Effect::Destructive(what) = class.effect {
-                    scan.destructive.push((statement.start, class.keywords, what));
+                    scan.destructive
+                        .push((statement.start, class.keywords, what));
                 }
             }
             Ok(Item::CopyData(data)) => {
@@ -309,11 +350,16 @@ fn scan<R: Read>(reader: ScriptReader<R>, origin: &Origin) -> Scan {
 }
 
 /// The first destructive statement of a script and how many more there are, for consent.
-pub(crate) fn first_destruction<R: Read>(reader: ScriptReader<R>, origin: &Origin) -> Option<String> {
+pub(crate) fn first_destruction<R: Read>(
+    reader: ScriptReader<R>,
+    origin: &Origin,
+) -> Option<String> {
     let mut first = None;
     let mut more = 0;
     for item in reader {
-        let Ok(Item::Statement(statement)) = item else { continue };
+        let Ok(Item::Statement(statement)) = item else {
+            continue;
+        };
         let class = classify(&statement.text);
         if matches!(class.effect, Effect::Destructive(_)) {
             if first.is_none() {
@@ -324,7 +370,16 @@ pub(crate) fn first_destruction<R: Read>(reader: ScriptReader<R>, origin: &Origi
             }
         }
     }
-    first.map(|f| if more > 0 { format!("{f} and {more} more destructive statement{}", if more == 1 { "" } else { "s" }) } else { f })
+    first.map(|f| {
+        if more > 0 {
+            format!(
+                "{f} and {more} more destructive statement{}",
+                if more == 1 { "" } else { "s" }
+            )
+        } else {
+            f
+        }
+    })
 }
 
 /// A statement shortened to one line for messages.

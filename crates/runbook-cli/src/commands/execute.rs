@@ -40,7 +40,10 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
     // One thread drives the sessions: a load is a strict request/response sequence, and the
     // script is read on a blocking thread of its own; a multi-threaded scheduler only adds
     // hand-offs (measured slower with scripts/bench-load under load).
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             crate::report_error(&format!("cannot start the async runtime: {error}"));
@@ -89,22 +92,42 @@ fn conclude(mode: Mode, report: &RunReport) -> i32 {
     if let Some(refusal) = &report.refused {
         drop(out);
         crate::report_error(refusal);
-        let _ = writeln!(std::io::stdout(), "evidence: {}", report.evidence_dir.display());
+        let _ = writeln!(
+            std::io::stdout(),
+            "evidence: {}",
+            report.evidence_dir.display()
+        );
         return exit_codes::INVALID_INPUT;
     }
     let verb = match mode {
         Mode::Run => "run",
         Mode::Check => "check",
     };
-    let _ = writeln!(out, "{verb} {} in {}", report.status, format_duration(report.duration));
+    let _ = writeln!(
+        out,
+        "{verb} {} in {}",
+        report.status,
+        format_duration(report.duration)
+    );
     if let Some(failure) = &report.failure {
-        let _ = writeln!(out, "step '{}' ({}): {}", failure.step, failure.kind, failure.message);
+        let _ = writeln!(
+            out,
+            "step '{}' ({}): {}",
+            failure.step, failure.kind, failure.message
+        );
     }
     for (target, url) in &report.kept_clusters {
-        let _ = writeln!(out, "kept the ephemeral cluster of target '{target}': {url}");
+        let _ = writeln!(
+            out,
+            "kept the ephemeral cluster of target '{target}': {url}"
+        );
     }
     let _ = writeln!(out, "evidence: {}", report.evidence_dir.display());
-    let _ = writeln!(out, "verify with: runbook verify {}", report.evidence_dir.display());
+    let _ = writeln!(
+        out,
+        "verify with: runbook verify {}",
+        report.evidence_dir.display()
+    );
     match report.status {
         RunStatus::Passed | RunStatus::Ready => exit_codes::OK,
         RunStatus::Failed | RunStatus::WouldFail | RunStatus::Running => exit_codes::FAILED,

@@ -15,9 +15,16 @@ pub fn verify(dir: &Path) -> i32 {
     };
     let mut out = std::io::stdout().lock();
     if report.is_intact() {
-        let _ = writeln!(out, "intact: every file listed in {} matches, and no file is missing or extra", dir.join("SHA256SUMS").display());
+        let _ = writeln!(
+            out,
+            "intact: every file listed in {} matches, and no file is missing or extra",
+            dir.join("SHA256SUMS").display()
+        );
         if report.unfinished.is_some() {
-            let _ = writeln!(out, "note: the run did not finish (it was killed or is still running); its last step's files are partial");
+            let _ = writeln!(
+                out,
+                "note: the run did not finish (it was killed or is still running); its last step's files are partial"
+            );
         }
         return exit_codes::OK;
     }

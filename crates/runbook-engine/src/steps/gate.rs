@@ -90,7 +90,10 @@ impl GateStep {
             notes = format!(", {not_checkable} not checkable read-only");
         }
         let (status, summary) = if failed == 0 {
-            (StepStatus::Passed, format!("{passed} of {} checks passed{notes}", records.len()))
+            (
+                StepStatus::Passed,
+                format!("{passed} of {} checks passed{notes}", records.len()),
+            )
         } else if cx.is_check()
             && let Some(target) = cx.target_changed_earlier()
         {
@@ -104,10 +107,18 @@ impl GateStep {
                 ),
             )
         } else {
-            let names: Vec<&str> = records.iter().filter(|r| !r.passed).map(|r| r.name.as_str()).collect();
+            let names: Vec<&str> = records
+                .iter()
+                .filter(|r| !r.passed)
+                .map(|r| r.name.as_str())
+                .collect();
             (
                 StepStatus::Failed,
-                format!("{failed} of {} checks failed: {}{notes}", records.len(), names.join(", ")),
+                format!(
+                    "{failed} of {} checks failed: {}{notes}",
+                    records.len(),
+                    names.join(", ")
+                ),
             )
         };
         let mut outcome = StepOutcome::new(status, summary);
@@ -121,7 +132,11 @@ impl GateStep {
 /// message tells the author to write. A query the reader cannot split is sent as written, so
 /// the server reports what is wrong with it.
 fn with_variables(sql: &str, runbook: &runbook_spec::Runbook) -> String {
-    let vars = runbook.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let vars = runbook
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let reader = crate::script::reader(std::io::Cursor::new(sql.as_bytes().to_vec()), vars);
     let mut statements = Vec::new();
     for item in reader {
@@ -130,14 +145,22 @@ fn with_variables(sql: &str, runbook: &runbook_spec::Runbook) -> String {
             _ => return sql.to_owned(),
         }
     }
-    if statements.is_empty() { sql.to_owned() } else { statements.join("\n") }
+    if statements.is_empty() {
+        sql.to_owned()
+    } else {
+        statements.join("\n")
+    }
 }
 
-/// Check mode refuses what could leave the read-only transaction or change the session.
+/// Check mode refuses what could leave the read-only transaction or change the session, and
+/// anything that is not a read: a read-only transaction stops writes to tables, but not
+/// `COPY ... TO '/file'` or `TO PROGRAM`, which write on the server host.
 fn refused_in_check(sql: &str) -> Option<String> {
     let statements = runbook_sql::ScriptReader::new(sql.as_bytes());
     for item in statements {
-        let Ok(runbook_sql::Item::Statement(statement)) = item else { continue };
+        let Ok(runbook_sql::Item::Statement(statement)) = item else {
+            continue;
+        };
         let class = classify(&statement.text);
         match class.effect {
             Effect::TransactionControl | Effect::ReadOnlyEscape => {
@@ -146,14 +169,23 @@ fn refused_in_check(sql: &str) -> Option<String> {
                     class.keywords
                 ));
             }
-            _ => {}
+            Effect::Write | Effect::Destructive(_) => {
+                return Some(format!(
+                    "{} is not a read (it changes data, or files on the server), so check mode does not send it",
+                    class.keywords
+                ));
+            }
+            Effect::ReadOnly => {}
         }
     }
     None
 }
 
 fn server_message(error: &QueryError) -> String {
-    error.server().map(|s| s.message.clone()).unwrap_or_else(|| error.to_string())
+    error
+        .server()
+        .map(|s| s.message.clone())
+        .unwrap_or_else(|| error.to_string())
 }
 
 fn judge_query(check: &Check, sql: &str, expect: Option<&Expect>, rows: &Rows) -> GateCheckRecord {
@@ -174,12 +206,20 @@ fn judge_query(check: &Check, sql: &str, expect: Option<&Expect>, rows: &Rows) -
     }
 }
 
-fn failed_query(check: &Check, sql: &str, expect: Option<&Expect>, error: &QueryError) -> GateCheckRecord {
+fn failed_query(
+    check: &Check,
+    sql: &str,
+    expect: Option<&Expect>,
+    error: &QueryError,
+) -> GateCheckRecord {
     let expected = match expect {
         None => "the query runs".to_owned(),
         Some(expect) => evaluate(expect, &Rows::default()).1,
     };
-    let code = error.sqlstate().map(|c| format!(" ({c})")).unwrap_or_default();
+    let code = error
+        .sqlstate()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
     GateCheckRecord {
         name: check.name.clone(),
         passed: false,
@@ -212,24 +252,40 @@ fn evaluate(expect: &Expect, rows: &Rows) -> (bool, String) {
     if let Some(equals) = &expect.equals {
         match equals {
             Equals::Value(value) => {
-                let cell = (rows.rows.len() == 1 && rows.rows[0].len() == 1).then(|| rows.rows[0][0].as_deref());
+                let cell = (rows.rows.len() == 1 && rows.rows[0].len() == 1)
+                    .then(|| rows.rows[0][0].as_deref());
                 ok &= cell.is_some_and(|c| value.matches_text(c));
                 said.push(format!("the value {value}"));
             }
             Equals::Rows(expected) => {
                 ok &= expected.len() == rows.rows.len()
-                    && expected.iter().zip(&rows.rows).all(|(want, got)| row_matches(want, got));
-                said.push(format!("exactly the rows {}", describe_expected_rows(expected)));
+                    && expected
+                        .iter()
+                        .zip(&rows.rows)
+                        .all(|(want, got)| row_matches(want, got));
+                said.push(format!(
+                    "exactly the rows {}",
+                    describe_expected_rows(expected)
+                ));
             }
         }
     }
     if let Some(contains) = &expect.contains {
-        ok &= contains.iter().all(|want| rows.rows.iter().any(|got| row_matches(want, got)));
-        said.push(format!("rows including {}", describe_expected_rows(contains)));
+        ok &= contains
+            .iter()
+            .all(|want| rows.rows.iter().any(|got| row_matches(want, got)));
+        said.push(format!(
+            "rows including {}",
+            describe_expected_rows(contains)
+        ));
     }
     if let Some(empty) = expect.empty {
         ok &= rows.rows.is_empty() == empty;
-        said.push(if empty { "no rows".to_owned() } else { "at least one row".to_owned() });
+        said.push(if empty {
+            "no rows".to_owned()
+        } else {
+            "at least one row".to_owned()
+        });
     }
     if said.is_empty() {
         said.push("the query runs".to_owned());
@@ -238,7 +294,11 @@ fn evaluate(expect: &Expect, rows: &Rows) -> (bool, String) {
 }
 
 fn row_matches(want: &[Scalar], got: &[Option<String>]) -> bool {
-    want.len() == got.len() && want.iter().zip(got).all(|(w, g)| w.matches_text(g.as_deref()))
+    want.len() == got.len()
+        && want
+            .iter()
+            .zip(got)
+            .all(|(w, g)| w.matches_text(g.as_deref()))
 }
 
 fn single_number(rows: &Rows) -> Option<f64> {
@@ -249,13 +309,25 @@ fn single_number(rows: &Rows) -> Option<f64> {
 }
 
 fn fmt_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { v.to_string() }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        v.to_string()
+    }
 }
 
 fn describe_expected_rows(rows: &[Vec<Scalar>]) -> String {
     let shown: Vec<String> = rows
         .iter()
-        .map(|r| format!("({})", r.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")))
+        .map(|r| {
+            format!(
+                "({})",
+                r.iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
         .collect();
     shown.join(", ")
 }
@@ -271,7 +343,11 @@ fn describe_rows(rows: &Rows) -> String {
                 .map(|r| format!("({})", r.iter().map(cell).collect::<Vec<_>>().join(", ")))
                 .collect();
             let more = all.len().saturating_sub(SHOWN_ROWS);
-            let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             format!("{} rows: {}{tail}", all.len(), shown.join(", "))
         }
     }
@@ -289,7 +365,11 @@ fn rows_json(rows: &Rows) -> serde_json::Value {
 }
 
 /// Looks objects up in the catalog, one name at a time, and lists those that are missing.
-async fn catalog_check(session: &Session, check: &Check, kind: &CheckKind) -> Result<GateCheckRecord, StepError> {
+async fn catalog_check(
+    session: &Session,
+    check: &Check,
+    kind: &CheckKind,
+) -> Result<GateCheckRecord, StepError> {
     let mut missing = Vec::new();
     let (label, expected, names): (&str, String, Vec<String>) = match kind {
         CheckKind::TablesExist(names) => {
@@ -299,7 +379,11 @@ async fn catalog_check(session: &Session, check: &Check, kind: &CheckKind) -> Re
                     missing.push(describe_missing(name, kind.as_deref(), "a table"));
                 }
             }
-            ("tables_exist", "tables exist".to_owned(), display_all(names))
+            (
+                "tables_exist",
+                "tables exist".to_owned(),
+                display_all(names),
+            )
         }
         CheckKind::SequencesExist(names) => {
             for name in names {
@@ -308,7 +392,11 @@ async fn catalog_check(session: &Session, check: &Check, kind: &CheckKind) -> Re
                     missing.push(describe_missing(name, kind.as_deref(), "a sequence"));
                 }
             }
-            ("sequences_exist", "sequences exist".to_owned(), display_all(names))
+            (
+                "sequences_exist",
+                "sequences exist".to_owned(),
+                display_all(names),
+            )
         }
         CheckKind::IndexesExist(names) => {
             for name in names {
@@ -317,7 +405,11 @@ async fn catalog_check(session: &Session, check: &Check, kind: &CheckKind) -> Re
                     missing.push(describe_missing(name, kind.as_deref(), "an index"));
                 }
             }
-            ("indexes_exist", "indexes exist".to_owned(), display_all(names))
+            (
+                "indexes_exist",
+                "indexes exist".to_owned(),
+                display_all(names),
+            )
         }
         CheckKind::ColumnsExist(columns) => {
             for column in columns {
@@ -332,7 +424,11 @@ async fn catalog_check(session: &Session, check: &Check, kind: &CheckKind) -> Re
                     missing.push(column.to_string());
                 }
             }
-            ("columns_exist", "columns exist".to_owned(), display_all(columns))
+            (
+                "columns_exist",
+                "columns exist".to_owned(),
+                display_all(columns),
+            )
         }
         CheckKind::ConstraintsExist(constraints) => {
             for constraint in constraints {
@@ -359,7 +455,11 @@ async fn catalog_check(session: &Session, check: &Check, kind: &CheckKind) -> Re
                     missing.push(constraint.to_string());
                 }
             }
-            ("constraints_exist", "constraints exist".to_owned(), display_all(constraints))
+            (
+                "constraints_exist",
+                "constraints exist".to_owned(),
+                display_all(constraints),
+            )
         }
         CheckKind::RlsEnabled(tables) => {
             for table in tables {
@@ -375,7 +475,11 @@ async fn catalog_check(session: &Session, check: &Check, kind: &CheckKind) -> Re
                     None => missing.push(format!("{table} (does not exist)")),
                 }
             }
-            ("rls_enabled", "row level security enabled on".to_owned(), display_all(tables))
+            (
+                "rls_enabled",
+                "row level security enabled on".to_owned(),
+                display_all(tables),
+            )
         }
         CheckKind::PoliciesExist(policies) => {
             for policy in policies {
@@ -389,7 +493,11 @@ async fn catalog_check(session: &Session, check: &Check, kind: &CheckKind) -> Re
                     missing.push(policy.to_string());
                 }
             }
-            ("policies_exist", "policies exist".to_owned(), display_all(policies))
+            (
+                "policies_exist",
+                "policies exist".to_owned(),
+                display_all(policies),
+            )
         }
         CheckKind::Query { .. } => unreachable!("queries are judged by judge_query"),
     };
@@ -454,43 +562,160 @@ mod tests {
     fn rows(values: &[&[Option<&str>]]) -> Rows {
         Rows {
             columns: vec!["c".into(); values.first().map_or(0, |r| r.len())],
-            rows: values.iter().map(|r| r.iter().map(|v| v.map(str::to_owned)).collect()).collect(),
+            rows: values
+                .iter()
+                .map(|r| r.iter().map(|v| v.map(str::to_owned)).collect())
+                .collect(),
             rows_affected: None,
             notices: Vec::new(),
         }
     }
 
     fn expect() -> Expect {
-        Expect { rows: None, min: None, max: None, equals: None, contains: None, empty: None }
+        Expect {
+            rows: None,
+            min: None,
+            max: None,
+            equals: None,
+            contains: None,
+            empty: None,
+        }
     }
 
     #[test]
     fn min_and_max_judge_a_single_value() {
         let r = rows(&[&[Some("83")]]);
-        assert!(evaluate(&Expect { min: Some(50.0), ..expect() }, &r).0);
-        assert!(!evaluate(&Expect { min: Some(84.0), ..expect() }, &r).0);
-        assert!(!evaluate(&Expect { max: Some(82.0), ..expect() }, &r).0);
+        assert!(
+            evaluate(
+                &Expect {
+                    min: Some(50.0),
+                    ..expect()
+                },
+                &r
+            )
+            .0
+        );
+        assert!(
+            !evaluate(
+                &Expect {
+                    min: Some(84.0),
+                    ..expect()
+                },
+                &r
+            )
+            .0
+        );
+        assert!(
+            !evaluate(
+                &Expect {
+                    max: Some(82.0),
+                    ..expect()
+                },
+                &r
+            )
+            .0
+        );
         let two = rows(&[&[Some("1")], &[Some("2")]]);
-        assert!(!evaluate(&Expect { min: Some(0.0), ..expect() }, &two).0, "min needs exactly one value");
+        assert!(
+            !evaluate(
+                &Expect {
+                    min: Some(0.0),
+                    ..expect()
+                },
+                &two
+            )
+            .0,
+            "min needs exactly one value"
+        );
     }
 
     #[test]
     fn rows_equals_contains_and_empty() {
         let r = rows(&[&[Some("a"), Some("1")], &[Some("b"), None]]);
-        assert!(evaluate(&Expect { rows: Some(2), ..expect() }, &r).0);
-        assert!(!evaluate(&Expect { rows: Some(1), ..expect() }, &r).0);
+        assert!(
+            evaluate(
+                &Expect {
+                    rows: Some(2),
+                    ..expect()
+                },
+                &r
+            )
+            .0
+        );
+        assert!(
+            !evaluate(
+                &Expect {
+                    rows: Some(1),
+                    ..expect()
+                },
+                &r
+            )
+            .0
+        );
         let want = vec![vec![Scalar::Text("b".into()), Scalar::Null]];
-        assert!(evaluate(&Expect { contains: Some(want.clone()), ..expect() }, &r).0);
-        assert!(!evaluate(&Expect { equals: Some(Equals::Rows(want)), ..expect() }, &r).0);
-        assert!(!evaluate(&Expect { empty: Some(true), ..expect() }, &r).0);
-        assert!(evaluate(&Expect { empty: Some(false), ..expect() }, &r).0);
+        assert!(
+            evaluate(
+                &Expect {
+                    contains: Some(want.clone()),
+                    ..expect()
+                },
+                &r
+            )
+            .0
+        );
+        assert!(
+            !evaluate(
+                &Expect {
+                    equals: Some(Equals::Rows(want)),
+                    ..expect()
+                },
+                &r
+            )
+            .0
+        );
+        assert!(
+            !evaluate(
+                &Expect {
+                    empty: Some(true),
+                    ..expect()
+                },
+                &r
+            )
+            .0
+        );
+        assert!(
+            evaluate(
+                &Expect {
+                    empty: Some(false),
+                    ..expect()
+                },
+                &r
+            )
+            .0
+        );
         let one = rows(&[&[Some("t")]]);
-        assert!(evaluate(&Expect { equals: Some(Equals::Value(Scalar::Bool(true))), ..expect() }, &one).0);
+        assert!(
+            evaluate(
+                &Expect {
+                    equals: Some(Equals::Value(Scalar::Bool(true))),
+                    ..expect()
+                },
+                &one
+            )
+            .0
+        );
     }
 
     #[test]
     fn expected_text_names_every_expectation() {
-        let (_, said) = evaluate(&Expect { rows: Some(1), min: Some(1.0), ..expect() }, &Rows::default());
+        let (_, said) = evaluate(
+            &Expect {
+                rows: Some(1),
+                min: Some(1.0),
+                ..expect()
+            },
+            &Rows::default(),
+        );
         assert_eq!(said, "1 row and a value >= 1");
     }
 }

@@ -29,7 +29,11 @@ struct SequenceState {
 
 impl SequenceState {
     fn next(&self) -> i64 {
-        if self.is_called { self.last_value.saturating_add(self.increment) } else { self.last_value }
+        if self.is_called {
+            self.last_value.saturating_add(self.increment)
+        } else {
+            self.last_value
+        }
     }
 
     fn json(&self) -> serde_json::Value {
@@ -49,7 +53,9 @@ impl Step for SequenceResetStep {
                 quote_ident(&max_of.column),
                 max_of.table.to_sql()
             ),
-            ResetTo::Next(next) => format!("ALTER SEQUENCE {} RESTART WITH {next}", sequence.to_sql()),
+            ResetTo::Next(next) => {
+                format!("ALTER SEQUENCE {} RESTART WITH {next}", sequence.to_sql())
+            }
         };
         match &self.0.to {
             ResetTo::MaxOf(_) => {
@@ -60,12 +66,32 @@ impl Step for SequenceResetStep {
             }
         }
         let after = state(session, sequence).await?;
-        cx.log(format!("{}  -- {sequence}", statement.replace("$1::text::regclass", &format!("'{}'", sequence.to_sql().replace('\'', "''")))));
-        cx.log(format!("before: next nextval() = {} (last_value {}, is_called {})", before.next(), before.last_value, before.is_called));
-        cx.log(format!("after:  next nextval() = {} (last_value {}, is_called {})", after.next(), after.last_value, after.is_called));
+        cx.log(format!(
+            "{}  -- {sequence}",
+            statement.replace(
+                "$1::text::regclass",
+                &format!("'{}'", sequence.to_sql().replace('\'', "''"))
+            )
+        ));
+        cx.log(format!(
+            "before: next nextval() = {} (last_value {}, is_called {})",
+            before.next(),
+            before.last_value,
+            before.is_called
+        ));
+        cx.log(format!(
+            "after:  next nextval() = {} (last_value {}, is_called {})",
+            after.next(),
+            after.last_value,
+            after.is_called
+        ));
         let mut outcome = StepOutcome::new(
             StepStatus::Passed,
-            format!("{sequence}: next value {} (was {})", after.next(), before.next()),
+            format!(
+                "{sequence}: next value {} (was {})",
+                after.next(),
+                before.next()
+            ),
         );
         outcome.details = json!({
             "sequence": sequence.to_string(),
@@ -140,11 +166,16 @@ async fn state(session: &Session, sequence: &QualifiedName) -> Result<SequenceSt
         )
         .await?;
     let Some(Some(increment)) = exists.single_value() else {
-        return Err(StepError::failed(format!("sequence {sequence} does not exist")));
+        return Err(StepError::failed(format!(
+            "sequence {sequence} does not exist"
+        )));
     };
     let increment = increment.parse().unwrap_or(1);
     let rows = session
-        .simple_query(&format!("SELECT last_value::text, is_called::text FROM {}", sequence.to_sql()))
+        .simple_query(&format!(
+            "SELECT last_value::text, is_called::text FROM {}",
+            sequence.to_sql()
+        ))
         .await?;
     let row = rows.rows.first().cloned().unwrap_or_default();
     let cell = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
@@ -161,11 +192,23 @@ mod tests {
 
     #[test]
     fn next_value_follows_is_called() {
-        let called = SequenceState { last_value: 103, is_called: true, increment: 1 };
+        let called = SequenceState {
+            last_value: 103,
+            is_called: true,
+            increment: 1,
+        };
         assert_eq!(called.next(), 104);
-        let fresh = SequenceState { last_value: 104, is_called: false, increment: 1 };
+        let fresh = SequenceState {
+            last_value: 104,
+            is_called: false,
+            increment: 1,
+        };
         assert_eq!(fresh.next(), 104);
-        let by_ten = SequenceState { last_value: 100, is_called: true, increment: 10 };
+        let by_ten = SequenceState {
+            last_value: 100,
+            is_called: true,
+            increment: 10,
+        };
         assert_eq!(by_ten.next(), 110);
     }
 }

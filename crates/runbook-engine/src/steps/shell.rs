@@ -43,11 +43,18 @@ impl Step for ShellStep {
             Some(path) => {
                 cx.log(format!("would run: {shown}"));
                 cx.log(format!("program: {}", path.display()));
-                Ok(StepOutcome::new(StepStatus::Passed, format!("would run: {shown}")))
+                Ok(StepOutcome::new(
+                    StepStatus::Passed,
+                    format!("would run: {shown}"),
+                ))
             }
             None => Err(StepError::failed(format!(
                 "program '{program}' not found{}",
-                if program.contains('/') { String::new() } else { " on PATH".to_owned() }
+                if program.contains('/') {
+                    String::new()
+                } else {
+                    " on PATH".to_owned()
+                }
             ))),
         }
     }
@@ -108,7 +115,8 @@ impl ShellStep {
                 "cannot start '{}': {}",
                 argv[0],
                 match e.kind() {
-                    std::io::ErrorKind::NotFound => "no such program (not found on PATH)".to_owned(),
+                    std::io::ErrorKind::NotFound =>
+                        "no such program (not found on PATH)".to_owned(),
                     _ => e.to_string(),
                 }
             ))
@@ -139,7 +147,9 @@ impl ShellStep {
         };
         cx.log(match (code, signal) {
             (Some(code), _) => format!("exit code {code} after {:.1}s", elapsed.as_secs_f64()),
-            (None, Some(sig)) => format!("killed by signal {sig} after {:.1}s", elapsed.as_secs_f64()),
+            (None, Some(sig)) => {
+                format!("killed by signal {sig} after {:.1}s", elapsed.as_secs_f64())
+            }
             _ => "ended without an exit code".to_owned(),
         });
         let allowed = code.is_some_and(|c| self.0.allow_exit_codes.contains(&i64::from(c)));
@@ -159,7 +169,13 @@ impl ShellStep {
             outcome.details = details;
             Ok(outcome)
         } else {
-            let allowed_list = self.0.allow_exit_codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
+            let allowed_list = self
+                .0
+                .allow_exit_codes
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
             let what = match (code, signal) {
                 (Some(code), _) => format!("exit code {code}"),
                 (None, Some(sig)) => format!("signal {sig}"),
@@ -170,7 +186,8 @@ impl ShellStep {
                 argv[0]
             ));
             record.context = Some(format!("command: {shown}"));
-            let mut outcome = StepOutcome::new(StepStatus::Failed, format!("failed: {}", record.message));
+            let mut outcome =
+                StepOutcome::new(StepStatus::Failed, format!("failed: {}", record.message));
             outcome.error = Some(record);
             outcome.details = details;
             Ok(outcome)
@@ -203,8 +220,13 @@ pub(crate) fn display_argv(argv: &[String]) -> String {
     argv.iter()
         .map(|a| {
             let plain = !a.is_empty()
-                && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
-            if plain { a.clone() } else { format!("'{}'", a.replace('\'', r"'\''")) }
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+            if plain {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -223,7 +245,9 @@ fn find_program(program: &str, cwd: Option<&Path>) -> Option<PathBuf> {
         return executable(&path).then_some(path);
     }
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| executable(p))
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| executable(p))
 }
 
 #[cfg(test)]
@@ -233,6 +257,9 @@ mod tests {
     #[test]
     fn quotes_what_a_shell_would_split() {
         let argv = ["pg_dump", "--schema-only", "my db", "it's"].map(String::from);
-        assert_eq!(display_argv(&argv), r"pg_dump --schema-only 'my db' 'it'\''s'");
+        assert_eq!(
+            display_argv(&argv),
+            r"pg_dump --schema-only 'my db' 'it'\''s'"
+        );
     }
 }

@@ -26,7 +26,11 @@ impl SqlStep {
     }
 
     fn reader(&self, runbook: &Runbook) -> runbook_sql::ScriptReader<Cursor<Vec<u8>>> {
-        let vars = runbook.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let vars = runbook
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         script::reader(Cursor::new(self.0.text.clone().into_bytes()), vars)
     }
 }
@@ -45,11 +49,18 @@ impl Step for SqlStep {
             single_transaction: self.0.single_transaction,
             total_bytes: Some(self.0.text.len() as u64),
         };
-        let mut observer = EvidenceObserver { output: cx.output(), origin: origin.clone() };
+        let mut observer = EvidenceObserver {
+            output: cx.output(),
+            origin: origin.clone(),
+        };
         let mut session = cx.script_session().await?;
         match session.load_script(reader, &options, &mut observer).await {
             Ok(summary) => Ok(script::loaded(&summary, None)),
-            Err(error) => Err(script::load_failure(error, &origin, self.0.single_transaction)),
+            Err(error) => Err(script::load_failure(
+                error,
+                &origin,
+                self.0.single_transaction,
+            )),
         }
     }
 
@@ -61,9 +72,21 @@ impl Step for SqlStep {
         outcome
     }
 
-    fn destruction(&self, step: &runbook_spec::Step, runbook: &Runbook) -> Result<Option<Destruction>, StepError> {
-        let Some(target) = &step.target else { return Ok(None) };
-        Ok(script::first_destruction(self.reader(runbook), &self.origin(runbook))
-            .map(|what| Destruction { target: target.clone(), what }))
+    fn destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &Runbook,
+    ) -> Result<Option<Destruction>, StepError> {
+        let Some(target) = &step.target else {
+            return Ok(None);
+        };
+        Ok(
+            script::first_destruction(self.reader(runbook), &self.origin(runbook)).map(|what| {
+                Destruction {
+                    target: target.clone(),
+                    what,
+                }
+            }),
+        )
     }
 }

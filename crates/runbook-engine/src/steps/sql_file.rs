@@ -38,8 +38,11 @@ impl SqlFileStep {
     }
 
     fn variables(&self, runbook: &Runbook) -> std::collections::BTreeMap<String, String> {
-        let mut vars: std::collections::BTreeMap<String, String> =
-            runbook.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut vars: std::collections::BTreeMap<String, String> = runbook
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         vars.extend(self.0.variables.iter().map(|(k, v)| (k.clone(), v.clone())));
         vars
     }
@@ -49,7 +52,10 @@ impl SqlFileStep {
         let file = File::open(path).map_err(|e| StepError::io(path, e))?;
         let meta = file.metadata().map_err(|e| StepError::io(path, e))?;
         if !meta.is_file() {
-            return Err(StepError::failed(format!("{} is not a regular file", path.display())));
+            return Err(StepError::failed(format!(
+                "{} is not a regular file",
+                path.display()
+            )));
         }
         Ok((file, meta.len()))
     }
@@ -77,10 +83,14 @@ impl Step for SqlFileStep {
             let docker = cx.docker().await?;
             match docker.inspect_container(&container).await? {
                 Some(info) if info.state.is_running() => {
-                    cx.log(format!("would copy the file into container {container} and run psql -f there"));
+                    cx.log(format!(
+                        "would copy the file into container {container} and run psql -f there"
+                    ));
                 }
                 _ if cx.resources.provisional_containers.contains_key(&container) => {
-                    cx.log(format!("container {container} is started by an earlier step"));
+                    cx.log(format!(
+                        "container {container} is started by an earlier step"
+                    ));
                 }
                 Some(info) => {
                     outcome = Err(StepError::failed(format!(
@@ -89,24 +99,40 @@ impl Step for SqlFileStep {
                     )));
                 }
                 None => {
-                    outcome = Err(StepError::failed(format!("container {container} does not exist")));
+                    outcome = Err(StepError::failed(format!(
+                        "container {container} does not exist"
+                    )));
                 }
             }
         }
         cx.will_change_target();
         let mut outcome = outcome?;
         if let Some(sha256) = finished_digest(&digest) {
-            outcome.inputs.push(InputFile { path: self.0.path.display().to_string(), size, sha256 });
+            outcome.inputs.push(InputFile {
+                path: self.0.path.display().to_string(),
+                size,
+                sha256,
+            });
         }
         Ok(outcome)
     }
 
-    fn destruction(&self, step: &runbook_spec::Step, runbook: &Runbook) -> Result<Option<Destruction>, StepError> {
-        let Some(target) = &step.target else { return Ok(None) };
+    fn destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &Runbook,
+    ) -> Result<Option<Destruction>, StepError> {
+        let Some(target) = &step.target else {
+            return Ok(None);
+        };
         let (file, _) = self.open()?;
         let reader = script::reader(std::io::BufReader::new(file), self.variables(runbook));
-        Ok(script::first_destruction(reader, &self.origin())
-            .map(|what| Destruction { target: target.clone(), what }))
+        Ok(
+            script::first_destruction(reader, &self.origin()).map(|what| Destruction {
+                target: target.clone(),
+                what,
+            }),
+        )
     }
 }
 
@@ -131,9 +157,16 @@ impl SqlFileStep {
         cx.log(format!(
             "loading {} ({size} bytes) via client{}",
             self.0.path.display(),
-            if self.0.single_transaction { ", single transaction" } else { "" }
+            if self.0.single_transaction {
+                ", single transaction"
+            } else {
+                ""
+            }
         ));
-        let mut observer = EvidenceObserver { output: cx.output(), origin: origin.clone() };
+        let mut observer = EvidenceObserver {
+            output: cx.output(),
+            origin: origin.clone(),
+        };
         let mut session = cx.script_session().await?;
         let result = session.load_script(reader, &options, &mut observer).await;
         let input = self.input_record(&digest, size).await;
@@ -155,7 +188,11 @@ impl SqlFileStep {
     }
 
     /// The file's digest: from the load when it read everything, else by reading it again.
-    async fn input_record(&self, digest: &Arc<Mutex<Option<Sha256>>>, size: u64) -> Option<InputFile> {
+    async fn input_record(
+        &self,
+        digest: &Arc<Mutex<Option<Sha256>>>,
+        size: u64,
+    ) -> Option<InputFile> {
         let path = self.0.path.clone();
         let sha256 = match finished_digest(digest) {
             Some(sha256) => sha256,
@@ -164,7 +201,11 @@ impl SqlFileStep {
                 .ok()
                 .flatten()?,
         };
-        Some(InputFile { path: self.0.path.display().to_string(), size, sha256 })
+        Some(InputFile {
+            path: self.0.path.display().to_string(),
+            size,
+            sha256,
+        })
     }
 
     async fn load_in_container(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
@@ -201,18 +242,25 @@ impl SqlFileStep {
         let docker = cx.docker().await?;
         // The postgres account of the official image (and of runbook/postgres) can read it;
         // root can read anything: both ways of exec'ing work, and nobody else can.
-        let copied = docker.copy_file_into(&container, &local, &dest, 0o600, Owner::POSTGRES).await?;
+        let copied = docker
+            .copy_file_into(&container, &local, &dest, 0o600, Owner::POSTGRES)
+            .await?;
         output.log(format!(
             "copied {} ({} bytes, sha256 {}) to {container}:{dest}",
             local.display(),
             copied.bytes,
             copied.sha256
         ));
-        output.log(format!("$ docker exec {container} {}", exec.display_command()));
+        output.log(format!(
+            "$ docker exec {container} {}",
+            exec.display_command()
+        ));
         let shown_local = local.display().to_string();
         let mut out_lines = LineSplitter::new();
         let mut err_lines = LineSplitter::new();
-        let show = |prefix: &str, line: String| output.log(format!("{prefix} {}", line.replace(&dest, &shown_local)));
+        let show = |prefix: &str, line: String| {
+            output.log(format!("{prefix} {}", line.replace(&dest, &shown_local)))
+        };
         let mut on_output = |stream: OutputStream, chunk: &[u8]| match stream {
             OutputStream::Stdout => out_lines.push(chunk, &mut |line| show("[stdout]", line)),
             _ => err_lines.push(chunk, &mut |line| show("[stderr]", line)),
@@ -220,7 +268,13 @@ impl SqlFileStep {
         // Ctrl-C or the step's timeout stops psql inside the container too (SIGTERM, then
         // SIGKILL); dropping the exec would leave it running there.
         let result = docker
-            .exec_cancellable(&container, &exec, &mut on_output, cancel.cancelled_owned(), PSQL_GRACE)
+            .exec_cancellable(
+                &container,
+                &exec,
+                &mut on_output,
+                cancel.cancelled_owned(),
+                PSQL_GRACE,
+            )
             .await;
         out_lines.finish(&mut |line| show("[stdout]", line));
         err_lines.finish(&mut |line| show("[stderr]", line));
@@ -228,7 +282,9 @@ impl SqlFileStep {
         let removed = docker.remove_path_in(&container, &dest).await;
         match &removed {
             Ok(()) => output.log(format!("removed {container}:{dest}")),
-            Err(error) => output.log(format!("warning: could not remove {container}:{dest}: {error}")),
+            Err(error) => output.log(format!(
+                "warning: could not remove {container}:{dest}: {error}"
+            )),
         }
         let code = match result? {
             ExecEnd::Exited(code) => code,
@@ -237,7 +293,11 @@ impl SqlFileStep {
                 return Err(StepError::Interrupted);
             }
         };
-        let input = InputFile { path: shown_local.clone(), size: copied.bytes, sha256: copied.sha256.clone() };
+        let input = InputFile {
+            path: shown_local.clone(),
+            size: copied.bytes,
+            sha256: copied.sha256.clone(),
+        };
         let details = serde_json::json!({
             "via": "container",
             "container": container,
@@ -245,7 +305,10 @@ impl SqlFileStep {
             "copy_removed": removed.is_ok(),
         });
         if code == 0 {
-            let mut outcome = StepOutcome::new(StepStatus::Passed, format!("psql -f in {container} exited 0"));
+            let mut outcome = StepOutcome::new(
+                StepStatus::Passed,
+                format!("psql -f in {container} exited 0"),
+            );
             outcome.inputs.push(input);
             outcome.details = details;
             return Ok(outcome);
@@ -260,7 +323,8 @@ impl SqlFileStep {
             "psql in container {container} exited {code}: {meaning}; see output.log for psql's message"
         ));
         record.file = Some(shown_local);
-        let mut outcome = StepOutcome::new(StepStatus::Failed, format!("failed: {}", record.message));
+        let mut outcome =
+            StepOutcome::new(StepStatus::Failed, format!("failed: {}", record.message));
         outcome.error = Some(record);
         outcome.inputs.push(input);
         outcome.details = details;
@@ -278,7 +342,11 @@ struct HashingReader<R> {
 
 impl<R: Read> HashingReader<R> {
     fn new(inner: R) -> Self {
-        HashingReader { inner, hasher: Some(Sha256::new()), done: Arc::new(Mutex::new(None)) }
+        HashingReader {
+            inner,
+            hasher: Some(Sha256::new()),
+            done: Arc::new(Mutex::new(None)),
+        }
     }
 
     fn digest_handle(&self) -> Arc<Mutex<Option<Sha256>>> {
