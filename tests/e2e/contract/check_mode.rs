@@ -278,8 +278,18 @@ fn check_refuses_gate_queries_that_could_leave_the_read_only_transaction() {
               query: CREATE TABLE escaped_write (id int)
             - name: write through a function
               query: SELECT set_config('transaction_read_only', 'off', false), nextval('facility_num')
+            - name: server file
+              query: COPY (SELECT 1) TO :'file'
+            - name: server program
+              query: COPY (SELECT 1) TO PROGRAM :'program'
         ",
     );
+    // The server runs as another account: /tmp is where it could write.
+    let file = format!("/tmp/runbook-e2e-check-{}-file", std::process::id());
+    let touched = format!("/tmp/runbook-e2e-check-{}-program", std::process::id());
+    let text = std::fs::read_to_string(case.path().join("rb.yaml")).expect("rb.yaml");
+    let text = text.replace("vars:\n", &format!("vars:\n  file: {file}\n  program: touch {touched}\n"));
+    case.scratch.write("rb.yaml", text);
     let dump_before = pg_dump_normalized(&case.db.spec);
     let result = case.run(&["check", "rb.yaml"]);
     assert_no_panic(&result);
@@ -300,6 +310,17 @@ fn check_refuses_gate_queries_that_could_leave_the_read_only_transaction() {
         "not checked  commit first: COMMIT could leave the read-only transaction, so check mode does not send it",
         "not checked  begin again: BEGIN could leave the read-only transaction, so check mode does not send it",
         "not checked  read write: SET could leave the read-only transaction, so check mode does not send it",
+    ] {
+        assert!(log.contains(line), "missing '{line}' in:\n{log}");
+    }
+    for path in [&file, &touched] {
+        let existed = std::path::Path::new(path).exists();
+        let _ = std::fs::remove_file(path);
+        assert!(!existed, "check mode wrote {path} on the server host");
+    }
+    for line in [
+        "not checked  server file: COPY is not a read (it changes data, or files on the server), so check mode does not send it",
+        "not checked  server program: COPY is not a read",
     ] {
         assert!(log.contains(line), "missing '{line}' in:\n{log}");
     }
