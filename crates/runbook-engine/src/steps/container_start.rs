@@ -35,7 +35,7 @@ use runbook_docker::{
 };
 use runbook_evidence::{StepOutcome, StepStatus};
 use runbook_postgres::ConnectError;
-use runbook_spec::ContainerStart;
+use runbook_spec::{Connection, ContainerStart};
 use serde_json::json;
 
 use super::container_logs::{LOG_FILE, save_log};
@@ -327,18 +327,23 @@ impl ContainerStartStep {
 
     /// The Postgres target whose readiness counts: the step's own, else one naming the container.
     fn probe(&self, cx: &StepContext<'_>, container: &str) -> Probe {
+        // An ephemeral cluster is not in a container: only a URL target can be this database.
+        let served = |t: &runbook_spec::Target| {
+            t.postgres
+                .as_ref()
+                .is_some_and(|p| matches!(p.connection(), Connection::Url { .. }))
+        };
         let runbook = cx.runbook();
-        let own = cx.step().target.as_ref().filter(|t| {
-            runbook
-                .targets
-                .get(*t)
-                .is_some_and(|t| t.postgres.is_some())
-        });
+        let own = cx
+            .step()
+            .target
+            .as_ref()
+            .filter(|t| runbook.targets.get(*t).is_some_and(served));
         let naming = || {
             runbook
                 .targets
                 .iter()
-                .find(|(_, t)| t.postgres.is_some() && t.container.as_deref() == Some(container))
+                .find(|(_, t)| served(t) && t.container.as_deref() == Some(container))
                 .map(|(name, _)| name)
         };
         match own.or_else(naming) {
