@@ -103,19 +103,17 @@ impl Listener for Display {
             }
             Event::Progress { done, total, .. } => {
                 if let Some(bar) = &self.bar {
-                    if let Some(total) = total {
-                        if bar.length() != Some(*total) {
-                            bar.set_length(*total);
-                            bar.set_style(bytes_style());
-                        }
+                    if let Some(total) = total
+                        && bar.length() != Some(*total)
+                    {
+                        bar.set_length(*total);
+                        bar.set_style(bytes_style());
                     }
                     bar.set_position(*done);
                 }
             }
-            Event::Log { line, .. } => {
-                if self.verbose {
-                    self.line(&format!("    {line}"));
-                }
+            Event::Log { line, .. } if self.verbose => {
+                self.line(&format!("    {line}"));
             }
             Event::StepFinished {
                 outcome, duration, ..
