@@ -288,7 +288,10 @@ fn check_refuses_gate_queries_that_could_leave_the_read_only_transaction() {
     let file = format!("/tmp/runbook-e2e-check-{}-file", std::process::id());
     let touched = format!("/tmp/runbook-e2e-check-{}-program", std::process::id());
     let text = std::fs::read_to_string(case.path().join("rb.yaml")).expect("rb.yaml");
-    let text = text.replace("vars:\n", &format!("vars:\n  file: {file}\n  program: touch {touched}\n"));
+    let text = text.replace(
+        "vars:\n",
+        &format!("vars:\n  file: {file}\n  program: touch {touched}\n"),
+    );
     case.scratch.write("rb.yaml", text);
     let dump_before = pg_dump_normalized(&case.db.spec);
     let result = case.run(&["check", "rb.yaml"]);

@@ -288,7 +288,13 @@ fn verify_accepts_an_untouched_run_and_names_every_tampered_file() {
     type Tamper = fn(&Path);
     let slash = runbook(case.path(), &["verify", &format!("{shown}/")]);
     assert_eq!(slash.code, 0, "{}", slash.all_output());
-    assert!(slash.stdout.contains(&format!(" {shown}/SHA256SUMS matches")), "{}", slash.stdout);
+    assert!(
+        slash
+            .stdout
+            .contains(&format!(" {shown}/SHA256SUMS matches")),
+        "{}",
+        slash.stdout
+    );
 
     let tampers: [(&str, Tamper, &str); 5] = [
         (

@@ -180,7 +180,10 @@ fn gate_expectations_pass_on_the_right_data_and_say_what_was_found_on_the_wrong_
 #[test]
 fn vars_reach_sql_and_gate_queries_quoted_and_are_never_pasted_raw() {
     let case = Case::new("e2e_vars_quoted");
-    sql_exec(&case.db.spec, "CREATE TABLE victim (id int); CREATE TABLE names (n text);");
+    sql_exec(
+        &case.db.spec,
+        "CREATE TABLE victim (id int); CREATE TABLE names (n text);",
+    );
     let hostile = "who=x'); DROP TABLE victim; --";
     let pasted = crate::contract::case::runbook_text(
         "vars-pasted",
@@ -227,6 +230,9 @@ fn vars_reach_sql_and_gate_queries_quoted_and_are_never_pasted_raw() {
     case.scratch.write("rb.yaml", quoted);
     let result = case.run(&["run", "rb.yaml", "--var", hostile]);
     assert_eq!(result.code, 0, "{}", result.all_output());
-    assert_eq!(case.sql("SELECT n FROM names"), "x'); DROP TABLE victim; --");
+    assert_eq!(
+        case.sql("SELECT n FROM names"),
+        "x'); DROP TABLE victim; --"
+    );
     assert_eq!(case.sql("SELECT to_regclass('victim') IS NOT NULL"), "t");
 }
