@@ -80,8 +80,13 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
         .to_string();
     let expected = "step 'look' (gate): blocked: target 'db': another run of runbook 'locked-restore' holds the lock on this database: ";
     assert!(second.stdout.contains(expected), "{}", second.stdout);
+    // The holder's start, to the second, as its own run.json has it.
+    let holder_started = run_record(&case.path().join(&holder_dir))["started_at"]
+        .as_str()
+        .map(|s| format!("{}Z", &s[..19]))
+        .expect("the holder's started_at");
     for part in [
-        format!("@{host} pid {holder_pid} since "),
+        format!("@{host} pid {holder_pid} since {holder_started}, "),
         format!("evidence {holder_dir}"),
     ] {
         assert!(
