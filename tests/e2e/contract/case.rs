@@ -25,8 +25,8 @@ impl Case {
         self.scratch.path()
     }
 
-    /// Writes `rb.yaml`: `head` (name and anything else at the top level), the var `url` and
-    /// the target `db` (plus `target_extra`, indented for the target), then `steps`.
+    /// Writes `rb.yaml` (see [`runbook_text`]). Tests that need more vars or targets edit the
+    /// text of [`runbook_text`] and write it themselves.
     pub fn runbook(&self, name: &str, target_extra: &str, steps: &str) -> PathBuf {
         self.scratch
             .write("rb.yaml", runbook_text(name, target_extra, steps))
@@ -60,7 +60,9 @@ impl Case {
     }
 }
 
-/// A runbook with one database target `db` at `${vars.url}`.
+/// A runbook named `name` with the var `url` and one database target `db` at `${vars.url}`
+/// (`target_extra` adds keys to the target, e.g. `protected: true`), then `steps`, which may be
+/// indented like the test code around them.
 pub fn runbook_text(name: &str, target_extra: &str, steps: &str) -> String {
     let mut text = format!(
         "version: 1\nname: {name}\nvars:\n  url: postgres://nobody@127.0.0.1:1/none\ntargets:\n  db:\n    postgres:\n      url: ${{vars.url}}\n"
