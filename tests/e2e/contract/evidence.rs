@@ -296,7 +296,17 @@ fn verify_accepts_an_untouched_run_and_names_every_tampered_file() {
         slash.stdout
     );
 
-    let tampers: [(&str, Tamper, &str); 5] = [
+    let tampers: [(&str, Tamper, &str); 7] = [
+        (
+            "a deleted run.json",
+            |d| std::fs::remove_file(d.join("run.json")).expect("rm"),
+            "  missing: run.json\n",
+        ),
+        (
+            "a deleted SHA256SUMS",
+            |d| std::fs::remove_file(d.join("SHA256SUMS")).expect("rm"),
+            "  missing: SHA256SUMS\n",
+        ),
         (
             "a modified byte",
             |d| {
@@ -359,13 +369,14 @@ fn verify_accepts_an_untouched_run_and_names_every_tampered_file() {
             line.trim(),
             verify.stdout
         );
-        assert_eq!(
-            verify
-                .stdout
-                .split('\n')
-                .filter(|l| l.starts_with("  "))
-                .count(),
-            1,
+        assert!(
+            what == "a deleted SHA256SUMS" // then every file is also extra
+                || verify
+                    .stdout
+                    .split('\n')
+                    .filter(|l| l.starts_with("  "))
+                    .count()
+                    == 1,
             "{what}: one problem, one line:\n{}",
             verify.stdout
         );
