@@ -91,8 +91,10 @@ impl Redactor {
         out
     }
 
-    /// Redacts every string (and every key) in a JSON value in place. A string under a key that
-    /// names a secret (`password`, `POSTGRES_PASSWORD`, `api_token`, ...) is replaced whole.
+    /// Redacts every string value in a JSON value in place. A string under a key that names a
+    /// secret (`password`, `POSTGRES_PASSWORD`, `api_token`, ...) is replaced whole. Keys are
+    /// left alone: they are the records' field names, and a short secret that happens to occur
+    /// in `index` must not turn `run.json` into a document no reader can load.
     pub fn redact_json(&self, value: &mut serde_json::Value) {
         use serde_json::Value;
         match value {
@@ -103,15 +105,13 @@ impl Redactor {
             }
             Value::Array(items) => items.iter_mut().for_each(|item| self.redact_json(item)),
             Value::Object(map) => {
-                let entries = std::mem::take(map);
-                for (key, mut item) in entries {
-                    match &mut item {
-                        Value::String(s) if is_secret_key(&key) && !s.is_empty() => {
+                for (key, item) in map.iter_mut() {
+                    match item {
+                        Value::String(s) if is_secret_key(key) && !s.is_empty() => {
                             *s = MASK.to_owned();
                         }
-                        _ => self.redact_json(&mut item),
+                        _ => self.redact_json(item),
                     }
-                    map.insert(self.redact(&key).into_owned(), item);
                 }
             }
             Value::Null | Value::Bool(_) | Value::Number(_) => {}
@@ -407,7 +407,7 @@ mod tests {
     }
 
     #[test]
-    fn json_strings_and_secret_keys_are_redacted() {
+    fn json_strings_and_secret_keys_are_redacted_but_keys_are_kept() {
         let r = Redactor::new(["hunter2"]);
         let mut value = serde_json::json!({
             "url": "postgres://a:b@h/d",
@@ -422,7 +422,7 @@ mod tests {
                 "url": "postgres://a:****@h/d",
                 "env": ["PGPASSWORD=****", "A=1"],
                 "nested": { "note": "typed ****", "POSTGRES_PASSWORD": "****", "n": 3 },
-                "****": true,
+                "hunter2": true,
             })
         );
     }

@@ -146,3 +146,22 @@ fn a_short_secret_does_not_break_the_records() {
     );
     assert!(runbook_evidence::verify(dir.path()).unwrap().is_intact());
 }
+
+#[test]
+fn a_secret_inside_a_field_name_leaves_the_records_loadable() {
+    // Regression: keys were redacted too, so the password "x" turned `index` into `inde****`
+    // and run.json could not be read back ("missing field `index`").
+    let base = tempfile::tempdir().unwrap();
+    let mut dir =
+        EvidenceDir::create(base.path(), new_run(Mode::Run, STEPS), Redactor::new(["x"])).unwrap();
+    let step = dir.begin_step(1).unwrap();
+    dir.finish_step(step, StepOutcome::new(StepStatus::Passed, "max 3"))
+        .unwrap();
+    dir.finish_run(RunStatus::Passed).unwrap();
+    let evidence = runbook_evidence::Evidence::load(dir.path()).unwrap();
+    assert_eq!(evidence.run.status, RunStatus::Passed);
+    let result = json(dir.path(), "steps/01-secrets/result.json");
+    assert_eq!(result["index"], 1, "field names are not redacted: {result:#}");
+    assert_eq!(result["summary"], "ma**** 3", "values still are");
+    assert!(runbook_evidence::verify(dir.path()).unwrap().is_intact());
+}
