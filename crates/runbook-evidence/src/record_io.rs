@@ -76,14 +76,9 @@ fn redact_generated_aware(value: &mut serde_json::Value, redactor: &Redactor) {
                     redact_generated_aware(item, redactor);
                 }
             }
-            // Keys of free-form maps (vars, targets) are user text too.
-            let keys_changed = map.keys().any(|k| redactor.redact(k) != k.as_str());
-            if keys_changed {
-                let entries = std::mem::take(map);
-                for (key, item) in entries {
-                    map.insert(redactor.redact(&key).into_owned(), item);
-                }
-            }
+            // Keys stay as they are: most are the records' field names, and the free-form ones
+            // (var and target names) are identifiers of the runbook, not secrets. Redacting
+            // them let a short secret break the records ("missing field `index`").
         }
         Value::Array(items) => items
             .iter_mut()
