@@ -213,7 +213,9 @@ async fn find_holder(session: &Session, key: i64) -> LockError {
         "SELECT a.pid::text, a.query, a.backend_start::text FROM pg_catalog.pg_locks l \
          JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid \
          WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {classid} \
-         AND l.objid = {objid} AND l.objsubid = 1 LIMIT 1"
+         AND l.objid = {objid} AND l.objsubid = 1 \
+         AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) \
+         LIMIT 1"
     );
     match session.simple_query(&sql).await {
         Ok(rows) => match rows.rows.first() {

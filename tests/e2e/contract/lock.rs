@@ -43,6 +43,18 @@ fn advisory_locks(case: &Case) -> String {
 
 #[test]
 fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_the_lock() {
+    // The same runbook holds another database of the same server: its lock is not ours, and
+    // the refusal below must not name it.
+    let decoy = Case::new("e2e_lock_decoy");
+    lock_runbook(&decoy);
+    let decoy_run = decoy.spawn(&["run", "rb.yaml", "--var", "nap=yes"]);
+    assert!(
+        wait_until(Duration::from_secs(10), || active_queries(&decoy.db.name)
+            .iter()
+            .any(|q| q.contains("pg_sleep"))),
+        "the decoy run never started its long step"
+    );
+
     let case = Case::new("e2e_lock");
     lock_runbook(&case);
     let holder = case.spawn(&["run", "rb.yaml", "--var", "nap=yes"]);
@@ -98,6 +110,18 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
     let dir = second.evidence_dir(case.path());
     assert_eq!(run_record(&dir)["status"], "blocked");
 
+    // The dry run says so too: `run` would be refused now.
+    let check = case.run(&["check", "rb.yaml", "--var", "nap=yes"]);
+    assert_eq!(check.code, 3, "{}", check.all_output());
+    assert!(
+        check.stdout.contains(&format!("pid {holder_pid} since "))
+            && check.stdout.contains("`runbook run` would be refused"),
+        "{}",
+        check.stdout
+    );
+
+    send_signal(decoy_run.id(), "KILL");
+    let _ = finish(decoy_run);
     send_signal(holder_pid, "KILL");
     let killed = finish(holder);
     assert_eq!(killed.code, -1, "SIGKILL leaves no exit code");
