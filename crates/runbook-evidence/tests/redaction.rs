@@ -161,7 +161,10 @@ fn a_secret_inside_a_field_name_leaves_the_records_loadable() {
     let evidence = runbook_evidence::Evidence::load(dir.path()).unwrap();
     assert_eq!(evidence.run.status, RunStatus::Passed);
     let result = json(dir.path(), "steps/01-secrets/result.json");
-    assert_eq!(result["index"], 1, "field names are not redacted: {result:#}");
+    assert_eq!(
+        result["index"], 1,
+        "field names are not redacted: {result:#}"
+    );
     assert_eq!(result["summary"], "ma**** 3", "values still are");
     assert!(runbook_evidence::verify(dir.path()).unwrap().is_intact());
 }
