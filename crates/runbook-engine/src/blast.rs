@@ -7,6 +7,7 @@
 //! databases. A failed catalog query never fails the check: the description says what could
 //! not be measured.
 
+use crate::text::plural;
 use runbook_postgres::Session;
 use runbook_sql::analysis::{Destructive, QualifiedName};
 
@@ -241,7 +242,7 @@ async fn rows_of(
         "{}{} row{}",
         if estimated { "about " } else { "" },
         group(rows),
-        if rows == 1 { "" } else { "s" }
+        plural(rows as u64)
     )))
 }
 

@@ -13,12 +13,14 @@
 //! ask them and what the answers mean.
 
 mod blast;
+mod consent;
 mod context;
 mod errors;
 mod events;
 mod lint;
 mod lock;
 mod options;
+mod outcome;
 mod output;
 mod plan;
 mod registry;
@@ -27,6 +29,8 @@ mod runner;
 mod script;
 mod step;
 mod steps;
+mod text;
+mod verdict;
 
 pub use context::StepContext;
 pub use errors::{EngineError, EngineErrorKind, StepError};
@@ -36,6 +40,7 @@ pub use lock::lock_key;
 pub use options::{Confirmer, RunOptions};
 pub use output::StepOutput;
 pub use plan::Plan;
-pub use runner::{RunReport, StepFailure, execute};
+pub use runner::{RunReport, execute};
 pub use step::{Destruction, Step};
 pub use tokio_util::sync::CancellationToken;
+pub use verdict::StepFailure;

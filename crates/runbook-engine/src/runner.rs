@@ -12,22 +12,26 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use runbook_evidence::{
-    Confirmation, ConfirmationMethod, EvidenceDir, Mode, NewRun, PlannedStep, Redactor, RunStatus,
-    RunbookSource, StepOutcome, StepStatus, TargetRecord,
+    EvidenceDir, Mode, NewRun, PlannedStep, Redactor, RunStatus, RunbookSource, StepOutcome,
+    StepStatus, TargetRecord,
 };
 use runbook_postgres::{ConnectionSpec, ProcessEnv};
 use runbook_spec::{Connection, Runbook};
 use tokio_util::sync::CancellationToken;
 
+use crate::consent::{note_consent_needed, obtain_consent};
 use crate::context::StepContext;
 use crate::errors::{EngineError, StepError};
 use crate::events::{Event, Listener};
 use crate::lock::Holder;
 use crate::options::RunOptions;
+use crate::outcome::outcome_of;
 use crate::output::{Listeners, StepOutput};
 use crate::plan::Plan;
 use crate::resources::Resources;
-use crate::step::Destruction;
+use crate::step::Step;
+use crate::text::humantime;
+use crate::verdict::{StepFailure, Verdict};
 
 /// How long a cancelled or timed-out step gets to wind down after the servers were asked to
 /// cancel, before the runner stops waiting for it.
@@ -45,14 +49,6 @@ pub struct RunReport {
     /// Ephemeral clusters left running by `--keep`: (target, URL).
     pub kept_clusters: Vec<(String, String)>,
     pub duration: Duration,
-}
-
-#[derive(Debug, Clone)]
-pub struct StepFailure {
-    pub step: String,
-    pub kind: String,
-    pub status: StepStatus,
-    pub message: String,
 }
 
 struct Emitter {
@@ -215,42 +211,19 @@ pub async fn execute(
                 if options.mode == Mode::Check {
                     note_consent_needed(bound.as_ref(), step, &runbook, &output);
                 }
-                let step_cancel = cancel.child_token();
-                let mut cx = StepContext {
-                    mode: options.mode,
-                    step,
-                    runbook: &runbook,
-                    resources: &mut resources,
-                    output: output.clone(),
-                    cancel: step_cancel.clone(),
-                };
-                let cancels = cx.resources.cancels.clone();
-                let result = {
-                    let work = async {
-                        match options.mode {
-                            Mode::Run => bound.run(&mut cx).await,
-                            Mode::Check => bound.check(&mut cx).await,
-                        }
-                    };
-                    tokio::pin!(work);
-                    let timeout = step.timeout.map(runbook_spec::Duration::as_std);
-                    tokio::select! {
-                        result = &mut work => result,
-                        () = sleep_for(timeout) => {
-                            step_cancel.cancel();
-                            cancels.cancel_all().await;
-                            let _ = tokio::time::timeout(GRACE, &mut work).await;
-                            let limit = timeout.map(humantime).unwrap_or_default();
-                            Err(StepError::TimedOut(limit))
-                        }
-                        () = cancel.cancelled() => {
-                            step_cancel.cancel();
-                            cancels.cancel_all().await;
-                            let _ = tokio::time::timeout(GRACE, &mut work).await;
-                            Err(StepError::Interrupted)
-                        }
-                    }
-                };
+                let result = run_step(
+                    bound.as_ref(),
+                    StepContext {
+                        mode: options.mode,
+                        step,
+                        runbook: &runbook,
+                        resources: &mut resources,
+                        output: output.clone(),
+                        cancel: cancel.child_token(),
+                    },
+                    &cancel,
+                )
+                .await;
                 resources.end_step().await;
                 if matches!(result, Err(StepError::Interrupted)) {
                     verdict.interrupted = true;
@@ -302,6 +275,36 @@ pub async fn execute(
     })
 }
 
+/// Runs one step in the context's mode, under its timeout and the run's cancellation. On
+/// either, the step's own token is cancelled (shell and exec steps stop their processes), the
+/// servers are asked to cancel what the sessions run, and the step gets `GRACE` to return.
+async fn run_step(
+    bound: &dyn Step,
+    mut cx: StepContext<'_>,
+    run_cancel: &CancellationToken,
+) -> Result<StepOutcome, StepError> {
+    let step_cancel = cx.cancel.clone();
+    let cancels = cx.resources.cancels.clone();
+    let timeout = cx.step.timeout.map(runbook_spec::Duration::as_std);
+    let mode = cx.mode;
+    let work = async {
+        match mode {
+            Mode::Run => bound.run(&mut cx).await,
+            Mode::Check => bound.check(&mut cx).await,
+        }
+    };
+    tokio::pin!(work);
+    let stopped = tokio::select! {
+        result = &mut work => return result,
+        () = sleep_for(timeout) => StepError::TimedOut(timeout.map(humantime).unwrap_or_default()),
+        () = run_cancel.cancelled() => StepError::Interrupted,
+    };
+    step_cancel.cancel();
+    cancels.cancel_all().await;
+    let _ = tokio::time::timeout(GRACE, &mut work).await;
+    Err(stopped)
+}
+
 /// Index of the `--from` step (0 without it).
 fn first_step(runbook: &Runbook, from: Option<&str>) -> Result<usize, EngineError> {
     let Some(from) = from else { return Ok(0) };
@@ -347,224 +350,9 @@ fn target_records(runbook: &Runbook) -> BTreeMap<String, TargetRecord> {
         .collect()
 }
 
-/// Asks for (or finds) consent for every protected target that a step from `start` on would
-/// damage. Returns the index of the first refused step and the refusal message when consent
-/// is missing.
-fn obtain_consent(
-    plan: &Plan,
-    start: usize,
-    options: &mut RunOptions,
-    evidence: &mut EvidenceDir,
-) -> Result<Option<(usize, String)>, EngineError> {
-    let runbook = &plan.runbook;
-    let mut needed: BTreeMap<String, Vec<(String, Destruction)>> = BTreeMap::new();
-    for (step, bound) in runbook.steps.iter().zip(&plan.steps).skip(start) {
-        let destruction = match bound.destruction(step, runbook) {
-            Ok(d) => d,
-            // Unreadable input: the step will fail on its own, but consent cannot be skipped
-            // on the strength of a file nobody could read.
-            Err(error) => step.target.clone().map(|target| Destruction {
-                target,
-                what: format!("change it in ways that cannot be listed ({error})"),
-            }),
-        };
-        if let Some(d) = destruction
-            && runbook.targets.get(&d.target).is_some_and(|t| t.protected)
-        {
-            needed
-                .entry(d.target.clone())
-                .or_default()
-                .push((step.id.clone(), d));
-        }
-    }
-    for (target, items) in needed {
-        let method = if options.confirmed_targets.contains(&target) {
-            Some(ConfirmationMethod::Flag)
-        } else if let Some(confirmer) = options.confirmer.as_mut() {
-            let destructions: Vec<Destruction> = items.iter().map(|(_, d)| d.clone()).collect();
-            confirmer
-                .confirm(&target, &destructions)
-                .then_some(ConfirmationMethod::Tty)
-        } else {
-            None
-        };
-        match method {
-            Some(how) => evidence.add_confirmation(Confirmation { target, how })?,
-            None => {
-                let (step, first) = &items[0];
-                let more = match items.len() {
-                    1 => String::new(),
-                    n => format!(
-                        " (and {} more step{})",
-                        n - 1,
-                        if n == 2 { "" } else { "s" }
-                    ),
-                };
-                let index = runbook
-                    .steps
-                    .iter()
-                    .position(|s| &s.id == step)
-                    .unwrap_or(start);
-                return Ok(Some((
-                    index,
-                    format!(
-                        "target '{target}' is protected and step '{step}' would {}{more}; nothing was run. Pass --confirm {target} to allow it, or run on a terminal and type the target's name when asked",
-                        first.what
-                    ),
-                )));
-            }
-        }
-    }
-    Ok(None)
-}
-
-/// Check mode: tell the operator that the real run will ask for consent.
-fn note_consent_needed(
-    bound: &dyn crate::step::Step,
-    step: &runbook_spec::Step,
-    runbook: &Runbook,
-    output: &StepOutput,
-) {
-    if let Ok(Some(d)) = bound.destruction(step, runbook)
-        && runbook.targets.get(&d.target).is_some_and(|t| t.protected)
-    {
-        output.log(format!(
-            "note: target '{}' is protected; `runbook run` needs --confirm {} because this step would {}",
-            d.target, d.target, d.what
-        ));
-    }
-}
-
-/// Turns a step's result into its record, logging the error as the reviewer should read it.
-pub(crate) fn outcome_of(
-    result: Result<StepOutcome, StepError>,
-    mode: Mode,
-    output: &StepOutput,
-) -> StepOutcome {
-    let error = match result {
-        Ok(outcome) => return outcome,
-        Err(error) => error,
-    };
-    let (status, prefix) = match (&error, mode) {
-        (StepError::Blocked(_), _) => (StepStatus::Blocked, "blocked"),
-        (StepError::Deferred(_), Mode::Check) => (StepStatus::Skipped, "not checked"),
-        (StepError::Interrupted, _) => (StepStatus::Failed, "interrupted"),
-        (_, Mode::Check) => (StepStatus::Failed, "would fail"),
-        (_, Mode::Run) => (StepStatus::Failed, "failed"),
-    };
-    let record = error.to_record();
-    let location = record
-        .location()
-        .map(|l| format!("{l}: "))
-        .unwrap_or_default();
-    output.log(format!("{prefix}: {location}{}", record.message));
-    for (label, value) in [
-        ("detail", &record.detail),
-        ("hint", &record.hint),
-        ("context", &record.context),
-    ] {
-        if let Some(value) = value {
-            output.log(format!("  {label}: {value}"));
-        }
-    }
-    let summary = match &error {
-        StepError::Deferred(message) => message.clone(),
-        _ => format!("{prefix}: {location}{}", record.message),
-    };
-    let mut outcome = StepOutcome::new(status, summary);
-    if !matches!(error, StepError::Deferred(_)) {
-        outcome.error = Some(record);
-    }
-    outcome
-}
-
-/// Accumulates the run's verdict as steps finish.
-struct Verdict {
-    mode: Mode,
-    blocked: bool,
-    failed: bool,
-    gate_failed: bool,
-    interrupted: bool,
-    failure: Option<StepFailure>,
-}
-
-impl Verdict {
-    fn new(mode: Mode) -> Verdict {
-        Verdict {
-            mode,
-            blocked: false,
-            failed: false,
-            gate_failed: false,
-            interrupted: false,
-            failure: None,
-        }
-    }
-
-    fn record(&mut self, step: &runbook_spec::Step, outcome: &StepOutcome) {
-        let bad = matches!(outcome.status, StepStatus::Failed | StepStatus::Blocked);
-        // A `continue_on_error` step's failure is recorded in its own result but does not
-        // decide the run, in either mode.
-        if !bad || step.continue_on_error {
-            return;
-        }
-        match outcome.status {
-            StepStatus::Blocked => self.blocked = true,
-            _ if outcome.gate.is_some() && outcome.error.is_none() => self.gate_failed = true,
-            _ => self.failed = true,
-        }
-        if self.failure.is_none() {
-            self.failure = Some(StepFailure {
-                step: step.id.clone(),
-                kind: step.kind.name().to_owned(),
-                status: outcome.status,
-                message: outcome.summary.clone(),
-            });
-        }
-    }
-
-    /// `run` stops at the first failure or block; `check` only on interruption.
-    fn stopped(&self) -> bool {
-        self.interrupted
-            || (self.mode == Mode::Run && (self.blocked || self.failed || self.gate_failed))
-    }
-
-    fn status(&self) -> RunStatus {
-        match self.mode {
-            _ if self.interrupted => RunStatus::Interrupted,
-            _ if self.blocked => RunStatus::Blocked,
-            Mode::Run if self.failed => RunStatus::Failed,
-            Mode::Run if self.gate_failed => RunStatus::GateFailed,
-            Mode::Run => RunStatus::Passed,
-            Mode::Check if self.failed || self.gate_failed => RunStatus::WouldFail,
-            Mode::Check => RunStatus::Ready,
-        }
-    }
-}
-
 async fn sleep_for(limit: Option<Duration>) {
     match limit {
         Some(limit) => tokio::time::sleep(limit).await,
         None => std::future::pending().await,
     }
-}
-
-/// "5m", "1h30m", "250ms": durations as runbooks write them.
-pub(crate) fn humantime(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let secs = d.as_secs();
-    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-    let mut out = String::new();
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
-    }
-    if s > 0 || out.is_empty() {
-        out.push_str(&format!("{s}s"));
-    }
-    out
 }

@@ -22,6 +22,7 @@ use crate::blast;
 use crate::context::StepContext;
 use crate::errors::StepError;
 use crate::output::StepOutput;
+use crate::text::plural;
 
 /// Where a script's positions are shown: a SQL file, or SQL written inside the runbook.
 #[derive(Debug, Clone)]
@@ -81,7 +82,7 @@ impl LoadObserver for EvidenceObserver {
                     || outcome.tag.starts_with("DELETE")
                     || outcome.tag.starts_with("SELECT") =>
             {
-                format!("  {rows} row{}", if rows == 1 { "" } else { "s" })
+                format!("  {rows} row{}", plural(rows as u64))
             }
             _ => String::new(),
         };
@@ -163,7 +164,7 @@ pub(crate) fn loaded(summary: &LoadSummary, input: Option<InputFile>) -> StepOut
     let mut text = format!(
         "{} statement{} in {:.1}s",
         summary.statements,
-        if summary.statements == 1 { "" } else { "s" },
+        plural(summary.statements as u64),
         summary.duration.as_secs_f64()
     );
     if summary.rows_copied > 0 {
@@ -176,7 +177,7 @@ pub(crate) fn loaded(summary: &LoadSummary, input: Option<InputFile>) -> StepOut
         text.push_str(&format!(
             ", {} error{} (on_error: continue)",
             summary.error_count,
-            if summary.error_count == 1 { "" } else { "s" }
+            plural(summary.error_count as u64)
         ));
     }
     let mut outcome = StepOutcome::new(StepStatus::Passed, text);
@@ -212,10 +213,7 @@ pub(crate) fn load_failure(
             let note = if single_transaction {
                 " (single transaction: rolled back, nothing was kept)".to_owned()
             } else {
-                format!(
-                    " (after {done} statement{} succeeded)",
-                    if done == 1 { "" } else { "s" }
-                )
+                format!(" (after {done} statement{} succeeded)", plural(done as u64))
             };
             // On the first line, before the server's LINE/caret excerpt.
             record.message = match record.message.split_once('\n') {
@@ -245,7 +243,7 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
     cx.log(format!(
         "would run {} statement{}: {}",
         scan.statements,
-        if scan.statements == 1 { "" } else { "s" },
+        plural(scan.statements as u64),
         listing.join(", ")
     ));
     if scan.copy_rows > 0 {
@@ -284,7 +282,7 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
     let statements = format!(
         "{} statement{}",
         scan.statements,
-        if scan.statements == 1 { "" } else { "s" }
+        plural(scan.statements as u64)
     );
     let summary = if destructive.is_empty() {
         format!("would run {statements}; none destructive")
@@ -374,7 +372,7 @@ pub(crate) fn first_destruction<R: Read>(
         if more > 0 {
             format!(
                 "{f} and {more} more destructive statement{}",
-                if more == 1 { "" } else { "s" }
+                plural(more as u64)
             )
         } else {
             f

@@ -19,6 +19,7 @@ use crate::context::StepContext;
 use crate::errors::StepError;
 use crate::output::StepOutput;
 use crate::step::Step;
+use crate::text::plural;
 
 /// The evidence file a container's log is saved as.
 pub(crate) const LOG_FILE: &str = "container.log";
@@ -70,14 +71,14 @@ impl ContainerLogsStep {
         cx.log(format!(
             "saved {} line{} of the log of container {container} ({which}) as {LOG_FILE}",
             saved.lines,
-            plural(saved.lines)
+            plural(saved.lines as u64)
         ));
         let mut outcome = StepOutcome::new(
             StepStatus::Passed,
             format!(
                 "{} log line{} of {container} saved as {LOG_FILE}",
                 saved.lines,
-                plural(saved.lines)
+                plural(saved.lines as u64)
             ),
         );
         outcome.details = json!({
@@ -165,10 +166,6 @@ impl Read for ChannelReader {
         self.at += n;
         Ok(n)
     }
-}
-
-pub(crate) fn plural(n: u64) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::context::StepContext;
 use crate::errors::StepError;
 use crate::step::{Destruction, Step};
+use crate::text::plural;
 
 pub(crate) struct ContainerRemoveStep(pub ContainerRemove);
 
@@ -61,7 +62,7 @@ impl Step for ContainerRemoveStep {
         if self.0.volumes && !anonymous.is_empty() {
             summary.push_str(&format!(
                 " and its anonymous volume{} {}",
-                plural(anonymous.len()),
+                plural(anonymous.len() as u64),
                 anonymous.join(", ")
             ));
         }
@@ -69,14 +70,14 @@ impl Step for ContainerRemoveStep {
         if !self.0.volumes && !anonymous.is_empty() {
             cx.log(format!(
                 "kept its anonymous volume{} {} (volumes: true removes them with the container)",
-                plural(anonymous.len()),
+                plural(anonymous.len() as u64),
                 anonymous.join(", ")
             ));
         }
         if !named.is_empty() {
             cx.log(format!(
                 "named volume{} {} stay{} (volume_remove drops a named volume)",
-                plural(named.len()),
+                plural(named.len() as u64),
                 named.join(", "),
                 if named.len() == 1 { "s" } else { "" }
             ));
@@ -119,14 +120,14 @@ impl Step for ContainerRemoveStep {
                 if self.0.volumes && !anonymous.is_empty() {
                     text.push_str(&format!(
                         " and its anonymous volume{} {}",
-                        plural(anonymous.len()),
+                        plural(anonymous.len() as u64),
                         anonymous.join(", ")
                     ));
                 }
                 if !named.is_empty() {
                     text.push_str(&format!(
                         "; named volume{} {} would stay",
-                        plural(named.len()),
+                        plural(named.len() as u64),
                         named.join(", ")
                     ));
                 }
@@ -191,10 +192,6 @@ fn volumes_of(info: &ContainerInfo) -> (Vec<String>, Vec<String>) {
 
 fn short(id: &str) -> String {
     id.chars().take(12).collect()
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -41,8 +41,8 @@ use serde_json::json;
 use super::container_logs::{LOG_FILE, save_log};
 use crate::context::StepContext;
 use crate::errors::StepError;
-use crate::runner::humantime;
 use crate::step::Step;
+use crate::text::humantime;
 
 /// Label naming the runbook that created a container or volume.
 pub(crate) const RUNBOOK_LABEL: &str = "io.runbook.runbook";

@@ -15,8 +15,8 @@ use serde_json::json;
 
 use crate::context::StepContext;
 use crate::errors::StepError;
-use crate::runner::humantime;
 use crate::step::Step;
+use crate::text::humantime;
 
 pub(crate) struct ContainerStopStep(pub ContainerStop);
 

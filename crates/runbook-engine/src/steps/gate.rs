@@ -16,6 +16,7 @@ use runbook_sql::analysis::{Effect, classify};
 use crate::context::StepContext;
 use crate::errors::StepError;
 use crate::step::Step;
+use crate::text::plural;
 
 pub(crate) struct GateStep(pub Gate);
 
@@ -239,7 +240,7 @@ fn evaluate(expect: &Expect, rows: &Rows) -> (bool, String) {
     let single = single_number(rows);
     if let Some(n) = expect.rows {
         ok &= rows.rows.len() as u64 == n;
-        said.push(format!("{n} row{}", if n == 1 { "" } else { "s" }));
+        said.push(format!("{n} row{}", plural(n as u64)));
     }
     if let Some(min) = expect.min {
         ok &= single.is_some_and(|v| v >= min);

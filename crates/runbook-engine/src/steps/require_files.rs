@@ -15,6 +15,7 @@ use runbook_spec::RequireFiles;
 use crate::context::StepContext;
 use crate::errors::StepError;
 use crate::step::Step;
+use crate::text::plural;
 
 pub(crate) struct RequireFilesStep(pub RequireFiles);
 
@@ -116,7 +117,10 @@ impl RequireFilesStep {
         let mut outcome = if problems.is_empty() {
             StepOutcome::new(
                 StepStatus::Passed,
-                format!("{total} file{} present and as required", plural(total)),
+                format!(
+                    "{total} file{} present and as required",
+                    plural(total as u64)
+                ),
             )
         } else {
             for problem in &problems {
@@ -132,8 +136,4 @@ impl RequireFilesStep {
         outcome.inputs = inputs;
         Ok(outcome)
     }
-}
-
-pub(crate) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

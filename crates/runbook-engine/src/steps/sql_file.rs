@@ -180,7 +180,7 @@ impl SqlFileStep {
                 if matches!(error, StepError::Interrupted) {
                     return Err(error);
                 }
-                let mut outcome = crate::runner::outcome_of(Err(error), cx.mode(), &cx.output());
+                let mut outcome = crate::outcome::outcome_of(Err(error), cx.mode(), &cx.output());
                 outcome.inputs.extend(input);
                 Ok(outcome)
             }

@@ -1,0 +1,105 @@
+//! Consent before destruction: a protected target's data is only destroyed when the operator
+//! said so, on the command line (`--confirm TARGET`) or by typing the target's name.
+//!
+//! Consent is gathered before the first step, from what each step says it would destroy
+//! (`Step::destruction`, known from the runbook and its files alone), so a restore never stops
+//! half-way to ask. Check mode asks nothing; it notes which steps a run would need consent for.
+
+use std::collections::BTreeMap;
+
+use runbook_evidence::{Confirmation, ConfirmationMethod, EvidenceDir};
+use runbook_spec::Runbook;
+
+use crate::errors::EngineError;
+use crate::options::RunOptions;
+use crate::output::StepOutput;
+use crate::plan::Plan;
+use crate::step::Destruction;
+
+/// Asks for (or finds) consent for every protected target that a step from `start` on would
+/// damage. Returns the index of the first refused step and the refusal message when consent
+/// is missing.
+pub(crate) fn obtain_consent(
+    plan: &Plan,
+    start: usize,
+    options: &mut RunOptions,
+    evidence: &mut EvidenceDir,
+) -> Result<Option<(usize, String)>, EngineError> {
+    let runbook = &plan.runbook;
+    let mut needed: BTreeMap<String, Vec<(String, Destruction)>> = BTreeMap::new();
+    for (step, bound) in runbook.steps.iter().zip(&plan.steps).skip(start) {
+        let destruction = match bound.destruction(step, runbook) {
+            Ok(d) => d,
+            // Unreadable input: the step will fail on its own, but consent cannot be skipped
+            // on the strength of a file nobody could read.
+            Err(error) => step.target.clone().map(|target| Destruction {
+                target,
+                what: format!("change it in ways that cannot be listed ({error})"),
+            }),
+        };
+        if let Some(d) = destruction
+            && runbook.targets.get(&d.target).is_some_and(|t| t.protected)
+        {
+            needed
+                .entry(d.target.clone())
+                .or_default()
+                .push((step.id.clone(), d));
+        }
+    }
+    for (target, items) in needed {
+        let method = if options.confirmed_targets.contains(&target) {
+            Some(ConfirmationMethod::Flag)
+        } else if let Some(confirmer) = options.confirmer.as_mut() {
+            let destructions: Vec<Destruction> = items.iter().map(|(_, d)| d.clone()).collect();
+            confirmer
+                .confirm(&target, &destructions)
+                .then_some(ConfirmationMethod::Tty)
+        } else {
+            None
+        };
+        match method {
+            Some(how) => evidence.add_confirmation(Confirmation { target, how })?,
+            None => {
+                let (step, first) = &items[0];
+                let more = match items.len() {
+                    1 => String::new(),
+                    n => format!(
+                        " (and {} more step{})",
+                        n - 1,
+                        if n == 2 { "" } else { "s" }
+                    ),
+                };
+                let index = runbook
+                    .steps
+                    .iter()
+                    .position(|s| &s.id == step)
+                    .unwrap_or(start);
+                return Ok(Some((
+                    index,
+                    format!(
+                        "target '{target}' is protected and step '{step}' would {}{more}; nothing was run. Pass --confirm {target} to allow it, or run on a terminal and type the target's name when asked",
+                        first.what
+                    ),
+                )));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Check mode: tell the operator that the real run will ask for consent.
+pub(crate) fn note_consent_needed(
+    bound: &dyn crate::step::Step,
+    step: &runbook_spec::Step,
+    runbook: &Runbook,
+    output: &StepOutput,
+) {
+    if let Ok(Some(d)) = bound.destruction(step, runbook)
+        && runbook.targets.get(&d.target).is_some_and(|t| t.protected)
+    {
+        output.log(format!(
+            "note: target '{}' is protected; `runbook run` needs --confirm {} because this step would {}",
+            d.target, d.target, d.what
+        ));
+    }
+}
