@@ -242,7 +242,7 @@ async fn rows_of(
         "{}{} row{}",
         if estimated { "about " } else { "" },
         group(rows),
-        plural(rows as u64)
+        plural(rows)
     )))
 }
 

@@ -82,7 +82,7 @@ impl LoadObserver for EvidenceObserver {
                     || outcome.tag.starts_with("DELETE")
                     || outcome.tag.starts_with("SELECT") =>
             {
-                format!("  {rows} row{}", plural(rows as u64))
+                format!("  {rows} row{}", plural(rows))
             }
             _ => String::new(),
         };
@@ -164,7 +164,7 @@ pub(crate) fn loaded(summary: &LoadSummary, input: Option<InputFile>) -> StepOut
     let mut text = format!(
         "{} statement{} in {:.1}s",
         summary.statements,
-        plural(summary.statements as u64),
+        plural(summary.statements),
         summary.duration.as_secs_f64()
     );
     if summary.rows_copied > 0 {
@@ -177,7 +177,7 @@ pub(crate) fn loaded(summary: &LoadSummary, input: Option<InputFile>) -> StepOut
         text.push_str(&format!(
             ", {} error{} (on_error: continue)",
             summary.error_count,
-            plural(summary.error_count as u64)
+            plural(summary.error_count)
         ));
     }
     let mut outcome = StepOutcome::new(StepStatus::Passed, text);
@@ -213,7 +213,7 @@ pub(crate) fn load_failure(
             let note = if single_transaction {
                 " (single transaction: rolled back, nothing was kept)".to_owned()
             } else {
-                format!(" (after {done} statement{} succeeded)", plural(done as u64))
+                format!(" (after {done} statement{} succeeded)", plural(done))
             };
             // On the first line, before the server's LINE/caret excerpt.
             record.message = match record.message.split_once('\n') {

@@ -240,7 +240,7 @@ fn evaluate(expect: &Expect, rows: &Rows) -> (bool, String) {
     let single = single_number(rows);
     if let Some(n) = expect.rows {
         ok &= rows.rows.len() as u64 == n;
-        said.push(format!("{n} row{}", plural(n as u64)));
+        said.push(format!("{n} row{}", plural(n)));
     }
     if let Some(min) = expect.min {
         ok &= single.is_some_and(|v| v >= min);
