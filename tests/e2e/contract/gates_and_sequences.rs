@@ -154,7 +154,7 @@ fn gate_expectations_pass_on_the_right_data_and_say_what_was_found_on_the_wrong_
             "catalog",
             false,
             "tables exist: app.d_patient, d_patient, app.d_users",
-            "missing: d_patient, app.d_users",
+            "1 of 3 present",
         ),
         ("count", false, "a value >= 3", "the value '2'"),
         ("empty", false, "no rows", "the value '2'"),
@@ -172,6 +172,18 @@ fn gate_expectations_pass_on_the_right_data_and_say_what_was_found_on_the_wrong_
         );
     }
     assert_eq!(seen.len(), 4);
+    assert_eq!(
+        checks[0]["missing"],
+        serde_json::json!(["d_patient", "app.d_users"]),
+        "the missing objects are listed by name"
+    );
+    let report = std::fs::read_to_string(result.evidence_dir(case.path()).join("report.md"))
+        .expect("report.md");
+    assert_eq!(
+        report.matches("missing: d_patient, app.d_users").count(),
+        1,
+        "the report names the missing objects once:\n{report}"
+    );
 }
 
 /// Values that reach SQL are quoted, never pasted raw: `${vars.x}` with anything but a plain

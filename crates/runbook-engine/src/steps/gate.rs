@@ -74,8 +74,12 @@ impl GateStep {
                     catalog_check(session, check, other).await?
                 }
             };
+            let missing = match record.missing.as_slice() {
+                [] => String::new(),
+                names => format!(" (missing: {})", names.join(", ")),
+            };
             cx.log(format!(
-                "{}  {}: expected {}; actual {}",
+                "{}  {}: expected {}; actual {}{missing}",
                 if record.passed { "pass" } else { "FAIL" },
                 record.name,
                 record.expected,
@@ -503,10 +507,11 @@ async fn catalog_check(
         CheckKind::Query { .. } => unreachable!("queries are judged by judge_query"),
     };
     let passed = missing.is_empty();
+    // The names themselves travel in `missing`; reports list them after this text.
     let actual = if passed {
         format!("all {} present", names.len())
     } else {
-        format!("missing: {}", missing.join(", "))
+        format!("{} of {} present", names.len() - missing.len(), names.len())
     };
     Ok(GateCheckRecord {
         name: check.name.clone(),
