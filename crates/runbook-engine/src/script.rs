@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use runbook_evidence::{ErrorRecord, InputFile, StepOutcome, StepStatus};
-use runbook_postgres::load::{LoadObserver, LoadSummary, StatementOutcome};
+use runbook_postgres::load::{LoadObserver, LoadOptions, LoadSummary, StatementOutcome};
 use runbook_postgres::{LoadError, LoadErrorKind, ScriptError, ScriptErrorKind};
 use runbook_spec::TextOrigin;
 use runbook_sql::analysis::{Effect, classify};
@@ -64,6 +64,25 @@ pub(crate) fn reader<R: Read>(input: R, variables: BTreeMap<String, String>) -> 
         ..ReaderOptions::default()
     };
     ScriptReader::with_options(input, options)
+}
+
+/// How the loader runs a script of a step: `on_error` and `single_transaction` as the runbook
+/// says, positions named after `origin`, progress out of `total_bytes`.
+pub(crate) fn load_options(
+    origin: &Origin,
+    on_error: runbook_spec::OnError,
+    single_transaction: bool,
+    total_bytes: u64,
+) -> LoadOptions {
+    LoadOptions {
+        source_name: origin.source_name(),
+        on_error: match on_error {
+            runbook_spec::OnError::Stop => runbook_postgres::load::OnError::Stop,
+            runbook_spec::OnError::Continue => runbook_postgres::load::OnError::Continue,
+        },
+        single_transaction,
+        total_bytes: Some(total_bytes),
+    }
 }
 
 /// Logs each statement as it completes.

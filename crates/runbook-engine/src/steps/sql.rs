@@ -7,8 +7,7 @@ use std::io::Cursor;
 
 use async_trait::async_trait;
 use runbook_evidence::StepOutcome;
-use runbook_postgres::load::{LoadOptions, OnError as LoadOnError};
-use runbook_spec::{OnError, Runbook, Sql};
+use runbook_spec::{Runbook, Sql};
 
 use crate::context::StepContext;
 use crate::errors::StepError;
@@ -40,15 +39,12 @@ impl Step for SqlStep {
     async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         let origin = self.origin(cx.runbook());
         let reader = self.reader(cx.runbook());
-        let options = LoadOptions {
-            source_name: origin.source_name(),
-            on_error: match self.0.on_error {
-                OnError::Stop => LoadOnError::Stop,
-                OnError::Continue => LoadOnError::Continue,
-            },
-            single_transaction: self.0.single_transaction,
-            total_bytes: Some(self.0.text.len() as u64),
-        };
+        let options = script::load_options(
+            &origin,
+            self.0.on_error,
+            self.0.single_transaction,
+            self.0.text.len() as u64,
+        );
         let mut observer = EvidenceObserver {
             output: cx.output(),
             origin: origin.clone(),

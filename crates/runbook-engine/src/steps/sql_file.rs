@@ -15,7 +15,6 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use runbook_docker::{ExecEnd, ExecSpec, LineSplitter, OutputStream, Owner};
 use runbook_evidence::{ErrorRecord, InputFile, StepOutcome, StepStatus, hash_file};
-use runbook_postgres::load::{LoadOptions, OnError as LoadOnError};
 use runbook_spec::{OnError, Runbook, SqlFile, Via};
 use sha2::{Digest, Sha256};
 
@@ -145,15 +144,8 @@ impl SqlFileStep {
         // Full-size reads keep the lexer fast (it slows down badly on short reads).
         let buffered = std::io::BufReader::with_capacity(READ_BUFFER, hashing);
         let reader = script::reader(buffered, self.variables(cx.runbook()));
-        let options = LoadOptions {
-            source_name: origin.source_name(),
-            on_error: match self.0.on_error {
-                OnError::Stop => LoadOnError::Stop,
-                OnError::Continue => LoadOnError::Continue,
-            },
-            single_transaction: self.0.single_transaction,
-            total_bytes: Some(size),
-        };
+        let options =
+            script::load_options(&origin, self.0.on_error, self.0.single_transaction, size);
         cx.log(format!(
             "loading {} ({size} bytes) via client{}",
             self.0.path.display(),
