@@ -16,7 +16,7 @@ use super::feed::Feed;
 use super::observer::{LoadObserver, StatementOutcome};
 use super::options::{LoadOptions, OnError};
 use super::summary::LoadSummary;
-use super::{connect_args, excerpt, psql_bool};
+use super::{connect_args, excerpt};
 use crate::cancel::CancelHandle;
 use crate::errors::{
     LoadError, LoadErrorKind, QueryError, ScriptError, ScriptErrorKind, StatementFailure,
@@ -350,7 +350,7 @@ impl Run<'_> {
             }
             MetaCommand::Set { name, value } => {
                 if name == "ON_ERROR_STOP"
-                    && let Some(on) = psql_bool::parse(&value)
+                    && let Some(on) = runbook_sql::analysis::parse_bool(&value)
                 {
                     self.stop_on_error = on || self.options.single_transaction;
                 }

@@ -14,7 +14,6 @@ mod executor;
 mod feed;
 mod observer;
 mod options;
-mod psql_bool;
 mod summary;
 
 pub use observer::{LoadObserver, NoopObserver, StatementOutcome};

@@ -10,3 +10,4 @@ pub(crate) mod tokens;
 pub use classify::{Classification, Destructive, Effect, classify};
 pub use copy::copy_direction;
 pub use names::QualifiedName;
+pub use settings::parse_bool;

@@ -59,9 +59,10 @@ fn one_command(t: &[Token<'_>]) -> Option<ScsChange> {
     parse_bool(&value).map(ScsChange::Set)
 }
 
-/// PostgreSQL's `parse_bool`: case-insensitive, unique prefixes of true/false/yes/no, on/off
-/// (at least two letters), 1/0.
-pub(crate) fn parse_bool(value: &str) -> Option<bool> {
+/// PostgreSQL's `parse_bool`, which psql's `ParseVariableBool` (`\set ON_ERROR_STOP on`)
+/// follows too: case-insensitive, unique prefixes of true/false/yes/no, on/off (at least two
+/// letters), 1/0. `None` for anything else.
+pub fn parse_bool(value: &str) -> Option<bool> {
     let v = value.trim().to_ascii_lowercase();
     let prefix_of = |word: &str, min: usize| v.len() >= min && word.starts_with(v.as_str());
     if prefix_of("true", 1) || prefix_of("yes", 1) || prefix_of("on", 2) || v == "1" {
@@ -76,6 +77,19 @@ pub(crate) fn parse_bool(value: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn booleans_read_as_psql_and_the_server_read_them() {
+        for on in ["on", "ON", "true", "t", "yes", "y", "1"] {
+            assert_eq!(parse_bool(on), Some(true), "{on}");
+        }
+        for off in ["off", "of", "false", "f", "no", "n", "0"] {
+            assert_eq!(parse_bool(off), Some(false), "{off}");
+        }
+        for bad in ["o", "", "2", "maybe"] {
+            assert_eq!(parse_bool(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn recognises_the_forms_pg_dump_and_people_write() {
