@@ -157,6 +157,18 @@ pub fn is_secret_key(name: &str) -> bool {
 /// `${env.PW}` or `$PW`: a reference to a secret, not one, kept so the runbook copy and
 /// commands stay readable (the value it expands to is redacted wherever it appears).
 fn is_reference(value: &str) -> bool {
+    // Placeholders in documentation (`PGPASSWORD=...`, `password=<secret>`) are not secrets
+    // either; masking them made the evidence copy of a runbook differ from the runbook.
+    if !value.is_empty() && value.bytes().all(|b| b == b'.') || value == "…" {
+        return true;
+    }
+    if value.len() > 2
+        && value.starts_with('<')
+        && value.ends_with('>')
+        && !value[1..].contains('<')
+    {
+        return true;
+    }
     if let Some(inner) = value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
         return !inner.contains(['{', '}']);
     }
@@ -398,6 +410,15 @@ mod tests {
         assert_eq!(patterns(text), text);
         assert_eq!(patterns("PGPASSWORD=${a}b"), "PGPASSWORD=****");
         assert_eq!(patterns("PGPASSWORD=$1abc"), "PGPASSWORD=****");
+    }
+
+    #[test]
+    fn documentation_placeholders_are_kept() {
+        let text =
+            "#   export POSTGRES_PASSWORD=...  # or PGPASSWORD=<secret> psql postgres://u:...@h/db";
+        assert_eq!(patterns(text), text);
+        assert_eq!(patterns("PGPASSWORD=..x"), "PGPASSWORD=****");
+        assert_eq!(patterns("PGPASSWORD=<a>b"), "PGPASSWORD=****");
     }
 
     #[test]
