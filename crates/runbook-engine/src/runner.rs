@@ -28,7 +28,7 @@ use crate::options::RunOptions;
 use crate::outcome::outcome_of;
 use crate::output::{Listeners, StepOutput};
 use crate::plan::Plan;
-use crate::resources::Resources;
+use crate::resources::{Resources, url_names_port};
 use crate::step::Step;
 use crate::text::humantime;
 use crate::verdict::{StepFailure, Verdict};
@@ -331,9 +331,17 @@ fn target_records(runbook: &Runbook) -> BTreeMap<String, TargetRecord> {
         .map(|(name, target)| {
             let (postgres, ephemeral) = match target.postgres.as_ref().map(|p| p.connection()) {
                 Some(Connection::Url { url, .. }) => {
-                    let shown = ConnectionSpec::parse(url, &ProcessEnv)
+                    let mut shown = ConnectionSpec::parse(url, &ProcessEnv)
                         .map(|spec| spec.redacted())
                         .unwrap_or_else(|_| url.to_owned());
+                    if let Some(container) = &target.container
+                        && !url_names_port(url)
+                    {
+                        // The parsed default (5432) is not where the run connects.
+                        shown = format!(
+                            "{shown} (port: the one container {container} publishes for 5432)"
+                        );
+                    }
                     (Some(shown), false)
                 }
                 Some(Connection::Ephemeral) => (None, true),
