@@ -73,7 +73,7 @@ pub use steps::volume_remove::VolumeRemove;
 pub use target::{Connection, PostgresTarget, Target};
 pub use template::{expand_target_refs, target_refs};
 pub use text_origin::{ScalarStyle, SqlReference, TextOrigin};
-pub use when::{When, is_set};
+pub use when::{Condition, When, is_set};
 
 /// Parses and validates a runbook. `file` is used for messages and kept in the result; nothing
 /// is read from it.

@@ -12,7 +12,7 @@ use crate::load::interpolate::{Ctx, Interpolator};
 use crate::load::messages::{Owner, describe};
 use crate::load::raw::RunbookFile;
 use crate::load::secrets::normalize;
-use crate::load::steps::{StepsInput, load_steps, sql_nodes};
+use crate::load::steps::{StepsInput, load_steps, sql_nodes, var_reference_whens};
 use crate::load::targets::{load_targets, target_outline};
 use crate::load::vars::resolve_vars;
 use crate::names::is_slug;
@@ -128,6 +128,7 @@ pub(crate) fn parse(
     if let Some((_, vars)) = vars_entry {
         done.insert(vars);
     }
+    done.extend(var_reference_whens(&tree, steps_entry.map(|(_, v)| v)));
     if let Some((_, targets)) = targets_entry {
         interp.expand_tree(
             &mut tree,

@@ -27,6 +27,7 @@ use crate::steps::sql_file::SqlFile;
 use crate::steps::volume_remove::VolumeRemove;
 use crate::target::Target;
 use crate::text_origin::SqlReference;
+use crate::when::When;
 use crate::yaml::de::from_node_all_errors;
 use crate::yaml::tree::{NodeId, Tree, Value};
 
@@ -62,6 +63,27 @@ pub(crate) fn sql_nodes(tree: &Tree, steps_node: Option<NodeId>) -> Vec<NodeId> 
         }
     }
     nodes
+}
+
+/// `when:` values written as a single `${vars.NAME}` (or `!${vars.NAME}`) reference. They are
+/// left as written, so the condition reads the var itself (set or not) rather than a var named
+/// after its value; any other `${...}` in a `when:` is interpolated like every value.
+pub(crate) fn var_reference_whens(tree: &Tree, steps_node: Option<NodeId>) -> Vec<NodeId> {
+    steps_node
+        .map(|s| tree.items(s))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|&step| tree.get(step, "when").map(|(_, v)| v))
+        .filter(|&node| {
+            tree.text(node).is_some_and(|text| {
+                let text = text.trim();
+                let text = text.strip_prefix('!').map_or(text, str::trim_start);
+                text.strip_prefix("${vars.")
+                    .and_then(|rest| rest.strip_suffix('}'))
+                    .is_some_and(crate::names::is_var_name)
+            })
+        })
+        .collect()
 }
 
 pub(crate) fn load_steps(
@@ -229,8 +251,11 @@ fn load_step(
         ok = false;
     }
 
-    if let Some(when) = common.as_ref().and_then(|c| c.when.as_ref())
-        && !input.declared_vars.contains(&when.var)
+    if let Some(var) = common
+        .as_ref()
+        .and_then(|c| c.when.as_ref())
+        .and_then(When::var)
+        && !input.declared_vars.iter().any(|d| d == var)
     {
         let node = tree.get(item, "when").map_or(item, |(_, v)| v);
         let declared = if input.declared_vars.is_empty() {
@@ -243,10 +268,7 @@ fn load_step(
         };
         diags.error(
             tree.node(node).pos,
-            format!(
-                "undefined var '{}' in 'when' of {label}: {declared}",
-                when.var
-            ),
+            format!("undefined var '{var}' in 'when' of {label}: {declared}"),
         );
         ok = false;
     }
