@@ -8,12 +8,22 @@ use runbook_spec::{LoadError, ParseOptions, ProcessEnv, Runbook};
 use crate::exit_codes;
 use crate::report_error;
 
+/// How strictly the environment is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `validate`: static; an unset environment variable is a warning.
+    Validate,
+    /// `check` and `run`: every value is needed.
+    Execute,
+}
+
 /// The runbook, or the exit code after its problems were printed.
-pub fn load(file: &Path, vars: &[(String, String)]) -> Result<Runbook, i32> {
+pub fn load(file: &Path, vars: &[(String, String)], purpose: Purpose) -> Result<Runbook, i32> {
     let vars: BTreeMap<String, String> = vars.iter().cloned().collect();
     let options = ParseOptions {
         vars,
         env: &ProcessEnv,
+        unset_env_is_warning: purpose == Purpose::Validate,
     };
     match runbook_spec::parse_file(file, &options) {
         Ok(runbook) => {

@@ -53,6 +53,10 @@ pub struct ParseOptions<'a> {
     /// literally (no `${...}` expansion).
     pub vars: BTreeMap<String, String>,
     pub env: &'a dyn Env,
+    /// `runbook validate`: an environment variable that is not set where the runbook is
+    /// validated (a CI job without the secrets) is a warning, and its reference reads as empty.
+    /// `check` and `run` need the value, so there it is an error.
+    pub unset_env_is_warning: bool,
 }
 
 impl Default for ParseOptions<'_> {
@@ -60,6 +64,7 @@ impl Default for ParseOptions<'_> {
         Self {
             vars: BTreeMap::new(),
             env: &ProcessEnv,
+            unset_env_is_warning: false,
         }
     }
 }

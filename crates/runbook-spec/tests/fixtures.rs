@@ -83,6 +83,7 @@ fn ok_fixtures_parse_and_match_their_snapshots() {
     let options = runbook_spec::ParseOptions {
         vars: Default::default(),
         env: &env,
+        ..Default::default()
     };
     let mut failures = Vec::new();
     for file in yaml_files("ok") {
@@ -108,6 +109,7 @@ fn err_fixtures_fail_with_their_expected_messages() {
     let options = runbook_spec::ParseOptions {
         vars: Default::default(),
         env: &env,
+        ..Default::default()
     };
     let mut failures = Vec::new();
     for file in yaml_files("err") {

@@ -139,6 +139,7 @@ fn when_conditions_follow_the_vars() {
     let options = ParseOptions {
         vars: [("reseed".to_owned(), "yes".to_owned())].into(),
         env: &EmptyEnv,
+        ..Default::default()
     };
     let runbook = parse(&text, Path::new("r.yaml"), &options).unwrap();
     assert!(runbook.is_enabled(&runbook.steps[0]));
@@ -231,5 +232,33 @@ fn errors_display_with_file_line_and_column() {
     assert_eq!(
         errors.to_string(),
         "runbooks/restore.yaml:3:8: the runbook has no steps; expected at least one under 'steps'"
+    );
+}
+
+#[test]
+fn validate_warns_about_unset_environment_variables_that_run_needs() {
+    let text = "version: 1\nname: x\nsteps:\n  - id: a\n    kind: shell\n    command: [echo, \"${env.PW}\"]\n";
+    let strict = ParseOptions {
+        env: &EmptyEnv,
+        ..Default::default()
+    };
+    let errors = runbook_spec::parse(text, std::path::Path::new("rb.yaml"), &strict).unwrap_err();
+    assert_eq!(
+        errors.to_string(),
+        "rb.yaml:6:22: environment variable PW is not set and ${env.PW} has no default (write ${env.PW:-...})"
+    );
+    let lenient = ParseOptions {
+        env: &EmptyEnv,
+        unset_env_is_warning: true,
+        ..Default::default()
+    };
+    let runbook = runbook_spec::parse(text, std::path::Path::new("rb.yaml"), &lenient).unwrap();
+    assert_eq!(runbook.warnings.len(), 1);
+    assert!(
+        runbook.warnings[0]
+            .to_string()
+            .ends_with("; check and run will need it"),
+        "{}",
+        runbook.warnings[0]
     );
 }

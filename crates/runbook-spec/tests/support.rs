@@ -34,6 +34,7 @@ pub fn parse_with(
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         env,
+        ..Default::default()
     };
     parse(text, Path::new("runbook.yaml"), &options)
 }

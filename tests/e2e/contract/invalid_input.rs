@@ -276,3 +276,27 @@ steps:
     );
     assert!(result.stdout.is_empty(), "{}", result.stdout);
 }
+
+#[test]
+fn an_unset_environment_variable_is_a_warning_for_validate_and_an_error_for_check_and_run() {
+    // validate is static: a CI job linting runbooks has no secrets. check and run need the
+    // value, so there the same reference is wrong input.
+    let dir = workspace_root().join("tests/data");
+    let evidence = tempfile::tempdir().expect("temp dir");
+    let evidence_arg = evidence.path().to_str().expect("utf-8 path");
+    let message = "unset-env.yaml:4:11: environment variable RUNBOOK_E2E_SURELY_UNSET_PASSWORD is not set and ${env.RUNBOOK_E2E_SURELY_UNSET_PASSWORD} has no default (write ${env.RUNBOOK_E2E_SURELY_UNSET_PASSWORD:-...})";
+    let validate = runbook(&dir, &["validate", "unset-env.yaml"]);
+    assert_eq!(validate.code, 0, "{}", validate.all_output());
+    assert_eq!(
+        validate.stderr,
+        format!("warning: {message}; check and run will need it\n")
+    );
+    for command in ["check", "run"] {
+        let result = runbook(
+            &dir,
+            &[command, "unset-env.yaml", "--evidence-dir", evidence_arg],
+        );
+        assert_eq!(result.code, 2, "{command}: {}", result.all_output());
+        assert_eq!(result.stderr, format!("error: {message}\n"), "{command}");
+    }
+}

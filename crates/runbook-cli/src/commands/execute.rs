@@ -24,10 +24,11 @@ pub struct Request<'a> {
 }
 
 pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
-    let runbook = match runbook_file::load(request.file, request.vars) {
-        Ok(runbook) => runbook,
-        Err(code) => return code,
-    };
+    let runbook =
+        match runbook_file::load(request.file, request.vars, runbook_file::Purpose::Execute) {
+            Ok(runbook) => runbook,
+            Err(code) => return code,
+        };
     let plan = Plan::new(runbook);
     let mut options = RunOptions::new(mode, request.file.display().to_string());
     options.from_step = request.from.clone();

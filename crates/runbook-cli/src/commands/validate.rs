@@ -8,7 +8,7 @@ use crate::{exit_codes, runbook_file};
 pub fn validate(files: &[PathBuf], vars: &[(String, String)]) -> i32 {
     let mut code = exit_codes::OK;
     for file in files {
-        let runbook = match runbook_file::load(file, vars) {
+        let runbook = match runbook_file::load(file, vars, runbook_file::Purpose::Validate) {
             Ok(runbook) => runbook,
             Err(c) => {
                 code = c;

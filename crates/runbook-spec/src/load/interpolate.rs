@@ -44,6 +44,8 @@ pub(crate) struct Interpolator<'a> {
     pub targets: Vec<(String, bool)>,
     pub secrets: Vec<String>,
     pub sql_refs: HashMap<NodeId, Vec<SqlReference>>,
+    /// See [`crate::ParseOptions::unset_env_is_warning`].
+    pub unset_env_is_warning: bool,
 }
 
 fn sql_safe(value: &str) -> bool {
@@ -178,13 +180,16 @@ impl Interpolator<'_> {
                     (Some(v), _) => v,
                     (None, Some(d)) => d.clone(),
                     (None, None) => {
-                        diags.error(
-                            pos,
-                            format!(
-                                "environment variable {name} is not set and {raw} has no default (write ${{env.{name}:-...}})"
-                            ),
+                        let message = format!(
+                            "environment variable {name} is not set and {raw} has no default (write ${{env.{name}:-...}})"
                         );
-                        return None;
+                        if self.unset_env_is_warning {
+                            diags.warning(pos, format!("{message}; check and run will need it"));
+                            String::new()
+                        } else {
+                            diags.error(pos, message);
+                            return None;
+                        }
                     }
                 };
                 if looks_secret(name) {

@@ -110,6 +110,7 @@ pub(crate) fn parse(
         targets: target_outline(&tree, targets_entry.map(|(_, v)| v)),
         secrets: Vec::new(),
         sql_refs: HashMap::new(),
+        unset_env_is_warning: options.unset_env_is_warning,
     };
     resolve_vars(
         &tree,
