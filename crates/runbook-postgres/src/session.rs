@@ -349,10 +349,25 @@ async fn open(spec: &ConnectionSpec) -> Result<Opened, ConnectError> {
     if let Some(options) = spec.options() {
         config.options(options);
     }
-    let (client, mut connection) = config
-        .connect(tls.clone())
-        .await
-        .map_err(|e| ConnectError::from_driver(spec.redacted(), &e))?;
+    let connecting = config.connect(tls.clone());
+    // tokio-postgres applies connect_timeout to the TCP connect only; libpq's covers the whole
+    // connection, and a peer that accepts but never answers (a hung server, a half-open
+    // forwarder) would otherwise hang the run forever.
+    let connected = match spec.connect_timeout() {
+        Some(timeout) => tokio::time::timeout(timeout, connecting)
+            .await
+            .map_err(|_| ConnectError::Failed {
+                target: spec.redacted(),
+                reason: format!(
+                    "no answer from the server within {}s (connect_timeout)",
+                    timeout.as_secs()
+                ),
+                sqlstate: None,
+            })?,
+        None => connecting.await,
+    };
+    let (client, mut connection) =
+        connected.map_err(|e| ConnectError::from_driver(spec.redacted(), &e))?;
     let inbox = Arc::new(Mutex::new(Inbox::default()));
     let sink = Arc::clone(&inbox);
     tokio::spawn(async move {
