@@ -225,13 +225,17 @@ if [ "$1" = postgres ]; then
 		verify_minimum_env
 		init_database_dir
 		setup_hba_conf "$@"
-		# The temporary server authenticates local connections by trust (initdb's default for
-		# the socket), so no password is needed for the setup below.
+		# Local connections are trusted by default, but POSTGRES_INITDB_ARGS can ask for a
+		# password on the socket too (--auth-local=scram-sha-256, --auth=md5); the setup below
+		# then needs it, as in the official image.
+		PGPASSWORD="${PGPASSWORD:-$POSTGRES_PASSWORD}"
+		export PGPASSWORD
 		shift
 		temp_server_start "$@"
 		setup_db
 		process_init_files
 		temp_server_stop
+		unset PGPASSWORD
 		set -- postgres "$@"
 		log
 		log 'PostgreSQL init process complete; ready for start up.'

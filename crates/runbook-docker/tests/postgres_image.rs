@@ -171,6 +171,40 @@ async fn postgres_env_and_initdb_scripts_are_honoured() {
 }
 
 #[tokio::test]
+async fn initialisation_works_when_initdb_args_require_a_password_on_the_socket() {
+    let dt = docker_test!("initialisation_works_when_initdb_args_require_a_password_on_the_socket");
+    let client = dt.client();
+    let spec = postgres_spec(
+        &dt,
+        "authlocal",
+        &[
+            ("POSTGRES_PASSWORD", "local-pw"),
+            ("POSTGRES_DB", "app"),
+            ("POSTGRES_INITDB_ARGS", "--auth-local=scram-sha-256"),
+        ],
+    );
+    let report = client.ensure_running(&spec).await.unwrap();
+    // The database is created over the socket during initialisation, which now asks for the
+    // password: the entrypoint must hand it to psql, as the official one does.
+    let session =
+        connect_when_ready(published_port(&report.info), "postgres", "local-pw", "app").await;
+    assert_eq!(value(&session, "SELECT current_database()").await, "app");
+    drop(session);
+    let local = client
+        .exec_capture(
+            &spec.name,
+            &ExecSpec::new(["psql", "-U", "postgres", "-w", "-c", "SELECT 1"]).user("postgres"),
+        )
+        .await
+        .unwrap();
+    assert_ne!(
+        local.exit_code, 0,
+        "the socket still asks for a password: {local:?}"
+    );
+    dt.finish().await;
+}
+
+#[tokio::test]
 async fn data_persists_in_a_named_volume_across_recreation() {
     let dt = docker_test!("data_persists_in_a_named_volume_across_recreation");
     let client = dt.client();
