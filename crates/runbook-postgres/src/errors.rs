@@ -140,6 +140,9 @@ pub enum ScriptErrorKind {
     Scan(ScanErrorKind),
     /// `\encoding` asked for something other than UTF-8.
     UnsupportedEncoding { encoding: String },
+    /// `\set` gave a boolean psql variable (`ON_ERROR_STOP`) a value that is not a boolean;
+    /// psql refuses it too and keeps the previous setting.
+    InvalidBoolean { variable: String, value: String },
     /// `\connect` inside an all-or-nothing load would commit half of it.
     ConnectInSingleTransaction,
     /// `\connect` arguments that do not make a connection.
@@ -218,6 +221,11 @@ impl fmt::Display for ScriptError {
                 f,
                 "unsupported client encoding {encoding} in \\encoding: only UTF8 is supported \
                  (convert the file to UTF-8, e.g. with iconv)"
+            ),
+            ScriptErrorKind::InvalidBoolean { variable, value } => write!(
+                f,
+                "invalid value \"{value}\" for \\set {variable}: expected on or off \
+                 (or true/false, yes/no, 1/0); the setting is unchanged"
             ),
             ScriptErrorKind::ConnectInSingleTransaction => f.write_str(
                 "\\connect is not allowed in a single-transaction load: it would end the transaction",

@@ -133,6 +133,58 @@ async fn set_on_error_stop_in_the_script_switches_behaviour() {
 }
 
 #[tokio::test]
+async fn set_on_error_stop_without_a_value_turns_it_on_as_in_psql() {
+    let script = "\\set ON_ERROR_STOP\nSELECT nope;\nCREATE TABLE after_error (x int);\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bare.sql");
+    std::fs::write(&file, script).unwrap();
+    let by_psql = create_database("load_set_stop_bare_psql");
+    psql_file_continue(&by_psql.spec, &file);
+    let after = "SELECT to_regclass('after_error')::text";
+    let psql_session = by_psql.connect().await;
+    assert_eq!(value(&psql_session, after).await, None, "psql stopped");
+
+    let db = create_database("load_set_stop_bare");
+    let mut session = db.connect().await;
+    let options = LoadOptions {
+        on_error: OnError::Continue,
+        ..named("bare.sql")
+    };
+    let (result, _) = load_text(&mut session, script, &options).await;
+    let err = result.unwrap_err();
+    assert_eq!(err.script_error().unwrap().position.line, 2);
+    assert_eq!(value(&session, after).await, None);
+}
+
+#[tokio::test]
+async fn set_on_error_stop_to_a_non_boolean_is_an_error_that_changes_nothing() {
+    let db = create_database("load_set_stop_bad");
+    let mut session = db.connect().await;
+    let script = "\\set ON_ERROR_STOP maybe\nSELECT nope;\nCREATE TABLE after_maybe (x int);\n";
+    let options = LoadOptions {
+        on_error: OnError::Continue,
+        ..named("bad.sql")
+    };
+    let (result, _) = load_text(&mut session, script, &options).await;
+    let summary = result.unwrap();
+    assert_eq!(summary.error_count, 2);
+    assert_eq!(
+        summary.errors[0].to_string(),
+        "bad.sql:1:1: invalid value \"maybe\" for \\set ON_ERROR_STOP: expected on or off \
+         (or true/false, yes/no, 1/0); the setting is unchanged"
+    );
+    assert_eq!(
+        value(&session, "SELECT to_regclass('after_maybe')::text")
+            .await
+            .as_deref(),
+        Some("after_maybe")
+    );
+    // With ON_ERROR_STOP already on, the bad \set itself stops the load (psql exits 3 there).
+    let (result, _) = load_text(&mut session, script, &named("bad.sql")).await;
+    assert_eq!(result.unwrap_err().script_error().unwrap().position.line, 1);
+}
+
+#[tokio::test]
 async fn single_transaction_leaves_nothing_behind_on_error() {
     let db = create_database("load_single");
     let mut session = db.connect().await;

@@ -348,14 +348,26 @@ impl Run<'_> {
                 self.observer.echo(&text, position);
                 Ok(())
             }
-            MetaCommand::Set { name, value } => {
-                if name == "ON_ERROR_STOP"
-                    && let Some(on) = runbook_sql::analysis::parse_bool(&value)
-                {
-                    self.stop_on_error = on || self.options.single_transaction;
+            MetaCommand::Set { name, value } if name == "ON_ERROR_STOP" => {
+                // psql: `\set ON_ERROR_STOP` without a value turns it on; a value that is not
+                // a boolean is an error of the `\set` and changes nothing.
+                let given = if value.is_empty() { "on" } else { &value };
+                match runbook_sql::analysis::parse_bool(given) {
+                    Some(on) => {
+                        self.stop_on_error = on || self.options.single_transaction;
+                        Ok(())
+                    }
+                    None => {
+                        let kind = ScriptErrorKind::InvalidBoolean {
+                            variable: name,
+                            value,
+                        };
+                        let error = self.script_error(position, kind);
+                        self.fail(error, false)
+                    }
                 }
-                Ok(())
             }
+            MetaCommand::Set { .. } => Ok(()),
             MetaCommand::Unset { name } => {
                 if name == "ON_ERROR_STOP" {
                     self.stop_on_error = self.options.single_transaction;
