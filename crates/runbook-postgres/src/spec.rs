@@ -529,30 +529,34 @@ fn first_word(text: &str) -> String {
 /// `[user[:password]@][host][:port][/dbname][?key=value&...]`
 fn parse_url(rest: &str) -> Result<Fields, SpecError> {
     let mut fields = Fields::default();
+    // The credentials end at an `@` before the first `/`, as libpq finds them, so a password
+    // may hold `?`, `#` or `:` unencoded (generated passwords do). Splitting at `?` first
+    // would take the rest of such a password for the query and echo it in an error.
+    let credentials_end = rest[..rest.find('/').unwrap_or(rest.len())].rfind('@');
+    let (userinfo, rest) = match credentials_end {
+        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+        None => (None, rest),
+    };
     let (before_query, query) = match rest.split_once('?') {
         Some((before, query)) => (before, Some(query)),
         None => (rest, None),
     };
-    let (authority, path) = match before_query.split_once('/') {
+    let (host_part, path) = match before_query.split_once('/') {
         Some((authority, path)) => (authority, Some(path)),
         None => (before_query, None),
     };
-    let host_part = match authority.rsplit_once('@') {
-        Some((userinfo, host_part)) => {
-            let (user, password) = match userinfo.split_once(':') {
-                Some((user, password)) => (user, Some(password)),
-                None => (userinfo, None),
-            };
-            if !user.is_empty() {
-                fields.user = Some(percent_decode(user, "user name")?);
-            }
-            if let Some(password) = password {
-                fields.password = Some(percent_decode(password, "password")?);
-            }
-            host_part
+    if let Some(userinfo) = userinfo {
+        let (user, password) = match userinfo.split_once(':') {
+            Some((user, password)) => (user, Some(password)),
+            None => (userinfo, None),
+        };
+        if !user.is_empty() {
+            fields.user = Some(percent_decode(user, "user name")?);
         }
-        None => authority,
-    };
+        if let Some(password) = password {
+            fields.password = Some(percent_decode(password, "password")?);
+        }
+    }
     if host_part.contains(',') {
         return Err(SpecError::MultipleHosts);
     }
@@ -703,6 +707,23 @@ mod tests {
         assert_eq!(spec.dbname(), "my db");
         assert_eq!(spec.sslmode(), SslMode::Require);
         assert_eq!(spec.application_name(), "runbook");
+    }
+
+    #[test]
+    fn a_password_may_hold_question_marks_and_hashes_as_in_libpq() {
+        let spec = parse(
+            "postgres://app:ab?cd#ef@db.example:6543/db?sslmode=require",
+            &[],
+        );
+        assert_eq!(spec.password(), Some("ab?cd#ef"));
+        assert_eq!(spec.host(), &Host::Tcp("db.example".into()));
+        assert_eq!((spec.port(), spec.dbname()), (6543, "db"));
+        assert_eq!(spec.sslmode(), SslMode::Require);
+        let spec = parse("postgres://app:ab?cd@db.example", &[]);
+        assert_eq!(spec.password(), Some("ab?cd"));
+        // An `@` after the path belongs to the query.
+        let spec = parse("postgres://h/db?application_name=a@b", &[]);
+        assert_eq!((spec.user(), spec.application_name()), ("postgres", "a@b"));
     }
 
     #[test]
