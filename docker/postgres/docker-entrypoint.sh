@@ -223,6 +223,9 @@ if [ "$1" = postgres ]; then
 
 	if [ -z "$DATABASE_ALREADY_EXISTS" ]; then
 		verify_minimum_env
+		# An init directory the postgres user cannot read would be skipped silently (the glob
+		# matches nothing) and leave a database without its schema: stop before initdb instead.
+		ls /docker-entrypoint-initdb.d/ >/dev/null
 		init_database_dir
 		setup_hba_conf "$@"
 		# Local connections are trusted by default, but POSTGRES_INITDB_ARGS can ask for a

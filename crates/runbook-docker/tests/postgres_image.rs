@@ -205,6 +205,32 @@ async fn initialisation_works_when_initdb_args_require_a_password_on_the_socket(
 }
 
 #[tokio::test]
+async fn an_unreadable_init_directory_stops_the_container_before_initdb() {
+    let dt = docker_test!("an_unreadable_init_directory_stops_the_container_before_initdb");
+    let client = dt.client();
+    let initdb = tempfile::tempdir().unwrap();
+    std::fs::write(initdb.path().join("01-schema.sql"), "CREATE TABLE t ();\n").unwrap();
+    // Owned by root (the tests run as root) and closed to others: postgres cannot list it.
+    std::fs::set_permissions(initdb.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let mut spec = postgres_spec(&dt, "noinit", &[("POSTGRES_PASSWORD", "pw")]);
+    spec.volumes.push(VolumeMount {
+        source: VolumeSource::Bind(initdb.path().to_owned()),
+        target: "/docker-entrypoint-initdb.d".into(),
+        read_only: true,
+    });
+    client.ensure_running(&spec).await.unwrap();
+    assert_ne!(wait_exited(client, &spec.name).await, 0);
+    let logs = client.logs(&spec.name, None).await.unwrap();
+    assert!(
+        logs.iter()
+            .any(|l| l.text.contains("/docker-entrypoint-initdb.d")
+                && l.text.contains("Permission denied")),
+        "{logs:?}"
+    );
+    dt.finish().await;
+}
+
+#[tokio::test]
 async fn data_persists_in_a_named_volume_across_recreation() {
     let dt = docker_test!("data_persists_in_a_named_volume_across_recreation");
     let client = dt.client();
