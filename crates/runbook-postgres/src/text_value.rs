@@ -78,8 +78,14 @@ fn render(ty: &Type, raw: &[u8]) -> Result<String, BoxError> {
         Type::INT4 => i32::from_be_bytes(exact(raw)?).to_string(),
         Type::INT8 => i64::from_be_bytes(exact(raw)?).to_string(),
         Type::OID | Type::XID | Type::CID => u32::from_be_bytes(exact(raw)?).to_string(),
-        Type::FLOAT4 => float(f64::from(f32::from_be_bytes(exact(raw)?))),
-        Type::FLOAT8 => float(f64::from_be_bytes(exact(raw)?)),
+        Type::FLOAT4 => {
+            let value = f32::from_be_bytes(exact(raw)?);
+            float(value.into(), &format!("{value:e}"), FLOAT4_DIGITS)
+        }
+        Type::FLOAT8 => {
+            let value = f64::from_be_bytes(exact(raw)?);
+            float(value, &format!("{value:e}"), FLOAT8_DIGITS)
+        }
         Type::NUMERIC => numeric(raw)?,
         Type::TEXT
         | Type::VARCHAR
@@ -116,14 +122,48 @@ fn exact<const N: usize>(raw: &[u8]) -> Result<[u8; N], BoxError> {
     raw.try_into().map_err(|_| "unexpected length".into())
 }
 
-fn float(value: f64) -> String {
+/// `FLT_DIG` and `DBL_DIG`: from this decimal exponent on, PostgreSQL writes floats in
+/// scientific notation.
+const FLOAT4_DIGITS: i32 = 6;
+const FLOAT8_DIGITS: i32 = 15;
+
+/// PostgreSQL's float output (`extra_float_digits = 1`, the default since 12): the shortest
+/// digits that read back exactly, which is what Rust's `{:e}` gives for the value's own width
+/// (an f32 widened to f64 would print 0.1 as 0.10000000149011612), laid out as PostgreSQL does:
+/// fixed notation for exponents from -4 to `digits - 1`, else `1.5e-07`, `1e+15`.
+fn float(value: f64, shortest: &str, digits: i32) -> String {
     if value.is_nan() {
-        "NaN".to_owned()
-    } else if value.is_infinite() {
-        if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
-    } else {
-        value.to_string()
+        return "NaN".to_owned();
     }
+    if value.is_infinite() {
+        return if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+    }
+    let (mantissa, exponent) = shortest.split_once('e').unwrap_or((shortest, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if !(-4..digits).contains(&exponent) {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs());
+    }
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", mantissa),
+    };
+    let significant: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let point = exponent + 1; // digits before the decimal point
+    let text = if point <= 0 {
+        format!(
+            "0.{}{significant}",
+            "0".repeat(point.unsigned_abs() as usize)
+        )
+    } else {
+        let point = point as usize;
+        if significant.len() <= point {
+            format!("{significant}{}", "0".repeat(point - significant.len()))
+        } else {
+            format!("{}.{}", &significant[..point], &significant[point..])
+        }
+    };
+    format!("{sign}{text}")
 }
 
 fn uuid(raw: &[u8]) -> Result<String, BoxError> {
@@ -228,6 +268,25 @@ mod tests {
         assert_eq!(numeric(&numeric_bytes(-1, 0, 4, &[5])).unwrap(), "0.0005");
         assert_eq!(numeric(&numeric_bytes(0, 0, 2, &[7])).unwrap(), "7.00");
         assert_eq!(numeric(&numeric_bytes(0, 0xC000, 0, &[])).unwrap(), "NaN");
+    }
+
+    #[test]
+    fn floats_render_like_postgres() {
+        let f8 = |v: f64| float(v, &format!("{v:e}"), FLOAT8_DIGITS);
+        let f4 = |v: f32| float(v.into(), &format!("{v:e}"), FLOAT4_DIGITS);
+        assert_eq!(f4(0.1), "0.1");
+        assert_eq!(f4(2.75), "2.75");
+        assert_eq!(f4(123456.0), "123456");
+        assert_eq!(f4(1e6), "1e+06");
+        assert_eq!(f4(1.5e-7), "1.5e-07");
+        assert_eq!(f8(1e15), "1e+15");
+        assert_eq!(f8(1e14), "100000000000000");
+        assert_eq!(f8(0.0001), "0.0001");
+        assert_eq!(f8(0.00001), "1e-05");
+        assert_eq!(f8(-12.5), "-12.5");
+        assert_eq!(f8(-0.0), "-0");
+        assert_eq!(f8(1e100), "1e+100");
+        assert_eq!(f8(f64::NEG_INFINITY), "-Infinity");
     }
 
     #[test]

@@ -224,3 +224,32 @@ async fn cancel_stops_a_running_statement_server_side() {
     let rows = session.simple_query("SELECT 1").await.unwrap();
     assert_eq!(rows.single_value(), Some(Some("1")));
 }
+
+#[tokio::test]
+async fn floats_read_as_the_servers_own_text() {
+    let db = create_database("session_floats");
+    let session = db.connect().await;
+    for literal in [
+        "0.1::real",
+        "2.71828::real",
+        "1e6::real",
+        "1.5e-7::real",
+        "123456::real",
+        "1e15::float8",
+        "1e14::float8",
+        "0.00001::float8",
+        "0.1::float8 + 0.2::float8",
+        "'-0'::float8",
+        "123456789012345678::float8",
+        "'-Infinity'::float8",
+    ] {
+        let rows = session
+            .query(&format!("SELECT {literal}, ({literal})::text"), &[])
+            .await
+            .unwrap();
+        let [binary, text] = rows.rows[0].as_slice() else {
+            panic!("{rows:?}")
+        };
+        assert_eq!(binary, text, "{literal}");
+    }
+}
