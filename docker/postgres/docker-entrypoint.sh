@@ -208,12 +208,23 @@ process_init_files() {
 	done
 }
 
+# want_help ARG...: whether postgres is asked only to print something and exit (postgres
+# --version): no data directory is needed, so none is initialised.
+want_help() {
+	for wh_arg; do
+		case $wh_arg in
+		-'?' | --help | --describe-config | -V | --version) return 0 ;;
+		esac
+	done
+	return 1
+}
+
 # Options first (docker run IMAGE -c shared_buffers=256MB) mean options for postgres.
 if [ "${1#-}" != "$1" ]; then
 	set -- postgres "$@"
 fi
 
-if [ "$1" = postgres ]; then
+if [ "$1" = postgres ] && ! want_help "$@"; then
 	setup_env
 	create_db_directories
 	if [ "$(id -u)" = 0 ]; then

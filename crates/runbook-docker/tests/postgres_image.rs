@@ -231,6 +231,25 @@ async fn an_unreadable_init_directory_stops_the_container_before_initdb() {
 }
 
 #[tokio::test]
+async fn postgres_version_prints_without_initialising() {
+    let dt = docker_test!("postgres_version_prints_without_initialising");
+    let client = dt.client();
+    // No password: initialising would refuse, as `docker run postgres:15 postgres --version`
+    // does not.
+    let mut spec = postgres_spec(&dt, "version", &[]);
+    spec.command = Some(vec!["postgres".into(), "--version".into()]);
+    client.ensure_running(&spec).await.unwrap();
+    assert_eq!(wait_exited(client, &spec.name).await, 0);
+    let logs = client.logs(&spec.name, None).await.unwrap();
+    assert!(
+        logs.first()
+            .is_some_and(|l| l.text.starts_with("postgres (PostgreSQL) 15")),
+        "{logs:?}"
+    );
+    dt.finish().await;
+}
+
+#[tokio::test]
 async fn data_persists_in_a_named_volume_across_recreation() {
     let dt = docker_test!("data_persists_in_a_named_volume_across_recreation");
     let client = dt.client();
