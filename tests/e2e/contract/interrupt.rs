@@ -188,6 +188,54 @@ fn a_shell_step_timeout_kills_the_command() {
     );
 }
 
+/// `shell: true` runs `sh -c`: a timeout must stop what the script started too, not only the
+/// shell, or a `pg_restore` in it would go on changing the database after the step failed.
+#[test]
+fn a_shell_step_timeout_stops_the_processes_the_command_started() {
+    let case = Case::new("e2e_timeout_shell_group");
+    case.runbook(
+        "timeout-shell-group",
+        "",
+        "
+        - id: slow
+          kind: shell
+          timeout: 500ms
+          shell: true
+          command: 'sleep 60 & echo $! > sleeper.pid; wait $!; echo after'
+        ",
+    );
+    let started = Instant::now();
+    let result = case.run(&["run", "rb.yaml"]);
+    let took = started.elapsed();
+    assert_no_panic(&result);
+    assert_eq!(result.code, 1, "{}", result.all_output());
+    assert!(
+        took < Duration::from_secs(5),
+        "a 500ms timeout took {took:?}"
+    );
+    let pid = std::fs::read_to_string(case.path().join("sleeper.pid")).expect("sleeper.pid");
+    let pid = pid.trim();
+    // Gone, or a zombie waiting for init to reap it: either way no longer running.
+    let stopped = wait_until(Duration::from_secs(2), || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+            stat.rsplit(") ").next().is_some_and(|s| s.starts_with('Z'))
+        })
+    });
+    assert!(
+        stopped,
+        "sleep 60 (pid {pid}) still runs after the step timed out"
+    );
+    let log = step_log(&result.evidence_dir(case.path()), "01-slow");
+    assert!(
+        log.contains(
+            "stopped the command because the step was cancelled (SIGTERM to its process group)\n"
+        ),
+        "{log}"
+    );
+    assert!(log.ends_with("failed: timed out after 500ms\n"), "{log}");
+    assert!(!log.contains("[stdout] after"), "{log}");
+}
+
 /// Evidence is written as the run goes: a run killed with SIGKILL in its second step leaves the
 /// first step sealed (listed in SHA256SUMS), and both `sha256sum -c` and `runbook verify` accept
 /// the directory, which says the run did not finish.

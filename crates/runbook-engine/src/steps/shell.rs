@@ -3,20 +3,27 @@
 //! The command runs without a shell unless `shell: true` asks for one, so arguments with spaces
 //! or `$` reach the program as written. Both streams are logged line by line as they arrive
 //! (bounded memory whatever the output), the exit code decides the status, and a timeout or
-//! Ctrl-C kills the process. `${targets.NAME.url}` expands to a URL without password; the
+//! Ctrl-C stops the command with everything it started: it runs in a process group of its own,
+//! which gets SIGTERM and, `STOP_GRACE` later, SIGKILL. Killing only the direct child would
+//! leave `sh -c 'pg_restore ...; psql ...'` or `flyway migrate | tee log` changing the database
+//! after the operator gave up (and the step waiting for the pipes they still hold). The group
+//! is not the terminal's foreground group, so the command cannot read the terminal: its stdin
+//! is empty anyway. `${targets.NAME.url}` expands to a URL without password; the
 //! password goes to the child in `PGPASSWORD`, so it never shows in a command line or in
 //! evidence. In check mode the command is only described (and its program looked up on PATH)
 //! unless `run_in_check: true` says it is safe to run.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::Instant;
+use std::process::{ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use runbook_evidence::{StepOutcome, StepStatus};
 use runbook_spec::{Command, Shell};
+use rustix::process::{Pid, Signal, kill_process_group};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::Child;
 
 use crate::context::StepContext;
 use crate::errors::StepError;
@@ -24,6 +31,10 @@ use crate::output::StepOutput;
 use crate::step::Step;
 
 pub(crate) struct ShellStep(pub Shell);
+
+/// How long a cancelled command's process group gets between SIGTERM and SIGKILL: well inside
+/// the runner's own grace period, so the step's evidence is sealed with the command's end in it.
+const STOP_GRACE: Duration = Duration::from_secs(5);
 
 #[async_trait]
 impl Step for ShellStep {
@@ -99,6 +110,8 @@ impl ShellStep {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // Its own process group, so that a cancel reaches what it started too.
+            .process_group(0)
             .kill_on_drop(true);
         if let Some(dir) = &self.0.cwd {
             command.current_dir(dir);
@@ -124,19 +137,31 @@ impl ShellStep {
         let stdout = child.stdout.take().expect("piped");
         let stderr = child.stderr.take().expect("piped");
         let output = cx.output();
-        let pump_out = tokio::spawn(pump(stdout, output.clone(), "stdout"));
-        let pump_err = tokio::spawn(pump(stderr, output.clone(), "stderr"));
+        let mut pumps = [
+            tokio::spawn(pump(stdout, output.clone(), "stdout")),
+            tokio::spawn(pump(stderr, output.clone(), "stderr")),
+        ];
         let cancel = cx.cancellation();
         let status = tokio::select! {
             status = child.wait() => status.map_err(|e| StepError::failed(format!("waiting for '{}': {e}", argv[0])))?,
             () = cancel.cancelled() => {
-                let _ = child.kill().await;
-                let _ = pump_out.await;
-                let _ = pump_err.await;
-                cx.log("killed: the step was cancelled");
+                let (status, killed) = stop_group(&mut child, &mut pumps).await;
+                cx.log(format!(
+                    "stopped the command because the step was cancelled (SIGTERM to its process group{}){}",
+                    if killed {
+                        format!(", SIGKILL after {}s", STOP_GRACE.as_secs())
+                    } else {
+                        String::new()
+                    },
+                    status
+                        .and_then(|s| s.code())
+                        .map(|c| format!("; it ended with exit code {c}"))
+                        .unwrap_or_default()
+                ));
                 return Err(StepError::Interrupted);
             }
         };
+        let [pump_out, pump_err] = pumps;
         let lines_out = pump_out.await.unwrap_or(0);
         let lines_err = pump_err.await.unwrap_or(0);
         let elapsed = started.elapsed();
@@ -193,6 +218,51 @@ impl ShellStep {
             Ok(outcome)
         }
     }
+}
+
+/// Stops the command's process group: SIGTERM, then SIGKILL when the command has not ended and
+/// closed its output within `STOP_GRACE` (something it started may ignore SIGTERM or hold the
+/// pipes). Returns the command's exit status and whether SIGKILL was needed.
+async fn stop_group(
+    child: &mut Child,
+    pumps: &mut [tokio::task::JoinHandle<u64>; 2],
+) -> (Option<ExitStatus>, bool) {
+    // The group's id is the command's pid (`process_group(0)`); none once it was reaped.
+    let group = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .and_then(Pid::from_raw);
+    let signal = |signal: Signal| {
+        if let Some(group) = group {
+            let _ = kill_process_group(group, signal);
+        }
+    };
+    signal(Signal::TERM);
+    let ended = tokio::time::timeout(STOP_GRACE, async {
+        let status = child.wait().await;
+        for pump in pumps.iter_mut() {
+            let _ = pump.await;
+        }
+        status
+    })
+    .await;
+    let killed = ended.is_err();
+    // Also whatever of the group outlived the command without holding its output.
+    signal(Signal::KILL);
+    let status = match ended {
+        Ok(status) => status.ok(),
+        Err(_) => child.wait().await.ok(),
+    };
+    // A process that left the group may still hold the pipes: do not wait for it.
+    for pump in pumps.iter_mut().filter(|p| !p.is_finished()) {
+        if tokio::time::timeout(Duration::from_secs(1), &mut *pump)
+            .await
+            .is_err()
+        {
+            pump.abort();
+        }
+    }
+    (status, killed)
 }
 
 /// Copies a stream into the log, line by line; returns the number of lines.
