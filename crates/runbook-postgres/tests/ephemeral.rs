@@ -1,6 +1,7 @@
 //! Ephemeral clusters: start, use, stop, clean up, as root through the postgres account.
 
 use std::os::unix::fs::MetadataExt;
+use std::time::Duration;
 
 use runbook_postgres::Session;
 use runbook_postgres::ephemeral::{EphemeralCluster, EphemeralOptions, ServerAccount};
@@ -96,4 +97,28 @@ fn a_failing_initdb_shows_its_output() {
         "{err}"
     );
     assert!(err.contains("data"), "{err}");
+}
+
+#[test]
+fn a_start_that_times_out_leaves_no_server_running() {
+    let dir = tempfile::tempdir().unwrap();
+    // Archive recovery whose restore_command takes its time: the server is still starting
+    // (as after a crash with a lot of WAL) when `pg_ctl -w` gives up, and it goes on.
+    let err = EphemeralCluster::start(EphemeralOptions {
+        dir: Some(dir.path().to_path_buf()),
+        files: vec![("recovery.signal".to_owned(), Vec::new())],
+        settings: vec![("restore_command".to_owned(), "'sleep 20; false'".to_owned())],
+        start_timeout: Duration::from_secs(1),
+        ..EphemeralOptions::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("pg_ctl start failed"), "{err}");
+    let pid_file = dir.path().join("data").join("postmaster.pid");
+    assert!(
+        !pid_file.exists(),
+        "a server still runs on {}: {}",
+        dir.path().display(),
+        std::fs::read_to_string(&pid_file).unwrap_or_default()
+    );
 }

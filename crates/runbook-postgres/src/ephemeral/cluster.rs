@@ -121,7 +121,13 @@ impl EphemeralCluster {
                 Err(e)
                     if attempt < START_ATTEMPTS && options.port.is_none() && port_was_taken(&e) => {
                 }
-                Err(e) => return Err(e),
+                Err(e) => {
+                    // When pg_ctl gives up waiting (`-t`), the server goes on starting: stop
+                    // it, or it would outlive the run (and a temporary cluster's directory).
+                    cluster.running = true;
+                    let _ = cluster.stop();
+                    return Err(e);
+                }
             }
         }
         cluster.running = true;
