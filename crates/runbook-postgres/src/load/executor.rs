@@ -56,7 +56,6 @@ impl Session {
             pending_encoding: None,
             starts_with_bom: false,
             last_position: Position::START,
-            copy_rejected: false,
         };
         let result = run.load(reader).await;
         let Run {
@@ -143,8 +142,6 @@ struct Run<'a> {
     pending_encoding: Option<(String, Position)>,
     starts_with_bom: bool,
     last_position: Position,
-    /// The server rejected a COPY statement, which cost the connection: the load must stop.
-    copy_rejected: bool,
 }
 
 impl Run<'_> {
@@ -221,7 +218,7 @@ impl Run<'_> {
                         self.report(&statement, statement.end, rows, started, &notices);
                         Ok(())
                     }
-                    Err(error) => self.statement_failed(&statement, error, notices),
+                    Err(error) => self.statement_failed(&statement, error, notices, false),
                 }
             }
             Some(CopyDirection::FromStdin) => {
@@ -247,8 +244,7 @@ impl Run<'_> {
                         // connection has lost the script's settings and transaction.
                         let spec = self.session.spec().clone();
                         let _ = self.session.reconnect(&spec).await;
-                        self.copy_rejected = true;
-                        self.statement_failed(&statement, error, notices)
+                        self.statement_failed(&statement, error, notices, true)
                     }
                 }
             }
@@ -261,7 +257,7 @@ impl Run<'_> {
                         self.report(&statement, statement.end, rows, started, &notices);
                         Ok(())
                     }
-                    Err(error) => self.statement_failed(&statement, error, notices),
+                    Err(error) => self.statement_failed(&statement, error, notices, false),
                 }
             }
         }
@@ -305,7 +301,7 @@ impl Run<'_> {
             };
             let error = self.session.error(&error);
             let notices = self.session.take_notices();
-            return self.statement_failed(&copying.statement, error, notices);
+            return self.statement_failed(&copying.statement, error, notices, false);
         }
         Ok(())
     }
@@ -334,7 +330,7 @@ impl Run<'_> {
             }
             Err(error) => {
                 let error = self.session.error(&error);
-                self.statement_failed(&copying.statement, error, notices)
+                self.statement_failed(&copying.statement, error, notices, false)
             }
         }
     }
@@ -434,18 +430,21 @@ impl Run<'_> {
         });
     }
 
+    /// Reports a failed statement. `connection_reset`: the failure cost the session its
+    /// connection (a rejected COPY), so the load stops whatever the error was.
     fn statement_failed(
         &mut self,
         statement: &Statement,
         error: QueryError,
         notices: Vec<ServerMessage>,
+        connection_reset: bool,
     ) -> Result<(), Halt> {
         let message = match error {
             QueryError::Server(message) => message,
             other => {
                 let lost = matches!(other, QueryError::ConnectionLost { .. });
                 let error = self.script_error(statement.start, ScriptErrorKind::Query(other));
-                return self.fail(error, lost);
+                return self.fail(error, lost || connection_reset);
             }
         };
         if message.code == QUERY_CANCELED && self.cancel.is_cancelled() {
@@ -463,12 +462,11 @@ impl Run<'_> {
             statement_start: statement.start,
             excerpt,
             bom_hint: self.starts_with_bom && self.summary.statements == 1,
-            connection_reset: std::mem::take(&mut self.copy_rejected),
+            connection_reset,
             notices,
         };
-        let stop = failure.connection_reset;
         let error = self.script_error(position, ScriptErrorKind::Server(Box::new(failure)));
-        self.fail(error, stop)
+        self.fail(error, connection_reset)
     }
 
     fn script_error(&self, position: Position, kind: ScriptErrorKind) -> ScriptError {
