@@ -180,9 +180,11 @@ fn is_reference(value: &str) -> bool {
     })
 }
 
-/// Characters that end a URL's authority (and a bare assignment value) in running text.
+/// Characters that end a URL's authority in running text. `?` and `#` do not: libpq reads the
+/// user info up to the `@` (or a `/`), so a password may hold them, and stopping there would
+/// leave such a password in the clear.
 fn ends_url_authority(b: u8) -> bool {
-    matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'`') || b.is_ascii_whitespace()
+    matches!(b, b'/' | b'"' | b'\'' | b'<' | b'>' | b'`') || b.is_ascii_whitespace()
 }
 
 /// `scheme://user:PASSWORD@host` → `scheme://user:****@host`.
@@ -202,7 +204,12 @@ fn replace_url_passwords(text: &str) -> Option<String> {
             .map_or(bytes.len(), |p| start + p);
         search = end.max(start);
         let authority = &text[start..end];
-        let Some(at) = authority.rfind('@') else {
+        // The user info ends at the last '@' before any query; only when there is none there
+        // does a password itself hold a '?' or '#'.
+        let before_query = authority
+            .find(['?', '#'])
+            .map_or(authority, |q| &authority[..q]);
+        let Some(at) = before_query.rfind('@').or_else(|| authority.rfind('@')) else {
             continue;
         };
         let Some(colon) = authority[..at].find(':') else {
@@ -354,6 +361,14 @@ mod tests {
         assert_eq!(
             patterns("postgresql://u:p@ss@h/db and http://x:y@z"),
             "postgresql://u:****@h/db and http://x:****@z"
+        );
+        assert_eq!(
+            patterns("pg_dump postgres://u:pa?ss@h/db postgres://u:pa#ss@h:5432?sslmode=require"),
+            "pg_dump postgres://u:****@h/db postgres://u:****@h:5432?sslmode=require"
+        );
+        assert_eq!(
+            patterns("postgres://u:pw@h?application_name=a@b"),
+            "postgres://u:****@h?application_name=a@b"
         );
     }
 
