@@ -181,6 +181,26 @@ fn unsafe_values_are_refused_in_sql_text() {
 }
 
 #[test]
+fn a_bad_reference_is_placed_at_itself_when_multibyte_text_follows_the_value() {
+    // The search window for the reference could end inside a character of the Japanese comment
+    // after the value; every alignment must still point at the reference, not the value.
+    for pad in 0..3 {
+        let text = format!(
+            "version: 1\nname: t\nvars:\n  a: \"abc ${{vars.zz}}\"{}  # {}\nsteps:\n  - id: x\n    kind: shell\n    command: [echo]\n",
+            " ".repeat(pad),
+            "復旧手順".repeat(20)
+        );
+        assert_eq!(
+            parse_err(&text),
+            vec![
+                "4:11: undefined reference ${vars.zz}: the runbook declares vars a (did you mean ${vars.a}?)"
+            ],
+            "pad {pad}"
+        );
+    }
+}
+
+#[test]
 fn secrets_are_recorded_for_redaction() {
     let text = "version: 1
 name: t

@@ -88,9 +88,14 @@ impl Interpolator<'_> {
             return None;
         }
         let (start_offset, start_pos) = start;
-        let window_end = start_offset
+        let mut window_end = start_offset
             .saturating_add(text.len() * 2 + 64)
             .min(self.source.len());
+        // Slicing inside a character (a Japanese comment after the value) would find nothing
+        // and put every reference at the start of the value.
+        while !self.source.is_char_boundary(window_end) {
+            window_end -= 1;
+        }
         let mut cursor = start_offset;
         let mut out = String::with_capacity(text.len());
         let mut sql_refs = Vec::new();
