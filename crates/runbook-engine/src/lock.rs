@@ -164,7 +164,15 @@ fn held_message(
 /// A held lock: dropping it closes the session, which releases the lock.
 #[derive(Debug)]
 pub struct RunLock {
-    _session: Session,
+    session: Session,
+}
+
+impl RunLock {
+    /// The lock session ended (server restart, its container stopped, `pg_terminate_backend`,
+    /// `idle_session_timeout`), and the server released the lock with it.
+    pub fn is_lost(&self) -> bool {
+        self.session.is_closed()
+    }
 }
 
 /// Takes the lock on a connection of its own, or says who holds it.
@@ -182,7 +190,7 @@ pub async fn acquire(
     );
     let rows = session.simple_query(&sql).await?;
     if rows.single_value() == Some(Some("t")) {
-        return Ok(RunLock { _session: session });
+        return Ok(RunLock { session });
     }
     Err(find_holder(&session, key).await)
 }

@@ -255,8 +255,13 @@ impl Resources {
     pub(crate) async fn session(&mut self, name: &str) -> Result<&Session, StepError> {
         let spec = self.connection_spec(name).await?;
         let state = self.postgres.entry(name.to_owned()).or_default();
-        if state.session.as_ref().is_some_and(|s| s.is_closed()) {
+        // A lock that was lost is taken again with a new session, before anything else is
+        // sent: a run must not go on unlocked while another run of the runbook starts.
+        if state.session.as_ref().is_some_and(|s| s.is_closed())
+            || state.lock.as_ref().is_some_and(RunLock::is_lost)
+        {
             state.session = None;
+            state.lock = None;
             state.in_read_only_txn = false;
         }
         if state.session.is_none() {
@@ -282,7 +287,7 @@ impl Resources {
             // share the run's lock: the run must not block itself.
             let locked_by_this_run = self.postgres.iter().any(|(other, state)| {
                 other != name
-                    && state.lock.is_some()
+                    && state.lock.as_ref().is_some_and(|lock| !lock.is_lost())
                     && state.spec.as_ref().is_some_and(|o| {
                         o.host() == spec.host()
                             && o.port() == spec.port()
@@ -386,8 +391,9 @@ impl Resources {
         }
     }
 
-    /// Forgets the connection details of targets whose container changed (stopped, removed,
-    /// re-created), so the next step resolves the published port again.
+    /// Forgets the connection details and the run lock of targets whose container changed
+    /// (stopped, removed, re-created), so the next step resolves the published port again and
+    /// locks the database anew.
     pub(crate) fn forget_container(&mut self, container: &str) {
         let runbook = Arc::clone(&self.runbook);
         for (name, target) in &runbook.targets {
@@ -397,6 +403,9 @@ impl Resources {
             {
                 state.spec = None;
                 state.session = None;
+                // The container's server went away with its sessions, and the run lock with
+                // them: the next session takes it again.
+                state.lock = None;
                 state.in_read_only_txn = false;
             }
         }

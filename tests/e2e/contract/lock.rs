@@ -206,3 +206,43 @@ fn two_targets_of_one_run_on_the_same_database_do_not_block_each_other() {
         result.all_output()
     );
 }
+
+/// The lock lives as long as its session: when that ends under the run (the server or its
+/// container restarted, `idle_session_timeout`, an admin's `pg_terminate_backend`), the run takes
+/// the lock again before its next step touches the database, instead of going on unlocked while
+/// a second run of the runbook could start.
+#[test]
+fn a_run_whose_lock_session_ended_takes_the_lock_again_before_going_on() {
+    let case = Case::new("e2e_lock_lost");
+    case.runbook(
+        "lost-lock",
+        "",
+        "
+        - id: lose-lock
+          kind: sql
+          target: db
+          text: |
+            SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name LIKE 'runbook lock %';
+        - id: locked-again
+          kind: gate
+          target: db
+          checks:
+            - name: the run holds its lock
+              query: |
+                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
+                  AND a.application_name LIKE 'runbook lock %'
+              expect: { equals: 1 }
+        ",
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    let dir = result.evidence_dir(case.path());
+    assert_eq!(
+        step_result(&dir, "01-lose-lock")["details"]["statements"],
+        1,
+        "the first step did not run its statement"
+    );
+}
