@@ -237,6 +237,24 @@ steps:
 }
 
 #[test]
+fn passwords_in_key_value_and_query_connection_strings_are_secrets() {
+    let text = "version: 1
+name: t
+targets:
+  kv:
+    postgres: { url: \"host=db user=ops password='kv pw' dbname=app\" }
+  query:
+    postgres: { url: \"postgres://ops@db/app?password=q%40pw\" }
+steps:
+  - id: s
+    kind: shell
+    command: [a]
+";
+    let runbook = parse_with(text, &env(&[]), &[]).unwrap();
+    assert_eq!(runbook.secrets(), vec!["q%40pw", "kv pw", "q@pw"]);
+}
+
+#[test]
 fn fixture_env_is_what_the_ok_fixtures_assume() {
     assert!(fixture_env().contains_key("POSTGRES_PASSWORD"));
 }

@@ -126,10 +126,8 @@ pub(crate) fn load_targets(
                     secrets.push(password);
                 }
             }
-            if let Some(url) = &pg.url
-                && let Some(password) = url_password(url)
-            {
-                secrets.push(password.to_owned());
+            if let Some(url) = &pg.url {
+                secrets.extend(connection_passwords(url));
             }
         }
         if let Some(container) = &target.container
@@ -142,14 +140,107 @@ pub(crate) fn load_targets(
     targets
 }
 
-/// The password of `scheme://user:password@host`, so that it is redacted like any other secret.
-fn url_password(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let userinfo = rest.split(['/', '?']).next()?.rsplit_once('@')?.0;
-    userinfo
-        .split_once(':')
-        .map(|(_, p)| p)
-        .filter(|p| !p.is_empty())
+/// The passwords written into a connection string, so that they are redacted like any other
+/// secret: the user info of `scheme://user:password@host` and a `password=` query parameter (as
+/// written and percent-decoded, since either form can reach a log), or the `password` of a
+/// key=value string (`host=db password='s3cret'`), which `url` also accepts.
+fn connection_passwords(url: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut add = |raw: &str| {
+        if raw.is_empty() {
+            return;
+        }
+        found.push(raw.to_owned());
+        if let Some(decoded) = percent_decoded(raw).filter(|d| d != raw) {
+            found.push(decoded);
+        }
+    };
+    match url.split_once("://") {
+        Some((_, rest)) => {
+            let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+            let authority = before_query.split('/').next().unwrap_or_default();
+            if let Some((userinfo, _)) = authority.rsplit_once('@')
+                && let Some((_, password)) = userinfo.split_once(':')
+            {
+                add(password);
+            }
+            for pair in query.split('&') {
+                if let Some(("password", value)) = pair.split_once('=') {
+                    add(value);
+                }
+            }
+        }
+        None => {
+            for (key, value) in key_values(url) {
+                if key == "password" {
+                    add(&value);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// `%XX` escapes decoded; `None` when they do not make UTF-8 text.
+fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The `key = value` pairs of a libpq key=value string; values may be single-quoted, with `\'`
+/// and `\\` escapes. Text that does not follow the syntax ends the list (the engine reports it).
+fn key_values(text: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let mut key = String::new();
+        while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
+            key.push(c);
+        }
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if key.is_empty() || chars.next() != Some('=') {
+            return pairs;
+        }
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let mut value = String::new();
+        if chars.next_if_eq(&'\'').is_some() {
+            while let Some(c) = chars.next() {
+                match c {
+                    '\'' => break,
+                    '\\' => value.extend(chars.next()),
+                    c => value.push(c),
+                }
+            }
+        } else {
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                match c {
+                    '\\' => value.extend(chars.next()),
+                    c => value.push(c),
+                }
+            }
+        }
+        pairs.push((key, value));
+    }
 }
 
 #[cfg(test)]
@@ -159,10 +250,28 @@ mod tests {
     #[test]
     fn finds_passwords_in_urls() {
         assert_eq!(
-            url_password("postgres://u:s3cret@h:5432/db"),
-            Some("s3cret")
+            connection_passwords("postgres://u:s3cret@h:5432/db"),
+            ["s3cret"]
         );
-        assert_eq!(url_password("postgres://u@h/db"), None);
-        assert_eq!(url_password("host=x user=y"), None);
+        assert_eq!(
+            connection_passwords("postgres://u:p%40ss@h/db?sslmode=require&password=q%26r"),
+            ["p%40ss", "p@ss", "q%26r", "q&r"]
+        );
+        assert!(connection_passwords("postgres://u@h/db").is_empty());
+        assert!(connection_passwords("postgres://u:@h/db").is_empty());
+    }
+
+    #[test]
+    fn finds_passwords_in_key_value_strings() {
+        assert_eq!(
+            connection_passwords("host=db user=ops password=s3cret dbname=app"),
+            ["s3cret"]
+        );
+        assert_eq!(
+            connection_passwords("host=db password = 'it\\'s a secret' port=5432"),
+            ["it's a secret"]
+        );
+        assert!(connection_passwords("host=x user=y").is_empty());
+        assert!(connection_passwords("host=x password=").is_empty());
     }
 }
