@@ -120,6 +120,15 @@ impl PortMapping {
         if container_port == 0 {
             return Err(invalid("the container port cannot be 0"));
         }
+        // Docker binds to addresses, not host names, and refuses `localhost:5432:5432` when the
+        // container is created; say so while validating instead.
+        if let Some(ip) = host_ip.as_deref().filter(|ip| !ip.is_empty())
+            && ip.parse::<std::net::IpAddr>().is_err()
+        {
+            return Err(invalid(&format!(
+                "'{ip}' is not an IP address; expected one like 127.0.0.1"
+            )));
+        }
         let host_port = host_port.or(host_ip.as_ref().map(|_| 0));
         Ok(Self {
             host_ip: host_ip.filter(|ip| !ip.is_empty()),
@@ -339,6 +348,11 @@ mod tests {
             PortMapping::parse("x:5432").unwrap_err(),
             "invalid port 'x:5432': 'x' is not a port number"
         );
+        assert_eq!(
+            PortMapping::parse("localhost:5432:5432").unwrap_err(),
+            "invalid port 'localhost:5432:5432': 'localhost' is not an IP address; expected one like 127.0.0.1"
+        );
+        assert!(PortMapping::parse("[db]:5432:5432").is_err());
         assert!(PortMapping::parse("1:2:3:4").is_err());
         assert!(PortMapping::parse("5432/xyz").is_err());
     }
