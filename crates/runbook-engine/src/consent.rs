@@ -16,8 +16,8 @@ use crate::output::StepOutput;
 use crate::plan::Plan;
 use crate::step::Destruction;
 
-/// Asks for (or finds) consent for every protected target that a step from `start` on would
-/// damage. Returns the index of the first refused step and the refusal message when consent
+/// Asks for (or finds) consent for every protected target that a step from `start` on, and not
+/// skipped by its `when:`, would damage. Returns the index of the first refused step and the refusal message when consent
 /// is missing.
 pub(crate) fn obtain_consent(
     plan: &Plan,
@@ -28,6 +28,11 @@ pub(crate) fn obtain_consent(
     let runbook = &plan.runbook;
     let mut needed: BTreeMap<String, Vec<(String, Destruction)>> = BTreeMap::new();
     for (step, bound) in runbook.steps.iter().zip(&plan.steps).skip(start) {
+        // A step that `when:` skips destroys nothing: asking for it would refuse a run that
+        // is harmless, or train the operator to confirm without reading.
+        if !runbook.is_enabled(step) {
+            continue;
+        }
         let destruction = match bound.destruction(step, runbook) {
             Ok(d) => d,
             // Unreadable input: the step will fail on its own, but consent cannot be skipped

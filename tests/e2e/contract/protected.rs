@@ -180,6 +180,57 @@ fn steps_that_change_nothing_need_no_confirmation_and_check_mode_says_what_run_w
 }
 
 #[test]
+fn a_destructive_step_that_when_skips_needs_no_confirmation() {
+    let case = Case::new("e2e_protected_when");
+    seed(&case);
+    let text = crate::contract::case::runbook_text(
+        "protected-when",
+        PROTECTED,
+        "
+        - id: reseed
+          kind: sql
+          target: db
+          when: vars.reseed
+          text: TRUNCATE patient;
+        - id: gate
+          kind: gate
+          target: db
+          checks:
+            - name: patients kept
+              query: SELECT count(*) FROM patient
+              expect: { equals: 3 }
+        ",
+    )
+    .replace("vars:\n", "vars:\n  reseed: \"\"\n");
+    case.scratch.write("rb.yaml", text);
+
+    let result = case.run(&["run", "rb.yaml", "--yes"]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    let dir = result.evidence_dir(case.path());
+    assert_eq!(
+        step_statuses(&dir),
+        [
+            ("reseed".into(), "skipped".into()),
+            ("gate".into(), "passed".into())
+        ]
+    );
+    assert_eq!(run_record(&dir)["confirmations"], serde_json::json!([]));
+
+    // Once the step would run, its target's consent is needed again.
+    let result = case.run(&["run", "rb.yaml", "--yes", "--var", "reseed=yes"]);
+    assert_eq!(result.code, 2, "{}", result.all_output());
+    assert!(
+        result.stderr.contains(
+            "target 'db' is protected and step 'reseed' would run TRUNCATE patient (rb.yaml:"
+        ),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(case.sql("SELECT count(*) FROM patient"), "3");
+}
+
+#[test]
 fn a_script_that_cannot_be_read_still_needs_confirmation_on_a_protected_target() {
     let case = Case::new("e2e_protected_unreadable");
     case.runbook(
