@@ -186,11 +186,23 @@ impl VolumeMount {
         if !target.starts_with('/') {
             return Err(invalid("the path in the container must be absolute"));
         }
-        Ok(Self {
+        let mount = Self {
             source: source.to_owned(),
             target: target.to_owned(),
             read_only,
-        })
+        };
+        // Docker's rule for volume names, checked here so that validate finds what the run
+        // would stop at.
+        let mut chars = source.chars();
+        let valid_name = source.len() >= 2
+            && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        if mount.is_named_volume() && !valid_name {
+            return Err(invalid(&format!(
+                "'{source}' is not a valid volume name: expected letters, digits, '_', '.' and '-', at least 2 characters, starting with a letter or digit (or a host path starting with /, ./ or ~/)"
+            )));
+        }
+        Ok(mount)
     }
 
     /// Named volumes are Docker's to manage (and to remove with `volume_remove`); bind mounts are
@@ -368,5 +380,11 @@ mod tests {
             "invalid volume 'data:relative': the path in the container must be absolute"
         );
         assert!(VolumeMount::parse("/just/one").is_err());
+        assert_eq!(
+            VolumeMount::parse("pg data:/var/lib/postgresql/data").unwrap_err(),
+            "invalid volume 'pg data:/var/lib/postgresql/data': 'pg data' is not a valid volume name: expected letters, digits, '_', '.' and '-', at least 2 characters, starting with a letter or digit (or a host path starting with /, ./ or ~/)"
+        );
+        assert!(VolumeMount::parse("x:/data").is_err());
+        assert!(VolumeMount::parse("pg.data_1-a:/data").is_ok());
     }
 }
