@@ -68,7 +68,8 @@ pub struct Compose {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PortMapping {
     pub host_ip: Option<String>,
-    /// `None`: not published on the host; `Some(0)`: a free port chosen by Docker.
+    /// `None`: only the container port was written; like `docker run -p 5432`, it is still
+    /// published, on a free host port Docker chooses. `Some(0)`: the same, written explicitly.
     pub host_port: Option<u16>,
     pub container_port: u16,
     /// `tcp` or `udp`.
