@@ -31,7 +31,9 @@ impl LineSplitter {
             rest = &rest[newline + 1..];
         }
         self.pending.extend_from_slice(rest);
-        while self.pending.len() >= MAX_LINE {
+        // A line of exactly MAX_LINE bytes waits for its newline: cutting it here would emit
+        // it and then an empty line.
+        while self.pending.len() > MAX_LINE {
             let cut = utf8_boundary(&self.pending[..MAX_LINE]);
             let piece: Vec<u8> = self.pending.drain(..cut).collect();
             emit(String::from_utf8_lossy(&piece).into_owned());
@@ -86,6 +88,20 @@ mod tests {
     fn a_character_cut_between_chunks_survives() {
         let text = "患者\n".as_bytes();
         assert_eq!(split(&[&text[..2], &text[2..]]), ["患者"]);
+    }
+
+    #[test]
+    fn a_line_of_exactly_the_limit_is_one_line() {
+        let line = vec![b'x'; MAX_LINE];
+        let lines = split(&[&line, b"\nnext\n"]);
+        assert_eq!(
+            lines.len(),
+            2,
+            "{:?}",
+            lines.iter().map(String::len).collect::<Vec<_>>()
+        );
+        assert_eq!(lines[0].len(), MAX_LINE);
+        assert_eq!(lines[1], "next");
     }
 
     #[test]
