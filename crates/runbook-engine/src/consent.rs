@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use runbook_evidence::{Confirmation, ConfirmationMethod, EvidenceDir};
+use runbook_evidence::{Confirmation, ConfirmationMethod, EvidenceDir, Redactor};
 use runbook_spec::Runbook;
 
 use crate::errors::EngineError;
@@ -24,6 +24,7 @@ pub(crate) fn obtain_consent(
     start: usize,
     options: &mut RunOptions,
     evidence: &mut EvidenceDir,
+    redactor: &Redactor,
 ) -> Result<Option<(usize, String)>, EngineError> {
     let runbook = &plan.runbook;
     let mut needed: BTreeMap<String, Vec<(String, Destruction)>> = BTreeMap::new();
@@ -55,7 +56,15 @@ pub(crate) fn obtain_consent(
         let method = if options.confirmed_targets.contains(&target) {
             Some(ConfirmationMethod::Flag)
         } else if let Some(confirmer) = options.confirmer.as_mut() {
-            let destructions: Vec<Destruction> = items.iter().map(|(_, d)| d.clone()).collect();
+            // The prompt is on the terminal: the statements it quotes are redacted like
+            // everything else the run shows.
+            let destructions: Vec<Destruction> = items
+                .iter()
+                .map(|(_, d)| Destruction {
+                    target: d.target.clone(),
+                    what: redactor.redact(&d.what).into_owned(),
+                })
+                .collect();
             confirmer
                 .confirm(&target, &destructions)
                 .then_some(ConfirmationMethod::Tty)
@@ -106,5 +115,56 @@ pub(crate) fn note_consent_needed(
             "note: target '{}' is protected; `runbook run` needs --confirm {} because this step would {}",
             d.target, d.target, d.what
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::{Arc, Mutex};
+
+    use runbook_evidence::{Mode, RunStatus};
+    use runbook_spec::ParseOptions;
+    use tokio_util::sync::CancellationToken;
+
+    use crate::options::{Confirmer, RunOptions};
+    use crate::plan::Plan;
+    use crate::step::Destruction;
+
+    /// Refuses, and keeps what the operator was shown.
+    struct Refuser(Arc<Mutex<Vec<String>>>);
+
+    impl Confirmer for Refuser {
+        fn confirm(&mut self, _target: &str, destructions: &[Destruction]) -> bool {
+            let mut shown = self.0.lock().unwrap();
+            shown.extend(destructions.iter().map(|d| d.what.clone()));
+            false
+        }
+    }
+
+    #[tokio::test]
+    async fn the_terminal_prompt_quotes_statements_with_their_secrets_redacted() {
+        let source = "version: 1\nname: consent-prompt\nvars:\n  app_password: placeholder\n\
+            targets:\n  db:\n    postgres: { url: 'postgres://u@127.0.0.1:1/db' }\n    protected: true\n\
+            steps:\n  - id: rotate\n    kind: sql\n    target: db\n    text: UPDATE app_user SET password = :'app_password';\n";
+        let options = ParseOptions {
+            vars: [("app_password".to_owned(), "hunter2-s3cret".to_owned())].into(),
+            ..ParseOptions::default()
+        };
+        let runbook = runbook_spec::parse(source, Path::new("rb.yaml"), &options).unwrap();
+        let evidence = tempfile::tempdir().unwrap();
+        let shown = Arc::new(Mutex::new(Vec::new()));
+        let mut run = RunOptions::new(Mode::Run, "rb.yaml");
+        run.evidence_base = Some(evidence.path().to_path_buf());
+        run.confirmer = Some(Box::new(Refuser(Arc::clone(&shown))));
+        let plan = Plan::new(runbook);
+        let report = crate::runner::execute(&plan, run, Vec::new(), CancellationToken::new())
+            .await
+            .unwrap();
+        assert_eq!(report.status, RunStatus::Blocked);
+        assert_eq!(
+            *shown.lock().unwrap(),
+            ["run UPDATE app_user SET password = '****' (rb.yaml:13:11)"]
+        );
     }
 }

@@ -126,7 +126,7 @@ pub async fn execute(
 
     if options.mode == Mode::Run
         && let Some((step_index, refusal)) =
-            obtain_consent(plan, start_index, &mut options, &mut evidence)?
+            obtain_consent(plan, start_index, &mut options, &mut evidence, &redactor)?
     {
         // The refused step carries the reason, so the evidence says why nothing ran.
         let mut writer = evidence.begin_step(step_index + 1)?;
