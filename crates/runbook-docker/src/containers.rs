@@ -96,20 +96,46 @@ impl DockerClient {
     }
 
     /// Creates (does not start) a container; returns its id. Named volumes that do not exist
-    /// yet are created first, with the spec's volume labels. The image must be present: it is
-    /// never pulled.
+    /// yet are created first, with the spec's volume labels (and removed again when the
+    /// container cannot be created). The image must be present: it is never pulled.
     pub async fn create_container(&self, spec: &ContainerSpec) -> Result<String, DockerError> {
+        self.create_container_tracked(spec)
+            .await
+            .map(|(id, _volumes)| id)
+    }
+
+    /// [`create_container`](Self::create_container), also returning the named volumes it
+    /// created, so that a caller that gives up on the container can remove them too. When the
+    /// container cannot be created, those volumes are removed here.
+    async fn create_container_tracked(
+        &self,
+        spec: &ContainerSpec,
+    ) -> Result<(String, Vec<String>), DockerError> {
         spec.validate()?;
         if !self.image_exists(&spec.image).await? {
             return Err(DockerError::NoSuchImage {
                 image: spec.image.clone(),
             });
         }
+        let mut created = Vec::new();
+        let result = self.create_with_volumes(spec, &mut created).await;
+        if result.is_err() {
+            self.remove_volumes_best_effort(&created).await;
+        }
+        result.map(|id| (id, created))
+    }
+
+    async fn create_with_volumes(
+        &self,
+        spec: &ContainerSpec,
+        created_volumes: &mut Vec<String>,
+    ) -> Result<String, DockerError> {
         for mount in &spec.volumes {
             if let VolumeSource::Named(volume) = &mount.source
                 && !self.volume_exists(volume).await?
             {
                 self.create_volume(volume, &spec.volume_labels).await?;
+                created_volumes.push(volume.clone());
             }
         }
         let options = CreateContainerOptionsBuilder::default()
@@ -182,11 +208,11 @@ impl DockerClient {
         spec.validate()?;
         let (outcome, drift) = match self.inspect_container(&spec.name).await? {
             None => {
-                self.create_container(spec).await?;
+                let (_, created_volumes) = self.create_container_tracked(spec).await?;
                 if let Err(e) = self.start_container(&spec.name).await {
-                    // A container this call created and could not start is removed again, so
-                    // that the next attempt creates it afresh (from a corrected spec) instead
-                    // of finding a broken one.
+                    // A container this call created and could not start is removed again, with
+                    // the (empty) named volumes it created for it, so that the next attempt
+                    // starts afresh (from a corrected spec) instead of finding a broken one.
                     let _ = self
                         .remove_container(
                             &spec.name,
@@ -196,6 +222,7 @@ impl DockerClient {
                             },
                         )
                         .await;
+                    self.remove_volumes_best_effort(&created_volumes).await;
                     return Err(e);
                 }
                 (EnsureOutcome::CreatedAndStarted, Vec::new())
@@ -310,6 +337,13 @@ impl DockerClient {
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// Cleanup on an error path: the error being returned says more than a failed removal.
+    async fn remove_volumes_best_effort(&self, volumes: &[String]) {
+        for volume in volumes {
+            let _ = self.remove_volume(volume).await;
+        }
     }
 
     /// The container's environment, kept inside the crate: it holds passwords.

@@ -382,8 +382,17 @@ async fn a_taken_host_port_is_named_and_the_new_container_is_not_left_behind() {
     let port = listener.local_addr().unwrap().port();
     let mut spec = sleeper(&dt, "taken-port");
     spec.ports = vec![PortMapping::localhost(port, 5432)];
+    // A volume the call creates goes with the container; one that was there stays.
+    let (fresh, existing) = (dt.name("fresh"), dt.name("existing"));
+    client.create_volume(&existing, &dt.labels()).await.unwrap();
+    spec.volumes = vec![
+        VolumeMount::named(&fresh, "/data"),
+        VolumeMount::named(&existing, "/kept"),
+    ];
     let err = client.ensure_running(&spec).await.unwrap_err();
     assert!(matches!(err, DockerError::PortInUse { .. }), "{err:?}");
+    assert!(!client.volume_exists(&fresh).await.unwrap());
+    assert!(client.volume_exists(&existing).await.unwrap());
     assert_eq!(
         err.to_string(),
         format!(
