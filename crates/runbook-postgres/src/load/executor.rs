@@ -418,7 +418,7 @@ impl Run<'_> {
         started: Instant,
         notices: &[ServerMessage],
     ) {
-        let tag = runbook_sql::analysis::classify(&statement.text).keywords;
+        let tag = statement.summary();
         self.observer.statement(&StatementOutcome {
             text: &statement.text,
             start: statement.start,
