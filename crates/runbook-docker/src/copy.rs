@@ -218,10 +218,9 @@ fn write_archive(
             .map_err(|e| local_error(path, entry.size, e))?
             > 0
         {
-            return Err(DockerError::FileChanged {
+            return Err(DockerError::FileGrew {
                 path: path.to_owned(),
                 expected: entry.size,
-                found: entry.size + 1,
             });
         }
         let digest = hex::encode(reader.hasher.finalize());
@@ -415,7 +414,7 @@ mod tests {
         let (result, sent) = archive(b"longer than announced", 6);
         assert_eq!(
             result.unwrap_err().to_string(),
-            "copy /x/dump.sql: the file changed while it was being copied (6 bytes expected, 7 read)"
+            "copy /x/dump.sql: the file changed while it was being copied (it grew beyond the 6 bytes it had when the copy started)"
         );
         assert!(sent.is_none(), "the upload was not aborted");
     }

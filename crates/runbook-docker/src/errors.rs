@@ -74,14 +74,19 @@ pub enum DockerError {
         source: std::io::Error,
     },
 
-    /// The local file changed size while it was streamed: the copy in the container is not the
-    /// file that was hashed.
+    /// The local file shrank while it was streamed: the copy in the container is not the file
+    /// that was hashed.
     #[error("copy {}: the file changed while it was being copied ({expected} bytes expected, {found} read)", path.display())]
     FileChanged {
         path: PathBuf,
         expected: u64,
         found: u64,
     },
+
+    /// The local file grew while it was streamed (how much is not known: reading stops at the
+    /// size the archive announced).
+    #[error("copy {}: the file changed while it was being copied (it grew beyond the {expected} bytes it had when the copy started)", path.display())]
+    FileGrew { path: PathBuf, expected: u64 },
 
     /// Bad input in a container, exec or copy spec.
     #[error(transparent)]
