@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use runbook_evidence::{ErrorRecord, InputFile, StepOutcome, StepStatus};
+use runbook_evidence::{ErrorRecord, InputFile, Redactor, StepOutcome, StepStatus};
 use runbook_postgres::load::{LoadObserver, LoadOptions, LoadSummary, StatementOutcome};
 use runbook_postgres::{LoadError, LoadErrorKind, ScriptError, ScriptErrorKind};
 use runbook_spec::TextOrigin;
@@ -366,10 +366,12 @@ fn scan<R: Read>(reader: ScriptReader<R>, origin: &Origin) -> Scan {
     scan
 }
 
-/// The first destructive statement of a script and how many more there are, for consent.
+/// The first destructive statement of a script and how many more there are, for consent. The
+/// statement is redacted before it is shortened: a secret cut in two would no longer be found.
 pub(crate) fn first_destruction<R: Read>(
     reader: ScriptReader<R>,
     origin: &Origin,
+    redactor: &Redactor,
 ) -> Option<String> {
     let mut first = None;
     let mut more = 0;
@@ -380,7 +382,7 @@ pub(crate) fn first_destruction<R: Read>(
         let class = classify(&statement.text);
         if matches!(class.effect, Effect::Destructive(_)) {
             if first.is_none() {
-                let text = one_line(&statement.text);
+                let text = one_line(&redactor.redact(&statement.text));
                 first = Some(format!("run {text} ({})", origin.show(statement.start)));
             } else {
                 more += 1;
@@ -407,5 +409,27 @@ fn one_line(text: &str) -> String {
         format!("{}...", flat.chars().take(77).collect::<String>())
     } else {
         flat
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+
+    #[test]
+    fn a_long_destructive_statement_is_redacted_before_it_is_shortened() {
+        let secret = "hunter2-s3cret-that-runs-past-the-cut-0123456789";
+        let sql = format!("UPDATE app_user SET password = '{secret}', rotated = now();\n");
+        let what = first_destruction(
+            reader(Cursor::new(sql.into_bytes()), BTreeMap::new()),
+            &Origin::File("rotate.sql".to_owned()),
+            &Redactor::new([secret]),
+        );
+        assert_eq!(
+            what.as_deref(),
+            Some("run UPDATE app_user SET password = '****', rotated = now() (rotate.sql:1:1)")
+        );
     }
 }

@@ -6,7 +6,7 @@
 use std::io::Cursor;
 
 use async_trait::async_trait;
-use runbook_evidence::StepOutcome;
+use runbook_evidence::{Redactor, StepOutcome};
 use runbook_spec::{Runbook, Sql};
 
 use crate::context::StepContext;
@@ -76,13 +76,14 @@ impl Step for SqlStep {
         let Some(target) = &step.target else {
             return Ok(None);
         };
-        Ok(
-            script::first_destruction(self.reader(runbook), &self.origin(runbook)).map(|what| {
-                Destruction {
-                    target: target.clone(),
-                    what,
-                }
-            }),
+        Ok(script::first_destruction(
+            self.reader(runbook),
+            &self.origin(runbook),
+            &Redactor::new(runbook.secrets()),
         )
+        .map(|what| Destruction {
+            target: target.clone(),
+            what,
+        }))
     }
 }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use runbook_docker::{ExecEnd, ExecSpec, LineSplitter, OutputStream, Owner};
-use runbook_evidence::{ErrorRecord, InputFile, StepOutcome, StepStatus, hash_file};
+use runbook_evidence::{ErrorRecord, InputFile, Redactor, StepOutcome, StepStatus, hash_file};
 use runbook_spec::{OnError, Runbook, SqlFile, Via};
 use sha2::{Digest, Sha256};
 
@@ -127,10 +127,11 @@ impl Step for SqlFileStep {
         let (file, _) = self.open()?;
         let reader = script::reader(std::io::BufReader::new(file), self.variables(runbook));
         Ok(
-            script::first_destruction(reader, &self.origin()).map(|what| Destruction {
-                target: target.clone(),
-                what,
-            }),
+            script::first_destruction(reader, &self.origin(), &Redactor::new(runbook.secrets()))
+                .map(|what| Destruction {
+                    target: target.clone(),
+                    what,
+                }),
         )
     }
 }
