@@ -195,8 +195,11 @@ impl StepWriter {
         let mut written = 0u64;
         self.write_attachment(name, |file, target| {
             let mut line = Vec::new();
+            // The first bytes of a character that a cut at MAX_LINE split, for the next piece.
+            let mut carry = Vec::new();
             loop {
                 line.clear();
+                line.append(&mut carry);
                 let n = (&mut reader)
                     .take(MAX_LINE as u64)
                     .read_until(b'\n', &mut line)
@@ -204,8 +207,11 @@ impl StepWriter {
                         path: PathBuf::from(source),
                         source: e,
                     })?;
-                if n == 0 {
+                if line.is_empty() {
                     return Ok(());
+                }
+                if n == MAX_LINE && line.last() != Some(&b'\n') {
+                    carry = line.split_off(complete_utf8_len(&line));
                 }
                 let text = String::from_utf8_lossy(&line);
                 let redacted = redactor.redact(&text);
@@ -266,6 +272,15 @@ impl StepWriter {
             return Ok(crate::digest::hash_file(&partial)?.sha256);
         }
         Ok(hex::encode(self.log_hash.clone().finalize()))
+    }
+}
+
+/// How much of `bytes` is left once a character cut off at the end is set aside (all of it
+/// when the bytes are not UTF-8 there anyway).
+fn complete_utf8_len(bytes: &[u8]) -> usize {
+    match std::str::from_utf8(bytes) {
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        _ => bytes.len(),
     }
 }
 

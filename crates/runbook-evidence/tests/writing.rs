@@ -479,6 +479,26 @@ fn skipped_steps_are_recorded_without_a_directory() {
 }
 
 #[test]
+fn a_character_at_the_cut_of_a_very_long_attached_line_survives() {
+    let base = tempfile::tempdir().unwrap();
+    let mut dir =
+        EvidenceDir::create(base.path(), new_run(Mode::Run, STEPS), Redactor::default()).unwrap();
+    let mut step = dir.begin_step(1).unwrap();
+    // Lines longer than 1 MiB are handled in pieces; this one has a two-byte character
+    // across the first cut, and a second line of Japanese text after it.
+    let text = format!(
+        "{}é{}\n患者データ\n",
+        "x".repeat(1024 * 1024 - 1),
+        "y".repeat(10)
+    );
+    step.attach_reader("dump-output.txt", "psql output", text.as_bytes())
+        .unwrap();
+    dir.finish_step(step, StepOutcome::new(StepStatus::Passed, "ok"))
+        .unwrap();
+    assert!(read(dir.path(), "steps/01-secrets/dump-output.txt") == text);
+}
+
+#[test]
 fn an_interrupted_attachment_leaves_no_temp_file() {
     let base = tempfile::tempdir().unwrap();
     let mut dir =
