@@ -285,7 +285,8 @@ pub(crate) fn quote_for_message(text: &str) -> String {
         .unwrap_or_default()
         .trim_end_matches('\r');
     let mut short: String = first_line.chars().take(60).collect();
-    if short.len() < text.len() {
+    // A block scalar's final line break is not more text: `|` values end in one.
+    if short.len() < text.trim_end_matches(['\n', '\r']).len() {
         short.push_str("...");
     }
     format!("'{short}'")
@@ -322,6 +323,17 @@ mod tests {
         assert_eq!(tree.node(key).pos, Position::new(4, 5));
         assert_eq!(tree.node(text).pos, Position::new(5, 7));
         assert_eq!(tree.text(text), Some("SELECT 1;\n"));
+    }
+
+    #[test]
+    fn quoted_text_is_marked_as_cut_only_when_it_was() {
+        assert_eq!(quote_for_message("just a string\n"), "'just a string'");
+        assert_eq!(quote_for_message("crlf\r\n"), "'crlf'");
+        assert_eq!(quote_for_message("two\nlines\n"), "'two...'");
+        assert_eq!(
+            quote_for_message(&"x".repeat(61)),
+            format!("'{}...'", "x".repeat(60))
+        );
     }
 
     #[test]
