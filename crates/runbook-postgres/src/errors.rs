@@ -36,6 +36,11 @@ pub enum SpecError {
     MultipleHosts,
     #[error("expected \"]\" after an IPv6 address in the URL")]
     UnclosedBracket,
+    #[error(
+        "the URL's user name or password seems to contain \"/\": write it as %2F \
+         (postgres://user:pa%2Fss@host/db)"
+    )]
+    SlashInCredentials,
     #[error("invalid percent-encoding in the URL's {what}")]
     BadPercentEncoding { what: &'static str },
 }

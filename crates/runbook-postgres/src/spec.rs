@@ -561,6 +561,13 @@ fn parse_url(rest: &str) -> Result<Fields, SpecError> {
         return Err(SpecError::MultipleHosts);
     }
     let (host, port) = split_host_port(host_part)?;
+    // `user:pa/ss@host`: a `/` in the password ends the authority early (libpq reads it so
+    // too), leaving a "port" that is really the start of the password and an `@` in the path.
+    // Say so without echoing either.
+    let port_is_text = port.is_some_and(|p| !p.is_empty() && p.parse::<u16>().is_err());
+    if userinfo.is_none() && port_is_text && path.is_some_and(|p| p.contains('@')) {
+        return Err(SpecError::SlashInCredentials);
+    }
     if !host.is_empty() {
         fields.host = Some(percent_decode(host, "host")?);
     }
@@ -724,6 +731,22 @@ mod tests {
         // An `@` after the path belongs to the query.
         let spec = parse("postgres://h/db?application_name=a@b", &[]);
         assert_eq!((spec.user(), spec.application_name()), ("postgres", "a@b"));
+    }
+
+    #[test]
+    fn a_slash_in_a_password_is_named_without_echoing_the_password() {
+        let err = ConnectionSpec::parse("postgres://app:pa/ss@db.example/db", &[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the URL's user name or password seems to contain \"/\": write it as %2F \
+             (postgres://user:pa%2Fss@host/db)"
+        );
+        // A port that is not a number, with no `@` after it, is an ordinary port error.
+        let err = ConnectionSpec::parse("postgres://db.example:54x/db", &[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid port \"54x\": expected a port number from 1 to 65535"
+        );
     }
 
     #[test]
