@@ -55,7 +55,8 @@ pub enum SslMode {
     /// libpq's `allow` tries plain text first; Runbook treats it like `prefer`, which only
     /// differs when a server accepts both.
     Allow,
-    /// TLS when the server offers it, without verifying the certificate.
+    /// TLS when the server offers it; as with `require`, the certificate is checked only
+    /// when `sslrootcert` is given (libpq verifies whenever it has a root certificate).
     #[default]
     Prefer,
     /// TLS or nothing; the certificate is not verified unless `sslrootcert` is given.

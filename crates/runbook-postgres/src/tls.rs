@@ -1,9 +1,9 @@
 //! TLS for sessions and cancel requests, with libpq's `sslmode` semantics on rustls.
 //!
 //! Managed databases (Neon, Supabase) refuse plain text, and libpq users expect each mode to
-//! mean what it means there: `prefer`/`require` encrypt but trust any certificate (unless a
-//! root certificate is named, which turns `require` into `verify-ca`), `verify-ca` checks the
-//! chain but not the name, `verify-full` checks both. The same connector serves the session and
+//! mean what it means there: `allow`/`prefer`/`require` encrypt but trust any certificate
+//! (unless a root certificate is named, which makes them check the chain like `verify-ca`),
+//! `verify-ca` checks the chain but not the name, `verify-full` checks both. The same connector serves the session and
 //! its cancel requests, so a cancel travels the way the session did.
 
 use std::path::Path;
