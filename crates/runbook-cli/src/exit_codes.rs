@@ -18,5 +18,6 @@ pub const BLOCKED: i32 = 3;
 pub const GATE_FAILED: i32 = 4;
 /// `verify` found missing, extra or modified files.
 pub const NOT_INTACT: i32 = 5;
-/// Interrupted by Ctrl-C (128 + SIGINT), after cancelling server-side work and sealing evidence.
+/// Interrupted by Ctrl-C (128 + SIGINT) or SIGTERM, after cancelling server-side work and
+/// sealing evidence.
 pub const INTERRUPTED: i32 = 130;

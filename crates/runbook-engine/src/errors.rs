@@ -61,7 +61,7 @@ pub enum StepError {
     Deferred(String),
     #[error("timed out after {0}")]
     TimedOut(String),
-    #[error("cancelled by Ctrl-C before the step finished")]
+    #[error("cancelled by Ctrl-C or SIGTERM before the step finished")]
     Interrupted,
 }
 

@@ -1,4 +1,4 @@
-//! Ctrl-C and timeouts: the running query is cancelled on the server (not just abandoned by the
+//! Ctrl-C, SIGTERM and timeouts: the running query is cancelled on the server (not just abandoned by the
 //! client), the run ends within seconds, and the evidence is sealed with what happened.
 
 use std::time::{Duration, Instant};
@@ -14,7 +14,18 @@ fn sleeping(case: &Case) -> bool {
 
 #[test]
 fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() {
-    let case = Case::new("e2e_interrupt");
+    signal_cancels_the_server_side_query_and_seals_the_evidence("INT", "e2e_interrupt");
+}
+
+/// A cancelled CI job, `timeout` or `systemctl stop` sends SIGTERM: dying at once would leave
+/// the statement running on the server and the evidence unfinished.
+#[test]
+fn sigterm_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() {
+    signal_cancels_the_server_side_query_and_seals_the_evidence("TERM", "e2e_sigterm");
+}
+
+fn signal_cancels_the_server_side_query_and_seals_the_evidence(signal: &str, prefix: &str) {
+    let case = Case::new(prefix);
     case.scratch.write(
         "nap.sql",
         "SELECT 1;\nSELECT pg_sleep(30);\nCREATE TABLE after_nap (id int);\n",
@@ -41,14 +52,14 @@ fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() 
     );
 
     let interrupted = Instant::now();
-    send_signal(pid, "INT");
+    send_signal(pid, signal);
     let result = finish(child);
     let took = interrupted.elapsed();
     assert_no_panic(&result);
     assert_eq!(result.code, 130, "{}", result.all_output());
     assert!(
         took < Duration::from_secs(5),
-        "the run took {took:?} to stop after Ctrl-C"
+        "the run took {took:?} to stop after SIG{signal}"
     );
     assert!(
         !sleeping(&case),
@@ -78,7 +89,7 @@ fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() 
     let nap = step_result(&dir, "01-nap");
     assert_eq!(
         nap["summary"],
-        "interrupted: cancelled by Ctrl-C before the step finished"
+        "interrupted: cancelled by Ctrl-C or SIGTERM before the step finished"
     );
     let log = step_log(&dir, "01-nap");
     assert_eq!(
@@ -91,7 +102,7 @@ fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() 
     assert_eq!(
         case.sql("SELECT to_regclass('after_nap') IS NULL"),
         "t",
-        "the script went on after Ctrl-C"
+        "the script went on after SIG{signal}"
     );
     let (ok, text) = sha256sum_check(&dir);
     assert!(ok, "{text}");
@@ -105,7 +116,7 @@ fn ctrl_c_cancels_the_server_side_query_and_seals_the_evidence_as_interrupted() 
     assert_eq!(
         case.sql("SELECT to_regclass('after_marker') IS NULL"),
         "t",
-        "a step ran after Ctrl-C"
+        "a step ran after SIG{signal}"
     );
 }
 

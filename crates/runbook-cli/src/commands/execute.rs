@@ -70,20 +70,41 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
     }
 }
 
-/// First Ctrl-C: cancel the running statement server-side and seal the evidence. Second: leave
-/// at once.
+/// First Ctrl-C or SIGTERM (a cancelled CI job, `timeout`, `systemctl stop`): cancel the running
+/// statement server-side, stop the step's processes and seal the evidence. Dying on SIGTERM
+/// instead would leave the server running the statement (it notices a vanished client only
+/// when it next writes to it), ephemeral clusters running, and the evidence unfinished. A
+/// second signal: leave at once.
 async fn interrupt_on_ctrl_c(cancel: CancellationToken) {
-    if tokio::signal::ctrl_c().await.is_err() {
-        return;
-    }
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let first = tokio::select! {
+        result = tokio::signal::ctrl_c() => match result {
+            Ok(()) => "interrupted",
+            Err(_) => return,
+        },
+        () = next_signal(&mut terminate) => "terminated (SIGTERM)",
+    };
     let _ = writeln!(
         std::io::stderr(),
-        "\ninterrupted: cancelling the running step and sealing the evidence (Ctrl-C again to quit at once)"
+        "\n{first}: cancelling the running step and sealing the evidence (Ctrl-C again to quit at once)"
     );
     cancel.cancel();
-    if tokio::signal::ctrl_c().await.is_ok() {
-        #[expect(clippy::disallowed_methods, reason = "a second Ctrl-C means: stop now")]
-        std::process::exit(exit_codes::INTERRUPTED);
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = next_signal(&mut terminate) => {}
+    }
+    #[expect(clippy::disallowed_methods, reason = "a second signal means: stop now")]
+    std::process::exit(exit_codes::INTERRUPTED);
+}
+
+/// The next delivery of a signal stream; never, when it could not be registered.
+async fn next_signal(signal: &mut Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending().await,
     }
 }
 
