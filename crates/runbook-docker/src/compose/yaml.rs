@@ -1,8 +1,9 @@
 //! A YAML tree that remembers where each node is, so compose errors can name line and column.
 //!
-//! Built from yaml-rust2's marked events. Anchors and aliases are resolved by copying, and
-//! merge keys (`<<: *defaults`), which Compose files use for shared settings, are applied with
-//! explicit keys winning. Duplicate keys are refused, as Compose refuses them.
+//! Built from yaml-rust2's marked events. Anchors and aliases are resolved by copying (up to a
+//! budget, so that a few lines of nested aliases cannot expand to gigabytes), and merge keys
+//! (`<<: *defaults`), which Compose files use for shared settings, are applied with explicit
+//! keys winning. Duplicate keys are refused, as Compose refuses them.
 
 use std::collections::HashMap;
 
@@ -79,6 +80,10 @@ impl Node {
     }
 }
 
+/// How many nodes aliases may copy in one file: far more than shared settings need, far less
+/// than the 9^8 of a "billion laughs" file.
+const MAX_ALIAS_NODES: usize = 100_000;
+
 /// A syntax error: where and what.
 #[derive(Debug)]
 pub(crate) struct SyntaxError {
@@ -108,15 +113,31 @@ enum Open {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Open>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchored node with its number of nodes.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes copied by aliases so far.
+    alias_nodes: usize,
     root: Option<Node>,
     error: Option<SyntaxError>,
+}
+
+/// The number of nodes in `node`, itself included.
+fn node_count(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Null | Value::Scalar { .. } => 0,
+        Value::Seq(items) => items.iter().map(node_count).sum(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| node_count(k) + node_count(v))
+            .sum(),
+    }
 }
 
 impl Builder {
     fn finish(&mut self, node: Node, anchor: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let count = node_count(&node);
+            self.anchors.insert(anchor, (node.clone(), count));
         }
         match self.stack.last_mut() {
             Some(Open::Seq(_, _, items) | Open::Map(_, _, items)) => items.push(node),
@@ -215,8 +236,25 @@ impl MarkedEventReceiver for Builder {
                 };
                 self.finish(Node { value, pos }, anchor);
             }
-            Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(mut node) => {
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some((_, count)) if self.alias_nodes + count > MAX_ALIAS_NODES => {
+                    self.fail(
+                        pos,
+                        format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes here; a compose file never needs that"
+                        ),
+                    );
+                    self.finish(
+                        Node {
+                            value: Value::Null,
+                            pos,
+                        },
+                        0,
+                    );
+                }
+                Some((node, count)) => {
+                    self.alias_nodes += count;
+                    let mut node = node.clone();
                     node.pos = pos;
                     self.finish(node, 0);
                 }
@@ -308,6 +346,25 @@ mod tests {
         let db = root.get("services").unwrap().get("db").unwrap();
         assert_eq!(db.get("image").unwrap().scalar_text(), Some("postgres:15"));
         assert_eq!(db.get("shm_size").unwrap().scalar_text(), Some("256m"));
+    }
+
+    #[test]
+    fn nested_aliases_cannot_blow_up() {
+        let mut text = String::from("x-a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g"]
+            .iter()
+            .zip(["b", "c", "d", "e", "f", "g", "h"])
+        {
+            let refs = vec![format!("*{prev}"); 9].join(", ");
+            text.push_str(&format!("x-{name}: &{name} [{refs}]\n"));
+        }
+        text.push_str("services:\n  db:\n    image: postgres:15\n");
+        let err = parse(&text).unwrap_err();
+        assert_eq!(
+            err.message,
+            "aliases expand to more than 100000 nodes here; a compose file never needs that"
+        );
+        assert_eq!(err.pos.line, 6);
     }
 
     #[test]
