@@ -30,6 +30,7 @@ mod object_refs;
 mod options;
 mod position;
 mod qualified_name;
+mod redacted_env;
 mod runbook;
 mod scalar;
 mod schema;

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use runbook_spec::{Runbook, parse};
+use runbook_spec::{Runbook, StepKind, parse};
 
 use crate::support::fixture_env;
 
@@ -73,6 +73,19 @@ fn summary(runbook: &Runbook) -> String {
     let _ = writeln!(out, "steps:");
     for step in &runbook.steps {
         let _ = writeln!(out, "{step:#?}");
+        // Debug hides environment values (they hold passwords); the snapshot shows them.
+        let env = match &step.kind {
+            StepKind::ContainerStart(s) => Some(&s.env),
+            StepKind::ContainerExec(s) => Some(&s.env),
+            StepKind::Shell(s) => Some(&s.env),
+            _ => None,
+        };
+        if let Some(env) = env.filter(|env| !env.is_empty()) {
+            let _ = writeln!(out, "env of {}:", step.id);
+            for (k, v) in env {
+                let _ = writeln!(out, "  {k} = {v:?}");
+            }
+        }
     }
     out
 }

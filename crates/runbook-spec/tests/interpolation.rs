@@ -255,6 +255,33 @@ steps:
 }
 
 #[test]
+fn debug_of_steps_hides_environment_values() {
+    let text = with_steps(
+        "  - id: start
+    kind: container_start
+    target: pg
+    image: postgres:15
+    env: { POSTGRES_PASSWORD: \"${env.POSTGRES_PASSWORD}\" }
+  - id: exec
+    kind: container_exec
+    target: pg
+    command: [psql]
+    env: { PGPASSWORD: \"${env.POSTGRES_PASSWORD}\" }
+  - id: dump
+    kind: shell
+    command: [pg_dump]
+    env: { PGPASSWORD: \"${env.POSTGRES_PASSWORD}\" }
+",
+    );
+    let runbook = parse_ok(&text);
+    for step in &runbook.steps {
+        let shown = format!("{step:?}");
+        assert!(!shown.contains("hunter2-secret"), "{shown}");
+        assert!(shown.contains("PASSWORD\": \"****\""), "{shown}");
+    }
+}
+
+#[test]
 fn fixture_env_is_what_the_ok_fixtures_assume() {
     assert!(fixture_env().contains_key("POSTGRES_PASSWORD"));
 }

@@ -1,14 +1,17 @@
 //! `container_exec`: run a command inside a running container (psql with the container's own
 //! client, a check script).
 
+use std::fmt;
+
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::redacted_env::RedactedEnv;
 use crate::steps::kind::{KindSpec, Needs, StepCx};
 
 /// Runs a command in a container, like `docker exec`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerExec {
     /// The container; defaults to the target's. Always set after parsing.
@@ -27,6 +30,20 @@ pub struct ContainerExec {
     #[serde(default = "super::shell::default_exit_codes")]
     #[schemars(extend("default" = [0]))]
     pub allow_exit_codes: Vec<i64>,
+}
+
+impl fmt::Debug for ContainerExec {
+    /// `env` values are hidden: they hold passwords.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContainerExec")
+            .field("container", &self.container)
+            .field("command", &self.command)
+            .field("user", &self.user)
+            .field("env", &RedactedEnv(&self.env))
+            .field("workdir", &self.workdir)
+            .field("allow_exit_codes", &self.allow_exit_codes)
+            .finish()
+    }
 }
 
 impl KindSpec for ContainerExec {

@@ -12,10 +12,11 @@ use serde::{Deserialize, Deserializer};
 use crate::byte_size::ByteSize;
 use crate::duration::Duration;
 use crate::qualified_name::visit_name;
+use crate::redacted_env::RedactedEnv;
 use crate::steps::kind::{KindSpec, Needs, StepCx};
 
 /// Starts a container.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerStart {
     /// Image to create the container from when it does not exist (nothing is pulled: it must be
@@ -285,6 +286,24 @@ pub(crate) fn check_env_names(cx: &mut StepCx<'_>, env: &IndexMap<String, String
             );
             cx.key_error(&["env", name], message);
         }
+    }
+}
+
+impl fmt::Debug for ContainerStart {
+    /// `env` values are hidden: they hold passwords.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContainerStart")
+            .field("image", &self.image)
+            .field("name", &self.name)
+            .field("env", &RedactedEnv(&self.env))
+            .field("ports", &self.ports)
+            .field("volumes", &self.volumes)
+            .field("command", &self.command)
+            .field("labels", &self.labels)
+            .field("shm_size", &self.shm_size)
+            .field("wait", &self.wait)
+            .field("compose", &self.compose)
+            .finish()
     }
 }
 

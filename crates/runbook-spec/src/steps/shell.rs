@@ -10,10 +10,11 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
+use crate::redacted_env::RedactedEnv;
 use crate::steps::kind::{KindSpec, Needs, StepCx};
 
 /// Runs a local command.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Shell {
     /// The program and its arguments as a list (no shell involved); or, with shell: true, one
@@ -114,6 +115,20 @@ pub(crate) fn check_exit_codes(cx: &mut StepCx<'_>, codes: &[i64]) {
             cx.label()
         );
         cx.error(&["allow_exit_codes"], message);
+    }
+}
+
+impl fmt::Debug for Shell {
+    /// `env` values are hidden: they hold passwords.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shell")
+            .field("command", &self.command)
+            .field("shell", &self.shell)
+            .field("env", &RedactedEnv(&self.env))
+            .field("cwd", &self.cwd)
+            .field("allow_exit_codes", &self.allow_exit_codes)
+            .field("run_in_check", &self.run_in_check)
+            .finish()
     }
 }
 
