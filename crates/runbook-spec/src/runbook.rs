@@ -45,7 +45,8 @@ impl Runbook {
     /// Values that must never appear in evidence or output: what came from environment variables
     /// whose names look secret (PASSWORD, SECRET, TOKEN, KEY...), the values of `password_env`
     /// variables, passwords written into target URLs or key=value strings (as written and
-    /// percent-decoded), and `--var` values for vars with such names. Longest first, so a redactor that replaces them in
+    /// percent-decoded), values written under such names into a step's `env`, and `--var`
+    /// values for vars with such names. Longest first, so a redactor that replaces them in
     /// order never leaves part of a longer secret behind. Empty values are left out.
     pub fn secrets(&self) -> Vec<String> {
         self.secrets.clone()

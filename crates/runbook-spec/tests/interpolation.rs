@@ -255,6 +255,23 @@ steps:
 }
 
 #[test]
+fn passwords_written_into_step_environments_are_secrets() {
+    let text = with_steps(
+        "  - id: start
+    kind: container_start
+    target: pg
+    image: postgres:15
+    env: { POSTGRES_PASSWORD: literal-pw, POSTGRES_DB: app }
+  - id: dump
+    kind: shell
+    command: [pg_dump]
+    env: { API_TOKEN: \"${vars.db}-tok\", PGHOST: db }
+",
+    );
+    assert_eq!(parse_ok(&text).secrets(), vec!["literal-pw", "app-tok"]);
+}
+
+#[test]
 fn debug_of_steps_hides_environment_values() {
     let text = with_steps(
         "  - id: start

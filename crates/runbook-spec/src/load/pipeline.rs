@@ -11,7 +11,7 @@ use crate::load::diagnostics::Diagnostics;
 use crate::load::interpolate::{Ctx, Interpolator};
 use crate::load::messages::{Owner, describe};
 use crate::load::raw::RunbookFile;
-use crate::load::secrets::normalize;
+use crate::load::secrets::{normalize, step_env_secrets};
 use crate::load::steps::{StepsInput, load_steps, sql_nodes, var_reference_whens};
 use crate::load::targets::{load_targets, target_outline};
 use crate::load::vars::resolve_vars;
@@ -216,6 +216,7 @@ pub(crate) fn parse(
     };
 
     secrets.append(&mut interp.secrets);
+    secrets.extend(step_env_secrets(&steps));
     match top_level {
         Some(top) if !diags.has_errors() => {
             let dir = top
