@@ -82,7 +82,7 @@ impl PortMapping {
         let invalid = |why: &str| format!("invalid port '{text}': {why}");
         let (spec, protocol) = match text.rsplit_once('/') {
             Some((spec, proto @ ("tcp" | "udp" | "sctp"))) => (spec, proto),
-            Some(_) => return Err(invalid("expected the protocol tcp or udp after '/'")),
+            Some(_) => return Err(invalid("expected the protocol tcp, udp or sctp after '/'")),
             None => (text, "tcp"),
         };
         let (host_ip, rest) = if let Some(after) = spec.strip_prefix('[') {
@@ -386,7 +386,10 @@ mod tests {
         );
         assert!(PortMapping::parse("[db]:5432:5432").is_err());
         assert!(PortMapping::parse("1:2:3:4").is_err());
-        assert!(PortMapping::parse("5432/xyz").is_err());
+        assert_eq!(
+            PortMapping::parse("5432/xyz").unwrap_err(),
+            "invalid port '5432/xyz': expected the protocol tcp, udp or sctp after '/'"
+        );
     }
 
     #[test]
