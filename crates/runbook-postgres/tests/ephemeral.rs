@@ -122,3 +122,34 @@ fn a_start_that_times_out_leaves_no_server_running() {
         std::fs::read_to_string(&pid_file).unwrap_or_default()
     );
 }
+
+#[tokio::test]
+async fn a_password_keeps_other_local_users_out_over_tcp() {
+    // A restore into an ephemeral cluster holds real (patient) data: with a password, only the
+    // run that made the cluster can connect over TCP; the password is never shown.
+    let password = "eph-3f9c2a71";
+    let cluster = EphemeralCluster::start(EphemeralOptions {
+        password: Some(password.to_owned()),
+        ..EphemeralOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let with_password = Session::connect(&cluster.spec()).await.unwrap();
+    let rows = with_password
+        .simple_query("SELECT current_user")
+        .await
+        .unwrap();
+    assert_eq!(rows.rows[0], [Some("postgres".to_owned())]);
+
+    let mut without = cluster.spec();
+    without.set_password("");
+    let refused = Session::connect(&without).await.unwrap_err().to_string();
+    assert!(refused.contains("password"), "{refused}");
+
+    for shown in [format!("{cluster:?}"), cluster.url(), refused] {
+        assert!(!shown.contains(password), "{shown}");
+    }
+    assert!(
+        !cluster.root_dir().join("initdb.pw").exists(),
+        "the password file is removed after initdb"
+    );
+}

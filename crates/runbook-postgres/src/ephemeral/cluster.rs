@@ -17,7 +17,7 @@ use crate::spec::{ConnectionSpec, SslMode};
 
 /// How to set up an ephemeral cluster. `Default` gives a fresh temporary cluster that goes
 /// away on drop.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EphemeralOptions {
     /// Leave the server running and the directory in place on drop (`stop()` still stops it).
     pub keep: bool,
@@ -38,6 +38,29 @@ pub struct EphemeralOptions {
     pub files: Vec<(String, Vec<u8>)>,
     /// How long `pg_ctl -w` may wait for the server to accept connections.
     pub start_timeout: Duration,
+    /// The `postgres` role's password for TCP connections (scram-sha-256); the private Unix
+    /// socket stays `trust`. `None`: trust everywhere, which lets any local user in as
+    /// superuser: fine for a test cluster, not for one that holds restored patient data.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for EphemeralOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EphemeralOptions")
+            .field("keep", &self.keep)
+            .field("dir", &self.dir)
+            .field("port", &self.port)
+            .field("bin_dir", &self.bin_dir)
+            .field("settings", &self.settings)
+            .field("hba", &self.hba)
+            .field(
+                "files",
+                &self.files.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            )
+            .field("start_timeout", &self.start_timeout)
+            .field("password", &self.password.as_ref().map(|_| "****"))
+            .finish()
+    }
 }
 
 impl Default for EphemeralOptions {
@@ -51,19 +74,33 @@ impl Default for EphemeralOptions {
             hba: None,
             files: Vec::new(),
             start_timeout: Duration::from_secs(60),
+            password: None,
         }
     }
 }
 
-/// A running local cluster, reachable as `postgres` on 127.0.0.1 without a password.
-#[derive(Debug)]
+/// A running local cluster, reachable as `postgres` on 127.0.0.1 (with the password of
+/// [`EphemeralOptions::password`], if one was given).
 pub struct EphemeralCluster {
     root: Root,
     port: u16,
+    password: Option<String>,
     binaries: PgBinaries,
     account: Option<ServerAccount>,
     keep: bool,
     running: bool,
+}
+
+impl std::fmt::Debug for EphemeralCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EphemeralCluster")
+            .field("root", &self.root.path())
+            .field("port", &self.port)
+            .field("password", &self.password.as_ref().map(|_| "****"))
+            .field("keep", &self.keep)
+            .field("running", &self.running)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug)]
@@ -106,7 +143,7 @@ impl EphemeralCluster {
                 return Ok(cluster);
             }
         } else {
-            cluster.initdb()?;
+            cluster.initdb(options.password.as_deref())?;
         }
         cluster.configure(&options)?;
         let mut attempt = 0;
@@ -179,6 +216,7 @@ impl EphemeralCluster {
         Ok(EphemeralCluster {
             root,
             port: options.port.unwrap_or(0),
+            password: options.password.clone(),
             binaries,
             account,
             keep: options.keep,
@@ -186,7 +224,7 @@ impl EphemeralCluster {
         })
     }
 
-    /// `postgres@127.0.0.1:<port>/postgres`, no TLS.
+    /// `postgres@127.0.0.1:<port>/postgres`, no TLS, with the cluster's password if it has one.
     pub fn spec(&self) -> ConnectionSpec {
         let text = format!(
             "host=127.0.0.1 port={} user=postgres dbname=postgres",
@@ -194,10 +232,13 @@ impl EphemeralCluster {
         );
         let mut spec = ConnectionSpec::parse(&text, &EmptyEnv).expect("a fixed, valid spec");
         spec.set_sslmode(SslMode::Disable);
+        if let Some(password) = &self.password {
+            spec.set_password(password.clone());
+        }
         spec
     }
 
-    /// The spec's URL (there is no password).
+    /// The spec's URL, never with the password (children get it in `PGPASSWORD`).
     pub fn url(&self) -> String {
         self.spec().url()
     }
@@ -264,22 +305,39 @@ impl EphemeralCluster {
         Ok(())
     }
 
-    fn initdb(&self) -> Result<(), EphemeralError> {
+    fn initdb(&self, password: Option<&str>) -> Result<(), EphemeralError> {
+        // The password reaches initdb in a file only the server account can read, removed
+        // right after: never on a command line, where `ps` would show it.
+        let pwfile = self.root.path().join("initdb.pw");
+        let auth: Vec<String> = match password {
+            Some(password) => {
+                self.write_file(&pwfile, password.as_bytes())?;
+                vec![
+                    "--auth-local=trust".to_owned(),
+                    "--auth-host=scram-sha-256".to_owned(),
+                    format!("--pwfile={}", pwfile.display()),
+                ]
+            }
+            None => vec!["--auth=trust".to_owned()],
+        };
         let mut last = None;
         for locale in ["C.UTF-8", "C"] {
             let mut command = self.command("initdb");
             command
                 .arg("-D")
                 .arg(self.data_dir())
-                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
+                .args(["-U", "postgres", "-E", "UTF8", "--no-sync"])
+                .args(&auth)
                 .arg(format!("--locale={locale}"));
             let output = self.run(command)?;
             if output.status.success() {
+                let _ = fs::remove_file(&pwfile);
                 return Ok(());
             }
             let _ = fs::remove_dir_all(self.data_dir());
             last = Some(output);
         }
+        let _ = fs::remove_file(&pwfile);
         Err(failed(
             "initdb",
             &last.expect("initdb ran at least once"),
