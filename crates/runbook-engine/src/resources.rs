@@ -33,16 +33,23 @@ impl CancelRegistry {
             .push(handle);
     }
 
-    /// Asks the server to cancel whatever each session is running.
+    /// Asks the servers to cancel whatever each session is running, all at once. A cancel
+    /// request is a connection of its own, and a wedged or unreachable server (often why the
+    /// operator pressed Ctrl-C) may never answer it: the requests are not awaited beyond the
+    /// caller's bound, so the run still ends and seals its evidence.
     pub(crate) async fn cancel_all(&self) {
         let handles = self
             .handles
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
+        let mut requests = tokio::task::JoinSet::new();
         for handle in handles {
-            let _ = handle.cancel().await;
+            requests.spawn(async move {
+                let _ = handle.cancel().await;
+            });
         }
+        while requests.join_next().await.is_some() {}
     }
 
     /// Clears the cancelled flag after a step, so the next step's work is not refused.

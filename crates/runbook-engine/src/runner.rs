@@ -33,8 +33,8 @@ use crate::step::Step;
 use crate::text::humantime;
 use crate::verdict::{StepFailure, Verdict};
 
-/// How long a cancelled or timed-out step gets to wind down after the servers were asked to
-/// cancel, before the runner stops waiting for it.
+/// How long a cancelled or timed-out step gets to wind down, and the servers to take the cancel
+/// requests, before the runner stops waiting for them.
 const GRACE: Duration = Duration::from_secs(10);
 
 /// How a run ended, for the CLI's last lines and exit code.
@@ -300,8 +300,12 @@ async fn run_step(
         () = run_cancel.cancelled() => StepError::Interrupted,
     };
     step_cancel.cancel();
-    cancels.cancel_all().await;
-    let _ = tokio::time::timeout(GRACE, &mut work).await;
+    // The step winds down while the servers are asked to cancel; neither may keep the run
+    // from sealing its evidence for longer than GRACE (dropping the requests aborts them).
+    let _ = tokio::time::timeout(GRACE, async {
+        tokio::join!(cancels.cancel_all(), &mut work)
+    })
+    .await;
     Err(stopped)
 }
 

@@ -247,6 +247,118 @@ fn a_shell_step_timeout_stops_the_processes_the_command_started() {
     assert!(!log.contains("[stdout] after"), "{log}");
 }
 
+/// A TCP proxy to the test server that forwards the first `forwarded` connections and then
+/// becomes unreachable, as a server behind a dropped VPN does: it stops accepting, and once
+/// its accept queue is full the kernel drops every new connection attempt unanswered. Returns
+/// the proxy's port and a count of the connections forwarded so far.
+fn vanishing_proxy(
+    case: &Case,
+    forwarded: usize,
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::atomic::Ordering;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+    let port = listener.local_addr().expect("proxy address").port();
+    let upstream = format!("127.0.0.1:{}", case.db.spec.port());
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        for client in listener.incoming().take(forwarded) {
+            let Ok(client) = client else { continue };
+            let server = TcpStream::connect(&upstream).expect("connect to the test server");
+            for (mut from, mut to) in [
+                (
+                    client.try_clone().expect("clone"),
+                    server.try_clone().expect("clone"),
+                ),
+                (server, client),
+            ] {
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from, &mut to);
+                    let _ = to.shutdown(std::net::Shutdown::Write);
+                });
+            }
+            counted.fetch_add(1, Ordering::SeqCst);
+        }
+        // Never accept again, and fill the accept queue: later connects get no answer.
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let mut queued = Vec::new();
+        while let Ok(stream) = TcpStream::connect_timeout(&address, Duration::from_millis(300)) {
+            queued.push(stream);
+        }
+        counted.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_secs(600));
+        drop((listener, queued));
+    });
+    (port, count)
+}
+
+/// A network that fails under a run is often why the operator gives up: the cancel requests
+/// that cannot reach the server must not keep the run from ending and sealing its evidence.
+#[test]
+fn a_timeout_ends_the_run_even_when_the_server_became_unreachable() {
+    let case = Case::new("e2e_timeout_unreachable");
+    case.runbook(
+        "timeout-unreachable",
+        "",
+        "
+        - id: slow
+          kind: sql
+          target: db
+          timeout: 2s
+          text: SELECT pg_sleep(20);
+        ",
+    );
+    // The run's session, its lock session and the step's script session get through; the
+    // cancel requests that follow do not.
+    let (port, forwarded) = vanishing_proxy(&case, 3);
+    let url = case
+        .db
+        .url
+        .replace(&format!(":{}/", case.db.spec.port()), &format!(":{port}/"));
+    assert_ne!(
+        url, case.db.url,
+        "the test database is not reached over TCP"
+    );
+    let started = Instant::now();
+    let mut child = case
+        .scratch
+        .spawn(&["run", "rb.yaml", "--var", &format!("url={url}")]);
+    assert!(
+        wait_until(Duration::from_secs(10), || sleeping(&case)),
+        "the step never started its query"
+    );
+    assert!(
+        wait_until(Duration::from_secs(5), || forwarded
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 3),
+        "the proxy did not become unreachable"
+    );
+    let ended = wait_until(Duration::from_secs(40), || {
+        child.try_wait().expect("wait for the run").is_some()
+    });
+    if !ended {
+        let _ = child.kill();
+    }
+    let result = finish(child);
+    let took = started.elapsed();
+    assert!(
+        ended,
+        "the run still waits for its cancel requests after {took:?}"
+    );
+    assert_no_panic(&result);
+    assert_eq!(result.code, 1, "{}", result.all_output());
+    assert!(took < Duration::from_secs(20), "the run took {took:?}");
+    let dir = result.evidence_dir(case.path());
+    let record = run_record(&dir);
+    assert_eq!(record["status"], "failed");
+    assert!(record["finished_at"].is_string(), "not sealed: {record:#}");
+    assert_eq!(
+        step_result(&dir, "01-slow")["summary"],
+        "failed: timed out after 2s"
+    );
+}
+
 /// Evidence is written as the run goes: a run killed with SIGKILL in its second step leaves the
 /// first step sealed (listed in SHA256SUMS), and both `sha256sum -c` and `runbook verify` accept
 /// the directory, which says the run did not finish.
