@@ -64,13 +64,6 @@ impl Redactor {
         Redactor::default()
     }
 
-    /// A copy that also redacts `secret`.
-    pub fn with_secret(&self, secret: impl Into<String>) -> Self {
-        let mut all: Vec<String> = self.secrets.to_vec();
-        all.push(secret.into());
-        Redactor::new(all)
-    }
-
     /// How many literal secrets this redactor knows.
     pub fn secret_count(&self) -> usize {
         self.secrets.len()
