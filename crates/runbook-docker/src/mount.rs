@@ -112,12 +112,9 @@ pub fn parse_volume(text: &str) -> Result<VolumeMount, SpecError> {
     })
 }
 
-/// Docker's rule for volume names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
+/// Docker's rule for volume names (the one for container names), with a message that says it.
 pub(crate) fn check_volume_name(name: &str) -> Result<(), String> {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if first_ok && rest_ok && name.len() >= 2 {
+    if crate::spec::is_docker_name(name) {
         Ok(())
     } else {
         Err(format!(

@@ -91,12 +91,17 @@ impl fmt::Debug for RedactedEnv<'_> {
     }
 }
 
-/// Docker's rule for container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
-pub fn check_container_name(name: &str) -> Result<(), SpecError> {
+/// Docker's rule for container and volume names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
+pub(crate) fn is_docker_name(name: &str) -> bool {
     let mut chars = name.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
     let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if first_ok && rest_ok && name.len() >= 2 {
+    first_ok && rest_ok && name.len() >= 2
+}
+
+/// Docker's rule for container names, with a message that says it.
+pub fn check_container_name(name: &str) -> Result<(), SpecError> {
+    if is_docker_name(name) {
         Ok(())
     } else {
         Err(SpecError::new(
