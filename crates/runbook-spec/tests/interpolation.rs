@@ -201,6 +201,25 @@ fn a_bad_reference_is_placed_at_itself_when_multibyte_text_follows_the_value() {
 }
 
 #[test]
+fn a_bad_reference_deep_in_an_indented_block_is_placed_at_itself() {
+    // Sixty short lines indented far more than they are long: the source of the value is
+    // several times longer than its text.
+    let text = with_steps(&format!(
+        "  - id: q\n    kind: sql\n    target: pg\n    text: |\n{}                  SELECT ${{vars.nope}};\n  - id: r\n    kind: sql\n    target: pg\n    text: SELECT ${{vars.nope}}\n",
+        "                  x;\n".repeat(60)
+    ));
+    let errors = parse_err(&text);
+    assert_eq!(
+        errors
+            .iter()
+            .map(|e| e.split(": undefined").next().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["79:26", "83:18"],
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn secrets_are_recorded_for_redaction() {
     let text = "version: 1
 name: t

@@ -34,6 +34,9 @@ pub(crate) enum Ctx<'a> {
 pub(crate) struct Interpolator<'a> {
     pub source: &'a str,
     pub index: &'a LineIndex<'a>,
+    /// Byte offsets where the tree's nodes start, sorted: a value's text ends before the next
+    /// one, which bounds the search for its references.
+    pub node_starts: Vec<usize>,
     pub env: &'a dyn Env,
     /// Valid var names in declaration order.
     pub declared_vars: Vec<String>,
@@ -88,11 +91,17 @@ impl Interpolator<'_> {
             return None;
         }
         let (start_offset, start_pos) = start;
-        let mut window_end = start_offset
-            .saturating_add(text.len() * 2 + 64)
+        // The value's source runs to the next node (its length in the source has little to do
+        // with the text's: block scalars lose their indentation, escapes shrink).
+        let next = self.node_starts.partition_point(|&o| o <= start_offset);
+        let mut window_end = self
+            .node_starts
+            .get(next)
+            .copied()
+            .unwrap_or(self.source.len())
             .min(self.source.len());
-        // Slicing inside a character (a Japanese comment after the value) would find nothing
-        // and put every reference at the start of the value.
+        // Slicing inside a character would find nothing and put every reference at the start
+        // of the value.
         while !self.source.is_char_boundary(window_end) {
             window_end -= 1;
         }

@@ -100,9 +100,13 @@ pub(crate) fn parse(
     let steps_entry = tree.get(root, "steps");
     let vars_key_pos = vars_entry.map_or(Position::new(1, 1), |(k, _)| tree.node(k).pos);
 
+    let mut node_starts: Vec<usize> = tree.nodes.iter().map(|n| n.offset).collect();
+    node_starts.sort_unstable();
+    node_starts.dedup();
     let mut interp = Interpolator {
         source: text,
         index: &index,
+        node_starts,
         env: options.env,
         declared_vars: Vec::new(),
         vars: IndexMap::new(),
