@@ -3,8 +3,10 @@
 //! Two levels, because they end differently. A [`StepError`] ends one step: the runner turns it
 //! into a `failed` (or `blocked`) step record with the error's position and SQLSTATE, and the run
 //! goes on to its verdict. An [`EngineError`] ends the run itself before a verdict can be
-//! recorded (the evidence directory cannot be created, `--from` names no step, a protected target
-//! lacks confirmation): the CLI reports it and picks the exit code from [`EngineError::kind`].
+//! recorded (`--from` or `--confirm` names nothing in the runbook, the evidence cannot be
+//! written): the CLI reports it and picks the exit code from [`EngineError::kind`]. A protected
+//! target without consent is not one: that run is recorded as blocked, and
+//! [`RunReport::refused`](crate::RunReport::refused) says why.
 
 use std::path::PathBuf;
 
@@ -51,10 +53,6 @@ pub enum StepError {
     },
     #[error("cannot write evidence: {0}")]
     Evidence(#[from] EvidenceError),
-    /// A statement or command the check mode must not send, because it could escape the read-only
-    /// session or change something.
-    #[error("{0}")]
-    RefusedInCheck(String),
     /// Check mode: the step cannot be inspected yet because an earlier step or the run itself
     /// creates what it needs (a container started by `container_start`, an ephemeral cluster).
     #[error("{0}")]
@@ -112,8 +110,6 @@ pub enum EngineError {
     UnknownFromStep { step: String, known: String },
     #[error("--confirm {target}: the runbook has no target with that name (targets: {known})")]
     UnknownConfirmTarget { target: String, known: String },
-    #[error("{0}")]
-    ConfirmationRequired(String),
     #[error("cannot write evidence: {0}")]
     Evidence(#[from] EvidenceError),
 }
@@ -121,9 +117,9 @@ pub enum EngineError {
 impl EngineError {
     pub fn kind(&self) -> EngineErrorKind {
         match self {
-            EngineError::UnknownFromStep { .. }
-            | EngineError::UnknownConfirmTarget { .. }
-            | EngineError::ConfirmationRequired(_) => EngineErrorKind::InvalidInput,
+            EngineError::UnknownFromStep { .. } | EngineError::UnknownConfirmTarget { .. } => {
+                EngineErrorKind::InvalidInput
+            }
             EngineError::Evidence(_) => EngineErrorKind::Failed,
         }
     }
