@@ -252,8 +252,7 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
     reader: ScriptReader<R>,
     origin: Origin,
 ) -> Result<StepOutcome, StepError> {
-    let origin_for_scan = origin.clone();
-    let scan = tokio::task::spawn_blocking(move || scan(reader, &origin_for_scan))
+    let scan = tokio::task::spawn_blocking(move || scan(reader))
         .await
         .map_err(|e| StepError::failed(format!("script reader task failed: {e}")))?;
     let mut counts: Vec<(String, u64)> = scan.counts.into_iter().collect();
@@ -329,7 +328,7 @@ struct Scan {
     error: Option<(Position, String)>,
 }
 
-fn scan<R: Read>(reader: ScriptReader<R>, origin: &Origin) -> Scan {
+fn scan<R: Read>(reader: ScriptReader<R>) -> Scan {
     let mut scan = Scan {
         statements: 0,
         counts: BTreeMap::new(),
@@ -362,7 +361,6 @@ fn scan<R: Read>(reader: ScriptReader<R>, origin: &Origin) -> Scan {
             }
         }
     }
-    let _ = origin;
     scan
 }
 
