@@ -31,7 +31,7 @@ pub(crate) fn obtain_consent(
     for (step, bound) in runbook.steps.iter().zip(&plan.steps).skip(start) {
         // A step that `when:` skips destroys nothing: asking for it would refuse a run that
         // is harmless, or train the operator to confirm without reading.
-        if !runbook.is_enabled(step) {
+        if !runbook.is_enabled(step) || !may_damage_protected(step, runbook) {
             continue;
         }
         let destruction = match bound.destruction(step, runbook) {
@@ -101,6 +101,17 @@ pub(crate) fn obtain_consent(
     Ok(None)
 }
 
+/// Whether a step could damage a protected target at all. A step with a `target` damages only
+/// that one (`Step::destruction`), so a step on an unprotected target is not asked: for a
+/// `sql_file` step that would read a multi-gigabyte dump in full before anything runs, with
+/// nothing on the screen.
+fn may_damage_protected(step: &runbook_spec::Step, runbook: &Runbook) -> bool {
+    match &step.target {
+        Some(target) => runbook.targets.get(target).is_some_and(|t| t.protected),
+        None => runbook.targets.values().any(|t| t.protected),
+    }
+}
+
 /// Check mode: tell the operator that the real run will ask for consent.
 pub(crate) fn note_consent_needed(
     bound: &dyn crate::step::Step,
@@ -108,7 +119,8 @@ pub(crate) fn note_consent_needed(
     runbook: &Runbook,
     output: &StepOutput,
 ) {
-    if let Ok(Some(d)) = bound.destruction(step, runbook)
+    if may_damage_protected(step, runbook)
+        && let Ok(Some(d)) = bound.destruction(step, runbook)
         && runbook.targets.get(&d.target).is_some_and(|t| t.protected)
     {
         output.log(format!(

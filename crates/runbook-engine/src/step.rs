@@ -33,7 +33,9 @@ pub trait Step: Send + Sync {
     async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError>;
 
     /// What `run` would destroy, known from the runbook and the files it names alone (no
-    /// server is asked). `None` when the step changes nothing irreversibly.
+    /// server is asked). `None` when the step changes nothing irreversibly. A step that has a
+    /// `target` only ever names that target: consent relies on it to leave the files of steps
+    /// on unprotected targets unread.
     fn destruction(
         &self,
         _step: &runbook_spec::Step,
