@@ -157,13 +157,19 @@ fn connection_passwords(url: &str) -> Vec<String> {
     };
     match url.split_once("://") {
         Some((_, rest)) => {
-            let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
-            let authority = before_query.split('/').next().unwrap_or_default();
-            if let Some((userinfo, _)) = authority.rsplit_once('@')
-                && let Some((_, password)) = userinfo.split_once(':')
-            {
-                add(password);
-            }
+            // The credentials end at the last '@' before the first '/', as libpq (and
+            // runbook-postgres) find them: a password may hold '?' and '#'.
+            let credentials_end = rest[..rest.find('/').unwrap_or(rest.len())].rfind('@');
+            let after_credentials = match credentials_end {
+                Some(at) => {
+                    if let Some((_, password)) = rest[..at].split_once(':') {
+                        add(password);
+                    }
+                    &rest[at + 1..]
+                }
+                None => rest,
+            };
+            let query = after_credentials.split_once('?').map_or("", |(_, q)| q);
             for pair in query.split('&') {
                 if let Some(("password", value)) = pair.split_once('=') {
                     add(value);
@@ -256,6 +262,10 @@ mod tests {
         assert_eq!(
             connection_passwords("postgres://u:p%40ss@h/db?sslmode=require&password=q%26r"),
             ["p%40ss", "p@ss", "q%26r", "q&r"]
+        );
+        assert_eq!(
+            connection_passwords("postgres://app:ab?cd#ef@db.example:6543/db?sslmode=require"),
+            ["ab?cd#ef"]
         );
         assert!(connection_passwords("postgres://u@h/db").is_empty());
         assert!(connection_passwords("postgres://u:@h/db").is_empty());
