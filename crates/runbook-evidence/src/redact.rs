@@ -197,12 +197,9 @@ fn replace_url_passwords(text: &str) -> Option<String> {
             .map_or(bytes.len(), |p| start + p);
         search = end.max(start);
         let authority = &text[start..end];
-        // The user info ends at the last '@' before any query; only when there is none there
-        // does a password itself hold a '?' or '#'.
-        let before_query = authority
-            .find(['?', '#'])
-            .map_or(authority, |q| &authority[..q]);
-        let Some(at) = before_query.rfind('@').or_else(|| authority.rfind('@')) else {
+        // The user info ends at the last '@' before the first '/', as libpq (and
+        // runbook-postgres) read it, even when a '?' comes before that '@'.
+        let Some(at) = authority.rfind('@') else {
             continue;
         };
         let Some(colon) = authority[..at].find(':') else {
@@ -359,9 +356,11 @@ mod tests {
             patterns("pg_dump postgres://u:pa?ss@h/db postgres://u:pa#ss@h:5432?sslmode=require"),
             "pg_dump postgres://u:****@h/db postgres://u:****@h:5432?sslmode=require"
         );
+        // libpq takes everything up to the last '@' as user info: the password here is
+        // 'pw@h?application_name=a'.
         assert_eq!(
             patterns("postgres://u:pw@h?application_name=a@b"),
-            "postgres://u:****@h?application_name=a@b"
+            "postgres://u:****@b"
         );
     }
 
