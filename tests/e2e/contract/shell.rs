@@ -161,6 +161,10 @@ fn a_target_url_expands_without_its_password_and_the_password_reaches_the_child(
         - id: dump
           kind: shell
           command: [sh, -c, 'pg_isready -d \"$1\" >/dev/null && printf \"%s\" \"$PGPASSWORD\" | sha256sum && echo \"$1\"', sh, '${targets.db.url}']
+        - id: from-env
+          kind: shell
+          env: { DATABASE_URL: '${targets.db.url}' }
+          command: [sh, -c, 'pg_isready -d \"$DATABASE_URL\" >/dev/null && printf \"%s\" \"$PGPASSWORD\" | sha256sum']
         ",
     )
     .replace("url: ${vars.url}\n", "url: ${vars.url}\n      password_env: E2E_SHELL_PASSWORD\n");
@@ -185,6 +189,12 @@ fn a_target_url_expands_without_its_password_and_the_password_reaches_the_child(
     assert!(
         log.contains(&format!("[stdout] {}", case.db.url)),
         "the URL is not the target's:\n{log}"
+    );
+    // A URL in the command's environment brings the password along just the same.
+    let log = step_log(&dir, "02-from-env");
+    assert!(
+        log.contains(&sha256_hex(password.as_bytes())),
+        "PGPASSWORD did not reach a command that has the URL in env:\n{log}"
     );
     assert!(
         !all_evidence_text(&dir).contains(&password),

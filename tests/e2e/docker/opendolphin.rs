@@ -223,6 +223,11 @@ steps:
     kind: container_exec
     target: clinic
     command: ["pg_dump", "--no-owner", "-U", "clinic", "-d", "clinic"]
+  - id: password-in-env
+    kind: container_exec
+    target: clinic
+    env: {{ DATABASE_URL: "${{targets.clinic.url}}" }}
+    command: ["sh", "-c", "echo \"password length $${{#PGPASSWORD}}\""]
   - id: remove-db
     kind: container_remove
     target: clinic
@@ -274,6 +279,11 @@ fn the_sample_clinic_restores_in_a_container_via_container_and_via_client_to_the
             "the full dump has the data:\n{export}"
         );
         dumps.push(normalize_dump(&export));
+        // A target URL in the command's environment brings its password in PGPASSWORD.
+        assert_eq!(
+            exec_stdout(&step_log(&dir, "09-password-in-env")),
+            format!("password length {}", scene.password().len())
+        );
     }
     assert!(
         dumps[0] == dumps[1],

@@ -3,12 +3,12 @@
 //! Arguments are expanded (`${targets.NAME.url}`) and passed as an argument vector, never
 //! through a shell. Both streams go into `output.log` line by line as the engine delivers them
 //! (bounded memory whatever the command prints), stderr lines marked as such; the exit code
-//! decides the status against `allow_exit_codes`. A password a referenced URL needs goes to the
-//! command in `PGPASSWORD`, never into its arguments. Docker cannot kill an exec'd process by
-//! itself, so the command runs under a small `sh` wrapper (the container needs `sh`) that lets a
-//! timeout or Ctrl-C stop it inside the container: a `psql` must not go on changing a database
-//! after the operator gave up. In check mode the container is inspected and the command
-//! described, not run.
+//! decides the status against `allow_exit_codes`. A password that a referenced URL needs, in an
+//! argument or in `env`, goes to the command in `PGPASSWORD`, never into its arguments. Docker
+//! cannot kill an exec'd process by itself, so the command runs under a small `sh` wrapper (the
+//! container needs `sh`) that lets a timeout or Ctrl-C stop it inside the container: a `psql`
+//! must not go on changing a database after the operator gave up. In check mode the container
+//! is inspected and the command described, not run.
 
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ impl Step for ContainerExecStep {
         let container = cx.container_of(self.0.container.as_deref())?;
         let spec = self.exec_spec(cx).await?;
         let mut password = None;
-        for arg in &self.0.command {
+        for arg in self.0.command.iter().chain(self.0.env.values()) {
             if let Some(p) = cx.referenced_password(arg).await? {
                 password = Some(p);
             }

@@ -8,10 +8,10 @@
 //! leave `sh -c 'pg_restore ...; psql ...'` or `flyway migrate | tee log` changing the database
 //! after the operator gave up (and the step waiting for the pipes they still hold). The group
 //! is not the terminal's foreground group, so the command cannot read the terminal: its stdin
-//! is empty anyway. `${targets.NAME.url}` expands to a URL without password; the
-//! password goes to the child in `PGPASSWORD`, so it never shows in a command line or in
-//! evidence. In check mode the command is only described (and its program looked up on PATH)
-//! unless `run_in_check: true` says it is safe to run.
+//! is empty anyway. `${targets.NAME.url}`, in an argument or in `env`, expands to a URL without
+//! password; the password goes to the child in `PGPASSWORD`, so it never shows in a command
+//! line or in evidence. In check mode the command is only described (and its program looked up
+//! on PATH) unless `run_in_check: true` says it is safe to run.
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
@@ -94,7 +94,11 @@ impl ShellStep {
             Command::Argv(argv) => argv.iter().map(String::as_str).collect(),
             Command::Script(script) => vec![script.as_str()],
         };
-        for arg in raw_args {
+        // `env: { DATABASE_URL: ${targets.db.url} }` needs the password as much as an argument.
+        for arg in raw_args
+            .into_iter()
+            .chain(self.0.env.values().map(String::as_str))
+        {
             if let Some(p) = cx.referenced_password(arg).await? {
                 password = Some(p);
             }
