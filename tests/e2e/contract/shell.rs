@@ -124,6 +124,7 @@ fn check_mode_describes_a_command_without_running_it() {
         "
         - id: touch
           kind: shell
+          env: { TOUCHED_BY: check, PGAPPNAME: runbook }
           command: [touch, made-by-check]
         - id: safe
           kind: shell
@@ -141,6 +142,11 @@ fn check_mode_describes_a_command_without_running_it() {
     assert!(
         step_log(&dir, "01-touch").contains("would run: touch made-by-check"),
         "{}",
+        step_log(&dir, "01-touch")
+    );
+    assert!(
+        step_log(&dir, "01-touch").contains("\nenvironment: TOUCHED_BY, PGAPPNAME\n"),
+        "the environment's names are not described:\n{}",
         step_log(&dir, "01-touch")
     );
     assert!(

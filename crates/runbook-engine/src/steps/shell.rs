@@ -54,6 +54,13 @@ impl Step for ShellStep {
             Some(path) => {
                 cx.log(format!("would run: {shown}"));
                 cx.log(format!("program: {}", path.display()));
+                // Names only: the values may be secrets.
+                if !self.0.env.is_empty() {
+                    cx.log(format!(
+                        "environment: {}",
+                        self.0.env.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ));
+                }
                 Ok(StepOutcome::new(
                     StepStatus::Passed,
                     format!("would run: {shown}"),
