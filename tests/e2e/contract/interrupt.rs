@@ -120,6 +120,46 @@ fn signal_cancels_the_server_side_query_and_seals_the_evidence(signal: &str, pre
     );
 }
 
+/// A dump is hashed as it loads; an interrupted load must not go on to hash the rest of the
+/// file (gigabytes) before the run may end.
+#[test]
+fn ctrl_c_during_the_load_of_a_big_file_ends_the_run_at_once() {
+    let case = Case::new("e2e_interrupt_big");
+    let path = case.scratch.write("big.sql", "SELECT pg_sleep(30);\n");
+    // 400 MB of zeros after the first statement, sparse: nothing is written to disk, but
+    // reading it all takes seconds.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .and_then(|file| file.set_len(400 << 20))
+        .expect("extend big.sql");
+    case.runbook(
+        "interrupt-big",
+        "",
+        "
+        - id: load
+          kind: sql_file
+          target: db
+          path: big.sql
+        ",
+    );
+    let child = case.spawn(&["run", "rb.yaml"]);
+    let pid = child.id();
+    assert!(
+        wait_until(Duration::from_secs(10), || sleeping(&case)),
+        "the step never started its query"
+    );
+    let interrupted = Instant::now();
+    send_signal(pid, "INT");
+    let result = finish(child);
+    let took = interrupted.elapsed();
+    assert_eq!(result.code, 130, "{}", result.all_output());
+    assert!(
+        took < Duration::from_secs(3),
+        "the run took {took:?} to end after Ctrl-C"
+    );
+}
+
 #[test]
 fn a_step_timeout_fails_the_step_after_the_limit_and_cancels_the_query() {
     let case = Case::new("e2e_timeout");

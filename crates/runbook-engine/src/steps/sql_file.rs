@@ -162,17 +162,22 @@ impl SqlFileStep {
         };
         let mut session = cx.script_session().await?;
         let result = session.load_script(reader, &options, &mut observer).await;
-        let input = self.input_record(&digest, size).await;
         match result {
-            Ok(summary) => Ok(script::loaded(&summary, input)),
+            Ok(summary) => Ok(script::loaded(
+                &summary,
+                self.input_record(&digest, size).await,
+            )),
             Err(error) => {
-                // A failed load still says which file (by digest) it was: the reviewer needs
-                // it most then.
                 let error = script::load_failure(error, &origin, self.0.single_transaction);
-                // A cancelled load is the runner's to report (interrupted or timed out).
+                // A cancelled load is the runner's to report (interrupted or timed out), and
+                // at once: hashing the rest of a dump the operator gave up on would hold the
+                // run for as long as reading it takes.
                 if matches!(error, StepError::Interrupted) {
                     return Err(error);
                 }
+                // A failed load still says which file (by digest) it was: the reviewer needs
+                // it most then.
+                let input = self.input_record(&digest, size).await;
                 let mut outcome = crate::outcome::outcome_of(Err(error), cx.mode(), &cx.output());
                 outcome.inputs.extend(input);
                 Ok(outcome)
