@@ -160,6 +160,48 @@ fn ctrl_c_during_the_load_of_a_big_file_ends_the_run_at_once() {
     );
 }
 
+/// `require_files` hashes the dump it requires on a blocking thread, which cannot be stopped:
+/// Ctrl-C must still end the step at once and the process soon after, not when the hash of
+/// gigabytes is done (and a second Ctrl-C no longer answered).
+#[test]
+fn ctrl_c_while_a_big_required_file_is_hashed_ends_the_run_soon() {
+    let case = Case::new("e2e_interrupt_hash");
+    let path = case.scratch.write("dump.sql", "");
+    // Sparse: nothing is written to disk, but hashing it takes far longer than the test.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .and_then(|file| file.set_len(16 << 30))
+        .expect("extend dump.sql");
+    case.runbook(
+        "interrupt-hash",
+        "",
+        "
+        - id: inputs
+          kind: require_files
+          files:
+            - path: dump.sql
+        ",
+    );
+    let mut child = case.spawn(&["run", "rb.yaml"]);
+    std::thread::sleep(Duration::from_secs(1));
+    send_signal(child.id(), "INT");
+    let ended = wait_until(Duration::from_secs(6), || {
+        child.try_wait().expect("wait for the run").is_some()
+    });
+    if !ended {
+        let _ = child.kill();
+    }
+    let result = finish(child);
+    assert!(ended, "the run had not ended 6s after Ctrl-C");
+    assert_eq!(result.code, 130, "{}", result.all_output());
+    let dir = result.evidence_dir(case.path());
+    assert_eq!(
+        step_result(&dir, "01-inputs")["summary"],
+        "interrupted: cancelled by Ctrl-C or SIGTERM before the step finished"
+    );
+}
+
 #[test]
 fn a_step_timeout_fails_the_step_after_the_limit_and_cancels_the_query() {
     let case = Case::new("e2e_timeout");

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use runbook_engine::{CancellationToken, Plan, RunOptions, RunReport};
 use runbook_evidence::{Mode, RunStatus};
@@ -9,6 +10,9 @@ use runbook_evidence::{Mode, RunStatus};
 use crate::confirm::TtyConfirmer;
 use crate::display::{Display, format_duration};
 use crate::{exit_codes, runbook_file};
+
+/// How long leftover blocking work may hold the exit after a run ended.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
 
 /// What the command line asked for beyond the mode.
 pub struct Request<'a> {
@@ -54,10 +58,10 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
     let display = Display::new(request.quiet, request.verbose);
     let result = runtime.block_on(async {
         let cancel = CancellationToken::new();
-        tokio::spawn(interrupt_on_ctrl_c(cancel.clone()));
+        tokio::spawn(interrupt_on_signal(cancel.clone()));
         runbook_engine::execute(&plan, options, vec![Box::new(display)], cancel).await
     });
-    match result {
+    let code = match result {
         Ok(report) => conclude(mode, &report),
         Err(error) => {
             let kind = error.kind();
@@ -67,7 +71,12 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
                 runbook_engine::EngineErrorKind::Failed => exit_codes::FAILED,
             }
         }
-    }
+    };
+    // The run has shut its resources down and sealed its evidence. What may still run on a
+    // blocking thread (the hash of a dump behind an interrupted step) is not waited for
+    // beyond a moment; dropping the runtime would wait for it, deaf to a second Ctrl-C.
+    runtime.shutdown_timeout(SHUTDOWN_WAIT);
+    code
 }
 
 /// First Ctrl-C or SIGTERM (a cancelled CI job, `timeout`, `systemctl stop`): cancel the running
@@ -75,7 +84,7 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
 /// instead would leave the server running the statement (it notices a vanished client only
 /// when it next writes to it), ephemeral clusters running, and the evidence unfinished. A
 /// second signal: leave at once.
-async fn interrupt_on_ctrl_c(cancel: CancellationToken) {
+async fn interrupt_on_signal(cancel: CancellationToken) {
     let mut terminate =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let first = tokio::select! {

@@ -34,8 +34,9 @@ impl RequireFilesStep {
     async fn inspect(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         let files = self.0.files.clone();
         let output = cx.output();
+        let cancel = cx.cancellation();
         // Hashing a multi-gigabyte dump is blocking work.
-        let (inputs, problems) = tokio::task::spawn_blocking(move || {
+        let hashing = tokio::task::spawn_blocking(move || {
             let mut inputs = Vec::new();
             let mut problems = Vec::new();
             for file in &files {
@@ -109,9 +110,15 @@ impl RequireFilesStep {
                 });
             }
             (inputs, problems)
-        })
-        .await
-        .map_err(|e| StepError::failed(format!("file check task failed: {e}")))?;
+        });
+        // A blocking thread cannot be stopped: on Ctrl-C or a timeout the step ends at once and
+        // leaves the hash it no longer needs to finish on its own.
+        let (inputs, problems) = tokio::select! {
+            result = hashing => {
+                result.map_err(|e| StepError::failed(format!("file check task failed: {e}")))?
+            }
+            () = cancel.cancelled() => return Err(StepError::Interrupted),
+        };
 
         let total = self.0.files.len();
         let mut outcome = if problems.is_empty() {
