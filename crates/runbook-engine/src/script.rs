@@ -252,9 +252,16 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
     reader: ScriptReader<R>,
     origin: Origin,
 ) -> Result<StepOutcome, StepError> {
-    let scan = tokio::task::spawn_blocking(move || scan(reader))
-        .await
-        .map_err(|e| StepError::failed(format!("script reader task failed: {e}")))?;
+    let cancel = cx.cancellation();
+    let scanning = tokio::task::spawn_blocking(move || scan(reader));
+    // Reading a dump of gigabytes takes a while, and a blocking thread cannot be stopped: on
+    // Ctrl-C or a timeout the step ends at once and leaves the reader to finish on its own.
+    let scan = tokio::select! {
+        scan = scanning => {
+            scan.map_err(|e| StepError::failed(format!("script reader task failed: {e}")))?
+        }
+        () = cancel.cancelled() => return Err(StepError::Interrupted),
+    };
     let mut counts: Vec<(String, u64)> = scan.counts.into_iter().collect();
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let listing: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();

@@ -202,6 +202,45 @@ fn ctrl_c_while_a_big_required_file_is_hashed_ends_the_run_soon() {
     );
 }
 
+/// Check mode reads a whole script to say what it would do: Ctrl-C must end that at once too.
+#[test]
+fn ctrl_c_while_check_reads_a_big_script_ends_the_dry_run_soon() {
+    let case = Case::new("e2e_interrupt_check");
+    let path = case.scratch.write("big.sql", "SELECT 1;\n");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .and_then(|file| file.set_len(1 << 30))
+        .expect("extend big.sql");
+    case.runbook(
+        "interrupt-check",
+        "",
+        "
+        - id: load
+          kind: sql_file
+          target: db
+          path: big.sql
+        ",
+    );
+    let mut child = case.spawn(&["check", "rb.yaml"]);
+    std::thread::sleep(Duration::from_secs(1));
+    send_signal(child.id(), "INT");
+    let ended = wait_until(Duration::from_secs(6), || {
+        child.try_wait().expect("wait for the check").is_some()
+    });
+    if !ended {
+        let _ = child.kill();
+    }
+    let result = finish(child);
+    assert!(ended, "the check had not ended 6s after Ctrl-C");
+    assert_eq!(result.code, 130, "{}", result.all_output());
+    assert!(
+        result.stdout.contains("check interrupted in "),
+        "{}",
+        result.stdout
+    );
+}
+
 #[test]
 fn a_step_timeout_fails_the_step_after_the_limit_and_cancels_the_query() {
     let case = Case::new("e2e_timeout");
