@@ -3,7 +3,8 @@
 //! Targets are resolved lazily because a runbook usually starts its own database: the
 //! container does not exist when the run begins, and the ephemeral cluster is only worth
 //! creating if a step needs it. On the first session to a target a run takes the target's run
-//! lock (see `lock.rs`). In check mode every session is handed out inside a fresh
+//! lock (see `lock.rs`), and takes it again on the next session after the lock's own session
+//! ended (the container restarted). In check mode every session is handed out inside a fresh
 //! `BEGIN READ ONLY` transaction whose first query has run, and rolled back after the step.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -257,8 +258,9 @@ impl Resources {
         Ok(())
     }
 
-    /// A session on the target. In run mode the first session also takes the run lock; in
-    /// check mode the session is returned inside a fresh read-only transaction.
+    /// A session on the target. In run mode a new session also takes the run lock when this
+    /// run does not hold it (first use, or the lock was lost); in check mode the session is
+    /// returned inside a fresh read-only transaction.
     pub(crate) async fn session(&mut self, name: &str) -> Result<&Session, StepError> {
         let spec = self.connection_spec(name).await?;
         let state = self.postgres.entry(name.to_owned()).or_default();
