@@ -451,3 +451,100 @@ steps:
     );
     scene.finish();
 }
+
+/// The files under /tmp of a container whose names start with `runbook-` (a copied script).
+fn copies_in(container: &str) -> String {
+    let output = std::process::Command::new("docker")
+        .args(["exec", container, "sh", "-c", "echo /tmp/runbook-*"])
+        .output()
+        .expect("run docker exec");
+    let shown = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if shown == "/tmp/runbook-*" {
+        String::new()
+    } else {
+        shown
+    }
+}
+
+/// Bytes process `pid` has read so far (`rchar` of `/proc/PID/io`).
+fn bytes_read(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .ok()
+        .and_then(|io| {
+            io.split('\n')
+                .find_map(|line| line.strip_prefix("rchar: "))
+                .and_then(|n| n.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `sql_file` with `via: container` copies the dump into the container first, which takes
+/// longer than the runner's grace for a big one. Ctrl-C during the copy must end the step at
+/// once and leave no part of the dump (patient data) in the container.
+#[test]
+fn ctrl_c_during_the_copy_of_a_dump_into_a_container_leaves_none_of_it_there() {
+    let Some(scene) = Scene::start("copy-interrupted") else {
+        return;
+    };
+    let name = scene.name("box");
+    // A container that only sleeps: the copy is all that happens in it.
+    let created = std::process::Command::new("docker")
+        .args(["run", "-d", "--name", &name, "--label"])
+        .arg(format!(
+            "{}={}",
+            runbook_testkit::docker::TEST_LABEL,
+            scene.label()
+        ))
+        .args(["--entrypoint", "sh", &scene.image, "-c", "exec sleep 600"])
+        .output()
+        .expect("run docker run");
+    assert!(
+        created.status.success(),
+        "docker run: {}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let dump = scene.write("dump.sql", "SELECT 1;\n");
+    // 2 GB, sparse here; copying it into the container takes far longer than the test.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&dump)
+        .and_then(|file| file.set_len(2 << 30))
+        .expect("extend dump.sql");
+    // The port is written out, so no published port is looked up: only the copy matters.
+    scene.write(
+        "rb.yaml",
+        &format!(
+            "version: 1\nname: copy-interrupted\ntargets:\n  db:\n    postgres: {{ url: \"postgres://postgres@127.0.0.1:5/postgres\" }}\n    container: {name}\nsteps:\n  - id: load\n    kind: sql_file\n    target: db\n    via: container\n    path: dump.sql\n"
+        ),
+    );
+    let mut child = scene.scratch.spawn(&["run", "rb.yaml"]);
+    // The Engine locks the container while it unpacks the copy (no exec until it is done), so
+    // the copy is watched from here: the run has read 100 MB of the dump.
+    let pid = child.id();
+    assert!(
+        wait_until(std::time::Duration::from_secs(30), || bytes_read(pid)
+            > 100 << 20),
+        "the copy never started"
+    );
+    send_signal(pid, "INT");
+    let ended = wait_until(std::time::Duration::from_secs(8), || {
+        child.try_wait().expect("wait for the run").is_some()
+    });
+    if !ended {
+        let _ = child.kill();
+    }
+    let result = finish(child);
+    assert!(ended, "the run had not ended 8s after Ctrl-C");
+    assert_eq!(result.code, 130, "{}", result.all_output());
+    assert_eq!(
+        copies_in(&name),
+        "",
+        "part of the dump stayed in the container"
+    );
+    let log = step_log(&result.evidence_dir(scene.scratch.path()), "01-load");
+    assert!(
+        log.contains(&format!("removed {name}:/tmp/runbook-load-")),
+        "{log}"
+    );
+    scene.finish();
+}

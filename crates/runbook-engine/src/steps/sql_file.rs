@@ -13,13 +13,14 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use runbook_docker::{ExecEnd, ExecSpec, LineSplitter, OutputStream, Owner};
+use runbook_docker::{DockerClient, ExecEnd, ExecSpec, LineSplitter, OutputStream, Owner};
 use runbook_evidence::{ErrorRecord, InputFile, Redactor, StepOutcome, StepStatus, hash_file};
 use runbook_spec::{OnError, Runbook, SqlFile, Via};
 use sha2::{Digest, Sha256};
 
 use crate::context::StepContext;
 use crate::errors::StepError;
+use crate::output::StepOutput;
 use crate::script::{self, EvidenceObserver, Origin};
 use crate::step::{Destruction, Step};
 
@@ -240,9 +241,21 @@ impl SqlFileStep {
         let docker = cx.docker().await?;
         // The postgres account of the official image (and of runbook/postgres) can read it;
         // root can read anything: both ways of exec'ing work, and nobody else can.
-        let copied = docker
-            .copy_file_into(&container, &local, &dest, 0o600, Owner::POSTGRES)
-            .await?;
+        let copying = docker.copy_file_into(&container, &local, &dest, 0o600, Owner::POSTGRES);
+        // Copying a dump of gigabytes outlasts the runner's grace: on Ctrl-C or a timeout it is
+        // abandoned at once, and what arrived of it (patient data) is removed like a copy that
+        // failed half-way.
+        let copied = tokio::select! {
+            copied = copying => copied.map_err(StepError::from),
+            () = cancel.cancelled() => Err(StepError::Interrupted),
+        };
+        let copied = match copied {
+            Ok(copied) => copied,
+            Err(error) => {
+                remove_copy(docker, &container, &dest, &output).await;
+                return Err(error);
+            }
+        };
         output.log(format!(
             "copied {} ({} bytes, sha256 {}) to {container}:{dest}",
             local.display(),
@@ -277,13 +290,7 @@ impl SqlFileStep {
         out_lines.finish(&mut |line| show("[stdout]", line));
         err_lines.finish(&mut |line| show("[stderr]", line));
         // Remove the copy whatever happened: a dump may hold patient data.
-        let removed = docker.remove_path_in(&container, &dest).await;
-        match &removed {
-            Ok(()) => output.log(format!("removed {container}:{dest}")),
-            Err(error) => output.log(format!(
-                "warning: could not remove {container}:{dest}: {error}"
-            )),
-        }
+        let removed = remove_copy(docker, &container, &dest, &output).await;
         let code = match result? {
             ExecEnd::Exited(code) => code,
             ExecEnd::Cancelled { .. } => {
@@ -300,7 +307,7 @@ impl SqlFileStep {
             "via": "container",
             "container": container,
             "exit_code": code,
-            "copy_removed": removed.is_ok(),
+            "copy_removed": removed,
         });
         if code == 0 {
             let mut outcome = StepOutcome::new(
@@ -327,6 +334,27 @@ impl SqlFileStep {
         outcome.inputs.push(input);
         outcome.details = details;
         Ok(outcome)
+    }
+}
+
+/// Removes the copy of the script from the container, saying so in the log either way.
+async fn remove_copy(
+    docker: &DockerClient,
+    container: &str,
+    dest: &str,
+    output: &StepOutput,
+) -> bool {
+    match docker.remove_path_in(container, dest).await {
+        Ok(()) => {
+            output.log(format!("removed {container}:{dest}"));
+            true
+        }
+        Err(error) => {
+            output.log(format!(
+                "warning: could not remove {container}:{dest}: {error}"
+            ));
+            false
+        }
     }
 }
 
