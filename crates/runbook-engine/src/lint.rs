@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
 
+use indexmap::IndexMap;
 use runbook_spec::{Runbook, StepKind};
 use runbook_sql::ScriptReader;
 
@@ -14,11 +15,6 @@ use crate::script::{self, Origin};
 /// reported here: `check` and `run` say so when they matter (they may be created by earlier
 /// steps).
 pub fn lint(runbook: &Runbook) -> Vec<String> {
-    let vars: std::collections::BTreeMap<String, String> = runbook
-        .vars
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
     let mut findings = Vec::new();
     for step in &runbook.steps {
         match &step.kind {
@@ -27,19 +23,22 @@ pub fn lint(runbook: &Runbook) -> Vec<String> {
                     runbook: runbook.file.display().to_string(),
                     origin: sql.text_origin,
                 };
-                let reader =
-                    script::reader(Cursor::new(sql.text.clone().into_bytes()), vars.clone());
+                let reader = script::reader(
+                    Cursor::new(sql.text.clone().into_bytes()),
+                    script::variables(runbook, &IndexMap::new()),
+                );
                 scan(reader, &origin, &step.id, &mut findings);
             }
             StepKind::SqlFile(file) => {
                 let Ok(handle) = File::open(&file.path) else {
                     continue;
                 };
-                let mut vars = vars.clone();
-                vars.extend(file.variables.iter().map(|(k, v)| (k.clone(), v.clone())));
                 let origin = Origin::File(file.path.display().to_string());
                 scan(
-                    script::reader(BufReader::new(handle), vars),
+                    script::reader(
+                        BufReader::new(handle),
+                        script::variables(runbook, &file.variables),
+                    ),
                     &origin,
                     &step.id,
                     &mut findings,

@@ -11,10 +11,11 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
+use indexmap::IndexMap;
 use runbook_evidence::{ErrorRecord, InputFile, Redactor, StepOutcome, StepStatus};
 use runbook_postgres::load::{LoadObserver, LoadOptions, LoadSummary, StatementOutcome};
 use runbook_postgres::{LoadError, LoadErrorKind, ScriptError, ScriptErrorKind};
-use runbook_spec::TextOrigin;
+use runbook_spec::{Runbook, TextOrigin};
 use runbook_sql::analysis::{Effect, classify};
 use runbook_sql::{Item, Position, ReaderOptions, ScriptReader};
 
@@ -57,7 +58,22 @@ impl Origin {
     }
 }
 
-/// A reader with the runbook's vars (and the step's own) as psql variables, as `psql -v` would.
+/// The psql variables a script of the runbook sees, as `psql -v` would set them: the
+/// runbook's vars, and a `sql_file` step's own `variables` over them. `validate`, `check` and
+/// `run` all take them from here, so they read a script alike.
+pub(crate) fn variables(
+    runbook: &Runbook,
+    own: &IndexMap<String, String>,
+) -> BTreeMap<String, String> {
+    runbook
+        .vars
+        .iter()
+        .chain(own)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// A reader with the given psql variables (see [`variables`]).
 pub(crate) fn reader<R: Read>(input: R, variables: BTreeMap<String, String>) -> ScriptReader<R> {
     let options = ReaderOptions {
         variables,

@@ -137,11 +137,7 @@ impl GateStep {
 /// message tells the author to write. A query the reader cannot split is sent as written, so
 /// the server reports what is wrong with it.
 fn with_variables(sql: &str, runbook: &runbook_spec::Runbook) -> String {
-    let vars = runbook
-        .vars
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let vars = crate::script::variables(runbook, &indexmap::IndexMap::new());
     let reader = crate::script::reader(std::io::Cursor::new(sql.as_bytes().to_vec()), vars);
     let mut statements = Vec::new();
     for item in reader {

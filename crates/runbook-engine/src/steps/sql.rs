@@ -6,6 +6,7 @@
 use std::io::Cursor;
 
 use async_trait::async_trait;
+use indexmap::IndexMap;
 use runbook_evidence::{Redactor, StepOutcome};
 use runbook_spec::{Runbook, Sql};
 
@@ -25,12 +26,10 @@ impl SqlStep {
     }
 
     fn reader(&self, runbook: &Runbook) -> runbook_sql::ScriptReader<Cursor<Vec<u8>>> {
-        let vars = runbook
-            .vars
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        script::reader(Cursor::new(self.0.text.clone().into_bytes()), vars)
+        script::reader(
+            Cursor::new(self.0.text.clone().into_bytes()),
+            script::variables(runbook, &IndexMap::new()),
+        )
     }
 }
 

@@ -38,13 +38,7 @@ impl SqlFileStep {
     }
 
     fn variables(&self, runbook: &Runbook) -> std::collections::BTreeMap<String, String> {
-        let mut vars: std::collections::BTreeMap<String, String> = runbook
-            .vars
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        vars.extend(self.0.variables.iter().map(|(k, v)| (k.clone(), v.clone())));
-        vars
+        script::variables(runbook, &self.0.variables)
     }
 
     fn open(&self) -> Result<(File, u64), StepError> {
