@@ -548,3 +548,81 @@ fn ctrl_c_during_the_copy_of_a_dump_into_a_container_leaves_none_of_it_there() {
     );
     scene.finish();
 }
+
+/// The run lock across the container's life: a `container_start` of the running container
+/// keeps the lock (the same lock session holds it), and after a stop and a start, when the
+/// server released it with the lock session, the run takes it again before going on.
+#[test]
+fn the_run_lock_survives_a_start_of_the_running_container_and_is_taken_again_after_a_restart() {
+    let Some(scene) = Scene::start("lock-restart") else {
+        return;
+    };
+    let name = scene.name("db");
+    let locks = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                 WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'runbook lock %'";
+    let runbook = format!(
+        r#"version: 1
+name: lock-restart
+targets:
+  db:
+    postgres:
+      url: postgres://postgres@127.0.0.1/postgres
+      password_env: POSTGRES_PASSWORD
+    container: {name}
+steps:
+  - id: start
+    kind: container_start
+    target: db
+    image: ${{env.POSTGRES_IMAGE}}
+    env: {{ POSTGRES_PASSWORD: "${{env.POSTGRES_PASSWORD}}" }}
+    ports: ["127.0.0.1:0:5432"]
+    labels: {labels}
+  - id: note-lock
+    kind: sql
+    target: db
+    text: CREATE TABLE lock_holder AS SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'runbook lock %';
+  - id: start-again
+    kind: container_start
+    target: db
+  - id: same-lock
+    kind: gate
+    target: db
+    checks:
+      - name: the first lock session still holds the lock
+        query: SELECT count(*) FROM pg_locks l JOIN lock_holder h ON h.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted
+        expect: {{ equals: 1 }}
+  - id: stop
+    kind: container_stop
+    target: db
+  - id: restart
+    kind: container_start
+    target: db
+  - id: locked-again
+    kind: gate
+    target: db
+    checks:
+      - name: the run holds its lock again
+        query: {locks}
+        expect: {{ equals: 1 }}
+  - id: remove
+    kind: container_remove
+    target: db
+    force: true
+    volumes: true
+"#,
+        labels = scene.labels_yaml(),
+    );
+    let file = scene.write("lock.yaml", &runbook);
+    let run = scene.runbook(&["run", file.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(scene.scratch.path());
+    assert_eq!(
+        step_result(&dir, "03-start-again")["details"]["case"],
+        "already running"
+    );
+    assert_eq!(
+        step_result(&dir, "06-restart")["details"]["case"],
+        "started existing"
+    );
+    scene.finish();
+}

@@ -114,7 +114,11 @@ impl Step for ContainerStartStep {
                 (case, Vec::new())
             }
         };
-        cx.container_changed(&name);
+        // A container that was already running kept its port and its sessions, and the run
+        // lock held on it must not be let go for a moment.
+        if case != "already running" {
+            cx.container_changed(&name);
+        }
         let info = docker.require_container(&name).await?;
         cx.log(match case {
             "created" => format!("created and started container {name} from image {} ({})", info.image, short(&info.image_id)),
