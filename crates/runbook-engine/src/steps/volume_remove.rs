@@ -123,7 +123,7 @@ fn created_by(runbook: &Runbook, volume: &str, this_step: &str) -> Option<String
         .steps
         .iter()
         .take_while(|s| s.id != this_step)
-        .filter(|s| s.when.as_ref().is_none_or(|w| w.holds(&runbook.vars)))
+        .filter(|s| runbook.is_enabled(s))
         .find(|s| matches!(&s.kind, StepKind::ContainerStart(start) if mounts(start, volume)))
         .map(|s| s.id.clone())
 }
@@ -135,7 +135,7 @@ fn removed_earlier(cx: &StepContext<'_>, containers: &[String]) -> Vec<String> {
         .steps
         .iter()
         .take_while(|s| s.id != cx.step().id)
-        .filter(|s| s.when.as_ref().is_none_or(|w| w.holds(&runbook.vars)))
+        .filter(|s| runbook.is_enabled(s))
         .filter_map(|s| match &s.kind {
             StepKind::ContainerRemove(remove) => remove.container.clone(),
             _ => None,
