@@ -85,6 +85,8 @@ pub(crate) struct Resources {
     mode: Mode,
     runbook: Arc<Runbook>,
     keep_ephemeral: bool,
+    /// The password of this run's ephemeral clusters; the runner put it among the secrets.
+    ephemeral_password: String,
     holder: Holder,
     postgres: BTreeMap<String, PgTarget>,
     docker: Option<DockerClient>,
@@ -102,12 +104,14 @@ impl Resources {
         mode: Mode,
         runbook: Arc<Runbook>,
         keep_ephemeral: bool,
+        ephemeral_password: String,
         holder: Holder,
     ) -> Resources {
         Resources {
             mode,
             runbook,
             keep_ephemeral,
+            ephemeral_password,
             holder,
             postgres: BTreeMap::new(),
             docker: None,
@@ -169,6 +173,8 @@ impl Resources {
                 }
                 let options = EphemeralOptions {
                     keep: self.keep_ephemeral,
+                    // Restored data may be patient data: other local users stay out.
+                    password: Some(self.ephemeral_password.clone()),
                     ..EphemeralOptions::default()
                 };
                 let cluster = tokio::task::spawn_blocking(move || EphemeralCluster::start(options))
@@ -428,7 +434,14 @@ impl Resources {
             if let Some(mut cluster) = state.ephemeral.take() {
                 if self.keep_ephemeral {
                     // Built with `keep`, so dropping it leaves the cluster running.
-                    self.kept.push((name, cluster.url()));
+                    // The TCP password dies with this run; the private socket directory (trust,
+                    // reachable only by root and the server account) is the way back in.
+                    let socket = format!(
+                        "postgres://postgres@/postgres?host={}&port={}",
+                        cluster.socket_dir().display(),
+                        cluster.port()
+                    );
+                    self.kept.push((name, socket));
                 } else {
                     let _ = tokio::task::spawn_blocking(move || cluster.stop()).await;
                 }

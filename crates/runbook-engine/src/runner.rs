@@ -112,7 +112,13 @@ pub async fn execute(
         .evidence_base
         .clone()
         .unwrap_or_else(|| runbook.evidence.dir.clone());
-    let redactor = Redactor::new(runbook.secrets());
+    let ephemeral_password = random_token();
+    let redactor = Redactor::new(
+        runbook
+            .secrets()
+            .into_iter()
+            .chain([ephemeral_password.clone()]),
+    );
     let mut evidence = EvidenceDir::create(&base, new, redactor.clone())?;
     let evidence_dir = evidence.path().to_path_buf();
 
@@ -167,6 +173,7 @@ pub async fn execute(
         options.mode,
         Arc::clone(&runbook),
         options.keep_ephemeral,
+        ephemeral_password,
         holder,
     );
     let total = runbook.steps.len();
@@ -307,6 +314,20 @@ async fn run_step(
     })
     .await;
     Err(stopped)
+}
+
+/// 128 random bits in hex, for the password of the run's ephemeral clusters.
+fn random_token() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if read.is_err() {
+        // No /dev/urandom (a very odd Linux): what varies per process and instant.
+        let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
+        bytes.copy_from_slice(&digest[..16]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Index of the `--from` step (0 without it).

@@ -235,3 +235,44 @@ fn a_failing_statement_shows_no_password_on_the_terminal_or_in_the_evidence() {
         );
     }
 }
+
+#[test]
+fn an_ephemeral_cluster_lets_only_its_run_in_over_tcp() {
+    // A throwaway cluster holds the restored (patient) data while the run lasts: over TCP it
+    // asks for a password that only this run knows (and passes to children in PGPASSWORD).
+    let scratch = Scratch::new();
+    scratch.write(
+        "rb.yaml",
+        crate::contract::case::dedent(
+            r#"
+            version: 1
+            name: ephemeral-auth
+            targets:
+              scratch:
+                postgres: { ephemeral: true }
+            steps:
+              - id: with-password
+                kind: shell
+                command: ["psql", "-X", "-w", "-At", "${targets.scratch.url}", "-c", "SELECT current_user"]
+              - id: without-password
+                kind: shell
+                shell: true
+                command: unset PGPASSWORD; psql -X -w -At '${targets.scratch.url}' -c 'SELECT 1'
+                allow_exit_codes: [2]
+            "#,
+        ),
+    );
+    let run = scratch.runbook(&["run", "rb.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(scratch.path());
+    assert!(
+        step_log(&dir, "01-with-password").contains("[stdout] postgres"),
+        "{}",
+        step_log(&dir, "01-with-password")
+    );
+    assert!(
+        step_log(&dir, "02-without-password").contains("no password supplied"),
+        "{}",
+        step_log(&dir, "02-without-password")
+    );
+}
