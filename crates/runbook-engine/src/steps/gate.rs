@@ -361,8 +361,18 @@ fn cell(value: &Option<String>) -> String {
     }
 }
 
+/// Rows kept in a check's attached file. A gate is evidence of a state, not an export: a query
+/// that returns a whole patient table must not copy it into the evidence.
+const KEPT_ROWS: usize = 100;
+
 fn rows_json(rows: &Rows) -> serde_json::Value {
-    serde_json::json!({ "columns": rows.columns, "rows": rows.rows })
+    let kept = &rows.rows[..rows.rows.len().min(KEPT_ROWS)];
+    serde_json::json!({
+        "columns": rows.columns,
+        "row_count": rows.rows.len(),
+        "rows": kept,
+        "rows_not_kept": rows.rows.len() - kept.len(),
+    })
 }
 
 /// Looks objects up in the catalog, one name at a time, and lists those that are missing.
@@ -719,5 +729,22 @@ mod tests {
             &Rows::default(),
         );
         assert_eq!(said, "1 row and a value >= 1");
+    }
+
+    #[test]
+    fn attached_rows_are_capped_and_say_how_many_were_left_out() {
+        let many: Vec<Vec<Option<String>>> = (0..250).map(|i| vec![Some(i.to_string())]).collect();
+        let rows = Rows {
+            columns: vec!["id".into()],
+            rows: many,
+            rows_affected: None,
+            notices: Vec::new(),
+        };
+        let json = rows_json(&rows);
+        assert_eq!(json["row_count"], 250);
+        assert_eq!(json["rows"].as_array().map(Vec::len), Some(KEPT_ROWS));
+        assert_eq!(json["rows_not_kept"], 150);
+        let few = rows_json(&super::tests::rows(&[&[Some("1")]]));
+        assert_eq!(few["rows_not_kept"], 0);
     }
 }
