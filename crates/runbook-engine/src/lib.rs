@@ -27,6 +27,7 @@ mod registry;
 mod resources;
 mod runner;
 mod script;
+mod side_effects;
 mod step;
 mod steps;
 mod text;

@@ -332,3 +332,53 @@ fn check_refuses_gate_queries_that_could_leave_the_read_only_transaction() {
         "a CREATE TABLE passed in check mode:\n{log}"
     );
 }
+
+#[test]
+fn check_does_not_send_gate_queries_whose_functions_act_outside_the_transaction() {
+    // A read-only transaction stops table writes, not pg_terminate_backend: the dry run must not
+    // end the sessions of the people it is checking on.
+    let case = Case::new("e2e_check_side_effects");
+    seed(&case);
+    let mut victim =
+        std::process::Command::new(runbook_testkit::postgres::binaries().program("psql"))
+            .args(["-X", "-q", "-c", "SELECT pg_sleep(60)", &case.db.url])
+            .env("PGAPPNAME", "runbook-e2e-victim")
+            .spawn()
+            .expect("start psql");
+    let running = || {
+        case.sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'runbook-e2e-victim'",
+        )
+    };
+    assert!(
+        wait_until(std::time::Duration::from_secs(10), || running() == "1"),
+        "the victim session did not start"
+    );
+    case.runbook(
+        "check-side-effects",
+        "",
+        "
+        - id: gate
+          kind: gate
+          target: db
+          checks:
+            - name: kill the others
+              query: SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'runbook-e2e-victim'
+              expect: { rows: 0 }
+            - name: plain read
+              query: SELECT count(*) FROM d_patient
+        ",
+    );
+    let result = case.run(&["check", "rb.yaml"]);
+    assert_no_panic(&result);
+    let alive = running();
+    let _ = victim.kill();
+    let _ = victim.wait();
+    assert_eq!(alive, "1", "check mode terminated another session");
+    let log = step_log(&result.evidence_dir(case.path()), "01-gate");
+    assert!(
+        log.contains("not checked  kill the others: it calls pg_terminate_backend(), which ends other sessions even in a read-only transaction, so check mode does not send it"),
+        "{log}"
+    );
+    assert!(log.contains("pass  plain read"), "{log}");
+}

@@ -176,7 +176,15 @@ fn refused_in_check(sql: &str) -> Option<String> {
                     class.keywords
                 ));
             }
-            Effect::ReadOnly => {}
+            Effect::ReadOnly => {
+                if let Some((function, effect)) =
+                    crate::side_effects::escaping_call(&statement.text)
+                {
+                    return Some(format!(
+                        "it calls {function}(), which {effect} even in a read-only transaction, so check mode does not send it"
+                    ));
+                }
+            }
         }
     }
     None
