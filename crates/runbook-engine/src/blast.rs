@@ -3,16 +3,20 @@
 //! "DROP SCHEMA public CASCADE" means nothing at 3 a.m.; "drops schema public: 21 tables,
 //! 3 views, 13 sequences, 16,044 rows" does. Check mode asks the live database, inside its
 //! read-only transaction. Rows are counted exactly for tables up to a million estimated rows
-//! and estimated from the planner's statistics beyond, so a dry run stays quick on big
-//! databases. A failed catalog query never fails the check: the description says what could
+//! and estimated from the planner's statistics beyond; a table without statistics is counted
+//! when it is small (256 MiB) and sampled otherwise, so a dry run stays quick on big databases. A failed catalog query never fails the check: the description says what could
 //! not be measured.
 
-use crate::text::plural;
 use runbook_postgres::Session;
 use runbook_sql::analysis::{Destructive, QualifiedName};
 
+use crate::text::plural;
+
 /// Above this many estimated rows a table is not counted exactly.
 const EXACT_COUNT_LIMIT: f64 = 1_000_000.0;
+
+/// A table without statistics is counted exactly only up to this size; beyond, it is sampled.
+const EXACT_COUNT_BYTES: u64 = 256 * 1024 * 1024;
 
 pub(crate) async fn describe(session: &Session, what: &Destructive) -> String {
     match measure(session, what).await {
@@ -253,6 +257,34 @@ async fn count_rows(
 ) -> Result<(u64, bool), runbook_postgres::QueryError> {
     if estimate > EXACT_COUNT_LIMIT {
         return Ok((estimate as u64, true));
+    }
+    // Never analysed (-1), typically a table loaded moments ago by COPY without an index: its
+    // size says whether an exact count is cheap; a big one is sampled (1% of its pages).
+    if estimate < 0.0 {
+        let size = session
+            .query(
+                "SELECT pg_catalog.pg_relation_size($1::text::regclass)::text",
+                &[table_sql],
+            )
+            .await?;
+        let bytes: u64 = size
+            .single_value()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if bytes > EXACT_COUNT_BYTES {
+            let sampled = session
+                .simple_query(&format!(
+                    "SELECT (count(*) * 100)::text FROM {table_sql} TABLESAMPLE SYSTEM (1)"
+                ))
+                .await?;
+            let rows = sampled
+                .single_value()
+                .flatten()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            return Ok((rows, true));
+        }
     }
     let rows = session
         .simple_query(&format!("SELECT count(*)::text FROM {table_sql}"))
