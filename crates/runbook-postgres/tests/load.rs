@@ -285,7 +285,7 @@ async fn notices_are_attached_to_their_statement() {
 }
 
 #[tokio::test]
-async fn copy_data_is_loaded_and_a_bad_row_reports_the_copy_line_and_context() {
+async fn copy_data_is_loaded_and_a_bad_row_reports_its_own_line_and_the_context() {
     let db = create_database("load_copy");
     let mut session = db.connect().await;
     let script = "CREATE TABLE c (a int, b text);\nCOPY c (a, b) FROM stdin;\n1\tone\n2\t\\N\n\\.\nSELECT count(*) FROM c;\n";
@@ -311,7 +311,7 @@ async fn copy_data_is_loaded_and_a_bad_row_reports_the_copy_line_and_context() {
     let summary = result.unwrap();
     assert_eq!(
         summary.errors[0].to_string(),
-        "bad.sql:1:1: invalid input syntax for type integer: \"x\" (SQLSTATE 22P02)\n\
+        "bad.sql:3:1: invalid input syntax for type integer: \"x\" (SQLSTATE 22P02)\n\
          CONTEXT:  COPY c, line 2, column a: \"x\""
     );
     // The failed COPY loaded nothing; the statement after it ran.

@@ -455,7 +455,10 @@ impl Run<'_> {
                 statement.position_of_char(*at),
                 excerpt::excerpt(statement, *at),
             ),
-            _ => (statement.start, None),
+            _ => (
+                copy_row_position(statement, message.context.as_deref()).unwrap_or(statement.start),
+                None,
+            ),
         };
         let failure = StatementFailure {
             server: *message,
@@ -522,4 +525,73 @@ async fn with_cancel<F: Future>(cancel: &CancelHandle, future: F) -> F::Output {
 fn is_utf8(encoding: &str) -> bool {
     let normalized = encoding.to_ascii_uppercase().replace(['-', '_'], "");
     normalized == "UTF8" || normalized == "UNICODE"
+}
+
+/// The file line of the data row a COPY error names. The server's CONTEXT says which row of the
+/// COPY failed ("COPY film, line 1042, column film_id: ..."; the word is translated with
+/// `lc_messages`, so only its shape is read), and in pg_dump's text format row N is the N-th
+/// line after the statement. CSV rows may span lines, so CSV keeps the statement's position.
+fn copy_row_position(statement: &Statement, context: Option<&str>) -> Option<Position> {
+    if statement.copy != Some(runbook_sql::CopyDirection::FromStdin)
+        || statement.text.to_ascii_lowercase().contains("csv")
+    {
+        return None;
+    }
+    let first = context?.split('\n').next()?;
+    let rest = first.strip_prefix("COPY ")?;
+    let (_, after_table) = rest.split_once(", ")?;
+    let (_, after_word) = after_table.split_once(' ')?;
+    let digits: String = after_word
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let row: u32 = digits.parse().ok()?;
+    Some(Position {
+        // The row's own byte offset is not known here; the statement's end is the closest.
+        offset: statement.end.offset,
+        line: statement.end.line.checked_add(row)?,
+        column: 1,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use runbook_sql::{Item, ScriptReader, Statement};
+
+    use super::copy_row_position;
+
+    fn copy_statement(script: &str) -> Statement {
+        match ScriptReader::new(script.as_bytes()).next() {
+            Some(Ok(Item::Statement(statement))) => statement,
+            other => panic!("not a statement: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_row_of_a_copy_error_is_found_in_any_language() {
+        // The COPY ends on line 2, so data row N is on line 2 + N.
+        let statement = copy_statement("\nCOPY public.film (film_id) FROM stdin;\n1\n");
+        for context in [
+            "COPY film, line 3, column film_id: \"x\"",
+            "COPY film, 行 3, 列 film_id: \"x\"",
+            "COPY film, Zeile 3, Spalte film_id: »x«",
+            "COPY film, line 3: \"x\"\nSQL statement ...",
+        ] {
+            let at = copy_row_position(&statement, Some(context)).expect(context);
+            assert_eq!((at.line, at.column), (5, 1), "{context}");
+        }
+        assert_eq!(
+            copy_row_position(&statement, Some("PL/pgSQL function f()")),
+            None
+        );
+        assert_eq!(copy_row_position(&statement, None), None);
+    }
+
+    #[test]
+    fn csv_rows_may_span_lines_so_they_keep_the_statement_position() {
+        let statement = copy_statement("COPY t FROM stdin WITH (FORMAT csv);\n");
+        assert_eq!(copy_row_position(&statement, Some("COPY t, line 3")), None);
+        let not_copy = copy_statement("SELECT 1;\n");
+        assert_eq!(copy_row_position(&not_copy, Some("COPY t, line 3")), None);
+    }
 }
