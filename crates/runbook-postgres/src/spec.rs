@@ -390,6 +390,11 @@ impl ConnectionSpec {
         self.options.as_deref()
     }
 
+    /// Forgets the password (`\connect` to another server or role must not carry it along).
+    pub(crate) fn clear_password(&mut self) {
+        self.password = None;
+    }
+
     /// The password, for handing to a child process (`PGPASSWORD`) or the driver. Never log it.
     pub fn password(&self) -> Option<&str> {
         self.password.as_ref().map(|p| p.0.as_str())

@@ -1,11 +1,16 @@
 //! What `\connect` asks for, as a new connection spec.
 
+use crate::env::Env;
 use crate::spec::ConnectionSpec;
 
 /// psql's forms: `\connect [-reuse-previous=on|off] dbname [user [host [port]]]` with `-` for
 /// "as before", or a conninfo string / URL in place of dbname. Everything not named is reused
 /// from the current connection (psql's default `-reuse-previous`).
-pub(crate) fn apply(current: &ConnectionSpec, args: &[String]) -> Result<ConnectionSpec, String> {
+pub(crate) fn apply(
+    current: &ConnectionSpec,
+    env: &dyn Env,
+    args: &[String],
+) -> Result<ConnectionSpec, String> {
     let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
     if let Some(first) = args.first()
         && let Some(value) = first.strip_prefix("-reuse-previous=")
@@ -47,6 +52,18 @@ pub(crate) fn apply(current: &ConnectionSpec, args: &[String]) -> Result<Connect
     if rest.len() > 3 {
         return Err(format!("unexpected extra argument \"{}\"", rest[3]));
     }
+    // psql reuses the password only for the same user on the same server: a `\connect` that
+    // moves elsewhere must not hand this server's password to another one. What remains is
+    // libpq's own fallback, `PGPASSWORD`.
+    let moved = spec.user() != current.user()
+        || spec.host() != current.host()
+        || spec.port() != current.port();
+    if moved && spec.password().is_some() && spec.password() == current.password() {
+        spec.clear_password();
+        if let Some(password) = env.var("PGPASSWORD") {
+            spec.set_password(password);
+        }
+    }
     Ok(spec)
 }
 
@@ -63,23 +80,61 @@ mod tests {
     #[test]
     fn forms_psql_accepts() {
         let current = ConnectionSpec::parse("postgres://app:pw@h:5433/one", &EmptyEnv).unwrap();
-        let spec = apply(&current, &args(&["two"])).unwrap();
+        let spec = apply(&current, &EmptyEnv, &args(&["two"])).unwrap();
         assert_eq!(
             (spec.dbname(), spec.user(), spec.port()),
             ("two", "app", 5433)
         );
-        let spec = apply(&current, &args(&["-reuse-previous=on", "dbname='my-db'"])).unwrap();
+        let spec = apply(
+            &current,
+            &EmptyEnv,
+            &args(&["-reuse-previous=on", "dbname='my-db'"]),
+        )
+        .unwrap();
         assert_eq!(spec.dbname(), "my-db");
         assert_eq!(spec.password(), Some("pw"));
-        let spec = apply(&current, &args(&["-", "bob", "-", "6000"])).unwrap();
+        let spec = apply(&current, &EmptyEnv, &args(&["-", "bob", "-", "6000"])).unwrap();
         assert_eq!(
             (spec.dbname(), spec.user(), spec.port()),
             ("one", "bob", 6000)
         );
-        assert_eq!(apply(&current, &args(&[])).unwrap(), current);
+        assert_eq!(apply(&current, &EmptyEnv, &args(&[])).unwrap(), current);
         assert_eq!(
-            apply(&current, &args(&["x", "u", "h", "nope"])).unwrap_err(),
+            apply(&current, &EmptyEnv, &args(&["x", "u", "h", "nope"])).unwrap_err(),
             "expected a port number, found \"nope\""
+        );
+    }
+
+    #[test]
+    fn the_password_stays_with_the_server_and_role_it_belongs_to() {
+        let current = ConnectionSpec::parse("postgres://app:pw@h:5433/one", &EmptyEnv).unwrap();
+        assert_eq!(
+            apply(&current, &EmptyEnv, &args(&["two"]))
+                .unwrap()
+                .password(),
+            Some("pw")
+        );
+        for moved in [
+            &["two", "bob"][..],
+            &["two", "-", "other-host"],
+            &["two", "-", "-", "6000"],
+        ] {
+            let spec = apply(&current, &EmptyEnv, &args(moved)).unwrap();
+            assert_eq!(spec.password(), None, "{moved:?}");
+        }
+        let env = [("PGPASSWORD", "from-env")];
+        let spec = apply(&current, &env, &args(&["two", "bob"])).unwrap();
+        assert_eq!(spec.password(), Some("from-env"), "libpq's fallback");
+        let spec = apply(
+            &current,
+            &EmptyEnv,
+            &args(&["host=other password=given dbname=x"]),
+        )
+        .unwrap();
+        assert_eq!(
+            spec.password(),
+            Some("given"),
+            "a password given with the new target is used"
         );
     }
 }

@@ -388,7 +388,7 @@ impl Run<'_> {
         // A \connect starts a fresh session in UTF-8: a preceding \encoding applied to its
         // arguments only (pg_dump's `\encoding SQL_ASCII` before `\connect "dbname='x'"`).
         self.pending_encoding = None;
-        let spec = match connect_args::apply(self.session.spec(), args) {
+        let spec = match connect_args::apply(self.session.spec(), &crate::env::ProcessEnv, args) {
             Ok(spec) => spec,
             Err(reason) => {
                 let error =
