@@ -7,6 +7,8 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 
 /// The operator's user name: `$USER`, else `$LOGNAME`, else the account of the process's uid.
+/// Under `sudo` the person is named too (`root (sudo by alice)`): restores run as root, and a
+/// reviewer needs to know who ran them.
 pub fn detect_operator() -> String {
     operator_from(|name| std::env::var(name).ok())
 }
@@ -14,6 +16,16 @@ pub fn detect_operator() -> String {
 /// [`detect_operator`] with the environment supplied, for tests and for callers that pass an
 /// explicit environment around.
 pub fn operator_from(env: impl Fn(&str) -> Option<String>) -> String {
+    let account = account_from(&env);
+    match env("SUDO_USER").map(|v| v.trim().to_owned()) {
+        Some(person) if !person.is_empty() && person != account => {
+            format!("{account} (sudo by {person})")
+        }
+        _ => account,
+    }
+}
+
+fn account_from(env: &impl Fn(&str) -> Option<String>) -> String {
     for name in ["USER", "LOGNAME"] {
         if let Some(value) = env(name).filter(|v| !v.trim().is_empty()) {
             return value.trim().to_owned();
@@ -55,6 +67,20 @@ pub fn detect_host() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sudo_names_the_person_behind_root() {
+        let env = |name: &str| match name {
+            "USER" => Some("root".to_owned()),
+            "SUDO_USER" => Some("alice".to_owned()),
+            _ => None,
+        };
+        assert_eq!(operator_from(env), "root (sudo by alice)");
+        let plain = |name: &str| (name == "USER").then(|| "alice".to_owned());
+        assert_eq!(operator_from(plain), "alice");
+        let same = |name: &str| matches!(name, "USER" | "SUDO_USER").then(|| "bob".to_owned());
+        assert_eq!(operator_from(same), "bob");
+    }
 
     #[test]
     fn user_then_logname_then_the_uid_account() {
