@@ -323,3 +323,13 @@ pub fn corpus_or_skip(test: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// Extends `path` to `len` bytes with zeros, sparse: nothing is written to disk, but reading or
+/// hashing the file takes far longer than a test, which is what interrupt tests need.
+pub fn make_sparse(path: &Path, len: u64) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|file| file.set_len(len))
+        .unwrap_or_else(|e| panic!("extend {}: {e}", path.display()));
+}

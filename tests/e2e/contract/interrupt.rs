@@ -128,11 +128,7 @@ fn ctrl_c_during_the_load_of_a_big_file_ends_the_run_at_once() {
     let path = case.scratch.write("big.sql", "SELECT pg_sleep(30);\n");
     // 400 MB of zeros after the first statement, sparse: nothing is written to disk, but
     // reading it all takes seconds.
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .and_then(|file| file.set_len(400 << 20))
-        .expect("extend big.sql");
+    make_sparse(&path, 400 << 20);
     case.runbook(
         "interrupt-big",
         "",
@@ -168,11 +164,7 @@ fn ctrl_c_while_a_big_required_file_is_hashed_ends_the_run_soon() {
     let case = Case::new("e2e_interrupt_hash");
     let path = case.scratch.write("dump.sql", "");
     // Sparse: nothing is written to disk, but hashing it takes far longer than the test.
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .and_then(|file| file.set_len(16 << 30))
-        .expect("extend dump.sql");
+    make_sparse(&path, 16 << 30);
     case.runbook(
         "interrupt-hash",
         "",
@@ -207,11 +199,7 @@ fn ctrl_c_while_a_big_required_file_is_hashed_ends_the_run_soon() {
 fn ctrl_c_while_check_reads_a_big_script_ends_the_dry_run_soon() {
     let case = Case::new("e2e_interrupt_check");
     let path = case.scratch.write("big.sql", "SELECT 1;\n");
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .and_then(|file| file.set_len(1 << 30))
-        .expect("extend big.sql");
+    make_sparse(&path, 1 << 30);
     case.runbook(
         "interrupt-check",
         "",

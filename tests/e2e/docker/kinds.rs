@@ -505,11 +505,7 @@ fn ctrl_c_during_the_copy_of_a_dump_into_a_container_leaves_none_of_it_there() {
     );
     let dump = scene.write("dump.sql", "SELECT 1;\n");
     // 2 GB, sparse here; copying it into the container takes far longer than the test.
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&dump)
-        .and_then(|file| file.set_len(2 << 30))
-        .expect("extend dump.sql");
+    make_sparse(&dump, 2 << 30);
     // The port is written out, so no published port is looked up: only the copy matters.
     scene.write(
         "rb.yaml",
