@@ -37,6 +37,11 @@ impl Builder {
         self.text.is_empty()
     }
 
+    /// Bytes collected so far (for the statement size limit).
+    pub(crate) fn len(&self) -> usize {
+        self.text.len()
+    }
+
     /// Appends file bytes that start at `offset`; `position` is asked only when a new run
     /// starts (it costs a character count).
     pub(crate) fn emit_file(

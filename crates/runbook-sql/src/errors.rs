@@ -22,13 +22,19 @@ impl ScanError {
         ScanError { kind, position }
     }
 
-    /// `true` when reading cannot go on (I/O failure, invalid UTF-8). Other errors concern one
-    /// meta-command or the end of the input: `next_item()` may be called again and reading
-    /// resumes after the offending line, as psql does.
+    /// `true` when reading cannot go on (I/O failure, invalid UTF-8, a NUL byte, a statement
+    /// over the size limit, a truncated COPY block). Other errors concern one meta-command or
+    /// the end of the input: `next_item()` may be called again and reading resumes after the
+    /// offending line, as psql does.
     pub fn is_fatal(&self) -> bool {
         matches!(
             self.kind,
-            ScanErrorKind::Io(_) | ScanErrorKind::InvalidUtf8 { .. }
+            ScanErrorKind::Io(_)
+                | ScanErrorKind::InvalidUtf8 { .. }
+                | ScanErrorKind::NulByte
+                | ScanErrorKind::StatementTooLong { .. }
+                | ScanErrorKind::CopyLineTooLong { .. }
+                | ScanErrorKind::CopyTruncated { .. }
         )
     }
 }
@@ -42,6 +48,33 @@ pub enum ScanErrorKind {
 
     #[error("invalid UTF-8 at byte offset {offset} (the script must be UTF-8 encoded)")]
     InvalidUtf8 { offset: u64 },
+
+    /// A NUL byte: no SQL script contains one (the server rejects it in any text), so the file
+    /// is something else (a disk image, a file of zeros, a binary dump) and reading stops at
+    /// once instead of scanning gigabytes of it.
+    #[error("NUL byte: this is not a SQL script")]
+    NulByte,
+
+    /// A statement grew past the reader's limit without ending: memory stays bounded instead
+    /// of collecting an endless statement. The error's position is where the statement starts.
+    #[error(
+        "statement longer than {limit} bytes (max_statement_bytes) starts here: a missing ';' or \
+         an unclosed quote, or raise the step's max_statement_bytes"
+    )]
+    StatementTooLong { limit: u64 },
+
+    /// A line of COPY data grew past the same limit.
+    #[error("COPY data line longer than {limit} bytes (max_statement_bytes)")]
+    CopyLineTooLong { limit: u64 },
+
+    /// The input ended inside the data of `COPY ... FROM STDIN` (no `\.` line). psql would
+    /// load the rows it got; a dump cut off in transfer would then restore silently
+    /// incomplete, so the reader refuses it. The error's position is the end of the input.
+    #[error(
+        "COPY data for table {table} (line {}) ended at end of file without \\. : the file looks truncated",
+        started.line
+    )]
+    CopyTruncated { table: String, started: Position },
 
     #[error("{construct} is never closed (the input ends inside it)")]
     UnterminatedAtEof {

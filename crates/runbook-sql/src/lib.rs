@@ -39,6 +39,6 @@ mod window;
 
 pub use errors::{Construct, ScanError, ScanErrorKind};
 pub use item::{CopyData, CopyDirection, CopyEnd, Item, Meta, MetaCommand, SourceRun, Statement};
-pub use options::ReaderOptions;
+pub use options::{DEFAULT_MAX_STATEMENT_BYTES, ReaderOptions};
 pub use position::Position;
 pub use reader::ScriptReader;

@@ -11,13 +11,24 @@ pub struct ReaderOptions {
     pub standard_conforming_strings: bool,
     /// psql variables defined before the script starts, like `psql -v NAME=VALUE`.
     pub variables: BTreeMap<String, String>,
+    /// The longest statement (and the longest line) the reader collects before giving up with
+    /// [`ScanErrorKind::StatementTooLong`](crate::ScanErrorKind::StatementTooLong): a file that
+    /// is one endless statement (a missing `;`, an unclosed quote, a file that is not SQL)
+    /// would otherwise be held in memory whole. Memory stays below about twice this.
+    pub max_statement_bytes: u64,
 }
+
+/// The default [`ReaderOptions::max_statement_bytes`]: 256 MiB, far above any statement a dump
+/// holds (COPY data does not count: it streams line by line) and far below what would exhaust
+/// a restore host.
+pub const DEFAULT_MAX_STATEMENT_BYTES: u64 = 256 * 1024 * 1024;
 
 impl Default for ReaderOptions {
     fn default() -> Self {
         ReaderOptions {
             standard_conforming_strings: true,
             variables: BTreeMap::new(),
+            max_statement_bytes: DEFAULT_MAX_STATEMENT_BYTES,
         }
     }
 }

@@ -50,6 +50,10 @@ pub struct ScriptReader<R: Read> {
     bom: bool,
     /// Set by `\;` in the current statement: it may hold several commands.
     several_commands: bool,
+    /// See [`ReaderOptions::max_statement_bytes`].
+    max_statement_bytes: u64,
+    /// The table and position of the `COPY ... FROM STDIN` whose data is being read.
+    copying: Option<(String, Position)>,
 }
 
 #[derive(Debug)]
@@ -89,7 +93,10 @@ impl<R: Read> ScriptReader<R> {
 
     pub fn with_options(input: R, options: ReaderOptions) -> Self {
         ScriptReader {
-            window: Window::new(input),
+            window: Window::with_max_line(
+                input,
+                usize::try_from(options.max_statement_bytes).unwrap_or(usize::MAX),
+            ),
             lexer: Lexer::new(options.standard_conforming_strings),
             builder: Builder::default(),
             variables: Variables::new(options.variables),
@@ -101,6 +108,8 @@ impl<R: Read> ScriptReader<R> {
             restriction: None,
             bom: false,
             several_commands: false,
+            max_statement_bytes: options.max_statement_bytes,
+            copying: None,
         }
     }
 
@@ -152,6 +161,7 @@ impl<R: Read> ScriptReader<R> {
                 if let Some(item) = self.step_source()? {
                     return Ok(Some(item));
                 }
+                self.check_statement_size()?;
                 continue;
             }
             if self.line.is_none() {
@@ -186,7 +196,24 @@ impl<R: Read> ScriptReader<R> {
             if let Some(item) = self.step_line()? {
                 return Ok(Some(item));
             }
+            self.check_statement_size()?;
         }
+    }
+
+    /// Fails once the statement being collected is over the limit, at the statement's start,
+    /// and lets go of what was collected.
+    fn check_statement_size(&mut self) -> Result<(), ScanError> {
+        if self.builder.len() as u64 <= self.max_statement_bytes {
+            return Ok(());
+        }
+        let started = self.builder.start_position().unwrap_or(self.pos);
+        self.builder.clear();
+        Err(ScanError::new(
+            ScanErrorKind::StatementTooLong {
+                limit: self.max_statement_bytes,
+            },
+            started,
+        ))
     }
 
     /// Scans the current line until something to yield (`Some`) or the line's end (`None`).
@@ -218,7 +245,7 @@ impl<R: Read> ScriptReader<R> {
             }
             Stop::Semicolon { next } => {
                 ls.cursor = next;
-                Ok(Some(self.statement_ended(true)))
+                self.statement_ended(true).map(Some)
             }
             Stop::Backslash { at } => {
                 self.builder.meta_command_found();
@@ -275,7 +302,7 @@ impl<R: Read> ScriptReader<R> {
             }
             Stop::Semicolon { next } => {
                 top.cursor = next;
-                Ok(Some(self.statement_ended(true)))
+                self.statement_ended(true).map(Some)
             }
             Stop::Backslash { at } => {
                 self.builder.meta_command_found();
@@ -320,12 +347,14 @@ impl<R: Read> ScriptReader<R> {
 
     /// A statement is complete: build it, follow `standard_conforming_strings`, and prepare
     /// for COPY data.
-    fn statement_ended(&mut self, terminated: bool) -> Item {
+    fn statement_ended(&mut self, terminated: bool) -> Result<Item, ScanError> {
+        self.check_statement_size()?;
         let statement = self.finish_statement(terminated);
         if statement.copy == Some(CopyDirection::FromStdin) {
+            self.copying = Some((copy_table(&statement.text), statement.start));
             self.start_copy();
         }
-        Item::Statement(statement)
+        Ok(Item::Statement(statement))
     }
 
     fn finish_statement(&mut self, terminated: bool) -> Statement {
@@ -395,6 +424,7 @@ impl<R: Read> ScriptReader<R> {
                 let position = self.pos;
                 self.advance(line.len());
                 self.mode = Mode::Sql;
+                self.copying = None;
                 return Ok(Item::CopyEnd(CopyEnd {
                     position,
                     terminated: true,
@@ -410,9 +440,24 @@ impl<R: Read> ScriptReader<R> {
                 break;
             }
         }
-        // The last line of the input may lack a newline: it joins the chunk if it fits.
-        if !full && end < data.len() && data.len() <= BLOCK && self.window.holds_the_rest() {
-            end = data.len();
+        // The last line of the input may lack a newline: a `\.` there still ends the data (the
+        // server would take it as the end marker too); any other line joins the chunk if it fits.
+        if !full && end < data.len() && self.window.holds_the_rest() {
+            let last = &data[end..];
+            if last == b"\\." || last == b"\\.\r" {
+                if end == 0 {
+                    let position = self.pos;
+                    self.advance(last.len());
+                    self.mode = Mode::Sql;
+                    self.copying = None;
+                    return Ok(Item::CopyEnd(CopyEnd {
+                        position,
+                        terminated: true,
+                    }));
+                }
+            } else if data.len() <= BLOCK {
+                end = data.len();
+            }
         }
         if end == 0 {
             // No complete line in the window: one long line, the last line without a newline,
@@ -420,11 +465,17 @@ impl<R: Read> ScriptReader<R> {
             match self.window.line() {
                 Ok(Some(line)) => end = line.total_len(),
                 Ok(None) => {
-                    self.mode = Mode::Sql;
-                    return Ok(Item::CopyEnd(CopyEnd {
-                        position: self.pos,
-                        terminated: false,
-                    }));
+                    // psql would end the COPY here and keep the rows; a dump cut off in
+                    // transfer would then load partially without a word.
+                    self.mode = Mode::Finished;
+                    let (table, started) = self
+                        .copying
+                        .take()
+                        .unwrap_or_else(|| ("?".to_owned(), self.pos));
+                    return Err(ScanError::new(
+                        ScanErrorKind::CopyTruncated { table, started },
+                        self.pos,
+                    ));
                 }
                 Err(e) => return Err(self.window_error(e)),
             }
@@ -445,7 +496,7 @@ impl<R: Read> ScriptReader<R> {
             ));
         }
         if !self.builder.is_empty() {
-            return Ok(Some(self.statement_ended(false)));
+            return self.statement_ended(false).map(Some);
         }
         if let Some((key, started)) = self.restriction.take() {
             return Err(ScanError::new(
@@ -499,6 +550,20 @@ impl<R: Read> ScriptReader<R> {
     fn window_error(&self, e: WindowError) -> ScanError {
         match e {
             WindowError::Io(e) => ScanError::new(ScanErrorKind::Io(e), self.pos),
+            WindowError::Nul { index } => {
+                let data = self.window.data();
+                let position = self.pos.advanced_by(&data[..index.min(data.len())]);
+                ScanError::new(ScanErrorKind::NulByte, position)
+            }
+            WindowError::LineTooLong => {
+                let limit = self.max_statement_bytes;
+                if self.mode == Mode::Copy {
+                    ScanError::new(ScanErrorKind::CopyLineTooLong { limit }, self.pos)
+                } else {
+                    let started = self.builder.start_position().unwrap_or(self.pos);
+                    ScanError::new(ScanErrorKind::StatementTooLong { limit }, started)
+                }
+            }
             WindowError::InvalidUtf8 { index } => {
                 let data = self.window.data();
                 let position = self.pos.advanced_by(&data[..index.min(data.len())]);
@@ -527,6 +592,33 @@ impl Origin {
             Origin::File(start) => start.advanced_by(&bytes[..index.min(bytes.len())]),
             Origin::Variable { at, .. } => *at,
         }
+    }
+}
+
+/// The table a `COPY` statement names, as written (`public.t`, `"Odd Name"`), for messages.
+fn copy_table(text: &str) -> String {
+    let rest = text
+        .trim_start()
+        .get(4..)
+        .unwrap_or_default()
+        .trim_start_matches(|c: char| c.is_whitespace());
+    let mut table = String::new();
+    let mut quoted = false;
+    for c in rest.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if !quoted && (c.is_whitespace() || c == '(' || c == ';') => break,
+            _ => {}
+        }
+        table.push(c);
+        if table.len() > 200 {
+            break;
+        }
+    }
+    if table.is_empty() {
+        "?".to_owned()
+    } else {
+        table
     }
 }
 

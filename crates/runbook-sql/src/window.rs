@@ -17,6 +17,12 @@ pub(crate) enum WindowError {
     InvalidUtf8 {
         index: usize,
     },
+    /// A NUL byte is at this index of `data()`.
+    Nul {
+        index: usize,
+    },
+    /// The line at the start of `data()` is longer than the window's line limit.
+    LineTooLong,
 }
 
 /// A complete line at the start of `data()`.
@@ -42,8 +48,12 @@ pub(crate) struct Window<R> {
     start: usize,
     /// `buf[..valid]` is valid UTF-8 (ends on a character boundary).
     valid: usize,
-    /// Invalid UTF-8 starts at `valid`.
+    /// Invalid UTF-8 (or a NUL byte, see `nul`) starts at `valid`.
     invalid: bool,
+    /// What stops the data at `valid` is a NUL byte.
+    nul: bool,
+    /// The longest line `line()` collects before giving up.
+    max_line: usize,
     eof: bool,
     bytes_read: u64,
     /// Index (relative to `start`) below which there is no `\n`, to avoid rescanning.
@@ -51,13 +61,22 @@ pub(crate) struct Window<R> {
 }
 
 impl<R: Read> Window<R> {
+    #[cfg(test)]
     pub(crate) fn new(input: R) -> Self {
+        Self::with_max_line(input, usize::MAX)
+    }
+
+    /// A window whose `line()` fails with [`WindowError::LineTooLong`] rather than hold a line
+    /// longer than `max_line` bytes.
+    pub(crate) fn with_max_line(input: R, max_line: usize) -> Self {
         Window {
             input,
             buf: Vec::new(),
             start: 0,
             valid: 0,
             invalid: false,
+            nul: false,
+            max_line,
             eof: false,
             bytes_read: 0,
             no_newline_before: 0,
@@ -119,6 +138,7 @@ impl<R: Read> Window<R> {
         if self.invalid {
             return;
         }
+        let from = self.valid;
         match std::str::from_utf8(&self.buf[self.valid..]) {
             Ok(_) => self.valid = self.buf.len(),
             Err(e) => {
@@ -129,11 +149,21 @@ impl<R: Read> Window<R> {
                 }
             }
         }
+        // NUL is valid UTF-8 but never part of a script: the data ends before it, so nothing
+        // after it is scanned (or kept in memory) and the error comes with the first block.
+        if let Some(k) = memchr::memchr(0, &self.buf[from..self.valid]) {
+            self.valid = from + k;
+            self.invalid = true;
+            self.nul = true;
+        }
     }
 
     fn invalid_error(&self) -> WindowError {
-        WindowError::InvalidUtf8 {
-            index: self.valid - self.start,
+        let index = self.valid - self.start;
+        if self.nul {
+            WindowError::Nul { index }
+        } else {
+            WindowError::InvalidUtf8 { index }
         }
     }
 
@@ -151,6 +181,9 @@ impl<R: Read> Window<R> {
             self.no_newline_before = len;
             if self.invalid {
                 return Err(self.invalid_error());
+            }
+            if len > self.max_line {
+                return Err(WindowError::LineTooLong);
             }
             if self.eof {
                 return Ok((len > 0).then_some(Line {
@@ -213,6 +246,25 @@ mod tests {
             Err(WindowError::InvalidUtf8 { index }) => assert_eq!(index, 2),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_nul_byte_ends_the_data_and_is_reported_at_its_index() {
+        let mut w = Window::new(&b"ok\nab\0cd\n"[..]);
+        let line = w.line().ok().flatten().unwrap();
+        w.consume(line.total_len());
+        match w.line() {
+            Err(WindowError::Nul { index }) => assert_eq!(index, 2),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_refused_without_reading_on() {
+        let mut input = std::io::repeat(b'x').take(10 * BLOCK as u64);
+        let mut w = Window::with_max_line(&mut input, 100);
+        assert!(matches!(w.line(), Err(WindowError::LineTooLong)));
+        assert!(w.bytes_read() <= BLOCK as u64, "{}", w.bytes_read());
     }
 
     #[test]

@@ -2,9 +2,7 @@
 
 use std::io::Read;
 
-use runbook_sql::{
-    CopyEnd, Item, MetaCommand, Position, ReaderOptions, ScanErrorKind, ScriptReader,
-};
+use runbook_sql::{Item, MetaCommand, Position, ReaderOptions, ScanErrorKind, ScriptReader};
 
 /// A `Read` that produces a COPY of `rows` generated rows without holding them in memory.
 struct GeneratedCopy {
@@ -115,33 +113,152 @@ fn a_line_longer_than_a_chunk_is_one_chunk() {
 }
 
 #[test]
-fn copy_data_ends_at_the_end_of_the_input_without_a_terminator() {
-    let items: Vec<Item> = ScriptReader::new(&b"COPY t FROM stdin;\n1\n2"[..])
-        .map(|i| i.expect("no error"))
-        .collect();
-    assert!(matches!(&items[1], Item::CopyData(d) if d.bytes == b"1\n2"));
+fn copy_data_that_reaches_the_end_of_the_input_is_a_truncated_dump() {
+    // psql would load rows 1 and 2 and carry on; a dump cut off in transfer must not restore
+    // silently incomplete.
+    let mut reader = ScriptReader::new(&b"SELECT 1;\nCOPY public.t (a) FROM stdin;\n1\n2"[..]);
+    assert!(matches!(reader.next_item(), Ok(Some(Item::Statement(_)))));
+    assert!(matches!(reader.next_item(), Ok(Some(Item::Statement(_)))));
+    assert!(matches!(reader.next_item(), Ok(Some(Item::CopyData(d))) if d.bytes == b"1\n2"));
+    let error = reader.next_item().expect_err("truncated");
+    assert!(error.is_fatal());
+    assert_eq!((error.position.line, error.position.column), (4, 2));
+    match &error.kind {
+        ScanErrorKind::CopyTruncated { table, started } => {
+            assert_eq!((table.as_str(), started.line), ("public.t", 2));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
     assert_eq!(
-        items[2],
-        Item::CopyEnd(CopyEnd {
-            position: Position {
-                offset: 22,
-                line: 3,
-                column: 2
-            },
-            terminated: false
-        })
+        error.kind.to_string(),
+        "COPY data for table public.t (line 2) ended at end of file without \\. : the file looks truncated"
     );
-    assert_eq!(items.len(), 3);
+    assert!(matches!(reader.next_item(), Ok(None)));
+    // No data line at all is truncated too.
+    let mut reader = ScriptReader::new(&b"COPY \"Odd T\" FROM stdin;\n"[..]);
+    assert!(matches!(reader.next_item(), Ok(Some(Item::Statement(_)))));
+    match reader.next_item() {
+        Err(e) => assert!(
+            matches!(&e.kind, ScanErrorKind::CopyTruncated { table, .. } if table == "\"Odd T\""),
+            "{e}"
+        ),
+        other => panic!("unexpected {other:?}"),
+    }
 }
 
 #[test]
 fn a_terminator_needs_a_line_of_its_own() {
-    // `\.` inside a line, or at the very end without a newline, is data (as in psql).
+    // `\.` inside a line is data (as in psql); at the very end of the input it still ends the
+    // data even without a newline (the server takes it as the end marker too).
     let items: Vec<Item> = ScriptReader::new(&b"COPY t FROM stdin;\na\\.\n\\.x\n\\."[..])
         .map(|i| i.expect("no error"))
         .collect();
-    assert!(matches!(&items[1], Item::CopyData(d) if d.bytes == b"a\\.\n\\.x\n\\."));
-    assert!(matches!(&items[2], Item::CopyEnd(e) if !e.terminated));
+    assert!(matches!(&items[1], Item::CopyData(d) if d.bytes == b"a\\.\n\\.x\n"));
+    assert!(matches!(&items[2], Item::CopyEnd(e) if e.terminated));
+    assert_eq!(items.len(), 3);
+}
+
+/// A `Read` of `len` bytes: `head`, then `fill` repeated; never held in memory.
+struct Endless {
+    head: Vec<u8>,
+    fill: Vec<u8>,
+    left: u64,
+    read: u64,
+}
+
+impl Endless {
+    fn new(head: &[u8], fill: &[u8], len: u64) -> Self {
+        Endless {
+            head: head.to_vec(),
+            fill: fill.to_vec(),
+            left: len,
+            read: 0,
+        }
+    }
+}
+
+impl Read for Endless {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = (out.len() as u64).min(self.left) as usize;
+        for (i, byte) in out[..n].iter_mut().enumerate() {
+            let at = self.read as usize + i;
+            *byte = match self.head.get(at) {
+                Some(&b) => b,
+                None => self.fill[(at - self.head.len()) % self.fill.len()],
+            };
+        }
+        self.left -= n as u64;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_nul_byte_is_refused_at_its_position_without_reading_the_rest() {
+    let mut reader = ScriptReader::new(Endless::new(b"SELECT 1;\nSELECT '", b"\0", 1 << 30));
+    assert!(matches!(reader.next_item(), Ok(Some(Item::Statement(_)))));
+    let error = reader.next_item().expect_err("NUL");
+    assert!(error.is_fatal());
+    assert_eq!((error.position.line, error.position.column), (2, 9));
+    assert_eq!(error.kind.to_string(), "NUL byte: this is not a SQL script");
+    assert!(reader.bytes_read() <= 256 * 1024, "{}", reader.bytes_read());
+    assert!(matches!(reader.next_item(), Ok(None)));
+    // Inside COPY data too.
+    let mut reader = ScriptReader::new(&b"COPY t FROM stdin;\n1\n2\x003\n\\.\n"[..]);
+    let items: Vec<_> = (&mut reader).collect();
+    let error = items
+        .last()
+        .unwrap()
+        .as_ref()
+        .expect_err("NUL in COPY data");
+    assert!(matches!(error.kind, ScanErrorKind::NulByte));
+    assert_eq!((error.position.line, error.position.column), (3, 2));
+}
+
+#[test]
+fn an_endless_statement_is_an_error_at_its_start_not_an_allocation() {
+    let limit = 1 << 20;
+    let options = ReaderOptions {
+        max_statement_bytes: limit,
+        ..ReaderOptions::default()
+    };
+    // Many lines, no `;`.
+    let input = Endless::new(b"SELECT 1;\n  INSERT INTO t VALUES\n", b"(1),\n", 1 << 30);
+    let mut reader = ScriptReader::with_options(input, options.clone());
+    assert!(matches!(reader.next_item(), Ok(Some(Item::Statement(_)))));
+    let error = reader.next_item().expect_err("too long");
+    assert!(error.is_fatal());
+    assert_eq!((error.position.line, error.position.column), (2, 3));
+    assert!(
+        error
+            .kind
+            .to_string()
+            .starts_with("statement longer than 1048576 bytes (max_statement_bytes)"),
+        "{error}"
+    );
+    assert!(reader.bytes_read() < 4 * limit, "{}", reader.bytes_read());
+    // One endless line, no newline at all: an unclosed quote.
+    let mut reader =
+        ScriptReader::with_options(Endless::new(b"SELECT 'abc", b"x", 1 << 30), options.clone());
+    let error = reader.next_item().expect_err("too long");
+    assert_eq!((error.position.line, error.position.column), (1, 1));
+    assert!(matches!(error.kind, ScanErrorKind::StatementTooLong { limit: l } if l == limit));
+    assert!(reader.bytes_read() < 4 * limit, "{}", reader.bytes_read());
+    // A COPY data line as long is refused too.
+    let mut reader = ScriptReader::with_options(
+        Endless::new(b"COPY t FROM stdin;\n", b"x", 1 << 30),
+        options.clone(),
+    );
+    let items: Vec<_> = (&mut reader).take(100).collect();
+    let error = items.last().unwrap().as_ref().expect_err("too long");
+    assert!(
+        matches!(error.kind, ScanErrorKind::CopyLineTooLong { .. }),
+        "{error}"
+    );
+    // Statements under the limit are untouched.
+    let text = format!("SELECT '{}';\n", "y".repeat(900_000));
+    let mut reader = ScriptReader::with_options(text.as_bytes(), options);
+    assert!(matches!(reader.next_item(), Ok(Some(Item::Statement(_)))));
 }
 
 #[test]
