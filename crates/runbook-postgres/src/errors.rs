@@ -221,6 +221,12 @@ impl fmt::Display for ScriptError {
                 Ok(())
             }
             ScriptErrorKind::Query(error) => write!(f, "{error}"),
+            ScriptErrorKind::Scan(ScanErrorKind::CopyTruncated { table, started }) => write!(
+                f,
+                "COPY data for table {table} ({}:{}) ended at end of file without \\. : the file \
+                 looks truncated",
+                self.source_name, started.line
+            ),
             ScriptErrorKind::Scan(kind) => write!(f, "{kind}"),
             ScriptErrorKind::UnsupportedEncoding { encoding } => write!(
                 f,

@@ -672,3 +672,61 @@ async fn copy_data_streams_in_bounded_memory() {
         summary.bytes_read >> 20
     );
 }
+
+#[tokio::test]
+async fn a_copy_cut_off_at_end_of_file_fails_and_keeps_none_of_its_rows() {
+    let db = create_database("load_copy_truncated");
+    let mut session = db.connect().await;
+    let script = "CREATE TABLE t (a int);\nCOPY public.t (a) FROM stdin;\n1\n2\n3";
+    for single_transaction in [false, true] {
+        let options = LoadOptions {
+            single_transaction,
+            on_error: OnError::Continue,
+            ..named("dump.sql")
+        };
+        if single_transaction {
+            session.execute("DROP TABLE t").await.unwrap();
+        }
+        let (result, _) = load_text(&mut session, script, &options).await;
+        let err = result.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "dump.sql:5:2: COPY data for table public.t (dump.sql:2) ended at end of file \
+             without \\. : the file looks truncated",
+            "single_transaction: {single_transaction}"
+        );
+        // The rows that reached the server were discarded (CopyFail), not committed, and the
+        // session is usable.
+        if single_transaction {
+            assert_eq!(value(&session, "SELECT to_regclass('t')::text").await, None);
+        } else {
+            assert_eq!(
+                value(&session, "SELECT count(*) FROM t").await.as_deref(),
+                Some("0")
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_nul_byte_stops_the_load_at_its_position_before_anything_after_it_runs() {
+    let db = create_database("load_nul");
+    let mut session = db.connect().await;
+    let script =
+        "CREATE TABLE t (a int);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2)\0;\n";
+    let options = LoadOptions {
+        on_error: OnError::Continue,
+        ..named("x.sql")
+    };
+    let (result, _) = load_text(&mut session, script, &options).await;
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        "x.sql:3:25: NUL byte: this is not a SQL script"
+    );
+    assert_eq!(
+        value(&session, "SELECT string_agg(a::text, ',') FROM t")
+            .await
+            .as_deref(),
+        Some("1")
+    );
+}

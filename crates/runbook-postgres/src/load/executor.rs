@@ -58,6 +58,11 @@ impl Session {
             last_position: Position::START,
         };
         let result = run.load(reader).await;
+        // A load that stopped inside COPY data (a truncated dump, a NUL byte, a cancel) still
+        // holds the COPY's sink: dropping it sends CopyFail, so the server discards every row
+        // of that COPY rather than keeping what arrived. It must go before the ROLLBACK below,
+        // which the connection would otherwise queue behind the unfinished COPY.
+        run.copy = CopyState::Idle;
         let Run {
             session,
             mut summary,
