@@ -12,6 +12,10 @@ pub const LOG_FILE: &str = "output.log";
 /// `output.log` is always complete and covered by `SHA256SUMS`.
 pub const PARTIAL_LOG_FILE: &str = "output.log.partial";
 pub const RESULT_FILE: &str = "result.json";
+/// A covered copy of the final `run.json`, listed in `SHA256SUMS` only while the verdict is being
+/// written (see `ledger.rs`): it is what lets `verify` tell a run killed while recording its
+/// verdict from a `run.json` whose verdict was edited and whose line was removed.
+pub const PENDING_RUN_FILE: &str = "run.next.json";
 
 /// The run directory's name: the UTC start, `YYYYMMDDTHHMMSSZ`.
 pub fn stamp(started: DateTime<Utc>) -> String {

@@ -11,15 +11,24 @@
 //! 3. `SHA256SUMS` is rewritten with everything.
 //!
 //! A kill between 1 and 3 leaves `run.json` uncovered but every listed file intact; `verify`
-//! knows that an uncovered `run.json` means "killed inside an update" and accepts it (saying so).
+//! knows that an uncovered `run.json` means "killed inside an update" and accepts it (saying so),
+//! but only while it says `running`: an uncovered `run.json` is exactly what a forger leaves after
+//! editing it and deleting its line, so it may not carry a verdict. The one update that writes a
+//! verdict ([`Ledger::commit_verdict`]) therefore first commits a copy of the new `run.json` as
+//! `run.next.json`; phase 1 lists that copy, phase 3 replaces it by `run.json`, and the copy is
+//! deleted afterwards. An uncovered `run.json` with a verdict is accepted only when it is
+//! byte-identical to that listed copy; a leftover unlisted copy only when identical to the listed
+//! `run.json`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::atomic::sync_dir;
 use crate::atomic::write_atomic;
 use crate::digest::sha256_hex;
+use crate::errors::EvidenceError;
 use crate::errors::Result;
-use crate::layout::RUN_FILE;
+use crate::layout::{PENDING_RUN_FILE, RUN_FILE};
 use crate::sums::{SUMS_FILE, render};
 
 #[derive(Debug)]
@@ -66,17 +75,46 @@ impl Ledger {
         run_json: &[u8],
         others: &[(&str, &[u8])],
     ) -> Result<()> {
+        self.commit(run_json, others, false)
+    }
+
+    /// [`commit_with_run`](Self::commit_with_run) for the `run.json` that carries the verdict:
+    /// a listed copy (`run.next.json`) covers it while `run.json` itself is not listed.
+    pub(crate) fn commit_verdict(
+        &mut self,
+        run_json: &[u8],
+        others: &[(&str, &[u8])],
+    ) -> Result<()> {
+        self.commit(run_json, others, true)
+    }
+
+    fn commit(&mut self, run_json: &[u8], others: &[(&str, &[u8])], pending: bool) -> Result<()> {
         let previous = self.entries.remove(RUN_FILE);
         for (name, _) in others {
             self.entries.remove(*name);
         }
-        if previous.is_some() {
+        if pending {
+            self.write_top(PENDING_RUN_FILE, run_json)?;
+        }
+        if previous.is_some() || pending {
             self.write_sums()?;
         }
         for (name, bytes) in others {
             self.write_top(name, bytes)?;
         }
         self.write_top(RUN_FILE, run_json)?;
-        self.write_sums()
+        if pending {
+            self.entries.remove(PENDING_RUN_FILE);
+        }
+        self.write_sums()?;
+        if pending {
+            let copy = self.dir.join(PENDING_RUN_FILE);
+            match std::fs::remove_file(&copy) {
+                Ok(()) => sync_dir(&self.dir)?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(EvidenceError::Write { path: copy, source }),
+            }
+        }
+        Ok(())
     }
 }

@@ -11,6 +11,19 @@
 //!   `report.md` and the top-level temp files.
 //!
 //! Anywhere else, and in any run that reached a verdict, an unlisted file is *extra*.
+//!
+//! Re-hashing alone proves only that the listed files are unchanged; anyone can delete a line.
+//! So `verify` also cross-checks what must be listed against what `run.json` says
+//! ([`VerifyReport::inconsistent`]):
+//!
+//! - `runbook.yaml` is always listed; `report.md` once `run.json` states a verdict;
+//! - `run.json` is listed, or (killed inside one of its updates) it says `running`, or it is
+//!   byte-identical to the listed `run.next.json` the writer commits before writing a verdict.
+//!   An uncovered `run.json` that states a verdict is a forged (or edited) verdict;
+//! - every step `run.json` names has its directory `steps/NN-id` and, once sealed, its
+//!   `result.json`, `output.log` and attachments listed, with the status `run.json` gives it; the
+//!   step in progress of a running run is exempt, since a kill leaves it partial;
+//! - a step directory that `run.json` does not name is extra, even when its files are listed.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -22,10 +35,14 @@ use serde::{Deserialize, Serialize};
 use crate::atomic::is_temp_name;
 use crate::digest::hash_file;
 use crate::errors::{EvidenceError, Result};
-use crate::layout::{REPORT_FILE, RUN_FILE, STEPS_DIR};
+use crate::layout::{
+    LOG_FILE, PENDING_RUN_FILE, REPORT_FILE, RESULT_FILE, RUN_FILE, RUNBOOK_FILE, STEPS_DIR,
+    step_dir,
+};
 use crate::record_io::read_record;
 use crate::run_record::RunRecord;
-use crate::status::RunStatus;
+use crate::status::{RunStatus, StepStatus};
+use crate::step_result::StepResult;
 use crate::sums::{BadLineKind, SUMS_FILE, normalize, parse};
 
 /// What `verify` found. Paths are relative to the evidence directory, `/`-separated, sorted.
@@ -45,6 +62,11 @@ pub struct VerifyReport {
     pub bad_lines: Vec<BadSumsLine>,
     /// Set when the run never reached a verdict (killed, or still going).
     pub unfinished: Option<Unfinished>,
+    /// What `SHA256SUMS` fails to cover although `run.json` says it must exist (a record that
+    /// is not listed, a step whose files are not listed, a step directory `run.json` does not
+    /// name), one sentence each: the traces of a removed step or a forged verdict.
+    #[serde(default)]
+    pub inconsistent: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,11 +102,13 @@ impl VerifyReport {
             && self.extra.is_empty()
             && self.unreadable.is_empty()
             && self.bad_lines.is_empty()
+            && self.inconsistent.is_empty()
     }
 
     /// One line per problem, for terminals and report warnings.
     pub fn problems(&self) -> Vec<String> {
         let mut lines = Vec::new();
+        lines.extend(self.inconsistent.iter().cloned());
         lines.extend(self.missing.iter().map(|p| format!("missing: {p}")));
         lines.extend(self.modified.iter().map(|p| format!("modified: {p}")));
         lines.extend(
@@ -192,18 +216,74 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
         }
     }
 
-    let run_intact = run_listed
-        && !report.missing.iter().any(|p| p == RUN_FILE)
-        && !report.modified.iter().any(|p| p == RUN_FILE)
-        && !report.unreadable.iter().any(|u| u.path == RUN_FILE);
+    let damaged = |path: &str| {
+        report.missing.iter().any(|p| p == path)
+            || report.modified.iter().any(|p| p == path)
+            || report.unreadable.iter().any(|u| u.path == path)
+    };
+    let run_intact = run_listed && !damaged(RUN_FILE);
+    let pending_listed = listed.contains(PENDING_RUN_FILE);
+    let pending_intact = pending_listed && !damaged(PENDING_RUN_FILE);
+    let mut inconsistent = Vec::new();
+    // The record the cross-checks trust: a listed, intact run.json, or an uncovered one the
+    // writer can legitimately leave (see the module documentation).
+    let mut trusted_run: Option<RunRecord> = None;
+    if run_intact {
+        trusted_run = read_record::<RunRecord>(&dir.join(RUN_FILE), "run record")
+            .ok()
+            .flatten();
+        if pending_listed {
+            inconsistent.push(format!(
+                "{PENDING_RUN_FILE} is listed in {SUMS_FILE} together with {RUN_FILE}: the writer \
+                 never lists both"
+            ));
+        }
+    } else if !run_listed && sums_text.is_some() {
+        let same_as_pending = pending_intact
+            && fs::read(dir.join(RUN_FILE)).ok() == fs::read(dir.join(PENDING_RUN_FILE)).ok();
+        match read_record::<RunRecord>(&dir.join(RUN_FILE), "run record") {
+            Ok(Some(run)) if same_as_pending || run.status == RunStatus::Running => {
+                trusted_run = Some(run);
+            }
+            Ok(Some(run)) => inconsistent.push(format!(
+                "{RUN_FILE} is not listed in {SUMS_FILE}, yet it states the verdict '{}': a verdict \
+                 no checksum covers cannot be trusted (run.json was edited and its line removed)",
+                run.status
+            )),
+            Ok(None) => {}
+            Err(e) => inconsistent.push(format!(
+                "{RUN_FILE} is not listed in {SUMS_FILE} and is not a run record the writer \
+                 could have left: {e}"
+            )),
+        }
+    }
+    if !listed.contains(RUNBOOK_FILE) && sums_text.is_some() {
+        inconsistent.push(format!(
+            "{RUNBOOK_FILE} is not listed in {SUMS_FILE}: the runbook as executed is not covered"
+        ));
+    }
+    if let Some(run) = trusted_run.as_ref().filter(|_| run_intact)
+        && run.status.is_finished()
+        && !listed.contains(REPORT_FILE)
+    {
+        inconsistent.push(format!(
+            "{REPORT_FILE} is not listed in {SUMS_FILE}, yet {RUN_FILE} states the verdict '{}'",
+            run.status
+        ));
+    }
+    if let Some(run) = &trusted_run {
+        check_steps(dir, run, &listed, &damaged, &mut inconsistent);
+    }
+    report.inconsistent = inconsistent;
+
     let tolerance = if sums_text.is_none() {
         // The writer creates SHA256SUMS before the directory appears: nothing to tolerate.
         None
     } else if !run_listed {
         Some(Tolerance::InsideRunUpdate)
     } else if run_intact {
-        match read_record::<RunRecord>(&dir.join(RUN_FILE), "run record") {
-            Ok(Some(run)) if run.status == RunStatus::Running => Some(Tolerance::Running(
+        match &trusted_run {
+            Some(run) if run.status == RunStatus::Running => Some(Tolerance::Running(
                 run.current_step
                     .as_deref()
                     .and_then(normalize)
@@ -214,10 +294,18 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
     } else {
         None
     };
+    // A copy of the verdict left behind by a kill after it was replaced by run.json: harmless
+    // when it is byte-identical to the listed, intact run.json.
+    let leftover_pending = run_intact
+        && !pending_listed
+        && fs::read(dir.join(PENDING_RUN_FILE)).ok() == fs::read(dir.join(RUN_FILE)).ok();
 
     let mut uncommitted = Vec::new();
     for path in walk(dir)? {
-        if listed.contains(&path) || path == SUMS_FILE {
+        if listed.contains(&path)
+            || path == SUMS_FILE
+            || (leftover_pending && path == PENDING_RUN_FILE)
+        {
             continue;
         }
         let accepted = tolerance.as_ref().is_some_and(|t| t.accepts(&path));
@@ -241,6 +329,130 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
     report.modified.sort();
     report.extra.sort();
     Ok(report)
+}
+
+/// The cross-checks between `run.json`'s steps and what `SHA256SUMS` lists (see the module
+/// documentation). `damaged` says whether a listed file failed its re-hash (already reported).
+fn check_steps(
+    dir: &Path,
+    run: &RunRecord,
+    listed: &BTreeSet<String>,
+    damaged: &dyn Fn(&str) -> bool,
+    inconsistent: &mut Vec<String>,
+) {
+    let count = run.steps.len();
+    let in_progress = run
+        .current_step
+        .as_deref()
+        .filter(|_| run.status == RunStatus::Running)
+        .and_then(normalize);
+    let mut named = BTreeSet::new();
+    for (position, step) in run.steps.iter().enumerate() {
+        let index = position + 1;
+        let who = format!("step {index} ({})", step.id);
+        let expected = step_dir(index, count, &step.id);
+        if step.index != index {
+            inconsistent.push(format!(
+                "{who}: {RUN_FILE} numbers it {} at position {index}",
+                step.index
+            ));
+        }
+        let Some(rel) = step.dir.as_deref() else {
+            if !matches!(step.status, StepStatus::NotRun | StepStatus::Skipped) {
+                inconsistent.push(format!(
+                    "{who}: {RUN_FILE} says {} but names no step directory",
+                    step.status
+                ));
+            }
+            continue;
+        };
+        if normalize(rel).as_deref() != Some(expected.as_str()) {
+            inconsistent.push(format!(
+                "{who}: {RUN_FILE} names the directory {rel:?}, expected {expected}"
+            ));
+            continue;
+        }
+        named.insert(expected.clone());
+        if in_progress.as_deref() == Some(expected.as_str()) {
+            // Being written when the run was killed (or still running): partial by design.
+            continue;
+        }
+        let result_path = format!("{expected}/{RESULT_FILE}");
+        let mut wanted = vec![result_path.clone(), format!("{expected}/{LOG_FILE}")];
+        let mut unlisted: Vec<&str> = Vec::new();
+        for path in &wanted {
+            if !listed.contains(path) {
+                unlisted.push(path);
+            }
+        }
+        if !unlisted.is_empty() {
+            inconsistent.push(format!(
+                "{who}: {RUN_FILE} says {}, but {} not listed in {SUMS_FILE} (a removed step?)",
+                step.status,
+                match unlisted.as_slice() {
+                    [one] => format!("{one} is"),
+                    many => format!("{} are", many.join(" and ")),
+                }
+            ));
+        }
+        if listed.contains(&result_path) && !damaged(&result_path) {
+            match read_record::<StepResult>(&dir.join(&result_path), "step result") {
+                Ok(Some(result)) => {
+                    if result.status != step.status || result.index != index || result.id != step.id
+                    {
+                        inconsistent.push(format!(
+                            "{who}: {RUN_FILE} says {}, but {result_path} records step {} ({}) as {}",
+                            step.status, result.index, result.id, result.status
+                        ));
+                    }
+                    for name in &result.attachments {
+                        let path = format!("{expected}/{name}");
+                        if !listed.contains(&path) {
+                            inconsistent.push(format!(
+                                "{who}: its attachment {path} is not listed in {SUMS_FILE}"
+                            ));
+                        }
+                        wanted.push(path);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => inconsistent.push(format!("{who}: {e}")),
+            }
+            let prefix = format!("{expected}/");
+            for path in listed.range(prefix.clone()..) {
+                if !path.starts_with(&prefix) {
+                    break;
+                }
+                if !wanted.contains(path) {
+                    inconsistent.push(format!(
+                        "{who}: {path} is listed in {SUMS_FILE} but is not a file of the step \
+                         ({result_path} does not name it)"
+                    ));
+                }
+            }
+        }
+    }
+    // Step directories run.json does not name: found through listed files and files on disk.
+    let mut strays = BTreeSet::new();
+    let on_disk = walk(&dir.join(STEPS_DIR)).unwrap_or_default();
+    let candidates = listed
+        .iter()
+        .filter_map(|p| p.strip_prefix(&format!("{STEPS_DIR}/")).map(str::to_owned))
+        .chain(on_disk);
+    for rest in candidates {
+        let Some((name, _)) = rest.split_once('/') else {
+            continue;
+        };
+        let step = format!("{STEPS_DIR}/{name}");
+        if !named.contains(&step) {
+            strays.insert(step);
+        }
+    }
+    for step in strays {
+        inconsistent.push(format!(
+            "{step}: a step directory that {RUN_FILE} does not name (extra)"
+        ));
+    }
 }
 
 /// Where an unfinished run may have left uncommitted files.

@@ -5,7 +5,7 @@ use std::os::unix::fs::symlink;
 
 use runbook_evidence::{BadSumsLine, EvidenceDir, Mode, Redactor, VerifyReport, verify};
 
-use crate::support::{STEPS, finished_run, new_run, read, sha256sum_check};
+use crate::support::{STEPS, finished_run, json, new_run, read, sha256sum_check};
 
 fn tampered(change: impl FnOnce(&std::path::Path)) -> VerifyReport {
     let base = tempfile::tempdir().unwrap();
@@ -218,15 +218,32 @@ fn files_outside_the_step_in_progress_are_extra_even_while_running() {
     );
 }
 
+/// `SHA256SUMS` without the lines of `run.json` and `report.md`: phase 1 of a ledger update.
+fn drop_lines(dir: &std::path::Path, names: &[&str]) {
+    let sums: String = read(dir, "SHA256SUMS")
+        .split_inclusive('\n')
+        .filter(|l| !names.iter().any(|n| l.ends_with(&format!("  {n}\n"))))
+        .collect();
+    fs::write(dir.join("SHA256SUMS"), sums).unwrap();
+}
+
 #[test]
-fn a_run_killed_inside_a_run_json_update_verifies() {
-    // The state between phase 1 and phase 3 of the ledger: run.json (and report.md) not listed.
+fn a_run_killed_while_writing_its_verdict_verifies() {
+    // Between phase 1 and phase 3 of the verdict's update: run.json (and report.md) not listed,
+    // the new run.json covered by its listed copy run.next.json.
     let base = tempfile::tempdir().unwrap();
     let dir = finished_run(base.path());
-    let sums: String = read(dir.path(), "SHA256SUMS")
-        .split_inclusive('\n')
-        .filter(|l| !l.ends_with("  run.json\n") && !l.ends_with("  report.md\n"))
-        .collect();
+    fs::copy(
+        dir.path().join("run.json"),
+        dir.path().join("run.next.json"),
+    )
+    .unwrap();
+    drop_lines(dir.path(), &["run.json", "report.md"]);
+    let digest = runbook_evidence::hash_file(&dir.path().join("run.next.json"))
+        .unwrap()
+        .sha256;
+    let mut sums = read(dir.path(), "SHA256SUMS");
+    sums.push_str(&format!("{digest}  run.next.json\n"));
     fs::write(dir.path().join("SHA256SUMS"), sums).unwrap();
     fs::write(dir.path().join(".SHA256SUMS.tmp"), "half").unwrap();
     let report = verify(dir.path()).unwrap();
@@ -239,4 +256,112 @@ fn a_run_killed_inside_a_run_json_update_verifies() {
     );
     let (ok, text) = sha256sum_check(dir.path());
     assert!(ok, "{text}");
+}
+
+#[test]
+fn a_run_killed_inside_an_update_while_running_verifies() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    let mut run = json(dir.path(), "run.json");
+    run["status"] = "running".into();
+    run["finished_at"] = serde_json::Value::Null;
+    fs::write(dir.path().join("run.json"), run.to_string()).unwrap();
+    drop_lines(dir.path(), &["run.json", "report.md"]);
+    let report = verify(dir.path()).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert!(report.unfinished.unwrap().run_json_uncovered);
+}
+
+#[test]
+fn an_uncovered_run_json_that_states_a_verdict_is_a_forgery() {
+    // The attack: delete run.json's line, then edit the verdict. Before, this verified intact.
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    let mut run = json(dir.path(), "run.json");
+    run["status"] = "passed".into();
+    fs::write(dir.path().join("run.json"), run.to_string()).unwrap();
+    drop_lines(dir.path(), &["run.json"]);
+    let report = verify(dir.path()).unwrap();
+    assert!(!report.is_intact());
+    assert_eq!(
+        report.inconsistent,
+        [
+            "run.json is not listed in SHA256SUMS, yet it states the verdict 'passed': a verdict \
+          no checksum covers cannot be trusted (run.json was edited and its line removed)"
+        ]
+    );
+    // A stale copy that differs from run.json does not excuse it either.
+    fs::write(dir.path().join("run.next.json"), "{}").unwrap();
+    assert!(!verify(dir.path()).unwrap().is_intact());
+}
+
+#[test]
+fn a_finished_run_must_list_its_report_and_runbook() {
+    let report = tampered(|dir| drop_lines(dir, &["report.md", "runbook.yaml"]));
+    assert!(!report.is_intact());
+    assert_eq!(
+        report.inconsistent,
+        [
+            "runbook.yaml is not listed in SHA256SUMS: the runbook as executed is not covered",
+            "report.md is not listed in SHA256SUMS, yet run.json states the verdict 'gate_failed'",
+        ]
+    );
+}
+
+#[test]
+fn a_removed_step_is_named() {
+    let report = tampered(|dir| {
+        fs::remove_dir_all(dir.join("steps/02-load-schema")).unwrap();
+        let sums: String = read(dir, "SHA256SUMS")
+            .split_inclusive('\n')
+            .filter(|l| !l.contains("steps/02-load-schema/"))
+            .collect();
+        fs::write(dir.join("SHA256SUMS"), sums).unwrap();
+    });
+    assert!(!report.is_intact());
+    assert!(report.missing.is_empty() && report.extra.is_empty());
+    assert_eq!(
+        report.inconsistent,
+        [
+            "step 2 (load-schema): run.json says failed, but steps/02-load-schema/result.json and \
+          steps/02-load-schema/output.log are not listed in SHA256SUMS (a removed step?)"
+        ]
+    );
+}
+
+#[test]
+fn a_listed_step_directory_that_run_json_does_not_name_is_extra() {
+    let report = tampered(|dir| {
+        fs::create_dir_all(dir.join("steps/09-injected")).unwrap();
+        fs::write(dir.join("steps/09-injected/output.log"), "ok\n").unwrap();
+        let digest = runbook_evidence::hash_file(&dir.join("steps/09-injected/output.log"))
+            .unwrap()
+            .sha256;
+        let mut sums = read(dir, "SHA256SUMS");
+        sums.push_str(&format!("{digest}  steps/09-injected/output.log\n"));
+        fs::write(dir.join("SHA256SUMS"), sums).unwrap();
+    });
+    assert_eq!(
+        report.inconsistent,
+        ["steps/09-injected: a step directory that run.json does not name (extra)"]
+    );
+}
+
+#[test]
+fn a_dropped_attachment_line_is_named() {
+    let report = tampered(|dir| {
+        let sums: String = read(dir, "SHA256SUMS")
+            .split_inclusive('\n')
+            .filter(|l| !l.ends_with("/gate-rows.json\n"))
+            .collect();
+        fs::write(dir.join("SHA256SUMS"), sums).unwrap();
+    });
+    assert!(!report.is_intact());
+    assert_eq!(report.inconsistent.len(), 1, "{:?}", report.inconsistent);
+    assert!(
+        report.inconsistent[0]
+            .contains("its attachment steps/03-gate-db-restored/gate-rows.json is not listed"),
+        "{:?}",
+        report.inconsistent
+    );
 }

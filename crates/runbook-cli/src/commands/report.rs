@@ -1,4 +1,9 @@
 //! `runbook report DIR`: a finished run rendered for reviewers and dashboards.
+//!
+//! A directory that does not verify is refused (exit 5, what `verify` found on stderr) rather
+//! than rendered: a report opens with the verdict, and a verdict read from records no checksum
+//! covers is exactly what a forger wants printed. An unfinished run that verifies still renders,
+//! with its warning.
 
 use std::io::Write;
 use std::path::Path;
@@ -24,6 +29,20 @@ pub fn report(dir: &Path, format: ReportFormat, output: Option<&Path>) -> i32 {
             return exit_codes::INVALID_INPUT;
         }
     };
+    if !rendered.integrity.is_intact() {
+        let mut message = format!(
+            "refusing to render a report: {} does not verify, so its verdict cannot be trusted \
+             (`runbook verify {}` says the same):",
+            dir.display(),
+            dir.display()
+        );
+        for problem in rendered.integrity.problems() {
+            message.push_str("\n  ");
+            message.push_str(&problem);
+        }
+        crate::report_error(&message);
+        return exit_codes::NOT_INTACT;
+    }
     let text = rendered.text;
     match output {
         Some(path) => {
