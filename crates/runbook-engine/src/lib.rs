@@ -17,6 +17,7 @@ mod consent;
 mod context;
 mod errors;
 mod events;
+mod input_file;
 mod lint;
 mod lock;
 mod options;

@@ -2,7 +2,6 @@
 //! could run (no unsupported meta-commands, quotes and `\restrict` blocks closed), found before
 //! anything is started.
 
-use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
 
 use indexmap::IndexMap;
@@ -30,8 +29,23 @@ pub fn lint(runbook: &Runbook) -> Vec<String> {
                 scan(reader, &origin, &step.id, &mut findings);
             }
             StepKind::SqlFile(file) => {
-                let Ok(handle) = File::open(&file.path) else {
-                    continue;
+                // Never opened when it is not a regular file: /dev/zero would be read forever,
+                // a FIFO would hang `validate`. Refused unless the step allows it, and then
+                // left to `run` (it can be read only once).
+                let handle = match crate::input_file::open_regular(&file.path) {
+                    Ok((handle, _)) => handle,
+                    Err(crate::StepError::Blocked(_)) if file.allow_special_file => continue,
+                    Err(crate::StepError::Blocked(refusal)) => {
+                        findings.push(format!(
+                            "{}:{}:{}: {refusal} (step '{}')",
+                            runbook.file.display(),
+                            step.position.line,
+                            step.position.column,
+                            step.id
+                        ));
+                        continue;
+                    }
+                    Err(_) => continue,
                 };
                 let origin = Origin::File(file.path.display().to_string());
                 scan(

@@ -68,7 +68,9 @@ impl StepOutput {
             let Some(writer) = inner.writer.as_mut() else {
                 return;
             };
-            let shown = inner.redactor.redact(line).into_owned();
+            let redacted = inner.redactor.redact(line);
+            let shown = shown_line(&redacted).into_owned();
+            drop(redacted);
             if let Err(error) = writer.log_line(line) {
                 inner.error.get_or_insert(error);
             }
@@ -145,5 +147,349 @@ impl StepOutput {
             std::mem::take(&mut inner.listeners),
             inner.error.take(),
         )
+    }
+}
+
+/// How much of a command's output (`shell`, `container_exec`) a step keeps in its evidence
+/// unless it says `max_output_bytes`: enough for any log a person reads, small enough that a
+/// command printing gigabytes cannot fill the evidence disk.
+pub(crate) const DEFAULT_MAX_OUTPUT: u64 = 64 * 1024 * 1024;
+
+/// Longest line of command output kept. Lines are assembled here, so this is what bounds
+/// memory: the rest of a longer line is counted as it streams past, never buffered.
+pub(crate) const MAX_OUTPUT_LINE: usize = 1024 * 1024;
+
+/// Longest log line shown to listeners (the terminal); the evidence keeps the whole line.
+const MAX_SHOWN_LINE: usize = 4096;
+
+/// The output of one command, shared by its streams: the byte budget of the step's evidence
+/// (`max_output_bytes`) and what did not fit, noted in the log when the cap is reached and
+/// counted to the end.
+#[derive(Clone)]
+pub(crate) struct CommandOutput {
+    output: StepOutput,
+    limit: u64,
+    counts: Arc<Mutex<OutputCounts>>,
+}
+
+/// Bytes of command output kept in and left out of the evidence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct OutputCounts {
+    /// Bytes of lines kept (with their newlines).
+    pub kept: u64,
+    /// Bytes counted but not kept: lines after the cap and the cut-off ends of long lines.
+    pub not_kept: u64,
+    /// Lines longer than [`MAX_OUTPUT_LINE`], kept cut.
+    pub cut_lines: u64,
+    capped: bool,
+}
+
+impl CommandOutput {
+    pub(crate) fn new(
+        output: StepOutput,
+        max_output_bytes: Option<runbook_spec::ByteSize>,
+    ) -> Self {
+        CommandOutput {
+            output,
+            limit: max_output_bytes.map_or(DEFAULT_MAX_OUTPUT, |b| b.bytes()),
+            counts: Arc::new(Mutex::new(OutputCounts::default())),
+        }
+    }
+
+    /// A line assembler for one stream, `[label]` in the log.
+    pub(crate) fn stream(&self, label: &'static str) -> LineCapture {
+        LineCapture {
+            sink: self.clone(),
+            label,
+            pending: Vec::new(),
+            overflow: None,
+            lines: 0,
+        }
+    }
+
+    fn counts(&self) -> MutexGuard<'_, OutputCounts> {
+        self.counts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps one assembled line (at most [`MAX_OUTPUT_LINE`] bytes; `cut` more bytes of it
+    /// went past) if the budget allows.
+    fn line(&self, label: &str, line: &[u8], cut: Option<u64>) {
+        let size = line.len() as u64 + 1;
+        let mut counts = self.counts();
+        if counts.capped || counts.kept + size > self.limit {
+            counts.not_kept += size + cut.unwrap_or(0);
+            let first = !std::mem::replace(&mut counts.capped, true);
+            drop(counts);
+            if first {
+                self.output.log(format!(
+                    "... output reached max_output_bytes ({}): the rest is counted, not kept",
+                    shown_bytes(self.limit)
+                ));
+            }
+            return;
+        }
+        counts.kept += size;
+        if let Some(cut) = cut {
+            counts.not_kept += cut;
+            counts.cut_lines += 1;
+        }
+        drop(counts);
+        let text = String::from_utf8_lossy(line);
+        // One evidence line per line of output: a '\r' inside it stays in this line.
+        self.output
+            .log(format!("[{label}] {}", text.replace('\n', " ")));
+        if let Some(cut) = cut {
+            self.output.log(format!(
+                "[{label}] ... line cut at {}: {cut} more bytes of it not kept",
+                shown_bytes(MAX_OUTPUT_LINE as u64)
+            ));
+        }
+    }
+
+    /// Notes what was left out, once both streams ended, and returns the counts.
+    pub(crate) fn finish(&self) -> OutputCounts {
+        let counts = *self.counts();
+        if counts.not_kept > 0 {
+            self.output.log(format!(
+                "... {} more bytes not kept (max_output_bytes: {}, lines longer than {} cut)",
+                counts.not_kept,
+                shown_bytes(self.limit),
+                shown_bytes(MAX_OUTPUT_LINE as u64)
+            ));
+        }
+        counts
+    }
+}
+
+/// `64 MiB`, `1000 bytes`.
+fn shown_bytes(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Turns one stream's chunks (as a pipe or the Docker Engine delivers them, cut anywhere) into
+/// lines for [`CommandOutput`], holding at most [`MAX_OUTPUT_LINE`] bytes.
+pub(crate) struct LineCapture {
+    sink: CommandOutput,
+    label: &'static str,
+    pending: Vec<u8>,
+    /// Bytes of the current line beyond the line cap, streamed past.
+    overflow: Option<u64>,
+    lines: u64,
+}
+
+impl LineCapture {
+    pub(crate) fn push(&mut self, chunk: &[u8]) {
+        let mut rest = chunk;
+        while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
+            self.take(&rest[..newline]);
+            self.end_line();
+            rest = &rest[newline + 1..];
+        }
+        self.take(rest);
+    }
+
+    fn take(&mut self, bytes: &[u8]) {
+        if let Some(overflow) = self.overflow.as_mut() {
+            *overflow += bytes.len() as u64;
+            return;
+        }
+        let room = MAX_OUTPUT_LINE - self.pending.len();
+        if bytes.len() <= room {
+            self.pending.extend_from_slice(bytes);
+        } else {
+            self.pending.extend_from_slice(&bytes[..room]);
+            self.overflow = Some((bytes.len() - room) as u64);
+        }
+    }
+
+    fn end_line(&mut self) {
+        let mut line = std::mem::take(&mut self.pending);
+        let cut = self.overflow.take();
+        match cut {
+            None => {
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+            }
+            // Cut where a character ends, counting the bytes of a split one as not kept.
+            Some(_) => {
+                let keep = utf8_boundary(&line);
+                let split = (line.len() - keep) as u64;
+                line.truncate(keep);
+                self.lines += 1;
+                self.sink.line(self.label, &line, cut.map(|c| c + split));
+                return;
+            }
+        }
+        self.lines += 1;
+        self.sink.line(self.label, &line, None);
+    }
+
+    /// Ends the stream (a last line without newline) and returns how many lines it had.
+    pub(crate) fn finish(&mut self) -> u64 {
+        if !self.pending.is_empty() || self.overflow.is_some() {
+            self.end_line();
+        }
+        self.lines
+    }
+}
+
+/// The longest prefix of `bytes` that does not end inside a UTF-8 character (all of it when
+/// the text is not UTF-8 there anyway).
+fn utf8_boundary(bytes: &[u8]) -> usize {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => bytes.len(),
+    }
+}
+
+/// A log line as listeners get it: cut at [`MAX_SHOWN_LINE`] bytes (on a character boundary)
+/// with a note, so a megabyte of one line does not flood the terminal.
+fn shown_line(line: &str) -> std::borrow::Cow<'_, str> {
+    if line.len() <= MAX_SHOWN_LINE {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut end = MAX_SHOWN_LINE;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!(
+        "{} ... ({} more bytes in output.log)",
+        &line[..end],
+        line.len() - end
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use runbook_evidence::{EvidenceDir, Mode, NewRun, PlannedStep, Redactor, RunbookSource};
+
+    use super::*;
+
+    struct Lines(Arc<Mutex<Vec<String>>>);
+
+    impl Listener for Lines {
+        fn on_event(&mut self, event: &Event<'_>) {
+            if let Event::Log { line, .. } = event {
+                self.0.lock().unwrap().push((*line).to_owned());
+            }
+        }
+    }
+
+    /// A step output whose log lines (as listeners see them) land in the returned list.
+    fn output(dir: &std::path::Path) -> (StepOutput, Arc<Mutex<Vec<String>>>, EvidenceDir) {
+        let run = NewRun::new(
+            RunbookSource {
+                name: "t".to_owned(),
+                path: "t.yaml".to_owned(),
+                description: None,
+                source: b"name: t\n".to_vec(),
+            },
+            Mode::Run,
+            vec![PlannedStep {
+                id: "s".to_owned(),
+                kind: "shell".to_owned(),
+            }],
+        );
+        let mut evidence =
+            EvidenceDir::create(dir, run, Redactor::new(Vec::<String>::new())).expect("evidence");
+        let writer = evidence.begin_step(1).expect("step");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let out = StepOutput::new(
+            0,
+            writer,
+            Redactor::new(Vec::<String>::new()),
+            vec![Box::new(Lines(Arc::clone(&lines)))],
+        );
+        (out, lines, evidence)
+    }
+
+    #[test]
+    fn a_long_line_is_cut_at_the_line_cap_and_the_rest_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, lines, _evidence) = output(dir.path());
+        let captured = CommandOutput::new(out, None);
+        let mut stream = captured.stream("stdout");
+        let chunk = vec![b'x'; 64 * 1024];
+        // 3 MiB in one line, then a short one.
+        for _ in 0..48 {
+            stream.push(&chunk);
+        }
+        stream.push(b"\nafter\r\n");
+        assert_eq!(stream.finish(), 2);
+        let counts = captured.finish();
+        assert_eq!(counts.cut_lines, 1);
+        assert_eq!(counts.not_kept, 2 * 1024 * 1024);
+        let lines = lines.lock().unwrap();
+        assert!(lines[0].starts_with("[stdout] xxx"), "{}", &lines[0][..20]);
+        assert_eq!(
+            lines[1],
+            "[stdout] ... line cut at 1 MiB: 2097152 more bytes of it not kept"
+        );
+        assert_eq!(lines[2], "[stdout] after");
+        assert!(
+            lines[3].starts_with("... 2097152 more bytes not kept"),
+            "{}",
+            lines[3]
+        );
+    }
+
+    #[test]
+    fn output_past_the_budget_is_counted_and_noted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, lines, _evidence) = output(dir.path());
+        let captured = CommandOutput::new(out, Some(runbook_spec::ByteSize::from_bytes(10)));
+        let mut stdout = captured.stream("stdout");
+        let mut stderr = captured.stream("stderr");
+        stdout.push(b"12345\n");
+        stderr.push(b"abc\nde");
+        stdout.push(b"67890\nmore\n");
+        assert_eq!(stdout.finish(), 3);
+        assert_eq!(stderr.finish(), 2);
+        let counts = captured.finish();
+        assert_eq!((counts.kept, counts.not_kept), (10, 14));
+        let lines = lines.lock().unwrap();
+        assert_eq!(
+            *lines,
+            [
+                "[stdout] 12345",
+                "[stderr] abc",
+                "... output reached max_output_bytes (10 bytes): the rest is counted, not kept",
+                "... 14 more bytes not kept (max_output_bytes: 10 bytes, lines longer than 1 MiB cut)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_character_split_by_the_cut_is_not_kept_in_half() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, lines, _evidence) = output(dir.path());
+        let captured = CommandOutput::new(out, None);
+        let mut stream = captured.stream("stdout");
+        let mut line = vec![b'x'; MAX_OUTPUT_LINE - 1];
+        line.extend_from_slice("患者\n".as_bytes());
+        stream.push(&line);
+        stream.finish();
+        let counts = captured.finish();
+        assert_eq!(counts.not_kept, 6);
+        let lines = lines.lock().unwrap();
+        assert!(!lines[0].contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn listeners_get_long_lines_cut_the_evidence_whole() {
+        let long = "é".repeat(3000);
+        let shown = shown_line(&long);
+        assert!(shown.len() < MAX_SHOWN_LINE + 64);
+        assert!(shown.ends_with("more bytes in output.log)"), "{shown}");
     }
 }

@@ -13,13 +13,14 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use runbook_docker::{ExecEnd, ExecSpec, LineSplitter, OutputStream};
+use runbook_docker::{ExecEnd, ExecSpec, OutputStream};
 use runbook_evidence::{ErrorRecord, StepOutcome, StepStatus};
 use runbook_spec::ContainerExec;
 use serde_json::json;
 
 use crate::context::StepContext;
 use crate::errors::StepError;
+use crate::output::CommandOutput;
 use crate::step::Step;
 
 /// How long a cancelled command gets between SIGTERM and SIGKILL: well inside the runner's
@@ -53,19 +54,15 @@ impl Step for ContainerExecStep {
         let output = cx.output();
         let cancel = cx.cancellation();
         let started = Instant::now();
-        let mut out = LineSplitter::new();
-        let mut err = LineSplitter::new();
-        let (mut out_lines, mut err_lines) = (0u64, 0u64);
+        // Lines are assembled here, under the line cap and the step's output budget: the
+        // engine's frames are small, a line across them is not.
+        let captured = CommandOutput::new(output, self.0.max_output_bytes);
+        let mut out = captured.stream("stdout");
+        let mut err = captured.stream("stderr");
         let result = {
             let mut on_output = |stream: OutputStream, chunk: &[u8]| match stream {
-                OutputStream::Stdout => out.push(chunk, &mut |line| {
-                    out_lines += 1;
-                    output.log(format!("[stdout] {line}"));
-                }),
-                OutputStream::Stderr => err.push(chunk, &mut |line| {
-                    err_lines += 1;
-                    output.log(format!("[stderr] {line}"));
-                }),
+                OutputStream::Stdout => out.push(chunk),
+                OutputStream::Stderr => err.push(chunk),
             };
             docker
                 .exec_cancellable(
@@ -77,14 +74,9 @@ impl Step for ContainerExecStep {
                 )
                 .await
         };
-        out.finish(&mut |line| {
-            out_lines += 1;
-            output.log(format!("[stdout] {line}"));
-        });
-        err.finish(&mut |line| {
-            err_lines += 1;
-            output.log(format!("[stderr] {line}"));
-        });
+        let out_lines = out.finish();
+        let err_lines = err.finish();
+        let counts = captured.finish();
         let code = match result? {
             ExecEnd::Exited(code) => code,
             ExecEnd::Cancelled { exit_code } => {
@@ -109,6 +101,9 @@ impl Step for ContainerExecStep {
             "exit_code": code,
             "stdout_lines": out_lines,
             "stderr_lines": err_lines,
+            "output_bytes_kept": counts.kept,
+            "output_bytes_not_kept": counts.not_kept,
+            "output_lines_cut": counts.cut_lines,
             "duration_ms": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
         });
         let program = spec.cmd.first().cloned().unwrap_or_default();

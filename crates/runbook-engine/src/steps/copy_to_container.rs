@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::context::StepContext;
 use crate::errors::StepError;
+use crate::input_file;
 use crate::step::Step;
 
 /// `docker cp` gives a copied file the mode it had; a runbook says what it wants, and without
@@ -27,11 +28,25 @@ impl Step for CopyToContainerStep {
         let container = cx.container_of(self.0.container.as_deref())?;
         let (mode, owner) = (self.mode(), self.owner());
         let local = self.0.path.clone();
-        self.local_size()?;
+        let examined = input_file::examine(&local, self.0.allow_special_file)?;
+        // A tar entry states its size before its content: an allowed special file is read
+        // into a private temporary file first, off the runtime and under the step's timeout.
+        let spooled = match examined.special {
+            Some(_) => Some(input_file::spool(&local, &cx.cancellation()).await?),
+            None => {
+                input_file::open_regular(&local)?;
+                None
+            }
+        };
+        let (readable, to) = match &spooled {
+            Some(spooled) => (spooled.path.clone(), self.destination_for_spool()),
+            None => (local.clone(), self.0.to.clone()),
+        };
         let docker = cx.docker().await?.clone();
         let copied = docker
-            .copy_file_into(&container, &local, &self.0.to, mode, owner)
+            .copy_file_into(&container, &readable, &to, mode, owner)
             .await?;
+        drop(spooled);
         cx.log(format!(
             "copied {} ({} bytes, sha256 {}) to {container}:{} (mode {mode:04o}, owner {owner})",
             local.display(),
@@ -66,7 +81,15 @@ impl Step for CopyToContainerStep {
 
     async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         let container = cx.container_of(self.0.container.as_deref())?;
-        let size = self.local_size()?;
+        let examined = input_file::examine(&self.0.path, self.0.allow_special_file)?;
+        let size = match examined.special {
+            // Not read in check mode: a FIFO can be read once, a device may never end.
+            Some(special) => format!(
+                "{}, read only when the step runs (allow_special_file: true)",
+                special.name()
+            ),
+            None => format!("{} bytes", input_file::open_regular(&self.0.path)?.1.len()),
+        };
         let info = cx.docker().await?.inspect_container(&container).await?;
         let note = match info {
             Some(info) => format!("container {container} exists ({})", info.state),
@@ -80,7 +103,7 @@ impl Step for CopyToContainerStep {
             },
         };
         let would = format!(
-            "would copy {} ({size} bytes) to {container}:{} (mode {:04o}, owner {})",
+            "would copy {} ({size}) to {container}:{} (mode {:04o}, owner {})",
             self.0.path.display(),
             self.0.to,
             self.mode(),
@@ -104,17 +127,12 @@ impl CopyToContainerStep {
         })
     }
 
-    /// The local file must be a readable regular file; says so before the engine is asked.
-    fn local_size(&self) -> Result<u64, StepError> {
-        let path = &self.0.path;
-        let file = std::fs::File::open(path).map_err(|e| StepError::io(path, e))?;
-        let meta = file.metadata().map_err(|e| StepError::io(path, e))?;
-        if !meta.is_file() {
-            return Err(StepError::failed(format!(
-                "{} is not a regular file; expected the file to copy",
-                path.display()
-            )));
+    /// Where a spooled copy goes: `to` as written, or for a directory (`to` ending in `/`)
+    /// the local file's own name in it, as for a regular file (not the spool's name).
+    fn destination_for_spool(&self) -> String {
+        match (self.0.to.ends_with('/'), self.0.path.file_name()) {
+            (true, Some(name)) => format!("{}{}", self.0.to, name.to_string_lossy()),
+            _ => self.0.to.clone(),
         }
-        Ok(meta.len())
     }
 }

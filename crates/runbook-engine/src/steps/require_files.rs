@@ -14,6 +14,7 @@ use runbook_spec::RequireFiles;
 
 use crate::context::StepContext;
 use crate::errors::StepError;
+use crate::input_file::{self, Special};
 use crate::step::Step;
 use crate::text::plural;
 
@@ -33,6 +34,8 @@ impl Step for RequireFilesStep {
 impl RequireFilesStep {
     async fn inspect(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         let files = self.0.files.clone();
+        let allow_special = self.0.allow_special_file;
+        let check_mode = cx.mode() == runbook_evidence::Mode::Check;
         let output = cx.output();
         let cancel = cx.cancellation();
         // Hashing a multi-gigabyte dump is blocking work.
@@ -54,10 +57,21 @@ impl RequireFilesStep {
                         continue;
                     }
                 };
-                if !meta.is_file() {
-                    problems.push(format!("{shown}: not a regular file"));
-                    output.log(format!("not a file  {shown}"));
-                    continue;
+                // `stat` only so far: a FIFO is never opened (that would wait for a writer) and
+                // a device never hashed (/dev/zero never ends) unless the step allows it.
+                if let Some(special) = Special::of(meta.file_type()) {
+                    if !allow_special || !special.readable() {
+                        problems.push(input_file::refusal(&file.path, special));
+                        output.log(format!("not a file  {shown}: {}", special.name()));
+                        continue;
+                    }
+                    if check_mode {
+                        output.log(format!(
+                            "special  {shown}  {} (allow_special_file: true): not read in check mode, hashed when the step runs",
+                            special.name()
+                        ));
+                        continue;
+                    }
                 }
                 let mode = meta.permissions().mode() & 0o7777;
                 let mut ok = true;

@@ -22,12 +22,12 @@ use runbook_evidence::{StepOutcome, StepStatus};
 use runbook_spec::{Command, Shell};
 use rustix::process::{Pid, Signal, kill_process_group};
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Child;
 
 use crate::context::StepContext;
 use crate::errors::StepError;
-use crate::output::StepOutput;
+use crate::output::{CommandOutput, LineCapture};
 use crate::step::Step;
 
 pub(crate) struct ShellStep(pub Shell);
@@ -147,10 +147,10 @@ impl ShellStep {
         })?;
         let stdout = child.stdout.take().expect("piped");
         let stderr = child.stderr.take().expect("piped");
-        let output = cx.output();
+        let captured = CommandOutput::new(cx.output(), self.0.max_output_bytes);
         let mut pumps = [
-            tokio::spawn(pump(stdout, output.clone(), "stdout")),
-            tokio::spawn(pump(stderr, output.clone(), "stderr")),
+            tokio::spawn(pump(stdout, captured.stream("stdout"))),
+            tokio::spawn(pump(stderr, captured.stream("stderr"))),
         ];
         let cancel = cx.cancellation();
         let status = tokio::select! {
@@ -175,6 +175,7 @@ impl ShellStep {
         let [pump_out, pump_err] = pumps;
         let lines_out = pump_out.await.unwrap_or(0);
         let lines_err = pump_err.await.unwrap_or(0);
+        let counts = captured.finish();
         let elapsed = started.elapsed();
         let code = status.code();
         let signal = {
@@ -195,6 +196,9 @@ impl ShellStep {
             "signal": signal,
             "stdout_lines": lines_out,
             "stderr_lines": lines_err,
+            "output_bytes_kept": counts.kept,
+            "output_bytes_not_kept": counts.not_kept,
+            "output_lines_cut": counts.cut_lines,
             "duration_ms": elapsed.as_millis() as u64,
         });
         if allowed {
@@ -276,24 +280,18 @@ async fn stop_group(
     (status, killed)
 }
 
-/// Copies a stream into the log, line by line; returns the number of lines.
-async fn pump(stream: impl AsyncRead + Unpin, output: StepOutput, label: &'static str) -> u64 {
-    let mut reader = BufReader::new(stream);
-    let mut buf = Vec::new();
-    let mut lines = 0;
+/// Copies a stream into the log, line by line; returns the number of lines. Reads fixed-size
+/// chunks and lets [`LineCapture`] assemble the lines: a line of 300 MB costs a megabyte (the
+/// line cap), not 300 MB (`read_until` would buffer it whole, and every copy after it too).
+async fn pump(mut stream: impl AsyncRead + Unpin, mut capture: LineCapture) -> u64 {
+    let mut buf = vec![0u8; 64 * 1024];
     loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf).await {
+        match stream.read(&mut buf).await {
             Ok(0) | Err(_) => break,
-            Ok(_) => {
-                lines += 1;
-                let text = String::from_utf8_lossy(&buf);
-                let text = text.trim_end_matches(['\n', '\r']);
-                output.log(format!("[{label}] {text}"));
-            }
+            Ok(n) => capture.push(&buf[..n]),
         }
     }
-    lines
+    capture.finish()
 }
 
 /// The command as a shell would need it typed: arguments with spaces or quotes are quoted.

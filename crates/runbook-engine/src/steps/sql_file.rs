@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::context::StepContext;
 use crate::errors::StepError;
+use crate::input_file;
 use crate::output::StepOutput;
 use crate::script::{self, EvidenceObserver, Origin};
 use crate::step::{Destruction, Step};
@@ -41,17 +42,30 @@ impl SqlFileStep {
         script::variables(runbook, &self.0.variables)
     }
 
+    /// The script for reading before the step runs (consent), never blocking: a special file
+    /// is refused, and one the step allows is not read here either (a FIFO can be read only
+    /// once, by the step itself; a device may never end), so consent treats it as unknown.
     fn open(&self) -> Result<(File, u64), StepError> {
         let path = &self.0.path;
-        let file = File::open(path).map_err(|e| StepError::io(path, e))?;
-        let meta = file.metadata().map_err(|e| StepError::io(path, e))?;
-        if !meta.is_file() {
-            return Err(StepError::failed(format!(
-                "{} is not a regular file",
-                path.display()
+        let examined = input_file::examine(path, self.0.allow_special_file)?;
+        if let Some(special) = examined.special {
+            return Err(StepError::Blocked(format!(
+                "{} is {} (allow_special_file: true): it is read once, when the step runs, so what it contains cannot be known before",
+                path.display(),
+                special.name()
             )));
         }
+        let (file, meta) = input_file::open_regular(path)?;
         Ok((file, meta.len()))
+    }
+
+    /// The script for `check` and `run`: a special file only when the step allows it, opened
+    /// off the runtime's thread under the step's timeout and cancellation.
+    async fn open_for_step(
+        &self,
+        cx: &StepContext<'_>,
+    ) -> Result<(File, input_file::Examined), StepError> {
+        input_file::open_for_step(&self.0.path, self.0.allow_special_file, &cx.cancellation()).await
     }
 }
 
@@ -65,7 +79,12 @@ impl Step for SqlFileStep {
     }
 
     async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        let (file, size) = self.open()?;
+        let examined = input_file::examine(&self.0.path, self.0.allow_special_file)?;
+        if let Some(special) = examined.special {
+            return Err(input_file::not_read_in_check(&self.0.path, special));
+        }
+        let (file, examined) = self.open_for_step(cx).await?;
+        let size = examined.size();
         let hashing = HashingReader::new(file);
         let digest = hashing.digest_handle();
         let buffered = std::io::BufReader::with_capacity(READ_BUFFER, hashing);
@@ -133,7 +152,9 @@ impl Step for SqlFileStep {
 
 impl SqlFileStep {
     async fn load_here(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        let (file, size) = self.open()?;
+        let (file, examined) = self.open_for_step(cx).await?;
+        let size = examined.size();
+        let special = examined.special.is_some();
         let hashing = HashingReader::new(file);
         let digest = hashing.digest_handle();
         let origin = self.origin();
@@ -160,7 +181,7 @@ impl SqlFileStep {
         match result {
             Ok(summary) => Ok(script::loaded(
                 &summary,
-                self.input_record(&digest, size).await,
+                self.input_record(&digest, size, special).await,
             )),
             Err(error) => {
                 let error = script::load_failure(error, &origin, self.0.single_transaction);
@@ -172,7 +193,7 @@ impl SqlFileStep {
                 }
                 // A failed load still says which file (by digest) it was: the reviewer needs
                 // it most then.
-                let input = self.input_record(&digest, size).await;
+                let input = self.input_record(&digest, size, special).await;
                 let mut outcome = crate::outcome::outcome_of(Err(error), cx.mode(), &cx.output());
                 outcome.inputs.extend(input);
                 Ok(outcome)
@@ -180,15 +201,18 @@ impl SqlFileStep {
         }
     }
 
-    /// The file's digest: from the load when it read everything, else by reading it again.
+    /// The file's digest: from the load when it read everything, else by reading it again
+    /// (not a special file: what it gives a second time is another content, or never ends).
     async fn input_record(
         &self,
         digest: &Arc<Mutex<Option<Sha256>>>,
         size: u64,
+        special: bool,
     ) -> Option<InputFile> {
         let path = self.0.path.clone();
         let sha256 = match finished_digest(digest) {
             Some(sha256) => sha256,
+            None if special => return None,
             None => tokio::task::spawn_blocking(move || hash_file(&path).ok().map(|d| d.sha256))
                 .await
                 .ok()
@@ -206,6 +230,14 @@ impl SqlFileStep {
         let target = cx.target_name()?.to_owned();
         let spec = cx.resources.connection_spec(&target).await?;
         let local = self.0.path.clone();
+        // The copy is a tar entry, which states its size first: an allowed special file is
+        // read into a private temporary file first (off the runtime, under the timeout).
+        let examined = input_file::examine(&local, self.0.allow_special_file)?;
+        let spooled = match examined.special {
+            Some(_) => Some(input_file::spool(&local, &cx.cancellation()).await?),
+            None => None,
+        };
+        let readable = spooled.as_ref().map_or(local.clone(), |s| s.path.clone());
         let dest = format!("/tmp/runbook-{}-{}.sql", cx.step().id, std::process::id());
         let variables = self.variables(cx.runbook());
         let mut cmd = vec!["psql".to_owned(), "-X".to_owned()];
@@ -235,7 +267,7 @@ impl SqlFileStep {
         let docker = cx.docker().await?;
         // The postgres account of the official image (and of runbook/postgres) can read it;
         // root can read anything: both ways of exec'ing work, and nobody else can.
-        let copying = docker.copy_file_into(&container, &local, &dest, 0o600, Owner::POSTGRES);
+        let copying = docker.copy_file_into(&container, &readable, &dest, 0o600, Owner::POSTGRES);
         // Copying a dump of gigabytes outlasts the runner's grace: on Ctrl-C or a timeout it is
         // abandoned at once, and what arrived of it (patient data) is removed like a copy that
         // failed half-way.

@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::byte_size::ByteSize;
 use crate::redacted_env::RedactedEnv;
 use crate::steps::kind::{KindSpec, Needs, StepCx};
 
@@ -30,6 +31,9 @@ pub struct ContainerExec {
     #[serde(default = "super::shell::default_exit_codes")]
     #[schemars(extend("default" = [0]))]
     pub allow_exit_codes: Vec<i64>,
+    /// How much of the command's output (stdout and stderr together) the evidence keeps, e.g.
+    /// 256m; the rest is counted and noted. Default 64m.
+    pub max_output_bytes: Option<ByteSize>,
 }
 
 impl fmt::Debug for ContainerExec {
@@ -42,6 +46,7 @@ impl fmt::Debug for ContainerExec {
             .field("env", &RedactedEnv(&self.env))
             .field("workdir", &self.workdir)
             .field("allow_exit_codes", &self.allow_exit_codes)
+            .field("max_output_bytes", &self.max_output_bytes)
             .finish()
     }
 }

@@ -25,6 +25,11 @@ pub struct CopyToContainer {
     pub mode: Option<FileMode>,
     /// Owner of the copy as uid:gid, e.g. "999:999" (the postgres user of the official image).
     pub owner: Option<Owner>,
+    /// Also copy a path that is not a regular file (a FIFO, a device): it is read first into a
+    /// private temporary file (a tar entry needs its size up front), under the step's timeout.
+    /// Off by default: reading /dev/zero never ends and a FIFO blocks until someone writes.
+    #[serde(default)]
+    pub allow_special_file: bool,
 }
 
 /// Numeric owner of a file inside a container (names mean nothing outside it).

@@ -16,6 +16,11 @@ use crate::steps::kind::{KindSpec, Needs, StepCx};
 pub struct RequireFiles {
     /// The files to check; at least one.
     pub files: Vec<RequiredFile>,
+    /// Also accept paths that are not regular files (a FIFO, a device) and hash what they
+    /// give, under the step's timeout. Off by default: such a path is reported as the wrong
+    /// kind of file.
+    #[serde(default)]
+    pub allow_special_file: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]

@@ -10,6 +10,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
+use crate::byte_size::ByteSize;
 use crate::redacted_env::RedactedEnv;
 use crate::steps::kind::{KindSpec, Needs, StepCx};
 
@@ -36,6 +37,9 @@ pub struct Shell {
     /// Also run the command in check mode (only when it changes nothing).
     #[serde(default)]
     pub run_in_check: bool,
+    /// How much of the command's output (stdout and stderr together) the evidence keeps, e.g.
+    /// 256m; the rest is counted and noted. Default 64m.
+    pub max_output_bytes: Option<ByteSize>,
 }
 
 pub(crate) fn default_exit_codes() -> Vec<i64> {
@@ -128,6 +132,7 @@ impl fmt::Debug for Shell {
             .field("cwd", &self.cwd)
             .field("allow_exit_codes", &self.allow_exit_codes)
             .field("run_in_check", &self.run_in_check)
+            .field("max_output_bytes", &self.max_output_bytes)
             .finish()
     }
 }

@@ -32,6 +32,11 @@ pub struct SqlFile {
     #[serde(default)]
     #[schemars(with = "IndexMap<String, crate::schema::TextValue>")]
     pub variables: IndexMap<String, String>,
+    /// Also read a path that is not a regular file (a FIFO, a device). Off by default: reading
+    /// /dev/zero never ends and a FIFO blocks until someone writes to it; with it, the file is
+    /// read under the step's timeout.
+    #[serde(default)]
+    pub allow_special_file: bool,
 }
 
 /// Who executes the script.
