@@ -43,6 +43,18 @@ pub enum SpecError {
     SlashInCredentials,
     #[error("invalid percent-encoding in the URL's {what}")]
     BadPercentEncoding { what: &'static str },
+    /// `service=NAME` (or `PGSERVICE`) names a service no service file defines.
+    #[error("definition of service \"{service}\" not found (looked in {looked})")]
+    ServiceNotFound { service: String, looked: String },
+    /// The service file that defines the service is malformed at this line.
+    #[error("service file {path}:{line}: {reason}")]
+    ServiceFile {
+        path: String,
+        line: usize,
+        reason: String,
+    },
+    #[error("cannot read service file {path}: {reason}")]
+    ServiceFileUnreadable { path: String, reason: String },
 }
 
 /// A session could not be opened (or a cancel request could not be delivered).

@@ -24,6 +24,7 @@ mod env;
 pub mod ephemeral;
 pub mod errors;
 mod ident;
+mod libpq_files;
 pub mod load;
 mod rows;
 mod server_message;
@@ -43,4 +44,4 @@ pub use load::{LoadObserver, LoadOptions, LoadSummary, NoopObserver, OnError, St
 pub use rows::{Executed, Rows};
 pub use server_message::{ServerMessage, ServerPosition};
 pub use session::{ServerVersion, Session};
-pub use spec::{ConnectionSpec, DEFAULT_APPLICATION_NAME, Host, SslMode};
+pub use spec::{ConnectionSpec, DEFAULT_APPLICATION_NAME, Host, SslMode, connection_secrets};

@@ -7,10 +7,12 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::env::Env;
 use crate::errors::SpecError;
+use crate::libpq_files::{self, Passfile};
 
 /// The application name the server sees (in `pg_stat_activity`) unless told otherwise, so a DBA
 /// looking at a busy server at 3 a.m. can tell which sessions are the restore.
@@ -122,6 +124,10 @@ pub struct ConnectionSpec {
     connect_timeout: Option<Duration>,
     application_name: String,
     options: Option<String>,
+    /// The password file, read once when the spec is completed; consulted whenever no
+    /// password was given (libpq's order: `password=` or the URL, then `PGPASSWORD`, then the
+    /// file), with the host, port, database and user the spec has at that moment.
+    passfile: Option<Arc<Passfile>>,
 }
 
 /// The fields a connection string may set, before defaults are applied.
@@ -138,12 +144,14 @@ struct Fields {
     application_name: Option<String>,
     fallback_application_name: Option<String>,
     options: Option<String>,
+    service: Option<String>,
+    passfile: Option<String>,
 }
 
 /// The parameters Runbook understands, for the "unknown parameter" message.
 const KNOWN_KEYS: &str = "host, port, user, password, dbname, sslmode, sslrootcert, \
                           connect_timeout, application_name, fallback_application_name, options, \
-                          client_encoding";
+                          client_encoding, service, passfile";
 
 impl Fields {
     fn set(&mut self, key: &str, value: String) -> Result<(), SpecError> {
@@ -159,6 +167,8 @@ impl Fields {
             "application_name" => &mut self.application_name,
             "fallback_application_name" => &mut self.fallback_application_name,
             "options" => &mut self.options,
+            "service" => &mut self.service,
+            "passfile" => &mut self.passfile,
             "client_encoding" => {
                 // tokio-postgres only speaks UTF-8; accept the settings that mean that.
                 let normalized = value.to_ascii_uppercase().replace(['-', '_'], "");
@@ -203,8 +213,16 @@ impl ConnectionSpec {
         Self::complete(fields, env)
     }
 
-    /// Applies environment variables and defaults to what the text said.
-    fn complete(fields: Fields, env: &dyn Env) -> Result<ConnectionSpec, SpecError> {
+    /// Applies a service file's settings, environment variables and defaults to what the text
+    /// said, in libpq's order.
+    fn complete(mut fields: Fields, env: &dyn Env) -> Result<ConnectionSpec, SpecError> {
+        let service = fields
+            .service
+            .clone()
+            .or_else(|| env.var("PGSERVICE").filter(|s| !s.is_empty()));
+        if let Some(service) = service {
+            fields.apply_service(&service, env)?;
+        }
         let from_env = |value: Option<String>, var: &str| -> Option<(String, String)> {
             match value {
                 Some(value) => Some((value, String::new())),
@@ -254,6 +272,19 @@ impl ConnectionSpec {
             .map(|(value, _)| value)
             .or(fields.fallback_application_name)
             .unwrap_or_else(|| DEFAULT_APPLICATION_NAME.to_owned());
+        let passfile = match libpq_files::passfile_path(fields.passfile.as_deref(), env) {
+            Some(path) => match libpq_files::read_passfile(&path) {
+                Ok(file) => file.map(Arc::new),
+                Err(warning) => {
+                    // libpq warns only when it needs the file.
+                    if password.is_none() {
+                        libpq_files::warn_once(&warning);
+                    }
+                    None
+                }
+            },
+            None => None,
+        };
         Ok(ConnectionSpec {
             host,
             port,
@@ -265,6 +296,7 @@ impl ConnectionSpec {
             connect_timeout,
             application_name,
             options: fields.options,
+            passfile,
         })
     }
 
@@ -310,6 +342,19 @@ impl ConnectionSpec {
         }
         if let Some(options) = fields.options {
             spec.options = Some(options);
+        }
+        if fields.service.is_some() || fields.passfile.is_some() {
+            return Err(SpecError::InvalidValue {
+                key: "\\connect".to_owned(),
+                // Never the text itself: it may hold a password.
+                value: if fields.service.is_some() {
+                    "service=..."
+                } else {
+                    "passfile=..."
+                }
+                .to_owned(),
+                expected: "a connection string without service= or passfile= (give them in the target's url)",
+            });
         }
         Ok(spec)
     }
@@ -396,8 +441,44 @@ impl ConnectionSpec {
     }
 
     /// The password, for handing to a child process (`PGPASSWORD`) or the driver. Never log it.
+    /// The one given (URL, `password=`, service file, `password_env`, `PGPASSWORD`), else the
+    /// password file's line for this host, port, database and user, as libpq picks it.
     pub fn password(&self) -> Option<&str> {
-        self.password.as_ref().map(|p| p.0.as_str())
+        match &self.password {
+            Some(p) if !p.0.is_empty() => Some(p.0.as_str()),
+            _ => self.passfile_password(),
+        }
+    }
+
+    fn passfile_password(&self) -> Option<&str> {
+        let passfile = self.passfile.as_deref()?;
+        let host = match &self.host {
+            // libpq: "localhost" matches no host and the default socket directory.
+            Host::Unix(dir) if *dir == default_socket_dir() => "localhost".to_owned(),
+            Host::Unix(dir) => dir.display().to_string(),
+            Host::Tcp(name) if name.is_empty() => "localhost".to_owned(),
+            Host::Tcp(name) => name.clone(),
+        };
+        passfile.lookup(&host, &self.port.to_string(), &self.dbname, &self.user)
+    }
+
+    /// The password file in use (it passed libpq's checks), if any.
+    pub fn passfile(&self) -> Option<&Path> {
+        self.passfile.as_deref().map(Passfile::path)
+    }
+
+    /// Every password this spec may send: the one given and all of the password file's (a
+    /// `\connect` or a published port can make another line match later). The run's redactor
+    /// needs them all before anything is printed.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut secrets: Vec<String> = self.password.iter().map(|p| p.0.clone()).collect();
+        if let Some(passfile) = &self.passfile {
+            secrets.extend(passfile.passwords().map(str::to_owned));
+        }
+        secrets.retain(|s| !s.is_empty());
+        secrets.sort();
+        secrets.dedup();
+        secrets
     }
 
     /// The URL with the password shown as `****`: safe for messages, logs and evidence.
@@ -471,7 +552,62 @@ impl fmt::Debug for ConnectionSpec {
             .field("connect_timeout", &self.connect_timeout)
             .field("application_name", &self.application_name)
             .field("options", &self.options)
+            .field("passfile", &self.passfile())
             .finish()
+    }
+}
+
+/// The passwords a connection to `url` may use, for the run's redactor: `PGPASSWORD` (even
+/// when the URL gives another password: a `\connect` elsewhere falls back to it), the
+/// password given or found in a service file, and every password of the password file. A URL
+/// that does not parse still yields `PGPASSWORD`.
+pub fn connection_secrets(url: &str, env: &dyn Env) -> Vec<String> {
+    let mut secrets: Vec<String> = env.var("PGPASSWORD").into_iter().collect();
+    if let Ok(spec) = ConnectionSpec::parse(url, env) {
+        secrets.extend(spec.secrets());
+    }
+    secrets.retain(|s| !s.is_empty());
+    secrets.sort();
+    secrets.dedup();
+    secrets
+}
+
+impl Fields {
+    /// Fills what the connection string left unset from the service's definition (libpq's
+    /// `parseServiceInfo`: the string's own settings win, then the service, then `PG*`).
+    fn apply_service(&mut self, service: &str, env: &dyn Env) -> Result<(), SpecError> {
+        let found = libpq_files::service_settings(service, env)?;
+        let mut from_service = Fields::default();
+        for (line, key, value) in found.settings {
+            from_service
+                .set(&key, value)
+                .map_err(|error| SpecError::ServiceFile {
+                    path: found.path.display().to_string(),
+                    line,
+                    reason: error.to_string(),
+                })?;
+        }
+        let fill = |slot: &mut Option<String>, value: Option<String>| {
+            if slot.is_none() {
+                *slot = value;
+            }
+        };
+        fill(&mut self.host, from_service.host);
+        fill(&mut self.port, from_service.port);
+        fill(&mut self.user, from_service.user);
+        fill(&mut self.password, from_service.password);
+        fill(&mut self.dbname, from_service.dbname);
+        fill(&mut self.sslmode, from_service.sslmode);
+        fill(&mut self.sslrootcert, from_service.sslrootcert);
+        fill(&mut self.connect_timeout, from_service.connect_timeout);
+        fill(&mut self.application_name, from_service.application_name);
+        fill(
+            &mut self.fallback_application_name,
+            from_service.fallback_application_name,
+        );
+        fill(&mut self.options, from_service.options);
+        fill(&mut self.passfile, from_service.passfile);
+        Ok(())
     }
 }
 
@@ -916,5 +1052,142 @@ mod tests {
         let text = "password=hunter2 bogus=1";
         let message = ConnectionSpec::parse(text, &[]).unwrap_err().to_string();
         assert!(!message.contains("hunter2"), "{message}");
+    }
+}
+
+#[cfg(test)]
+mod libpq_file_tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str, mode: u32) -> String {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn passfile_is_the_last_resort_after_the_url_and_pgpassword() {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = write(
+            dir.path(),
+            "pass",
+            "db.example:5432:app:ops:from-file\nlocalhost:*:*:ops:local-pw\n",
+            0o600,
+        );
+        let env = [("PGPASSFILE", pass.as_str())];
+        let spec = ConnectionSpec::parse("postgres://ops@db.example/app", &env).unwrap();
+        assert_eq!(spec.password(), Some("from-file"));
+        assert_eq!(spec.passfile(), Some(Path::new(&pass)));
+        // The line is matched against what the spec says at the time: another port, no match.
+        let mut moved = spec.clone();
+        moved.set_port(6000);
+        assert_eq!(moved.password(), None);
+        let spec = ConnectionSpec::parse("postgres://ops:in-url@db.example/app", &env).unwrap();
+        assert_eq!(spec.password(), Some("in-url"));
+        let env2 = [("PGPASSFILE", pass.as_str()), ("PGPASSWORD", "from-env")];
+        let spec = ConnectionSpec::parse("postgres://ops@db.example/app", &env2).unwrap();
+        assert_eq!(spec.password(), Some("from-env"));
+        // `localhost` is the default socket directory (and no host at all).
+        let spec = ConnectionSpec::parse("user=ops dbname=x", &env).unwrap();
+        assert_eq!(spec.password(), Some("local-pw"));
+        let spec = ConnectionSpec::parse("user=ops dbname=x host=/elsewhere", &env).unwrap();
+        assert_eq!(spec.password(), None);
+        // Every password of the file is a secret; Debug shows none.
+        let spec = ConnectionSpec::parse("postgres://ops@db.example/app", &env).unwrap();
+        assert_eq!(spec.secrets(), ["from-file", "local-pw"]);
+        let debug = format!("{spec:?}");
+        assert!(
+            !debug.contains("from-file") && !debug.contains("local-pw"),
+            "{debug}"
+        );
+        assert_eq!(
+            connection_secrets("postgres://ops:u@db.example/app", &env2),
+            ["from-env", "from-file", "local-pw", "u"]
+        );
+        assert_eq!(connection_secrets("bogus", &env2), ["from-env"]);
+    }
+
+    #[test]
+    fn a_passfile_others_can_read_is_ignored_and_home_is_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), ".pgpass", "*:*:*:*:open-secret\n", 0o644);
+        let home = dir.path().display().to_string();
+        let env = [("HOME", home.as_str())];
+        let spec = ConnectionSpec::parse("postgres://ops@h/app", &env).unwrap();
+        assert_eq!(spec.password(), None);
+        assert_eq!(spec.passfile(), None);
+        assert!(spec.secrets().is_empty());
+        write(dir.path(), ".pgpass", "*:*:*:*:closed-secret\n", 0o600);
+        let spec = ConnectionSpec::parse("postgres://ops@h/app", &env).unwrap();
+        assert_eq!(spec.password(), Some("closed-secret"));
+    }
+
+    #[test]
+    fn a_service_fills_what_the_string_leaves_unset_before_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let user_file = write(
+            dir.path(),
+            "user.conf",
+            "[prod]\nhost=db.example\nport=6543\nuser=svc\npassword=svc-pw\ndbname=appdb\n",
+            0o600,
+        );
+        let sys = dir.path().join("sys");
+        std::fs::create_dir(&sys).unwrap();
+        write(
+            &sys,
+            "pg_service.conf",
+            "[prod]\nhost=ignored\n[stage]\nhost=stage.example\n",
+            0o644,
+        );
+        let sysdir = sys.display().to_string();
+        let env = [
+            ("PGSERVICEFILE", user_file.as_str()),
+            ("PGSYSCONFDIR", sysdir.as_str()),
+            ("PGHOST", "env-host"),
+            ("PGPORT", "7000"),
+        ];
+        let spec = ConnectionSpec::parse("postgres:///other?service=prod", &env).unwrap();
+        assert_eq!(spec.host(), &Host::Tcp("db.example".into()));
+        assert_eq!(
+            (spec.port(), spec.user(), spec.dbname()),
+            (6543, "svc", "other")
+        );
+        assert_eq!(spec.password(), Some("svc-pw"));
+        assert!(spec.secrets().contains(&"svc-pw".to_owned()));
+        // The system file is read when the user's file lacks the service; PGSERVICE names it.
+        let mut with_env = env.to_vec();
+        with_env.push(("PGSERVICE", "stage"));
+        let spec = ConnectionSpec::parse("user=u dbname=d", &with_env.as_slice()).unwrap();
+        assert_eq!(spec.host(), &Host::Tcp("stage.example".into()));
+        assert_eq!(
+            spec.port(),
+            7000,
+            "PGPORT fills what the service leaves unset"
+        );
+        let err = ConnectionSpec::parse("service=nope", &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("definition of service \"nope\" not found (looked in "),
+            "{err}"
+        );
+        let bad = write(
+            dir.path(),
+            "bad.conf",
+            "[prod]\nhost=h\ncolour=blue\n",
+            0o600,
+        );
+        let err = ConnectionSpec::parse("service=prod", &[("PGSERVICEFILE", bad.as_str())])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "service file {bad}:3: unknown connection parameter \"colour\""
+            )),
+            "{err}"
+        );
     }
 }
