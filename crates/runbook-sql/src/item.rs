@@ -46,6 +46,10 @@ pub struct Statement {
     pub terminated: bool,
     /// `true` when psql variables were substituted into the text.
     pub interpolated: bool,
+    /// The `standard_conforming_strings` the statement was split under, which is how the
+    /// server parses it too: analysis must parse it the same way (`'a\'; DROP ...` is one
+    /// string with the setting on and a `DROP` with it off).
+    pub standard_conforming_strings: bool,
     pub(crate) anchors: Vec<Anchor>,
 }
 
@@ -214,6 +218,7 @@ mod tests {
             copy: None,
             terminated: true,
             interpolated: false,
+            standard_conforming_strings: true,
             anchors,
         }
     }

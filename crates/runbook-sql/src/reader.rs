@@ -360,6 +360,7 @@ impl<R: Read> ScriptReader<R> {
     fn finish_statement(&mut self, terminated: bool) -> Statement {
         let end = self.builder.end_position().unwrap_or(self.pos);
         let start = self.builder.start_position().unwrap_or(end);
+        let standard_conforming_strings = self.lexer.std_strings();
         let taken = self.builder.take();
         let several =
             std::mem::take(&mut self.several_commands) || self.lexer.take_saw_backslash_semicolon();
@@ -382,6 +383,7 @@ impl<R: Read> ScriptReader<R> {
             copy,
             terminated,
             interpolated: taken.interpolated,
+            standard_conforming_strings,
             anchors: taken.anchors,
         }
     }
