@@ -68,6 +68,10 @@ pub enum Command {
         /// Leave ephemeral clusters running after the run (their URL is printed).
         #[arg(long)]
         keep: bool,
+        /// Cancel (then terminate) statements that an earlier run, killed or crashed, left
+        /// running on a target's database, instead of refusing to start; recorded in evidence.
+        #[arg(long)]
+        terminate_stale: bool,
         #[command(flatten)]
         evidence: EvidenceArgs,
     },

@@ -49,6 +49,7 @@ fn main() -> ExitCode {
                 from: None,
                 yes: true,
                 keep: false,
+                terminate_stale: false,
                 quiet: cli.quiet,
                 verbose: cli.verbose,
             },
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
             from,
             yes,
             keep,
+            terminate_stale,
             evidence,
         } => commands::execute::execute(
             Mode::Run,
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
                 from: from.clone(),
                 yes: *yes,
                 keep: *keep,
+                terminate_stale: *terminate_stale,
                 quiet: cli.quiet,
                 verbose: cli.verbose,
             },

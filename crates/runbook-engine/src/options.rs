@@ -22,6 +22,10 @@ pub struct RunOptions {
     pub confirmer: Option<Box<dyn Confirmer>>,
     /// `--keep`: leave ephemeral clusters running after the run.
     pub keep_ephemeral: bool,
+    /// `--terminate-stale`: backends of an earlier run that ended (killed, say) but whose
+    /// statements still run on a target's database are cancelled, then terminated, instead of
+    /// refusing the run. Never those of a run that still holds its lock.
+    pub terminate_stale: bool,
     /// Overrides the runbook's `evidence.dir`.
     pub evidence_base: Option<PathBuf>,
     /// The runbook file as the operator named it, for the evidence.
@@ -36,6 +40,7 @@ impl std::fmt::Debug for RunOptions {
             .field("confirmed_targets", &self.confirmed_targets)
             .field("interactive", &self.confirmer.is_some())
             .field("keep_ephemeral", &self.keep_ephemeral)
+            .field("terminate_stale", &self.terminate_stale)
             .field("evidence_base", &self.evidence_base)
             .finish()
     }
@@ -49,6 +54,7 @@ impl RunOptions {
             confirmed_targets: Vec::new(),
             confirmer: None,
             keep_ephemeral: false,
+            terminate_stale: false,
             evidence_base: None,
             runbook_path: runbook_path.into(),
         }

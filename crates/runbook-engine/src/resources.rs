@@ -2,10 +2,14 @@
 //!
 //! Targets are resolved lazily because a runbook usually starts its own database: the
 //! container does not exist when the run begins, and the ephemeral cluster is only worth
-//! creating if a step needs it. On the first session to a target a run takes the target's run
-//! lock (see `lock.rs`), and takes it again on the next session after the lock's own session
-//! ended (the container restarted). In check mode every session is handed out inside a fresh
-//! `BEGIN READ ONLY` transaction whose first query has run, and rolled back after the step.
+//! creating if a step needs it. The run lock is not lazy: before each step of a run,
+//! `lock_targets` takes the lock (see `lock.rs`) on every Postgres target it does not hold yet,
+//! so a refused run has run nothing, and a target that only becomes reachable through a step
+//! (its container started) is locked before the next step. A session on a target that is still
+//! unlocked takes the lock first, and a lock whose session ended (the container restarted) is
+//! taken again. In check mode the lock is only looked at, and every session is handed out
+//! inside a fresh `BEGIN READ ONLY` transaction whose first query has run, and rolled back
+//! after the step.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -17,7 +21,8 @@ use runbook_postgres::{CancelHandle, ConnectionSpec, Env, ProcessEnv, Session};
 use runbook_spec::{Connection, Runbook, Target};
 
 use crate::errors::StepError;
-use crate::lock::{self, Holder, RunLock};
+use crate::lock::{self, Attempt, Holder, LockError, Role, RunLock};
+use crate::output::StepOutput;
 
 /// Cancel handles of every open session, reachable from the Ctrl-C and timeout paths while the
 /// step that uses the sessions is borrowed elsewhere.
@@ -71,8 +76,25 @@ struct PgTarget {
     spec: Option<ConnectionSpec>,
     ephemeral: Option<EphemeralCluster>,
     session: Option<Session>,
-    lock: Option<RunLock>,
+    /// Shared by the targets of this run that reach the same database.
+    lock: Option<Arc<RunLock>>,
     in_read_only_txn: bool,
+    /// The step log already says that this target could not be locked yet.
+    deferral_noted: bool,
+}
+
+/// Why a target's lock was not taken: not reachable yet (tried again later), or refused.
+enum LockFailure {
+    Unreachable(StepError),
+    Refused(StepError),
+}
+
+impl LockFailure {
+    fn into_step_error(self) -> StepError {
+        match self {
+            LockFailure::Unreachable(error) | LockFailure::Refused(error) => error,
+        }
+    }
 }
 
 /// A note a check step leaves for later steps: "this target is brought up by step X".
@@ -88,6 +110,10 @@ pub(crate) struct Resources {
     /// The password of this run's ephemeral clusters; the runner put it among the secrets.
     ephemeral_password: String,
     holder: Holder,
+    /// `--terminate-stale`: end backends of earlier runs instead of refusing.
+    terminate_stale: bool,
+    /// The running step's output, for the lock's lines in the evidence.
+    pub(crate) output: Option<StepOutput>,
     postgres: BTreeMap<String, PgTarget>,
     docker: Option<DockerClient>,
     pub(crate) cancels: CancelRegistry,
@@ -106,6 +132,7 @@ impl Resources {
         keep_ephemeral: bool,
         ephemeral_password: String,
         holder: Holder,
+        terminate_stale: bool,
     ) -> Resources {
         Resources {
             mode,
@@ -113,6 +140,8 @@ impl Resources {
             keep_ephemeral,
             ephemeral_password,
             holder,
+            terminate_stale,
+            output: None,
             postgres: BTreeMap::new(),
             docker: None,
             cancels: CancelRegistry::default(),
@@ -213,6 +242,13 @@ impl Resources {
                 spec
             }
         };
+        // Every session of the run carries its id, so that a later run can tell this run's
+        // backends from anyone else's (see `lock.rs`).
+        let mut spec = spec;
+        spec.set_application_name(self.holder.application_name(match self.mode {
+            Mode::Run => Role::Run,
+            Mode::Check => Role::Check,
+        }));
         self.postgres.entry(name.to_owned()).or_default().spec = Some(spec.clone());
         Ok(spec)
     }
@@ -264,19 +300,21 @@ impl Resources {
         Ok(())
     }
 
-    /// A session on the target. In run mode a new session also takes the run lock when this
-    /// run does not hold it (first use, or the lock was lost); in check mode the session is
-    /// returned inside a fresh read-only transaction.
+    /// A session on the target. In run mode the run lock on the target's database is taken
+    /// first when this run does not hold it (not reachable before, or the lock was lost); in
+    /// check mode the session is returned inside a fresh read-only transaction.
     pub(crate) async fn session(&mut self, name: &str) -> Result<&Session, StepError> {
+        if self.mode == Mode::Run {
+            // Before anything is sent on a new session: a run must not go on unlocked while
+            // another run starts on the same database.
+            self.ensure_locked(name)
+                .await
+                .map_err(LockFailure::into_step_error)?;
+        }
         let spec = self.connection_spec(name).await?;
         let state = self.postgres.entry(name.to_owned()).or_default();
-        // A lock that was lost is taken again with a new session, before anything else is
-        // sent: a run must not go on unlocked while another run of the runbook starts.
-        if state.session.as_ref().is_some_and(|s| s.is_closed())
-            || state.lock.as_ref().is_some_and(RunLock::is_lost)
-        {
+        if state.session.as_ref().is_some_and(|s| s.is_closed()) {
             state.session = None;
-            state.lock = None;
             state.in_read_only_txn = false;
         }
         if state.session.is_none() {
@@ -298,41 +336,11 @@ impl Resources {
                 }
             };
             self.cancels.register(session.cancel_handle());
-            // Two targets of one run on the same database (an admin role and an app role, say)
-            // share the run's lock: the run must not block itself.
-            let locked_by_this_run = self.postgres.iter().any(|(other, state)| {
-                other != name
-                    && state.lock.as_ref().is_some_and(|lock| !lock.is_lost())
-                    && state.spec.as_ref().is_some_and(|o| {
-                        o.host() == spec.host()
-                            && o.port() == spec.port()
-                            && o.dbname() == spec.dbname()
-                    })
-            });
-            let state = self.postgres.entry(name.to_owned()).or_default();
-            if self.mode == Mode::Run && state.lock.is_none() && !locked_by_this_run {
-                let key = lock::lock_key(&self.runbook.name);
-                match lock::acquire(&spec, key, &self.holder).await {
-                    Ok(held) => state.lock = Some(held),
-                    Err(lock::LockError::Connect(source)) => {
-                        return Err(StepError::Connect {
-                            target: name.to_owned(),
-                            source,
-                        });
-                    }
-                    // The same database under another name (localhost and 127.0.0.1).
-                    Err(lock::LockError::Held {
-                        holder: Some(h), ..
-                    }) if h.pid == self.holder.pid && h.host == self.holder.host => {}
-                    Err(other) => {
-                        return Err(StepError::Blocked(format!("target '{name}': {other}")));
-                    }
-                }
-            }
             if self.mode == Mode::Check {
-                // The dry run predicts the run: a run in progress would make it refuse.
-                let key = lock::lock_key(&self.runbook.name);
-                if let Ok(Some(held)) = lock::probe(&session, key).await {
+                // The dry run only looks: taking the lock would make a real run that starts
+                // meanwhile refuse. It predicts the run: a holder, or another run's statement
+                // still active, would make `runbook run` refuse.
+                if let Ok(Some(held)) = lock::probe(&session, &self.holder.run).await {
                     return Err(StepError::Blocked(format!(
                         "target '{name}': {held}; `runbook run` would be refused until it ends"
                     )));
@@ -354,6 +362,174 @@ impl Resources {
             session.execute("SELECT 1").await?;
         }
         Ok(session)
+    }
+
+    /// Run mode, before each step runs: takes the run lock on every Postgres target of the
+    /// runbook that this run does not hold yet (ephemeral clusters excepted: they are this
+    /// run's own). A target that is not reachable yet (its container is started by a later
+    /// step, its password variable is unset) is noted in the step's log and tried again before
+    /// the next step, so it is locked right after the step that makes it reachable, and in any
+    /// case before any session on it. Another run holding the lock, or another run's work still
+    /// active on the database, refuses the step before it runs.
+    pub(crate) async fn lock_targets(&mut self) -> Result<(), StepError> {
+        let names: Vec<String> = self
+            .runbook
+            .targets
+            .iter()
+            .filter(|(_, target)| {
+                target
+                    .postgres
+                    .as_ref()
+                    .is_some_and(|pg| !matches!(pg.connection(), Connection::Ephemeral))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in names {
+            match self.ensure_locked(&name).await {
+                Ok(()) => {}
+                Err(LockFailure::Refused(error)) => return Err(error),
+                Err(LockFailure::Unreachable(error)) => {
+                    let state = self.postgres.entry(name.clone()).or_default();
+                    if !state.deferral_noted {
+                        state.deferral_noted = true;
+                        self.log(&format!(
+                            "run lock: target '{name}' is not reachable yet ({error}); its database is locked before the first step after which it answers"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the run lock on the target's database unless this run holds it; then looks for
+    /// another run's work still active there.
+    async fn ensure_locked(&mut self, name: &str) -> Result<(), LockFailure> {
+        let target = self.target(name).map_err(LockFailure::Unreachable)?;
+        if target
+            .postgres
+            .as_ref()
+            .is_some_and(|pg| matches!(pg.connection(), Connection::Ephemeral))
+        {
+            return Ok(());
+        }
+        if let Some(state) = self.postgres.get_mut(name) {
+            if state.lock.as_ref().is_some_and(|lock| lock.is_lost()) {
+                // The server released the lock with its session, and may have ended this
+                // run's other sessions with it: start over on a new one.
+                state.lock = None;
+                state.session = None;
+                state.in_read_only_txn = false;
+            }
+            if state.lock.is_some() {
+                return Ok(());
+            }
+        }
+        let spec = self
+            .connection_spec(name)
+            .await
+            .map_err(LockFailure::Unreachable)?;
+        let refused = |error: LockError| {
+            LockFailure::Refused(StepError::Blocked(format!("target '{name}': {error}")))
+        };
+        let attempt = match lock::acquire(&spec, &self.holder).await {
+            Ok(attempt) => attempt,
+            Err(LockError::Connect(source)) => {
+                return Err(LockFailure::Unreachable(StepError::Connect {
+                    target: name.to_owned(),
+                    source,
+                }));
+            }
+            Err(other) => return Err(refused(other)),
+        };
+        let lock = match attempt {
+            Attempt::Held {
+                error,
+                identity,
+                holder_backend_pid,
+            } => {
+                // Two targets of one run on the same database (an admin role and an app role,
+                // localhost and 127.0.0.1) share the run's lock: the run must not block itself.
+                let ours = self
+                    .postgres
+                    .values()
+                    .filter_map(|state| state.lock.as_ref())
+                    .find(|lock| {
+                        !lock.is_lost()
+                            && lock.identity == identity
+                            && Some(lock.backend_pid) == holder_backend_pid
+                    })
+                    .cloned();
+                let Some(lock) = ours else {
+                    return Err(refused(*error));
+                };
+                self.log(&format!(
+                    "run lock: target '{name}' is {identity}, already locked by this run"
+                ));
+                lock
+            }
+            Attempt::Acquired(lock) => {
+                self.end_other_runs(name, &lock).await.map_err(refused)?;
+                lock.show_holder().await.map_err(refused)?;
+                self.log(&format!(
+                    "run lock: target '{name}': this run holds the lock on {}",
+                    lock.identity
+                ));
+                Arc::from(lock)
+            }
+        };
+        self.postgres.entry(name.to_owned()).or_default().lock = Some(lock);
+        Ok(())
+    }
+
+    /// With the lock held: another run's backends still active on the database refuse the
+    /// run, unless `--terminate-stale` asked to end them and all of them belong to runs that
+    /// ended (a live run's backends are never ended).
+    async fn end_other_runs(&self, name: &str, lock: &RunLock) -> Result<(), LockError> {
+        let backends =
+            lock::other_runs_backends(lock.session(), &lock.identity, &self.holder.run).await?;
+        if backends.is_empty() {
+            return Ok(());
+        }
+        let all_stale = backends.iter().all(|b| b.live_on.is_none());
+        if !(self.terminate_stale && all_stale) {
+            return Err(LockError::OtherRunActive {
+                backends,
+                database: lock.identity.name.clone(),
+                terminate_requested: self.terminate_stale,
+            });
+        }
+        let ended = lock::end_backends(lock.session(), &backends, &lock.identity.name).await?;
+        for done in &ended {
+            self.log(&format!(
+                "run lock: target '{name}': --terminate-stale: {} {}; it ended after {:.1}s",
+                if done.cancelled {
+                    "cancelled (pg_cancel_backend)"
+                } else {
+                    "terminated (pg_terminate_backend)"
+                },
+                done.backend.describe(),
+                done.after.as_secs_f64()
+            ));
+        }
+        // What started meanwhile is refused like the rest, not ended unseen.
+        let again =
+            lock::other_runs_backends(lock.session(), &lock.identity, &self.holder.run).await?;
+        if !again.is_empty() {
+            return Err(LockError::OtherRunActive {
+                backends: again,
+                database: lock.identity.name.clone(),
+                terminate_requested: true,
+            });
+        }
+        Ok(())
+    }
+
+    /// A line in the running step's log (and on the terminal with `--verbose`).
+    fn log(&self, line: &str) {
+        if let Some(output) = &self.output {
+            output.log(line);
+        }
     }
 
     /// A session of its own for one script load, as `psql -f` has: what a script sets

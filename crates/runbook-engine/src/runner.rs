@@ -159,6 +159,9 @@ pub async fn execute(
 
     let holder = Holder {
         runbook: runbook.name.clone(),
+        // Carried by every session's application_name: a later run recognises this run's
+        // backends by it, even after this process is gone.
+        run: random_token()[..12].to_owned(),
         operator: evidence.record().operator.clone(),
         host: evidence.record().host.clone(),
         pid: std::process::id(),
@@ -175,6 +178,7 @@ pub async fn execute(
         options.keep_ephemeral,
         ephemeral_password,
         holder,
+        options.terminate_stale,
     );
     let total = runbook.steps.len();
     let mut verdict = Verdict::new(options.mode);
@@ -294,9 +298,15 @@ async fn run_step(
     let cancels = cx.resources.cancels.clone();
     let timeout = cx.step.timeout.map(runbook_spec::Duration::as_std);
     let mode = cx.mode;
+    cx.resources.output = Some(cx.output.clone());
     let work = async {
         match mode {
-            Mode::Run => bound.run(&mut cx).await,
+            // The run lock on every reachable target before the step does anything: a run that
+            // is refused has run nothing (see `Resources::lock_targets`).
+            Mode::Run => {
+                cx.resources.lock_targets().await?;
+                bound.run(&mut cx).await
+            }
             Mode::Check => bound.check(&mut cx).await,
         }
     };

@@ -1,20 +1,27 @@
-//! The run lock: while one run of a runbook holds a database, a second run of it refuses at once
-//! (blocked, exit 3) and names the holder; a holder killed with SIGKILL leaves no lock behind,
-//! because the server releases a session lock when the session ends.
+//! The run lock: one run at a time per database, whatever the runbook. While one run holds a
+//! database, a second run (of the same runbook or another one) refuses before its first step,
+//! even a shell step, (blocked, exit 3) and names the holder. A holder killed with SIGKILL
+//! leaves no lock behind, because the server releases a session lock when the session ends; but
+//! a statement it left running on the server is found by its `application_name` and refuses the
+//! next run until it ends or `--terminate-stale` ends it.
 
 use std::time::{Duration, Instant};
 
 use crate::contract::case::Case;
 use crate::support::*;
 
-/// `nap` holds the run inside a long query (only when the var is set); `look` touches the
-/// database, so a run without the nap still needs the lock.
+/// `mark` touches a file named by the var `marker` (in the scratch directory) before anything
+/// touches the database; `nap` holds the run inside a long query (only when the var is set);
+/// `look` touches the database, so a run without the nap still needs the lock.
 const STEPS: &str = "
+    - id: mark
+      kind: shell
+      command: [touch, '${vars.marker}']
     - id: nap
       kind: sql
       target: db
       when: vars.nap
-      text: SELECT pg_sleep(20);
+      text: SELECT pg_sleep(60);
     - id: look
       kind: gate
       target: db
@@ -24,10 +31,14 @@ const STEPS: &str = "
           expect: { equals: 1 }
 ";
 
+fn lock_runbook_text(name: &str) -> String {
+    crate::contract::case::runbook_text(name, "", STEPS)
+        .replace("vars:\n", "vars:\n  nap: \"\"\n  marker: default.marker\n")
+}
+
 fn lock_runbook(case: &Case) {
-    let text = crate::contract::case::runbook_text("locked-restore", "", STEPS)
-        .replace("vars:\n", "vars:\n  nap: \"\"\n");
-    case.scratch.write("rb.yaml", text);
+    case.scratch
+        .write("rb.yaml", lock_runbook_text("locked-restore"));
 }
 
 fn advisory_locks(case: &Case) -> String {
@@ -41,33 +52,59 @@ fn advisory_locks(case: &Case) -> String {
     )
 }
 
+/// `pid|application_name|query_start` of the backend running `pg_sleep` on the case's database.
+fn sleeping_backend(case: &Case) -> Option<(String, String, String)> {
+    let row = sql_value(
+        runbook_testkit::postgres::server(),
+        &format!(
+            "SELECT pid, application_name, query_start FROM pg_stat_activity \
+             WHERE datname = '{}' AND state = 'active' AND query LIKE '%pg_sleep(60)%' \
+             AND pid <> pg_backend_pid()",
+            case.db.name
+        ),
+    );
+    let mut cells = row.split('|');
+    Some((
+        cells.next().filter(|p| !p.is_empty())?.to_owned(),
+        cells.next()?.to_owned(),
+        cells.next()?.to_owned(),
+    ))
+}
+
+fn backend_exists(pid: &str) -> bool {
+    sql_value(
+        runbook_testkit::postgres::server(),
+        &format!("SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}"),
+    ) != "0"
+}
+
+/// Starts `run rb.yaml` with the nap and waits until it sleeps inside the database.
+fn start_holder(case: &Case, runbook: &str, marker: &str) -> std::process::Child {
+    let marker = format!("marker={marker}");
+    let holder = case.spawn(&["run", runbook, "--var", "nap=yes", "--var", &marker]);
+    assert!(
+        wait_until(Duration::from_secs(15), || sleeping_backend(case).is_some()),
+        "the first run never started its long step"
+    );
+    holder
+}
+
 #[test]
-fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_the_lock() {
+fn a_second_run_refuses_before_its_first_shell_step_naming_the_holder() {
     // The same runbook holds another database of the same server: its lock is not ours, and
     // the refusal below must not name it.
     let decoy = Case::new("e2e_lock_decoy");
     lock_runbook(&decoy);
-    let decoy_run = decoy.spawn(&["run", "rb.yaml", "--var", "nap=yes"]);
-    assert!(
-        wait_until(Duration::from_secs(10), || active_queries(&decoy.db.name)
-            .iter()
-            .any(|q| q.contains("pg_sleep"))),
-        "the decoy run never started its long step"
-    );
+    let decoy_run = start_holder(&decoy, "rb.yaml", "decoy.marker");
 
     let case = Case::new("e2e_lock");
     lock_runbook(&case);
-    let holder = case.spawn(&["run", "rb.yaml", "--var", "nap=yes"]);
+    let holder = start_holder(&case, "rb.yaml", "first.marker");
     let holder_pid = holder.id();
-    assert!(
-        wait_until(Duration::from_secs(10), || active_queries(&case.db.name)
-            .iter()
-            .any(|q| q.contains("pg_sleep"))),
-        "the first run never started its long step"
-    );
+    assert!(case.path().join("first.marker").exists());
 
     let started = Instant::now();
-    let second = case.run(&["run", "rb.yaml"]);
+    let second = case.run(&["run", "rb.yaml", "--var", "marker=second.marker"]);
     assert_no_panic(&second);
     assert_eq!(second.code, 3, "{}", second.all_output());
     assert!(
@@ -75,10 +112,21 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
         "the refusal took {:?}",
         started.elapsed()
     );
-    let host = run_record(&second.evidence_dir(case.path()))["host"]
-        .as_str()
-        .expect("host")
-        .to_owned();
+    // Not even the shell step ran: the refusal comes before anything.
+    assert!(
+        !case.path().join("second.marker").exists(),
+        "the refused run ran its first (shell) step: {}",
+        second.all_output()
+    );
+    let dir = second.evidence_dir(case.path());
+    assert_eq!(run_record(&dir)["status"], "blocked");
+    assert_eq!(
+        step_statuses(&dir)[0],
+        ("mark".to_owned(), "blocked".to_owned()),
+        "{:?}",
+        step_statuses(&dir)
+    );
+    let host = run_record(&dir)["host"].as_str().expect("host").to_owned();
     let holder_dir = case
         .scratch
         .evidence_dirs()
@@ -90,8 +138,11 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
         .expect("relative")
         .display()
         .to_string();
-    let expected = "step 'look' (gate): blocked: target 'db': another run of runbook 'locked-restore' holds the lock on this database: ";
-    assert!(second.stdout.contains(expected), "{}", second.stdout);
+    let expected = format!(
+        "step 'mark' (shell): blocked: target 'db': another run holds the lock on database '{}': runbook 'locked-restore' run ",
+        case.db.name
+    );
+    assert!(second.stdout.contains(&expected), "{}", second.stdout);
     // The holder's start, to the second, as its own run.json has it.
     let holder_started = run_record(&case.path().join(&holder_dir))["started_at"]
         .as_str()
@@ -107,8 +158,6 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
             second.stdout
         );
     }
-    let dir = second.evidence_dir(case.path());
-    assert_eq!(run_record(&dir)["status"], "blocked");
 
     // The dry run says so too: `run` would be refused now.
     let check = case.run(&["check", "rb.yaml", "--var", "nap=yes"]);
@@ -129,13 +178,6 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
         wait_until(Duration::from_secs(5), || advisory_locks(&case) == "0"),
         "the server kept the killed run's lock"
     );
-    let third = case.run(&["run", "rb.yaml"]);
-    assert_eq!(
-        third.code,
-        0,
-        "a new run after the holder died: {}",
-        third.all_output()
-    );
 
     // The killed run's evidence is still a directory a reviewer can check.
     let holder_abs = case.path().join(&holder_dir);
@@ -151,27 +193,134 @@ fn a_second_run_refuses_at_once_naming_the_holder_and_a_killed_holder_releases_t
     assert_eq!(run_record(&holder_abs)["status"], "running");
 }
 
+/// The lock belongs to the database, not to a runbook: a restore and another runbook (a
+/// sequence fix, a second restore under another name) never run on one database at once.
 #[test]
-fn another_runbook_on_the_same_database_has_a_lock_of_its_own() {
+fn two_different_runbooks_on_one_database_exclude_each_other() {
     let case = Case::new("e2e_lock_other");
     lock_runbook(&case);
-    let holder = case.spawn(&["run", "rb.yaml", "--var", "nap=yes"]);
+    let holder = start_holder(&case, "rb.yaml", "first.marker");
+    case.scratch
+        .write("other.yaml", lock_runbook_text("other-runbook"));
+    let other = case.run(&["run", "other.yaml", "--var", "marker=other.marker"]);
+    assert_no_panic(&other);
+    assert_eq!(other.code, 3, "{}", other.all_output());
     assert!(
-        wait_until(Duration::from_secs(10), || active_queries(&case.db.name)
-            .iter()
-            .any(|q| q.contains("pg_sleep"))),
-        "the first run never started its long step"
+        !case.path().join("other.marker").exists(),
+        "the other runbook ran its first (shell) step"
     );
-    // A different runbook against the same database has a lock of its own.
-    case.scratch.write(
-        "other.yaml",
-        crate::contract::case::runbook_text("other-runbook", "", STEPS)
-            .replace("vars:\n", "vars:\n  nap: \"\"\n"),
+    let expected = format!(
+        "blocked: target 'db': another run holds the lock on database '{}': runbook 'locked-restore' run ",
+        case.db.name
     );
-    let other = case.run(&["run", "other.yaml"]);
-    assert_eq!(other.code, 0, "{}", other.all_output());
+    assert!(other.stdout.contains(&expected), "{}", other.stdout);
+    assert!(
+        other
+            .stdout
+            .contains(&format!(" pid {} since ", holder.id())),
+        "{}",
+        other.stdout
+    );
     send_signal(holder.id(), "KILL");
     let _ = finish(holder);
+}
+
+/// Control: the lock is per database, so runs on two databases of one server, even of the
+/// same runbook, go on side by side.
+#[test]
+fn runs_on_different_databases_go_on_concurrently() {
+    let busy = Case::new("e2e_lock_busy");
+    lock_runbook(&busy);
+    let holder = start_holder(&busy, "rb.yaml", "busy.marker");
+    let case = Case::new("e2e_lock_free");
+    lock_runbook(&case);
+    let free = case.run(&["run", "rb.yaml", "--var", "marker=free.marker"]);
+    assert_eq!(free.code, 0, "{}", free.all_output());
+    assert!(case.path().join("free.marker").exists());
+    send_signal(holder.id(), "KILL");
+    let _ = finish(holder);
+}
+
+/// `kill -9` of a run in the middle of `SELECT pg_sleep(60)`: the server releases its lock at
+/// once, but the statement goes on. The next run finds it by the killed run's
+/// `application_name` and refuses before its first step, naming the backend's pid, when its
+/// query started and the run it belongs to; with `--terminate-stale` it cancels the backend,
+/// waits until it is gone, records that, and runs.
+#[test]
+fn a_statement_left_running_by_a_killed_run_refuses_the_next_run_until_terminate_stale() {
+    let case = Case::new("e2e_lock_stale");
+    lock_runbook(&case);
+    let holder = start_holder(&case, "rb.yaml", "first.marker");
+    let (pid, application_name, query_start) =
+        sleeping_backend(&case).expect("the sleeping backend");
+    let run_id = application_name
+        .split(' ')
+        .nth(2)
+        .expect("the run id in the application_name")
+        .to_owned();
+    assert!(
+        application_name.starts_with("runbook run "),
+        "{application_name}"
+    );
+    send_signal(holder.id(), "KILL");
+    let _ = finish(holder);
+    assert!(
+        wait_until(Duration::from_secs(5), || advisory_locks(&case) == "0"),
+        "the server kept the killed run's lock"
+    );
+    assert!(
+        backend_exists(&pid),
+        "the killed run's statement ended by itself"
+    );
+
+    let second = case.run(&["run", "rb.yaml", "--var", "marker=second.marker"]);
+    assert_no_panic(&second);
+    assert_eq!(second.code, 3, "{}", second.all_output());
+    assert!(!case.path().join("second.marker").exists());
+    for part in [
+        format!("backend pid {pid} of run {run_id} "),
+        format!("query started {query_start}"),
+        "SELECT pg_sleep(60)".to_owned(),
+        "--terminate-stale".to_owned(),
+    ] {
+        assert!(second.stdout.contains(&part), "{part}:\n{}", second.stdout);
+    }
+    assert!(backend_exists(&pid), "a refused run ended the backend");
+
+    // The dry run predicts the refusal and ends nothing.
+    let check = case.run(&["check", "rb.yaml"]);
+    assert_eq!(check.code, 3, "{}", check.all_output());
+    assert!(
+        check
+            .stdout
+            .contains(&format!("backend pid {pid} of run {run_id} "))
+            && check.stdout.contains("`runbook run` would be refused"),
+        "{}",
+        check.stdout
+    );
+    assert!(backend_exists(&pid), "check ended the backend");
+
+    let third = case.run(&[
+        "run",
+        "rb.yaml",
+        "--terminate-stale",
+        "--var",
+        "marker=third.marker",
+    ]);
+    assert_no_panic(&third);
+    assert_eq!(third.code, 0, "{}", third.all_output());
+    assert!(!backend_exists(&pid), "the stale backend is still there");
+    assert!(case.path().join("third.marker").exists());
+    let dir = third.evidence_dir(case.path());
+    let log = step_log(&dir, "01-mark");
+    assert!(
+        log.contains(&format!(
+            "--terminate-stale: cancelled (pg_cancel_backend) backend pid {pid} of run {run_id} "
+        )),
+        "{log}"
+    );
+    let (ok, text) = sha256sum_check(&dir);
+    assert!(ok, "{text}");
 }
 
 #[test]

@@ -23,6 +23,7 @@ pub struct Request<'a> {
     pub from: Option<String>,
     pub yes: bool,
     pub keep: bool,
+    pub terminate_stale: bool,
     pub quiet: bool,
     pub verbose: bool,
 }
@@ -38,6 +39,7 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
     options.from_step = request.from.clone();
     options.confirmed_targets = request.confirm.clone();
     options.keep_ephemeral = request.keep;
+    options.terminate_stale = request.terminate_stale;
     options.evidence_base = request.evidence_dir.clone();
     if mode == Mode::Run && !request.yes {
         options.confirmer = TtyConfirmer::if_terminal();
