@@ -14,6 +14,7 @@ mod corpus;
 mod evidence;
 mod exit_codes;
 mod gates_and_sequences;
+mod hostile_inputs;
 mod interrupt;
 mod invalid_input;
 mod loader;

@@ -49,10 +49,7 @@ pub fn lint(runbook: &Runbook) -> Vec<String> {
                 };
                 let origin = Origin::File(file.path.display().to_string());
                 scan(
-                    script::reader(
-                        BufReader::new(handle),
-                        script::variables(runbook, &file.variables),
-                    ),
+                    script::file_reader(BufReader::new(handle), runbook, file),
                     &origin,
                     &step.id,
                     &mut findings,

@@ -117,7 +117,8 @@ pub async fn execute(
         runbook
             .secrets()
             .into_iter()
-            .chain([ephemeral_password.clone()]),
+            .chain([ephemeral_password.clone()])
+            .chain(target_passwords(&runbook)),
     );
     let mut evidence = EvidenceDir::create(&base, new, redactor.clone())?;
     let evidence_dir = evidence.path().to_path_buf();
@@ -359,6 +360,22 @@ fn first_step(runbook: &Runbook, from: Option<&str>) -> Result<usize, EngineErro
 }
 
 /// What `run.json` says about each target: never a password.
+/// Passwords the targets may send that the runbook does not spell out, so none of them reaches
+/// the terminal or evidence: `PGPASSWORD`, a service file's, every line of the password file
+/// (see `runbook_postgres::connection_secrets`).
+fn target_passwords(runbook: &Runbook) -> Vec<String> {
+    let mut secrets: Vec<String> = runbook_postgres::Env::var(&ProcessEnv, "PGPASSWORD")
+        .into_iter()
+        .collect();
+    for target in runbook.targets.values() {
+        if let Some(Connection::Url { url, .. }) = target.postgres.as_ref().map(|p| p.connection())
+        {
+            secrets.extend(runbook_postgres::connection_secrets(url, &ProcessEnv));
+        }
+    }
+    secrets
+}
+
 fn target_records(runbook: &Runbook) -> BTreeMap<String, TargetRecord> {
     runbook
         .targets

@@ -82,6 +82,21 @@ pub(crate) fn reader<R: Read>(input: R, variables: BTreeMap<String, String>) -> 
     ScriptReader::with_options(input, options)
 }
 
+/// A `sql_file` step's script: its psql variables (see [`variables`]) and its
+/// `max_statement_bytes`, alike in `validate`, `check` and `run`.
+pub(crate) fn file_reader<R: Read>(
+    input: R,
+    runbook: &Runbook,
+    step: &runbook_spec::SqlFile,
+) -> ScriptReader<R> {
+    let options = ReaderOptions {
+        variables: variables(runbook, &step.variables),
+        max_statement_bytes: step.max_statement_bytes,
+        ..ReaderOptions::default()
+    };
+    ScriptReader::with_options(input, options)
+}
+
 /// How the loader runs a script of a step: `on_error` and `single_transaction` as the runbook
 /// says, positions named after `origin`, progress out of `total_bytes`.
 pub(crate) fn load_options(

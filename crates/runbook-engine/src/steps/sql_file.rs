@@ -88,7 +88,7 @@ impl Step for SqlFileStep {
         let hashing = HashingReader::new(file);
         let digest = hashing.digest_handle();
         let buffered = std::io::BufReader::with_capacity(READ_BUFFER, hashing);
-        let reader = script::reader(buffered, self.variables(cx.runbook()));
+        let reader = script::file_reader(buffered, cx.runbook(), &self.0);
         cx.log(format!("{}: {} bytes", self.0.path.display(), size));
         let mut outcome = script::describe(cx, reader, self.origin()).await;
         if self.0.via == Via::Container {
@@ -139,7 +139,7 @@ impl Step for SqlFileStep {
             return Ok(None);
         };
         let (file, _) = self.open()?;
-        let reader = script::reader(std::io::BufReader::new(file), self.variables(runbook));
+        let reader = script::file_reader(std::io::BufReader::new(file), runbook, &self.0);
         Ok(
             script::first_destruction(reader, &self.origin(), &Redactor::new(runbook.secrets()))
                 .map(|what| Destruction {
@@ -160,7 +160,7 @@ impl SqlFileStep {
         let origin = self.origin();
         // Full-size reads keep the lexer fast (it slows down badly on short reads).
         let buffered = std::io::BufReader::with_capacity(READ_BUFFER, hashing);
-        let reader = script::reader(buffered, self.variables(cx.runbook()));
+        let reader = script::file_reader(buffered, cx.runbook(), &self.0);
         let options =
             script::load_options(&origin, self.0.on_error, self.0.single_transaction, size);
         cx.log(format!(
@@ -184,6 +184,7 @@ impl SqlFileStep {
                 self.input_record(&digest, size, special).await,
             )),
             Err(error) => {
+                let not_sql = refused_as_not_sql(&error);
                 let error = script::load_failure(error, &origin, self.0.single_transaction);
                 // A cancelled load is the runner's to report (interrupted or timed out), and
                 // at once: hashing the rest of a dump the operator gave up on would hold the
@@ -192,8 +193,13 @@ impl SqlFileStep {
                     return Err(error);
                 }
                 // A failed load still says which file (by digest) it was: the reviewer needs
-                // it most then.
-                let input = self.input_record(&digest, size, special).await;
+                // it most then. Not a file the reader refused as not SQL (a NUL byte, an
+                // endless statement): reading all of it again is what the refusal spared.
+                let input = if not_sql {
+                    None
+                } else {
+                    self.input_record(&digest, size, special).await
+                };
                 let mut outcome = crate::outcome::outcome_of(Err(error), cx.mode(), &cx.output());
                 outcome.inputs.extend(input);
                 Ok(outcome)
@@ -428,4 +434,20 @@ fn finished_digest(handle: &Arc<Mutex<Option<Sha256>>>) -> Option<String> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The loader stopped because the file is not a SQL script (a NUL byte) or holds a statement
+/// over `max_statement_bytes`.
+fn refused_as_not_sql(error: &runbook_postgres::LoadError) -> bool {
+    use runbook_sql::ScanErrorKind;
+    error.script_error().is_some_and(|e| {
+        matches!(
+            &e.kind,
+            runbook_postgres::ScriptErrorKind::Scan(
+                ScanErrorKind::NulByte
+                    | ScanErrorKind::StatementTooLong { .. }
+                    | ScanErrorKind::CopyLineTooLong { .. }
+            )
+        )
+    })
 }

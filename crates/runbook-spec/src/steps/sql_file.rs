@@ -37,6 +37,18 @@ pub struct SqlFile {
     /// read under the step's timeout.
     #[serde(default)]
     pub allow_special_file: bool,
+    /// The longest statement the loader reads, in bytes (default 268435456, 256 MiB): a
+    /// longer one (a missing ';', an unclosed quote, a file that is not SQL) fails the step at
+    /// the statement's file:line:col instead of being collected in memory. Also the longest
+    /// line of COPY data.
+    #[serde(default = "default_max_statement_bytes")]
+    #[schemars(extend("default" = 268435456, "minimum" = 1))]
+    pub max_statement_bytes: u64,
+}
+
+/// runbook_sql::DEFAULT_MAX_STATEMENT_BYTES (this crate does not depend on runbook-sql).
+fn default_max_statement_bytes() -> u64 {
+    256 * 1024 * 1024
 }
 
 /// Who executes the script.
@@ -70,6 +82,13 @@ impl KindSpec for SqlFile {
                 );
                 cx.key_error(&["variables", name], message);
             }
+        }
+        if self.max_statement_bytes == 0 {
+            let message = format!(
+                "max_statement_bytes of {} is 0; expected a number of bytes (default 268435456, 256 MiB)",
+                cx.label()
+            );
+            cx.error(&["max_statement_bytes"], message);
         }
         if self.via == Via::Container && !cx.target_has_container() {
             let message = match cx.target_name() {
