@@ -491,7 +491,7 @@ fn populate(staging: &Path, path: &Path, new: NewRun, redactor: Redactor) -> Res
         source,
     })?;
     let source_text = String::from_utf8_lossy(&new.runbook.source);
-    let copy = redactor.redact(&source_text);
+    let copy = redactor.redact_yaml(&source_text);
     let redacted = copy.as_bytes() != new.runbook.source.as_slice();
     let run = RunRecord {
         schema_version: SCHEMA_VERSION,
@@ -514,6 +514,7 @@ fn populate(staging: &Path, path: &Path, new: NewRun, redactor: Redactor) -> Res
         vars: new.vars,
         targets: new.targets,
         confirmations: new.confirmations,
+        notes: redactor.warnings().to_vec(),
         current_step: None,
         steps: new
             .steps

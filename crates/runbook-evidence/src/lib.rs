@@ -34,6 +34,7 @@ mod step_result;
 mod step_writer;
 mod sums;
 mod verify;
+mod yaml_copy;
 
 pub use digest::{FileDigest, hash_file, hash_reader, sha256_hex};
 pub use environment::{detect_host, detect_operator, operator_from};
@@ -44,7 +45,7 @@ pub use layout::{
     STEPS_DIR, stamp, step_dir,
 };
 pub use load::{Evidence, StepEntry};
-pub use redact::{MASK, Redactor, is_secret_key};
+pub use redact::{MASK, Redactor, SHORT_SECRET_CHARS, forms_of, is_secret_key};
 pub use report::Format;
 pub use run_record::{
     Confirmation, ConfirmationMethod, RunRecord, RunbookInfo, SCHEMA_VERSION, StepSummary,

@@ -12,6 +12,15 @@
 //!
 //! with [`MASK`]. The patterns catch secrets the run was never told about (a password typed into
 //! a URL in a shell step); the literal list catches the ones it knows wherever they appear.
+//!
+//! A secret rarely leaves in the form it was given: psql's `:'pw'` doubles its quotes
+//! (`Don''t`) and, with a backslash, writes an E-string (`E'a\\b'`), the server echoes that
+//! text in `LINE n:`, JSON escapes `"` and `\`, URLs percent-encode. [`Redactor::new`]
+//! therefore derives every such form of each secret (see [`forms_of`]) and replaces all of them.
+//!
+//! Redaction must not destroy what it protects: secrets shorter than [`SHORT_SECRET_CHARS`]
+//! characters are replaced as whole tokens only and never inside an RFC 3339 timestamp, and the
+//! copy of the runbook is redacted per YAML value ([`Redactor::redact_yaml`]), never in keys.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -20,28 +29,55 @@ use std::sync::Arc;
 /// What a secret becomes.
 pub const MASK: &str = "****";
 
+/// Secrets with fewer characters than this are redacted as whole tokens only.
+///
+/// Why 9: a substring of eight characters or fewer is not rare in evidence. `postgres` (8) is
+/// the default password and also a user name, an image name and a URL scheme; four digits are
+/// a year or a port; one to eight hex digits occur in every sha256. Replacing such a secret
+/// inside longer words rewrote digests, timestamps and the runbook copy into unreadable text.
+/// From nine characters on, a chance occurrence inside an unrelated word is negligible (nine
+/// hex digits: about one in 7·10¹⁰ per position), so longer secrets are replaced wherever they
+/// occur, which also catches them glued to other text.
+pub const SHORT_SECRET_CHARS: usize = 9;
+
+/// One form of a secret, as it is searched for.
+#[derive(Clone)]
+struct Form {
+    text: String,
+    /// Match only when bounded by non-alphanumeric characters (or the ends of the text).
+    whole_token: bool,
+}
+
 /// Replaces secrets in text. Cheap to clone (the secrets are shared).
 ///
-/// Secrets shorter than four characters are redacted too, because leaking a short password is
-/// still leaking it; but a one- or two-character secret also matches innocent text (a `1` in
-/// every timing), so expect over-redaction when a run uses one.
+/// Short secrets (fewer than [`SHORT_SECRET_CHARS`] characters) are still redacted, because
+/// leaking a short password is still leaking it, but only as whole tokens, and the redactor
+/// says so in [`warnings`](Redactor::warnings): `1` is masked in `pw=1` and `the value 1`,
+/// not in `17 ms` or a timestamp.
 #[derive(Clone, Default)]
 pub struct Redactor {
-    /// Longest first, so a secret that contains another is replaced whole.
-    secrets: Arc<[String]>,
+    /// Every form of every secret, longest first, so a form that contains another is replaced
+    /// whole.
+    forms: Arc<[Form]>,
+    /// How many distinct secrets were given.
+    count: usize,
+    warnings: Arc<[String]>,
+    /// Whether any form is matched as a whole token (then timestamps are protected).
+    any_short: bool,
 }
 
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Redactor")
-            .field("secrets", &format_args!("{} hidden", self.secrets.len()))
+            .field("secrets", &format_args!("{} hidden", self.count))
             .finish()
     }
 }
 
 impl Redactor {
-    /// A redactor for the given secrets plus the built-in patterns. Empty strings are ignored,
-    /// and so are secrets made only of `*` (they would match the mask itself).
+    /// A redactor for the given secrets, in every form they take on the way out (see
+    /// [`forms_of`]), plus the built-in patterns. Empty strings are ignored, and so are secrets
+    /// made only of `*` (they would match the mask itself).
     pub fn new<I, S>(secrets: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -52,11 +88,68 @@ impl Redactor {
             .map(Into::into)
             .filter(|s| !s.is_empty() && !s.bytes().all(|b| b == b'*'))
             .collect();
-        list.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        list.sort();
         list.dedup();
-        Redactor {
-            secrets: list.into(),
+        let mut forms: Vec<Form> = Vec::new();
+        let mut warnings: Vec<String> = Vec::new();
+        for secret in &list {
+            let chars = secret.chars().count();
+            let whole_token = chars < SHORT_SECRET_CHARS;
+            if whole_token {
+                // The count in words: a digit would itself be masked when the secret is one.
+                let count = [
+                    "", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                ]
+                .get(chars)
+                .map_or_else(|| chars.to_string(), |w| (*w).to_owned());
+                let warning = format!(
+                    "secret of {count} character{} is too short to redact reliably; it is \
+                     redacted as a whole word only",
+                    if chars == 1 { "" } else { "s" }
+                );
+                if !warnings.contains(&warning) {
+                    warnings.push(warning);
+                }
+            }
+            for text in forms_of(secret) {
+                if text.bytes().all(|b| b == b'*') {
+                    continue;
+                }
+                forms.push(Form { text, whole_token });
+            }
         }
+        // Longest first; for one text, a substring match (long secret) wins over a token one.
+        forms.sort_by(|a, b| {
+            b.text
+                .len()
+                .cmp(&a.text.len())
+                .then_with(|| a.text.cmp(&b.text))
+                .then_with(|| a.whole_token.cmp(&b.whole_token))
+        });
+        forms.dedup_by(|later, earlier| later.text == earlier.text);
+        let any_short = forms.iter().any(|f| f.whole_token);
+        Redactor {
+            forms: forms.into(),
+            count: list.len(),
+            warnings: warnings.into(),
+            any_short,
+        }
+    }
+
+    /// The copy of a runbook with secrets redacted per YAML value: keys, indicators and the
+    /// document's structure are kept, so the copy still parses (see `yaml_copy.rs`). Text that
+    /// is not YAML is redacted as text.
+    pub fn redact_yaml(&self, text: &str) -> String {
+        if self.redact(text) == text {
+            return text.to_owned();
+        }
+        crate::yaml_copy::redact_yaml(self, text).unwrap_or_else(|| self.redact(text).into_owned())
+    }
+
+    /// One sentence per kind of secret this redactor cannot redact reliably (too short, so
+    /// only whole tokens are replaced), for the terminal and the evidence.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// A redactor with the patterns only.
@@ -66,7 +159,7 @@ impl Redactor {
 
     /// How many literal secrets this redactor knows.
     pub fn secret_count(&self) -> usize {
-        self.secrets.len()
+        self.count
     }
 
     /// `text` with every secret replaced by [`MASK`]; borrowed when nothing had to change.
@@ -113,25 +206,187 @@ impl Redactor {
 
     /// One pass, so a mask is never matched again by a shorter secret.
     fn replace_literals(&self, text: &str) -> Option<String> {
-        if self.secrets.is_empty() || !self.secrets.iter().any(|s| text.contains(s.as_str())) {
+        if self.forms.is_empty() {
             return None;
         }
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        'outer: while !rest.is_empty() {
-            for secret in self.secrets.iter() {
-                if rest.starts_with(secret.as_str()) {
-                    out.push_str(MASK);
-                    rest = &rest[secret.len()..];
-                    continue 'outer;
-                }
-            }
-            let ch = rest.chars().next().unwrap_or_default();
-            out.push(ch);
-            rest = &rest[ch.len_utf8()..];
+        let mut first = [false; 256];
+        for form in self.forms.iter() {
+            first[usize::from(form.text.as_bytes()[0])] = true;
         }
+        let bytes = text.as_bytes();
+        let protected = if self.any_short {
+            timestamp_spans(text)
+        } else {
+            Vec::new()
+        };
+        let mut out: Option<String> = None;
+        let mut copied = 0;
+        let mut i = 0;
+        let mut span = 0;
+        while i < bytes.len() {
+            if !first[usize::from(bytes[i])] || !text.is_char_boundary(i) {
+                i += 1;
+                continue;
+            }
+            while span < protected.len() && protected[span].1 <= i {
+                span += 1;
+            }
+            let in_timestamp = protected.get(span).is_some_and(|&(s, e)| s <= i && i < e);
+            let rest = &text[i..];
+            let found = self.forms.iter().find(|form| {
+                rest.starts_with(form.text.as_str())
+                    && (!form.whole_token
+                        || (!in_timestamp
+                            && !text[..i]
+                                .chars()
+                                .next_back()
+                                .is_some_and(char::is_alphanumeric)
+                            && !rest[form.text.len()..]
+                                .chars()
+                                .next()
+                                .is_some_and(char::is_alphanumeric)))
+            });
+            match found {
+                Some(form) => {
+                    let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                    out.push_str(&text[copied..i]);
+                    out.push_str(MASK);
+                    i += form.text.len();
+                    copied = i;
+                }
+                None => i += 1,
+            }
+        }
+        let mut out = out?;
+        out.push_str(&text[copied..]);
         Some(out)
     }
+}
+
+/// Every form `secret` can take in text that leaves the run, the secret itself first:
+///
+/// - SQL literals: `'` doubled (`Don''t`, what psql's `:'var'` and `quote_literal` write), or
+///   backslash-escaped (`\'`), each with `\` as is or doubled (E-strings);
+/// - identifiers: `"` doubled (psql's `:"var"`);
+/// - shell single quotes: `'` as `'\''` or `'"'"'`;
+/// - JSON string content of each of the above (`\"`, `\\`, `\n`, `\u0001`, and also with every
+///   non-ASCII character as `\uXXXX`, as some encoders write);
+/// - percent-encoding of the secret (upper- and lowercase hex, and `+` for a space).
+pub fn forms_of(secret: &str) -> Vec<String> {
+    let mut base: Vec<String> = vec![secret.to_owned()];
+    let add = |list: &mut Vec<String>, s: String| {
+        if !list.contains(&s) {
+            list.push(s);
+        }
+    };
+    for doubled_backslash in [false, true] {
+        let b = if doubled_backslash {
+            secret.replace('\\', "\\\\")
+        } else {
+            secret.to_owned()
+        };
+        add(&mut base, b.clone());
+        add(&mut base, b.replace('\'', "''"));
+        add(&mut base, b.replace('\'', "\\'"));
+    }
+    add(&mut base, secret.replace('"', "\"\""));
+    add(&mut base, secret.replace('\'', "'\\''"));
+    add(&mut base, secret.replace('\'', "'\"'\"'"));
+    let mut all = base.clone();
+    for form in &base {
+        let json = serde_json::to_string(form).unwrap_or_default();
+        let json = json[1..json.len().saturating_sub(1).max(1)].to_owned();
+        add(&mut all, json_ascii(&json));
+        add(&mut all, json);
+    }
+    for upper in [true, false] {
+        add(&mut all, percent_encode(secret, upper, false));
+        add(&mut all, percent_encode(secret, upper, true));
+    }
+    all.retain(|s| !s.is_empty());
+    all
+}
+
+/// JSON string content with every non-ASCII character written as `\uXXXX` (UTF-16).
+fn json_ascii(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+/// `secret` percent-encoded: every byte but `A-Z a-z 0-9 - . _ ~` as `%XX`; with `plus`, a
+/// space as `+` (HTML forms, query strings).
+fn percent_encode(secret: &str, upper: bool, plus: bool) -> String {
+    let mut out = String::with_capacity(secret.len() * 3);
+    for &b in secret.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else if plus && b == b' ' {
+            out.push('+');
+        } else if upper {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push_str(&format!("%{b:02x}"));
+        }
+    }
+    out
+}
+
+/// Byte ranges of RFC 3339 timestamps (`2025-11-08T06:24:36.123Z`, `... 06:24:36+09:00`), which
+/// short secrets must not rewrite.
+fn timestamp_spans(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let digits = |from: usize, n: usize| {
+        from + n <= b.len() && b[from..from + n].iter().all(u8::is_ascii_digit)
+    };
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i + 19 <= b.len() {
+        let shaped = digits(i, 4)
+            && at(i + 4, b'-')
+            && digits(i + 5, 2)
+            && at(i + 7, b'-')
+            && digits(i + 8, 2)
+            && matches!(b[i + 10], b'T' | b't' | b' ')
+            && digits(i + 11, 2)
+            && at(i + 13, b':')
+            && digits(i + 14, 2)
+            && at(i + 16, b':')
+            && digits(i + 17, 2);
+        if !shaped {
+            i += 1;
+            continue;
+        }
+        let mut end = i + 19;
+        if at(end, b'.') && digits(end + 1, 1) {
+            end += 1;
+            while end < b.len() && b[end].is_ascii_digit() {
+                end += 1;
+            }
+        }
+        if matches!(b.get(end), Some(b'Z' | b'z')) {
+            end += 1;
+        } else if matches!(b.get(end), Some(b'+' | b'-'))
+            && digits(end + 1, 2)
+            && at(end + 3, b':')
+            && digits(end + 4, 2)
+        {
+            end += 6;
+        }
+        spans.push((i, end));
+        i = end;
+    }
+    spans
 }
 
 /// Whether a key or variable name says its value is a secret: `password`, `passwd`,
@@ -327,10 +582,82 @@ mod tests {
     }
 
     #[test]
-    fn short_secrets_are_still_redacted_and_masks_are_not_rematched() {
+    fn short_secrets_are_redacted_as_whole_tokens_only_with_a_warning() {
         let r = Redactor::new(["7", "*", ""]);
-        assert_eq!(r.redact("took 17 ms"), "took 1**** ms");
+        assert_eq!(
+            r.redact("took 17 ms, pw=7, value 7."),
+            "took 17 ms, pw=****, value ****."
+        );
         assert_eq!(r.secret_count(), 1);
+        assert_eq!(
+            r.warnings(),
+            [
+                "secret of one character is too short to redact reliably; it is redacted as a \
+              whole word only"
+            ]
+        );
+        let r = Redactor::new(["postgres"]);
+        assert_eq!(
+            r.redact("user postgres on runbook/postgres:15 as postgresql"),
+            "user **** on runbook/****:15 as postgresql"
+        );
+        assert_eq!(r.warnings().len(), 1);
+        assert!(Redactor::new(["Don't-Tell-42"]).warnings().is_empty());
+    }
+
+    #[test]
+    fn short_secrets_never_rewrite_timestamps_or_digests() {
+        let r = Redactor::new(["1", "2026", "12", "ab"]);
+        let text = "started 2026-12-02T03:14:19.123Z, 2026-01-12 12:01:01+09:00; \
+                    sha256 ab12ab1212ab121212ab; year 2026";
+        assert_eq!(
+            r.redact(text),
+            "started 2026-12-02T03:14:19.123Z, 2026-01-12 12:01:01+09:00; \
+             sha256 ab12ab1212ab121212ab; year ****"
+        );
+    }
+
+    #[test]
+    fn every_escaped_form_of_a_secret_is_redacted() {
+        let r = Redactor::new([r"Don't-\Tell-42 ü"]);
+        for leaked in [
+            r"Don't-\Tell-42 ü",           // as written
+            r"Don''t-\Tell-42 ü",          // psql :'var', quote_literal
+            r"Don''t-\\Tell-42 ü",         // E-string with '' quotes
+            r"Don\'t-\\Tell-42 ü",         // E-string, backslash escapes
+            r#"Don\\'t-\\\\Tell-42 ü"#,    // JSON of the E-string
+            r#"Don''t-\\Tell-42 \u00fc"#,  // JSON, non-ASCII escaped
+            "Don%27t-%5CTell-42%20%C3%BC", // percent-encoded
+            "Don%27t-%5cTell-42+%c3%bc",   // lowercase, form-encoded
+            r#"Don'\''t-\Tell-42 ü"#,      // shell single quotes
+        ] {
+            let line = format!("ERROR: LINE 1: SELECT E'{leaked}' + 1");
+            let out = r.redact(&line);
+            assert_eq!(out, "ERROR: LINE 1: SELECT E'****' + 1", "{leaked}");
+        }
+        let mut value = serde_json::json!({"m": "pw Don't-\\Tell-42 ü"});
+        r.redact_json(&mut value);
+        assert_eq!(value, serde_json::json!({"m": "pw ****"}));
+        assert!(forms_of("abc").iter().all(|f| f == "abc"));
+    }
+
+    #[test]
+    fn the_runbook_copy_stays_yaml_with_its_keys() {
+        let r = Redactor::new(["postgres", "1", "hunter2-long-pw"]);
+        let yaml = "version: 1\nname: demo # pw hunter2-long-pw\nvars:\n  pw: hunter2-long-pw\n  \
+                    one: 1\n  q: 'it''s 1'\n  d: \"x 1 y\"\ntargets:\n  postgres:\n    \
+                    postgres:\n      url: postgres://u@h/db\n  '1': {a: 1}\nsteps:\n  - id: s1\n    \
+                    sql: |\n      SELECT 1;\n";
+        let out = r.redact_yaml(yaml);
+        assert_eq!(
+            out,
+            "version: '****'\nname: demo # pw ****\nvars:\n  pw: '****'\n  one: '****'\n  \
+             q: 'it''s ****'\n  d: \"x **** y\"\ntargets:\n  postgres:\n    postgres:\n      \
+             url: '****://u@h/db'\n  '1': {a: '****'}\nsteps:\n  - id: s1\n    sql: |\n      \
+             SELECT ****;\n"
+        );
+        assert!(crate::yaml_copy::parses_for_tests(&out));
+        assert_eq!(r.redact_yaml("a: b\n"), "a: b\n");
     }
 
     #[test]

@@ -37,6 +37,11 @@ pub struct RunRecord {
     pub targets: BTreeMap<String, TargetRecord>,
     /// How each protected target was allowed to be changed.
     pub confirmations: Vec<Confirmation>,
+    /// Run-level warnings the reviewer must see (e.g. a secret too short to redact reliably).
+    /// Written by this crate and exempt from redaction: a note about a secret of 1 character
+    /// must not itself become `secret of **** character`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// The directory (relative, `steps/NN-id`) of the step in progress, if any. `verify` uses it
     /// to tell the uncommitted files of a killed step from files added afterwards.
     pub current_step: Option<String>,

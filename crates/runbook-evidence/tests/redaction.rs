@@ -124,7 +124,8 @@ fn no_file_of_a_run_contains_a_secret() {
 
 #[test]
 fn a_short_secret_does_not_break_the_records() {
-    // "0" appears in every timestamp and digest; those are generated values and stay readable.
+    // "0" appears in every timestamp and digest; those are generated values and stay readable,
+    // and a short secret is only masked as a whole word (with a note saying so).
     let base = tempfile::tempdir().unwrap();
     let mut dir =
         EvidenceDir::create(base.path(), new_run(Mode::Run, STEPS), Redactor::new(["0"])).unwrap();
@@ -138,11 +139,22 @@ fn a_short_secret_does_not_break_the_records() {
     assert_eq!(evidence.steps[0].problem, None);
     assert_eq!(
         evidence.steps[0].result.as_ref().unwrap().summary,
-        "1******** rows"
+        "100 rows"
     );
     assert_eq!(
         read(dir.path(), "steps/01-secrets/output.log"),
-        "took 1**** ms\n"
+        "took 10 ms\n"
+    );
+    assert_eq!(
+        evidence.run.notes,
+        [
+            "secret of one character is too short to redact reliably; it is redacted as a whole \
+          word only"
+        ]
+    );
+    assert!(
+        read(dir.path(), "report.md").contains("secret of one character is too short"),
+        "the note reaches the report"
     );
     assert!(runbook_evidence::verify(dir.path()).unwrap().is_intact());
 }
@@ -165,6 +177,9 @@ fn a_secret_inside_a_field_name_leaves_the_records_loadable() {
         result["index"], 1,
         "field names are not redacted: {result:#}"
     );
-    assert_eq!(result["summary"], "ma**** 3", "values still are");
+    assert_eq!(
+        result["summary"], "max 3",
+        "a short secret is masked as a whole word only"
+    );
     assert!(runbook_evidence::verify(dir.path()).unwrap().is_intact());
 }

@@ -196,7 +196,7 @@ pub(crate) fn describe_error(error: &ErrorRecord) -> String {
 
 fn notes(evidence: &Evidence) -> Vec<String> {
     let run = &evidence.run;
-    let mut notes = Vec::new();
+    let mut notes = run.notes.clone();
     if let Some(from) = &run.from_step {
         let skipped = run.steps.iter().take_while(|s| &s.id != from).count();
         notes.push(format!(
