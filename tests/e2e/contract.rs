@@ -17,6 +17,7 @@ mod gates_and_sequences;
 mod hostile_inputs;
 mod interrupt;
 mod invalid_input;
+mod limits;
 mod loader;
 mod lock;
 mod protected;

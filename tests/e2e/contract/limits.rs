@@ -1,0 +1,423 @@
+//! Inputs that hurt: paths that are not regular files and commands that print without end.
+//!
+//! `/dev/zero` as a `sql_file` used to be read until the kernel killed the process; a FIFO hung
+//! `validate`, `check` and `run` (the open blocked the runtime's only thread, so the step's
+//! timeout never fired and SIGTERM left the evidence "running"); a shell step printing one
+//! 300 MB line took 1.2 GB and stored all of it. Each test runs the binary under a deadline
+//! (killing it past the deadline, so old behaviour fails the test instead of hanging it) and
+//! watches its peak memory (`VmHWM`).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::contract::case::Case;
+use crate::support::*;
+
+/// Long enough for a debug build on a busy machine, far shorter than "never".
+const QUICK: Duration = Duration::from_secs(30);
+
+/// How one bounded invocation went.
+struct Bounded {
+    out: Invocation,
+    took: Duration,
+    /// Killed at the deadline.
+    killed: bool,
+    /// Highest `VmHWM` (peak resident set) seen, in kB.
+    peak_kb: u64,
+}
+
+/// `runbook ARGS...` in the case's directory (run and check get the case's `url` var and
+/// `--evidence-dir ev`), killed with SIGKILL after `limit`, its peak RSS polled meanwhile.
+/// Output goes to files: a run that prints without end must not block on a full pipe.
+fn bounded(case: &Case, args: &[&str], limit: Duration) -> Bounded {
+    let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    if matches!(args.first(), Some(&"run" | &"check")) {
+        all.extend(["--var".to_owned(), format!("url={}", case.db.url)]);
+        all.extend(["--evidence-dir".to_owned(), "ev".to_owned()]);
+    }
+    let out_path = case.path().join(".stdout");
+    let err_path = case.path().join(".stderr");
+    let mut child = Command::new(binary())
+        .current_dir(case.path())
+        .args(&all)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
+        .spawn()
+        .expect("spawn the runbook binary");
+    let started = Instant::now();
+    let mut peak_kb = 0;
+    let mut killed = false;
+    let status = loop {
+        peak_kb = peak_kb.max(vm_hwm_kb(child.id()));
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            killed = true;
+            let _ = child.kill();
+            break child.wait().expect("wait after kill");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    Bounded {
+        out: Invocation {
+            code: status.code().unwrap_or(-1),
+            stdout: read(&out_path),
+            stderr: read(&err_path),
+        },
+        took: started.elapsed(),
+        killed,
+        peak_kb,
+    }
+}
+
+/// The binary under test; `RUNBOOK_E2E_BIN` points these tests at another build (how they
+/// were shown to fail on the code before the fix).
+fn binary() -> std::path::PathBuf {
+    std::env::var_os("RUNBOOK_E2E_BIN").map_or_else(runbook_bin, std::path::PathBuf::from)
+}
+
+/// `VmHWM` of a process in kB (0 once it is gone).
+fn vm_hwm_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.split('\n')
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+fn assert_quick(run: &Bounded, what: &str) {
+    assert!(
+        !run.killed,
+        "{what} was still going after {:?} (killed):\n{}",
+        run.took,
+        run.out.all_output()
+    );
+    assert_no_panic(&run.out);
+}
+
+fn assert_verifies(case: &Case, dir: &Path) {
+    let verify = runbook(case.path(), &["verify", dir.to_str().expect("utf-8")]);
+    assert_eq!(verify.code, 0, "{}", verify.all_output());
+}
+
+#[test]
+fn dev_zero_as_a_sql_file_is_refused_at_once_by_validate_check_and_run() {
+    let case = Case::new("e2e_limits_devzero");
+    case.runbook(
+        "limits-devzero",
+        "",
+        "
+        - id: load
+          kind: sql_file
+          target: db
+          path: /dev/zero
+        ",
+    );
+    let refusal = "/dev/zero is a character device, not a regular file: reading it may never end";
+    let validate = bounded(&case, &["validate", "rb.yaml"], QUICK);
+    assert_quick(&validate, "validate");
+    assert_eq!(validate.out.code, 2, "{}", validate.out.all_output());
+    assert!(
+        validate
+            .out
+            .stderr
+            .contains(&format!("rb.yaml:10:5: {refusal}"))
+            && validate
+                .out
+                .stderr
+                .contains("set allow_special_file: true on the step to read it anyway")
+            && validate.out.stderr.contains("(step 'load')"),
+        "{}",
+        validate.out.all_output()
+    );
+    for mode in ["check", "run"] {
+        let run = bounded(&case, &[mode, "rb.yaml"], QUICK);
+        assert_quick(&run, mode);
+        // Blocked, like a required file that is wrong: nothing of the step ran.
+        assert_eq!(run.out.code, 3, "{mode}: {}", run.out.all_output());
+        assert!(
+            run.out
+                .stdout
+                .contains(&format!("step 'load' (sql_file): blocked: {refusal}")),
+            "{mode}: {}",
+            run.out.all_output()
+        );
+        assert!(
+            run.peak_kb < 150 * 1024,
+            "{mode} peaked at {} kB",
+            run.peak_kb
+        );
+        let dir = run.out.evidence_dir(case.path());
+        assert!(step_log(&dir, "01-load").contains(refusal));
+        assert_verifies(&case, &dir);
+    }
+}
+
+#[test]
+fn a_fifo_as_a_sql_file_or_a_copy_source_is_refused_without_waiting_for_a_writer() {
+    let case = Case::new("e2e_limits_fifo");
+    mkfifo(&case.path().join("pipe.sql"));
+    case.runbook(
+        "limits-fifo",
+        "",
+        "
+        - id: load
+          kind: sql_file
+          target: db
+          path: pipe.sql
+        ",
+    );
+    let refusal = "pipe.sql is a FIFO (named pipe), not a regular file: opening it waits for another process to write to it, possibly forever";
+    let validate = bounded(&case, &["validate", "rb.yaml"], QUICK);
+    assert_quick(&validate, "validate");
+    assert_eq!(validate.out.code, 2, "{}", validate.out.all_output());
+    assert!(
+        validate.out.stderr.contains(refusal),
+        "{}",
+        validate.out.all_output()
+    );
+    for mode in ["check", "run"] {
+        let run = bounded(&case, &[mode, "rb.yaml"], QUICK);
+        assert_quick(&run, mode);
+        assert_eq!(run.out.code, 3, "{mode}: {}", run.out.all_output());
+        assert!(
+            run.out.stdout.contains(refusal),
+            "{mode}: {}",
+            run.out.all_output()
+        );
+        assert_verifies(&case, &run.out.evidence_dir(case.path()));
+    }
+
+    // copy_to_container reads its path before the Docker Engine is asked anything.
+    case.runbook(
+        "limits-fifo",
+        "",
+        "
+        - id: copy
+          kind: copy_to_container
+          container: runbook-limits-no-such-container
+          path: pipe.sql
+          to: /tmp/pipe.sql
+        ",
+    );
+    for mode in ["check", "run"] {
+        let run = bounded(&case, &[mode, "rb.yaml"], QUICK);
+        assert_quick(&run, mode);
+        assert_eq!(run.out.code, 3, "{mode}: {}", run.out.all_output());
+        assert!(
+            run.out.stdout.contains(&format!(
+                "step 'copy' (copy_to_container): blocked: {refusal}"
+            )),
+            "{mode}: {}",
+            run.out.all_output()
+        );
+    }
+}
+
+#[test]
+fn an_allowed_fifo_that_never_gets_a_writer_ends_with_the_timeout_or_sigterm() {
+    let case = Case::new("e2e_limits_fifo_allowed");
+    mkfifo(&case.path().join("pipe.sql"));
+    case.runbook(
+        "limits-fifo-allowed",
+        "",
+        "
+        - id: load
+          kind: sql_file
+          target: db
+          path: pipe.sql
+          allow_special_file: true
+          timeout: 2s
+        ",
+    );
+    // Nothing is read in check mode: a FIFO can be read once.
+    let check = bounded(&case, &["check", "rb.yaml"], QUICK);
+    assert_quick(&check, "check");
+    assert_eq!(check.out.code, 0, "{}", check.out.all_output());
+    assert!(
+        check
+            .out
+            .stdout
+            .contains("not read in check mode: pipe.sql is a FIFO (named pipe)"),
+        "{}",
+        check.out.all_output()
+    );
+
+    let run = bounded(&case, &["run", "rb.yaml"], QUICK);
+    assert_quick(&run, "run");
+    assert_eq!(run.out.code, 1, "{}", run.out.all_output());
+    assert!(
+        run.out.stdout.contains("timed out after 2s"),
+        "{}",
+        run.out.all_output()
+    );
+    assert!(run.took < Duration::from_secs(15), "took {:?}", run.took);
+    let dir = run.out.evidence_dir(case.path());
+    assert_eq!(
+        step_statuses(&dir),
+        [("load".to_owned(), "failed".to_owned())]
+    );
+    assert_verifies(&case, &dir);
+
+    // Without a timeout, SIGTERM still ends the wait and seals the evidence.
+    case.runbook(
+        "limits-fifo-allowed",
+        "",
+        "
+        - id: load
+          kind: sql_file
+          target: db
+          path: pipe.sql
+          allow_special_file: true
+        ",
+    );
+    let child = case.spawn(&["run", "rb.yaml"]);
+    let pid = child.id();
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = Instant::now();
+    send_signal(pid, "TERM");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(finish(child));
+    });
+    let out = match rx.recv_timeout(QUICK) {
+        Ok(out) => out,
+        Err(_) => {
+            send_signal(pid, "KILL");
+            panic!("run did not end within {QUICK:?} of SIGTERM");
+        }
+    };
+    assert!(sent.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.code, 130, "{}", out.all_output());
+    let dir = case.scratch.evidence_dirs().pop().expect("evidence dir");
+    assert_eq!(run_record(&dir)["status"], "interrupted");
+    assert_verifies(&case, &dir);
+}
+
+#[test]
+fn a_300_mb_line_of_shell_output_keeps_memory_bounded_and_the_evidence_capped() {
+    let case = Case::new("e2e_limits_long_line");
+    case.runbook(
+        "limits-long-line",
+        "",
+        "
+        - id: print
+          kind: shell
+          shell: true
+          command: head -c 300000000 /dev/zero | tr -c x x; echo; echo done
+        ",
+    );
+    let run = bounded(
+        &case,
+        &["run", "rb.yaml", "--verbose"],
+        Duration::from_secs(300),
+    );
+    assert_quick(&run, "run");
+    assert_eq!(
+        run.out.code,
+        0,
+        "{}",
+        &run.out.all_output()[..2000.min(run.out.all_output().len())]
+    );
+    eprintln!("peak RSS of the run: {} kB in {:?}", run.peak_kb, run.took);
+    assert!(
+        run.peak_kb < 150 * 1024,
+        "the run peaked at {} MB of resident memory",
+        run.peak_kb / 1024
+    );
+    let dir = run.out.evidence_dir(case.path());
+    let log_path = dir.join("steps/01-print/output.log");
+    let size = std::fs::metadata(&log_path).expect("output.log").len();
+    assert!(size < 2 * 1024 * 1024, "output.log is {size} bytes");
+    let log = step_log(&dir, "01-print");
+    assert!(
+        log.contains("\n[stdout] ... line cut at 1 MiB: 298951424 more bytes of it not kept\n")
+            && log.contains("\n[stdout] done\n")
+            && log.contains("\n... 298951424 more bytes not kept (max_output_bytes: 64 MiB"),
+        "{}",
+        log.split('\n')
+            .filter(|l| l.len() < 300)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let details = &step_result(&dir, "01-print")["details"];
+    assert_eq!(details["output_bytes_not_kept"], 298951424);
+    assert_eq!(details["output_lines_cut"], 1);
+    // The terminal (--verbose shows every log line) gets the line cut too.
+    assert!(
+        run.out.stdout.len() < 64 * 1024,
+        "{} bytes on the terminal",
+        run.out.stdout.len()
+    );
+    assert!(run.out.stdout.contains("more bytes in output.log)"));
+    assert_verifies(&case, &dir);
+}
+
+#[test]
+fn shell_output_past_max_output_bytes_is_counted_not_kept() {
+    let case = Case::new("e2e_limits_output_cap");
+    case.runbook(
+        "limits-output-cap",
+        "",
+        r#"
+        - id: flood
+          kind: shell
+          shell: true
+          command: yes "$(printf '%0999d' 0)" | head -c 70000000
+        - id: small
+          kind: shell
+          command: [seq, 1, 1000]
+          max_output_bytes: 1k
+        "#,
+    );
+    let run = bounded(&case, &["run", "rb.yaml"], Duration::from_secs(300));
+    assert_quick(&run, "run");
+    assert_eq!(run.out.code, 0, "{}", run.out.all_output());
+    let dir = run.out.evidence_dir(case.path());
+
+    // The default: 64 MiB of lines of 1000 bytes (67108 lines), the rest counted.
+    let size = std::fs::metadata(dir.join("steps/01-flood/output.log"))
+        .expect("output.log")
+        .len();
+    assert!(
+        size < 64 * 1024 * 1024 + 67108 * 9 + 4096,
+        "output.log is {size} bytes"
+    );
+    let log = step_log(&dir, "01-flood");
+    assert_eq!(log.matches("\n[stdout] 000").count(), 67108);
+    assert!(
+        log.contains(
+            "\n... output reached max_output_bytes (64 MiB): the rest is counted, not kept\n"
+        ) && log.contains("\n... 2892000 more bytes not kept (max_output_bytes: 64 MiB"),
+        "{}",
+        &log[log.len().saturating_sub(600)..]
+    );
+    assert_eq!(
+        step_result(&dir, "01-flood")["details"]["output_bytes_not_kept"],
+        2892000
+    );
+
+    // A step's own cap: seq 1 1000 prints 3893 bytes, the first 1024 (1 to 283) are kept.
+    let log = step_log(&dir, "02-small");
+    assert!(
+        log.contains("[stdout] 283\n")
+            && !log.contains("[stdout] 284\n")
+            && log.contains("... 2869 more bytes not kept (max_output_bytes: 1 KiB"),
+        "{log}"
+    );
+    assert_verifies(&case, &dir);
+}
