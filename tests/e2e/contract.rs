@@ -13,6 +13,7 @@ mod check_mode;
 mod corpus;
 mod evidence;
 mod exit_codes;
+mod forgery;
 mod gates_and_sequences;
 mod hostile_inputs;
 mod interrupt;
