@@ -4,6 +4,11 @@
 //! (see [`crate::template`]). Every problem is reported at the reference itself, found by
 //! searching the source from the start of the value. SQL text gets one more rule: a substituted
 //! value may contain only `[A-Za-z0-9_.:-]`, because anything else could change the statement.
+//!
+//! Substitution is bounded: a var may reference earlier vars, so 40 vars each referencing the
+//! previous one twice would make a value of 2^40 times the first. A value gets at most
+//! [`MAX_SUBSTITUTED_PER_VALUE`] of substituted text, and the runbook at most
+//! [`MAX_SUBSTITUTED_TOTAL`] in all, counting a value repeated by YAML aliases each time.
 
 use std::collections::{HashMap, HashSet};
 
@@ -49,6 +54,20 @@ pub(crate) struct Interpolator<'a> {
     pub sql_refs: HashMap<NodeId, Vec<SqlReference>>,
     /// See [`crate::ParseOptions::unset_env_is_warning`].
     pub unset_env_is_warning: bool,
+    /// How many times each tree node occurs with aliases expanded ([`Tree::occurrences`]).
+    pub occurrences: Vec<u64>,
+    /// Substituted bytes so far, weighted by occurrences.
+    pub substituted_total: u64,
+}
+
+/// Substituted text in one value (1 MiB): far more than any path, name or URL.
+pub const MAX_SUBSTITUTED_PER_VALUE: usize = 1 << 20;
+
+/// Substituted text in the whole runbook (16 MiB).
+pub const MAX_SUBSTITUTED_TOTAL: u64 = 16 << 20;
+
+fn mib(bytes: u64) -> u64 {
+    bytes >> 20
 }
 
 fn sql_safe(value: &str) -> bool {
@@ -106,8 +125,12 @@ impl Interpolator<'_> {
             window_end -= 1;
         }
         let mut cursor = start_offset;
+        // A reference whose text is not in the source (written with escapes) ends the search:
+        // searching the rest of the value again for each of many such references is quadratic.
+        let mut searching = true;
         let mut out = String::with_capacity(text.len());
         let mut sql_refs = Vec::new();
+        let mut substituted = 0usize;
         for piece in scan(text) {
             let raw = match &piece {
                 Piece::Literal(literal) => {
@@ -123,16 +146,22 @@ impl Interpolator<'_> {
                 }
                 Piece::Ref { raw, .. } | Piece::Bad { raw, .. } => *raw,
             };
-            let pos = match self
-                .source
-                .get(cursor..window_end)
-                .and_then(|w| w.find(raw))
-            {
+            let found = if searching {
+                self.source
+                    .get(cursor..window_end)
+                    .and_then(|w| w.find(raw))
+            } else {
+                None
+            };
+            let pos = match found {
                 Some(found) => {
                     cursor += found + raw.len();
                     self.index.position(cursor - raw.len())
                 }
-                None => start_pos,
+                None => {
+                    searching = false;
+                    start_pos
+                }
             };
             match piece {
                 Piece::Bad { problem, raw, .. } => {
@@ -152,6 +181,23 @@ impl Interpolator<'_> {
                 }
                 Piece::Ref { reference, raw, .. } => {
                     if let Some(value) = self.resolve(&reference, raw, pos, ctx, diags) {
+                        substituted = substituted.saturating_add(value.len());
+                        if substituted > MAX_SUBSTITUTED_PER_VALUE {
+                            let what = match ctx {
+                                Ctx::Var(name) => format!("var '{name}'"),
+                                _ => "this value".to_owned(),
+                            };
+                            diags.error(
+                                pos,
+                                format!(
+                                    "substituting {raw} ({} bytes) gives {what} more than {} MiB of substituted text; a value may get at most {} MiB from references",
+                                    value.len(),
+                                    mib(MAX_SUBSTITUTED_PER_VALUE as u64),
+                                    mib(MAX_SUBSTITUTED_PER_VALUE as u64),
+                                ),
+                            );
+                            return None;
+                        }
                         if ctx == Ctx::Sql {
                             sql_refs.push(SqlReference {
                                 reference: raw.to_owned(),
@@ -170,6 +216,23 @@ impl Interpolator<'_> {
                 }
                 Piece::Literal(_) | Piece::Escape { .. } => {}
             }
+        }
+        let before = self.substituted_total;
+        let times = node.map_or(1, |n| self.occurrences.get(n).copied().unwrap_or(1));
+        self.substituted_total = before.saturating_add(times.saturating_mul(substituted as u64));
+        if self.substituted_total > MAX_SUBSTITUTED_TOTAL {
+            // Said once, where the total crossed the limit.
+            if before <= MAX_SUBSTITUTED_TOTAL {
+                diags.error(
+                    start_pos,
+                    format!(
+                        "references substitute more than {} MiB of text in this runbook by here (a value repeated by YAML aliases counts each time); a runbook may substitute at most {} MiB in all",
+                        mib(MAX_SUBSTITUTED_TOTAL),
+                        mib(MAX_SUBSTITUTED_TOTAL),
+                    ),
+                );
+            }
+            return None;
         }
         if let (Some(node), false) = (node, sql_refs.is_empty()) {
             self.sql_refs.insert(node, sql_refs);
@@ -216,6 +279,11 @@ impl Interpolator<'_> {
                     return Some(value.clone());
                 }
                 if self.failed_vars.contains(name) {
+                    // A var built from a failed one fails with it, silently: otherwise it would
+                    // keep the reference as text and, doubled var after var, grow again.
+                    if let Ctx::Var(current) = ctx {
+                        self.failed_vars.insert(current.to_owned());
+                    }
                     return None;
                 }
                 let message = match ctx {

@@ -21,7 +21,7 @@ use crate::position::Position;
 use crate::runbook::{Evidence, Runbook};
 use crate::yaml::de::from_node_all_errors;
 use crate::yaml::line_index::{LineIndex, to_u32};
-use crate::yaml::tree::{Tree, Value};
+use crate::yaml::tree::{Tree, TreeErrorKind, Value};
 
 fn single(file: &Path, pos: Position, message: String) -> SpecErrors {
     SpecErrors {
@@ -36,11 +36,21 @@ fn single(file: &Path, pos: Position, message: String) -> SpecErrors {
 
 /// serde_yaml's verdict on the syntax, with its location taken out of the message (the error's
 /// own position replaces it). `None` when serde_yaml accepts the text, or for the problems the
-/// tree pass words better (duplicate keys, several documents).
-fn syntax_error(text: &str) -> Option<(Position, String)> {
-    let error = serde_yaml::from_str::<serde_yaml::Value>(text).err()?;
+/// tree pass words better (duplicate keys, several documents) or has already bounded (aliases).
+///
+/// Runs after the tree pass, which bounds nesting and alias expansion: libyaml (under
+/// serde_yaml) spends time quadratic in the nesting depth (it walks its stack of possible simple
+/// keys for every token; 200 KB of `[` took 27 s) and serde_yaml expands aliases while building
+/// its value, so it must only see text the tree pass accepted. When that pass stopped at a
+/// syntax error, serde_yaml gets the text up to the end of that line only (`end`), since what
+/// follows was never checked.
+fn syntax_error(text: &str, end: usize) -> Option<(Position, String)> {
+    let error = serde_yaml::from_str::<serde_yaml::Value>(&text[..end]).err()?;
     let message = error.to_string();
-    if message.starts_with("duplicate entry") || message.contains("more than one document") {
+    if message.starts_with("duplicate entry")
+        || message.contains("more than one document")
+        || message.starts_with("repetition limit exceeded")
+    {
         return None;
     }
     let (pos, message) = match error.location() {
@@ -61,11 +71,27 @@ pub(crate) fn parse(
 ) -> Result<Runbook, SpecErrors> {
     let sha256 = hex::encode(Sha256::digest(source.as_bytes()));
     let text = source.strip_prefix('\u{feff}').unwrap_or(source);
-    if let Some((pos, message)) = syntax_error(text) {
-        return Err(single(file, pos, message));
-    }
     let index = LineIndex::new(text);
     let (mut tree, tree_errors) = Tree::build(text, &index);
+    if let Some(limit) = tree_errors.iter().find(|e| e.kind == TreeErrorKind::Limit) {
+        return Err(single(file, limit.pos, limit.message.clone()));
+    }
+    let stopped_at = tree_errors
+        .iter()
+        .find(|e| e.kind == TreeErrorKind::Syntax)
+        .map(|e| e.pos.line);
+    let checked = stopped_at.map_or(text.len(), |line| {
+        text.split_inclusive('\n')
+            .take(line as usize)
+            .map(str::len)
+            .sum()
+    });
+    if let Some((pos, message)) = syntax_error(text, checked)
+        // Past the cut, serde_yaml only saw the text end early: the tree pass's message stands.
+        && stopped_at.is_none_or(|line| pos.line <= line)
+    {
+        return Err(single(file, pos, message));
+    }
     let mut diags = Diagnostics::default();
     for e in tree_errors {
         diags.error(e.pos, e.message);
@@ -115,6 +141,8 @@ pub(crate) fn parse(
         secrets: Vec::new(),
         sql_refs: HashMap::new(),
         unset_env_is_warning: options.unset_env_is_warning,
+        occurrences: tree.occurrences(),
+        substituted_total: 0,
     };
     resolve_vars(
         &tree,

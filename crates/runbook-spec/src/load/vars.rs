@@ -82,7 +82,7 @@ pub(crate) fn resolve_vars(
                     };
                     let expanded =
                         interp.expand(text, (node.offset, node.pos), Ctx::Var(name), None, diags);
-                    if diags.errors.len() > errors_before {
+                    if diags.errors.len() > errors_before || interp.failed_vars.contains(name) {
                         interp.failed_vars.insert(name.to_owned());
                         continue;
                     }

@@ -2,7 +2,10 @@
 //!
 //! serde_yaml has already accepted the text when this runs (its error messages are the ones users
 //! see for malformed YAML); this pass adds what serde_yaml does not keep: where every key and value
-//! is. Aliases point at the anchored node (the tree is a DAG), so nothing is copied.
+//! is. Aliases point at the anchored node (the tree is a DAG), so nothing is copied here; but every
+//! later pass (serde_yaml's syntax check, deserialization) walks the expanded document, so the
+//! expansion is counted as aliases are met and refused past [`MAX_ALIAS_NODES`] nodes or
+//! [`MAX_ALIAS_BYTES`] of text (a "billion laughs" is a few kilobytes of YAML).
 
 use std::collections::HashMap;
 
@@ -17,7 +20,28 @@ use crate::text_origin::ScalarStyle;
 pub(crate) type NodeId = usize;
 
 /// Deeper nesting than any runbook needs; bounds recursion in every later pass.
-const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 64;
+
+/// Nodes that aliases may add to the document in all: a runbook that reuses an `env:` block or a
+/// list of checks in a few places adds hundreds; a billion laughs adds billions.
+pub const MAX_ALIAS_NODES: u64 = 100_000;
+
+/// Scalar text that aliases may add to the document in all (16 MiB).
+pub const MAX_ALIAS_BYTES: u64 = 16 << 20;
+
+/// What a node stands for once its aliases are expanded.
+#[derive(Debug, Clone, Copy, Default)]
+struct Weight {
+    nodes: u64,
+    bytes: u64,
+}
+
+impl Weight {
+    fn add(&mut self, other: Weight) {
+        self.nodes = self.nodes.saturating_add(other.nodes);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
@@ -39,24 +63,58 @@ pub(crate) enum Value {
 pub(crate) struct TreeError {
     pub pos: Position,
     pub message: String,
+    pub kind: TreeErrorKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum TreeErrorKind {
+    /// The YAML itself is malformed (yaml-rust2's parser stopped here).
+    Syntax,
+    /// Nesting or alias expansion past a limit: nothing else may look at the text.
+    Limit,
+    /// Well-formed YAML that a runbook cannot be (duplicate keys, several documents).
+    #[default]
+    Content,
 }
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tree {
     pub nodes: Vec<Node>,
     pub root: Option<NodeId>,
+    /// Nodes in the order they were completed: a node's children (aliased ones included) come
+    /// before it, so the reverse is a topological order of the DAG.
+    completed: Vec<NodeId>,
 }
 
 enum Frame {
     Seq {
         id: NodeId,
         items: Vec<NodeId>,
+        weight: Weight,
     },
     Map {
         id: NodeId,
         entries: Vec<(NodeId, NodeId)>,
         key: Option<NodeId>,
+        /// Key texts seen so far, for duplicate keys in constant time (a mapping with 20,000
+        /// keys made a linear search per key quadratic).
+        seen: HashMap<String, NodeId>,
+        weight: Weight,
     },
+}
+
+/// Whether an event closed a collection (whose anchor is registered then).
+enum Closed {
+    Collection,
+    Other,
+}
+
+impl Frame {
+    fn weight(&mut self) -> &mut Weight {
+        match self {
+            Frame::Seq { weight, .. } | Frame::Map { weight, .. } => weight,
+        }
+    }
 }
 
 impl Tree {
@@ -65,6 +123,10 @@ impl Tree {
         let mut errors = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
         let mut anchors: HashMap<usize, NodeId> = HashMap::new();
+        // The expanded weight of every completed node, and what aliases added so far.
+        let mut weights: Vec<Weight> = Vec::new();
+        let mut expansion = Weight::default();
+        let mut pending_anchors: Vec<usize> = Vec::new();
         let mut documents = 0;
         let mut parser = Parser::new_from_str(text);
         let pos_of = |m: &Marker| Position::new(to_u32(m.line()), to_u32(m.col() + 1));
@@ -73,16 +135,30 @@ impl Tree {
                 Ok(next) => next,
                 Err(e) => {
                     let m = e.marker();
+                    // The scanner looks ahead, so its own limit on flow nesting (255) can come
+                    // before the parser's events reach MAX_DEPTH.
+                    let (message, kind) = if e.info() == "recursion limit exceeded" {
+                        (too_deep(), TreeErrorKind::Limit)
+                    } else {
+                        (e.info().to_owned(), TreeErrorKind::Syntax)
+                    };
                     errors.push(TreeError {
                         pos: pos_of(m),
-                        message: e.info().to_owned(),
+                        message,
+                        kind,
                     });
                     break;
                 }
             };
             let pos = pos_of(&marker);
             let offset = index.offset(marker.line(), marker.col());
-            let new_node = match event {
+            let event_kind = if matches!(event, Event::SequenceEnd | Event::MappingEnd) {
+                Closed::Collection
+            } else {
+                Closed::Other
+            };
+            // The node completed by this event, and what it weighs expanded.
+            let new_node: Option<(NodeId, Weight)> = match event {
                 Event::StreamEnd => break,
                 Event::DocumentStart => {
                     documents += 1;
@@ -92,6 +168,7 @@ impl Tree {
                             message:
                                 "a second YAML document starts here; a runbook is a single document"
                                     .to_owned(),
+                            kind: TreeErrorKind::Content,
                         });
                         break;
                     }
@@ -104,18 +181,36 @@ impl Tree {
                     }) {
                         style = ScalarStyle::SingleQuoted;
                     }
+                    let weight = Weight {
+                        nodes: 1,
+                        bytes: text.len() as u64,
+                    };
                     let id = tree.push(Value::Scalar { text, style }, pos, offset);
                     if anchor > 0 {
                         anchors.insert(anchor, id);
                     }
-                    Some(id)
+                    tree.completed.push(id);
+                    Some((id, weight))
                 }
                 Event::Alias(anchor) => match anchors.get(&anchor) {
-                    Some(&id) => Some(id),
+                    Some(&id) => {
+                        let weight = weights.get(id).copied().unwrap_or_default();
+                        expansion.add(weight);
+                        if let Some(message) = over_budget(expansion) {
+                            errors.push(TreeError {
+                                pos,
+                                message,
+                                kind: TreeErrorKind::Limit,
+                            });
+                            break;
+                        }
+                        Some((id, weight))
+                    }
                     None => {
                         errors.push(TreeError {
                             pos,
                             message: "alias to an unknown or unfinished anchor".to_owned(),
+                            kind: TreeErrorKind::Content,
                         });
                         break;
                     }
@@ -124,37 +219,46 @@ impl Tree {
                     if stack.len() >= MAX_DEPTH {
                         errors.push(TreeError {
                             pos,
-                            message: format!(
-                                "nesting deeper than {MAX_DEPTH} levels; a runbook never needs that"
-                            ),
+                            message: too_deep(),
+                            kind: TreeErrorKind::Limit,
                         });
                         break;
                     }
                     let is_seq = matches!(event, Event::SequenceStart(..));
                     let id = tree.push(Value::Seq(Vec::new()), pos, offset);
-                    if anchor > 0 {
-                        anchors.insert(anchor, id);
-                    }
+                    // The anchor is registered when the node is complete: an alias inside it
+                    // would make the tree a cycle.
+                    pending_anchors.push(anchor);
+                    let weight = Weight { nodes: 1, bytes: 0 };
                     stack.push(if is_seq {
                         Frame::Seq {
                             id,
                             items: Vec::new(),
+                            weight,
                         }
                     } else {
                         Frame::Map {
                             id,
                             entries: Vec::new(),
                             key: None,
+                            seen: HashMap::new(),
+                            weight,
                         }
                     });
                     None
                 }
                 Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                    Some(Frame::Seq { id, items }) => {
+                    Some(Frame::Seq { id, items, weight }) => {
                         tree.nodes[id].value = Value::Seq(items);
-                        Some(id)
+                        tree.completed.push(id);
+                        Some((id, weight))
                     }
-                    Some(Frame::Map { id, entries, .. }) => {
+                    Some(Frame::Map {
+                        id,
+                        entries,
+                        weight,
+                        ..
+                    }) => {
                         // A block mapping's start event is marked after its first key; the
                         // mapping starts where that key does.
                         if let Some(&(first_key, _)) = entries.first()
@@ -164,26 +268,40 @@ impl Tree {
                             tree.nodes[id].offset = tree.nodes[first_key].offset;
                         }
                         tree.nodes[id].value = Value::Map(entries);
-                        Some(id)
+                        tree.completed.push(id);
+                        Some((id, weight))
                     }
                     None => None,
                 },
                 Event::Nothing | Event::StreamStart | Event::DocumentEnd => None,
             };
-            let Some(id) = new_node else { continue };
+            let Some((id, weight)) = new_node else {
+                continue;
+            };
+            if matches!(event_kind, Closed::Collection)
+                && let Some(anchor) = pending_anchors.pop()
+                && anchor > 0
+            {
+                anchors.insert(anchor, id);
+            }
+            if weights.len() <= id {
+                weights.resize(tree.nodes.len(), Weight::default());
+            }
+            weights[id] = weight;
+            if let Some(frame) = stack.last_mut() {
+                frame.weight().add(weight);
+            }
             match stack.last_mut() {
                 None => tree.root = Some(id),
                 Some(Frame::Seq { items, .. }) => items.push(id),
-                Some(Frame::Map { entries, key, .. }) => match key.take() {
+                Some(Frame::Map {
+                    entries, key, seen, ..
+                }) => match key.take() {
                     None => *key = Some(id),
                     Some(k) => {
-                        let duplicate = tree.key_text(k).and_then(|text| {
-                            entries
-                                .iter()
-                                .find(|&&(other, _)| tree.key_text(other) == Some(text))
-                        });
+                        let duplicate = tree.key_text(k).and_then(|text| seen.get(text));
                         match duplicate {
-                            Some(&(first, _)) => errors.push(TreeError {
+                            Some(&first) => errors.push(TreeError {
                                 pos: tree.nodes[k].pos,
                                 message: format!(
                                     "duplicate key '{}' (first defined at line {} column {})",
@@ -191,14 +309,46 @@ impl Tree {
                                     tree.nodes[first].pos.line,
                                     tree.nodes[first].pos.column
                                 ),
+                                kind: TreeErrorKind::Content,
                             }),
-                            None => entries.push((k, id)),
+                            None => {
+                                if let Some(text) = tree.key_text(k) {
+                                    seen.insert(text.to_owned(), k);
+                                }
+                                entries.push((k, id));
+                            }
                         }
                     }
                 },
             }
         }
         (tree, errors)
+    }
+
+    /// How many times each node occurs in the document with its aliases expanded (saturating):
+    /// the root once, an anchored node once more for every alias of it and of its ancestors.
+    /// Passes that produce text per node (interpolation) weigh it by this.
+    pub(crate) fn occurrences(&self) -> Vec<u64> {
+        let mut count = vec![0u64; self.nodes.len()];
+        if let Some(root) = self.root {
+            count[root] = 1;
+        }
+        for &id in self.completed.iter().rev() {
+            let n = count[id];
+            if n == 0 {
+                continue;
+            }
+            let mut bump = |child: NodeId| count[child] = count[child].saturating_add(n);
+            match &self.nodes[id].value {
+                Value::Scalar { .. } => {}
+                Value::Seq(items) => items.iter().copied().for_each(&mut bump),
+                Value::Map(entries) => entries.iter().for_each(|&(k, v)| {
+                    bump(k);
+                    bump(v);
+                }),
+            }
+        }
+        count
     }
 
     fn push(&mut self, value: Value, pos: Position, offset: usize) -> NodeId {
@@ -277,6 +427,26 @@ impl Tree {
     }
 }
 
+fn too_deep() -> String {
+    format!("nesting deeper than {MAX_DEPTH} levels; a runbook never needs that")
+}
+
+/// The refusal once aliases have added more than a runbook ever needs.
+fn over_budget(expansion: Weight) -> Option<String> {
+    if expansion.nodes > MAX_ALIAS_NODES {
+        Some(format!(
+            "alias expansion exceeds {MAX_ALIAS_NODES} nodes: the aliases up to here repeat their anchors' content more than a runbook ever needs (a YAML \"billion laughs\"?)"
+        ))
+    } else if expansion.bytes > MAX_ALIAS_BYTES {
+        Some(format!(
+            "alias expansion exceeds {} MiB of text: the aliases up to here repeat their anchors' text more than a runbook ever needs",
+            MAX_ALIAS_BYTES >> 20
+        ))
+    } else {
+        None
+    }
+}
+
 /// `'text'`, shortened to one line of reasonable length.
 pub(crate) fn quote_for_message(text: &str) -> String {
     let first_line = text
@@ -343,7 +513,8 @@ mod tests {
             errors,
             vec![TreeError {
                 pos: Position::new(3, 1),
-                message: "duplicate key 'a' (first defined at line 1 column 1)".into()
+                message: "duplicate key 'a' (first defined at line 1 column 1)".into(),
+                kind: TreeErrorKind::Content,
             }]
         );
     }
