@@ -64,7 +64,7 @@ impl<'env> ComposeProject<'env> {
         file: &Path,
         env: &'env dyn Fn(&str) -> Option<String>,
     ) -> Result<ComposeProject<'env>, ComposeError> {
-        let text = std::fs::read_to_string(file).map_err(|source| ComposeError::Read {
+        let text = super::read_text(file).map_err(|source| ComposeError::Read {
             path: file.to_owned(),
             source,
         })?;
@@ -114,7 +114,7 @@ impl<'env> ComposeProject<'env> {
 
         let mut warnings = Vec::new();
         let env_path = dir.join(".env");
-        let (dotenv, env_file) = match std::fs::read_to_string(&env_path) {
+        let (dotenv, env_file) = match super::read_text(&env_path) {
             Ok(text) => {
                 let vars =
                     dotenv::parse(&text, env, &mut warnings).map_err(|e| ComposeError::At {

@@ -308,7 +308,7 @@ impl<'p, 'env> ServiceReader<'p, 'env> {
         for (path_node, required) in entries {
             let relative = self.string(path_node, "env_file")?;
             let path = self.host_path(path_node, &relative)?;
-            let text = match std::fs::read_to_string(&path) {
+            let text = match super::read_text(&path) {
                 Ok(text) => text,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => continue,
                 Err(e) => {
