@@ -333,7 +333,6 @@ fn a_300_mb_line_of_shell_output_keeps_memory_bounded_and_the_evidence_capped() 
         "{}",
         &run.out.all_output()[..2000.min(run.out.all_output().len())]
     );
-    eprintln!("peak RSS of the run: {} kB in {:?}", run.peak_kb, run.took);
     assert!(
         run.peak_kb < 150 * 1024,
         "the run peaked at {} MB of resident memory",
