@@ -276,7 +276,7 @@ impl Backend {
             } else {
                 ""
             };
-            let _ = write!(text, ": {shown}{ellipsis}");
+            let _ = write!(text, ", running \"{shown}{ellipsis}\"");
         }
         text
     }
@@ -717,6 +717,36 @@ mod tests {
         let name = h.application_name(Role::Lock);
         assert!(name.len() <= APPLICATION_NAME_MAX, "{}", name.len());
         assert!(name.starts_with("runbook lock 0123abcd 4242@"));
+    }
+
+    fn backend(live_on: Option<&str>) -> Backend {
+        Backend {
+            pid: 4711,
+            run: "0123abcd".into(),
+            client: "4242@db-host-1".into(),
+            state: Some("active".into()),
+            query_start: Some("2026-12-02 03:00:00+00".into()),
+            query: Some(format!("SELECT\n  pg_sleep(30); -- {}", "x".repeat(100))),
+            live_on: live_on.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn another_runs_work_is_named_by_pid_start_query_and_run_with_the_way_out() {
+        let stale = stale_message(&[backend(None)], "clinic", false);
+        assert!(
+            stale.starts_with(
+                "another run's work is still active on database 'clinic': backend pid 4711 of run 0123abcd (client 4242@db-host-1), a run that ended (its run lock is gone), is active, query started 2026-12-02 03:00:00+00, running \"SELECT pg_sleep(30); -- xxx"
+            ),
+            "{stale}"
+        );
+        assert!(stale.ends_with("...\"; it would overlap this run: wait for it to end, or run again with --terminate-stale to cancel it"), "{stale}");
+        let live = stale_message(&[backend(Some("other"))], "clinic", true);
+        assert!(
+            live.contains("a run still going: it holds its run lock on database 'other'")
+                && live.contains("--terminate-stale ends only backends of runs that ended"),
+            "{live}"
+        );
     }
 
     #[test]

@@ -395,3 +395,110 @@ fn a_run_whose_lock_session_ended_takes_the_lock_again_before_going_on() {
         "the first step did not run its statement"
     );
 }
+
+/// The lock belongs to the database, not to the text of a URL: a runbook reaching the holder's
+/// database as `localhost` instead of `127.0.0.1` is refused like any other.
+#[test]
+fn the_same_database_under_another_host_name_is_locked_all_the_same() {
+    let case = Case::new("e2e_lock_alias");
+    lock_runbook(&case);
+    let holder = start_holder(&case, "rb.yaml", "first.marker");
+    case.scratch
+        .write("alias.yaml", lock_runbook_text("alias-runbook"));
+    let alias_url = case.db.url.replace("@127.0.0.1:", "@localhost:");
+    assert_ne!(alias_url, case.db.url, "{}", case.db.url);
+    let alias = case.scratch.runbook(&[
+        "run",
+        "alias.yaml",
+        "--var",
+        &format!("url={alias_url}"),
+        "--var",
+        "marker=alias.marker",
+    ]);
+    assert_no_panic(&alias);
+    assert_eq!(alias.code, 3, "{}", alias.all_output());
+    assert!(!case.path().join("alias.marker").exists());
+    assert!(
+        alias.stdout.contains(&format!(
+            "another run holds the lock on database '{}': runbook 'locked-restore' run ",
+            case.db.name
+        )),
+        "{}",
+        alias.stdout
+    );
+    send_signal(holder.id(), "KILL");
+    let _ = finish(holder);
+}
+
+/// A live run's work on a database it reached with `\connect` (so it holds no lock there) is
+/// never "stale": the next run on that database is refused, and `--terminate-stale` does not
+/// end it. Once that run is killed, its statement is stale and `--terminate-stale` ends it.
+#[test]
+fn terminate_stale_never_ends_the_work_of_a_run_that_is_still_going() {
+    let busy = Case::new("e2e_lock_live_b");
+    let connector = Case::new("e2e_lock_live_a");
+    connector.scratch.write(
+        "hop.sql",
+        format!("\\connect {}\nSELECT pg_sleep(60);\n", busy.db.name),
+    );
+    connector.runbook(
+        "connector",
+        "",
+        "
+        - id: hop
+          kind: sql_file
+          target: db
+          path: hop.sql
+        ",
+    );
+    let live = connector.spawn(&["run", "rb.yaml"]);
+    assert!(
+        wait_until(Duration::from_secs(15), || sleeping_backend(&busy)
+            .is_some()),
+        "the connector never started its long statement"
+    );
+    let (pid, _, _) = sleeping_backend(&busy).expect("the sleeping backend");
+
+    lock_runbook(&busy);
+    let refused = busy.run(&[
+        "run",
+        "rb.yaml",
+        "--terminate-stale",
+        "--var",
+        "marker=refused.marker",
+    ]);
+    assert_no_panic(&refused);
+    assert_eq!(refused.code, 3, "{}", refused.all_output());
+    assert!(!busy.path().join("refused.marker").exists());
+    for part in [
+        format!("backend pid {pid} of run "),
+        format!(
+            "a run still going: it holds its run lock on database '{}'",
+            connector.db.name
+        ),
+        "--terminate-stale ends only backends of runs that ended".to_owned(),
+    ] {
+        assert!(
+            refused.stdout.contains(&part),
+            "{part}:\n{}",
+            refused.stdout
+        );
+    }
+    assert!(
+        backend_exists(&pid),
+        "--terminate-stale ended a live run's work"
+    );
+
+    send_signal(live.id(), "KILL");
+    let _ = finish(live);
+    let after = busy.run(&[
+        "run",
+        "rb.yaml",
+        "--terminate-stale",
+        "--var",
+        "marker=after.marker",
+    ]);
+    assert_eq!(after.code, 0, "{}", after.all_output());
+    assert!(!backend_exists(&pid));
+    assert!(busy.path().join("after.marker").exists());
+}
