@@ -136,6 +136,56 @@ impl Redactor {
         }
     }
 
+    /// [`redact`](Self::redact) for a piece of a longer line that was cut (a line over the
+    /// writer's line cap, output kept up to a limit): a secret that straddles the cut is in
+    /// neither piece whole, so `cut_before` also masks a start of the text that is the end of a
+    /// secret's form, and `cut_after` an end that is the start of one. Only secrets long enough
+    /// to be replaced as substrings take part; a short one is matched as a whole word anyway.
+    pub fn redact_piece(&self, text: &str, cut_before: bool, cut_after: bool) -> String {
+        let mut out = self.redact(text).into_owned();
+        if cut_after {
+            let keep = self
+                .forms
+                .iter()
+                .filter(|f| !f.whole_token)
+                .filter_map(|f| {
+                    f.text
+                        .char_indices()
+                        .skip(1)
+                        .map(|(i, _)| i)
+                        .filter(|&i| out.ends_with(&f.text[..i]))
+                        .max()
+                })
+                .max()
+                .map_or(out.len(), |k| out.len() - k);
+            if keep < out.len() {
+                out.truncate(keep);
+                out.push_str(MASK);
+            }
+        }
+        if cut_before {
+            let drop = self
+                .forms
+                .iter()
+                .filter(|f| !f.whole_token)
+                .filter_map(|f| {
+                    f.text
+                        .char_indices()
+                        .skip(1)
+                        .map(|(i, _)| i)
+                        .filter(|&i| out.starts_with(&f.text[i..]))
+                        .min()
+                        .map(|i| f.text.len() - i)
+                })
+                .max()
+                .unwrap_or(0);
+            if drop > 0 {
+                out.replace_range(..drop, MASK);
+            }
+        }
+        out
+    }
+
     /// The copy of a runbook with secrets redacted per YAML value: keys, indicators and the
     /// document's structure are kept, so the copy still parses (see `yaml_copy.rs`). Text that
     /// is not YAML is redacted as text.
@@ -206,7 +256,8 @@ impl Redactor {
 
     /// One pass, so a mask is never matched again by a shorter secret.
     fn replace_literals(&self, text: &str) -> Option<String> {
-        if self.forms.is_empty() {
+        // Substring search is fast; most text holds no form at all.
+        if !self.forms.iter().any(|f| text.contains(f.text.as_str())) {
             return None;
         }
         let mut first = [false; 256];
@@ -639,6 +690,21 @@ mod tests {
         r.redact_json(&mut value);
         assert_eq!(value, serde_json::json!({"m": "pw ****"}));
         assert!(forms_of("abc").iter().all(|f| f == "abc"));
+    }
+
+    #[test]
+    fn a_secret_cut_in_two_is_masked_on_both_sides_of_the_cut() {
+        let r = Redactor::new(["hunter2-long-pw", "7"]);
+        assert_eq!(r.redact_piece("aaa hunter2-lo", false, true), "aaa ****");
+        assert_eq!(r.redact_piece("ng-pw bbb", true, false), "**** bbb");
+        assert_eq!(r.redact_piece("x h", false, true), "x ****");
+        // Without a cut, or with a short secret, nothing more is masked.
+        assert_eq!(
+            r.redact_piece("aaa hunter2-lo", false, false),
+            "aaa hunter2-lo"
+        );
+        assert_eq!(r.redact_piece("took 7", true, true), "took ****");
+        assert_eq!(r.redact_piece("a 17", true, true), "a 17");
     }
 
     #[test]

@@ -197,6 +197,9 @@ impl StepWriter {
             let mut line = Vec::new();
             // The first bytes of a character that a cut at MAX_LINE split, for the next piece.
             let mut carry = Vec::new();
+            // Whether the previous piece ended at a cut rather than a newline: a secret may
+            // straddle it (see Redactor::redact_piece).
+            let mut cut_before = false;
             loop {
                 line.clear();
                 line.append(&mut carry);
@@ -210,11 +213,13 @@ impl StepWriter {
                 if line.is_empty() {
                     return Ok(());
                 }
-                if n == MAX_LINE && line.last() != Some(&b'\n') {
+                let cut_after = n == MAX_LINE && line.last() != Some(&b'\n');
+                if cut_after {
                     carry = line.split_off(complete_utf8_len(&line));
                 }
                 let text = String::from_utf8_lossy(&line);
-                let redacted = redactor.redact(&text);
+                let redacted = redactor.redact_piece(&text, cut_before, cut_after);
+                cut_before = cut_after;
                 file.write_all(redacted.as_bytes())
                     .map_err(|e| EvidenceError::Write {
                         path: target.to_owned(),

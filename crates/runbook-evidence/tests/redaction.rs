@@ -183,3 +183,32 @@ fn a_secret_inside_a_field_name_leaves_the_records_loadable() {
     );
     assert!(runbook_evidence::verify(dir.path()).unwrap().is_intact());
 }
+
+#[test]
+fn a_secret_cut_by_the_line_cap_of_a_streamed_attachment_is_masked_on_both_sides() {
+    // A line longer than the 1 MiB cap is written in pieces; the secret straddles the cut.
+    let base = tempfile::tempdir().unwrap();
+    let mut dir = EvidenceDir::create(
+        base.path(),
+        new_run(Mode::Run, STEPS),
+        Redactor::new([SECRET]),
+    )
+    .unwrap();
+    let mut step = dir.begin_step(1).unwrap();
+    let mut text = "a".repeat(1024 * 1024 - 5);
+    text.push_str(SECRET);
+    text.push_str(" tail\n");
+    step.attach_reader("out.txt", "command output", text.as_bytes())
+        .unwrap();
+    dir.finish_step(step, StepOutcome::new(StepStatus::Passed, "ok"))
+        .unwrap();
+    let stored = read(dir.path(), "steps/01-secrets/out.txt");
+    for part in ["Tr0ub", "4dor&3", "r0ub4d"] {
+        assert!(!stored.contains(part), "{part:?} survived the cut");
+    }
+    assert!(
+        stored.ends_with("**** tail\n"),
+        "{}",
+        &stored[stored.len() - 40..]
+    );
+}
