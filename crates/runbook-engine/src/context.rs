@@ -170,6 +170,12 @@ impl StepContext<'_> {
         }))
     }
 
+    /// For `PGAPPNAME` of child processes: the run's `application_name`, so that the run lock
+    /// of a later run sees what they left running (see `lock.rs`).
+    pub fn application_name(&self) -> String {
+        self.resources.application_name()
+    }
+
     /// Passwords of the targets a text references, for `PGPASSWORD` of child processes.
     pub async fn referenced_password(&mut self, text: &str) -> Result<Option<String>, StepError> {
         let wanted = RefCell::new(Vec::new());

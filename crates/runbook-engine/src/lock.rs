@@ -13,8 +13,8 @@
 //! goes on until it next talks to its dead client. A new run that only looked at the lock would
 //! overlap it. Every session of a run is therefore named by its `application_name`
 //! (`runbook run <run id> <pid>@<host>`, the lock session `runbook lock <run id> ...`), and on
-//! acquiring the lock the run looks in `pg_stat_activity` for non-idle backends of another run
-//! on that database ([`other_runs_backends`]): it refuses, naming their pid, query start and
+//! acquiring the lock the run looks in `pg_stat_activity` for backends of another run on that
+//! database ([`other_runs_backends`]): it refuses, naming their pid, query start and
 //! run, unless the operator asked to end them ([`end_backends`]). A backend whose run still has
 //! a lock session somewhere on the server belongs to a live run and is never ended.
 //!
@@ -261,9 +261,11 @@ impl Backend {
         let _ = write!(
             text,
             " is {}",
-            self.state
-                .as_deref()
-                .unwrap_or("in a state hidden from this role")
+            match self.state.as_deref() {
+                Some("idle") => "idle, its client still connected",
+                Some(state) => state,
+                None => "in a state hidden from this role",
+            }
         );
         if let Some(start) = &self.query_start {
             let _ = write!(text, ", query started {start}");
@@ -530,11 +532,35 @@ async fn find_holder(session: &Session, identity: &DatabaseIdentity) -> (LockErr
     }
 }
 
-/// Backends of other runs (their `application_name` says `runbook run <id>`) on the database
-/// that are not idle: a statement running, or a transaction open. Idle ones are harmless, and a
-/// killed run's idle backends end by themselves as soon as they read their closed socket.
-/// `runbook check` sessions are read-only and never count.
+/// How long an idle backend of a run that ended gets to go by itself: a killed process's
+/// sessions end as soon as their backends read the closed socket, within milliseconds. One
+/// still there after this has a client that is still alive (a `psql` a shell step started,
+/// orphaned by the kill) and may send more.
+const IDLE_GRACE: Duration = Duration::from_secs(1);
+
+/// Backends of other runs (their `application_name` says `runbook run <id>`; children of shell
+/// and exec steps get it in `PGAPPNAME`) on the database: any backend of a run that still
+/// holds a lock somewhere on the server, and a run's that ended unless it is idle and goes
+/// within [`IDLE_GRACE`]. `runbook check` sessions are read-only and never count.
 pub async fn other_runs_backends(
+    session: &Session,
+    identity: &DatabaseIdentity,
+    own_run: &str,
+) -> Result<Vec<Backend>, LockError> {
+    let deadline = Instant::now() + IDLE_GRACE;
+    loop {
+        let backends = other_runs_backends_now(session, identity, own_run).await?;
+        let settling = backends
+            .iter()
+            .any(|b| b.live_on.is_none() && b.state.as_deref() == Some("idle"));
+        if !settling || Instant::now() >= deadline {
+            return Ok(backends);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn other_runs_backends_now(
     session: &Session,
     identity: &DatabaseIdentity,
     own_run: &str,
@@ -555,7 +581,6 @@ pub async fn other_runs_backends(
          WHERE a.datid = {oid} AND a.pid <> pg_catalog.pg_backend_pid() \
            AND a.application_name LIKE 'runbook run %' \
            AND split_part(a.application_name, ' ', 3) <> '{own_run}' \
-           AND a.state IS DISTINCT FROM 'idle' \
          ORDER BY a.pid",
         oid = identity.oid
     );

@@ -245,10 +245,7 @@ impl Resources {
         // Every session of the run carries its id, so that a later run can tell this run's
         // backends from anyone else's (see `lock.rs`).
         let mut spec = spec;
-        spec.set_application_name(self.holder.application_name(match self.mode {
-            Mode::Run => Role::Run,
-            Mode::Check => Role::Check,
-        }));
+        spec.set_application_name(self.application_name());
         self.postgres.entry(name.to_owned()).or_default().spec = Some(spec.clone());
         Ok(spec)
     }
@@ -523,6 +520,16 @@ impl Resources {
             });
         }
         Ok(())
+    }
+
+    /// The `application_name` of this run's sessions, also given to child processes in
+    /// `PGAPPNAME`: a later run recognises their backends as this run's, even when a `psql`
+    /// a shell step started outlives a killed run.
+    pub(crate) fn application_name(&self) -> String {
+        self.holder.application_name(match self.mode {
+            Mode::Run => Role::Run,
+            Mode::Check => Role::Check,
+        })
     }
 
     /// A line in the running step's log (and on the terminal with `--verbose`).

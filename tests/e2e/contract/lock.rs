@@ -502,3 +502,74 @@ fn terminate_stale_never_ends_the_work_of_a_run_that_is_still_going() {
     assert!(!backend_exists(&pid));
     assert!(busy.path().join("after.marker").exists());
 }
+
+/// A `psql` that a shell step started outlives a run killed with `kill -9` (it has a process
+/// group of its own) and goes on changing the database. Children get the run's
+/// `application_name` in `PGAPPNAME`, so the next run sees that work as the killed run's and
+/// refuses, and `--terminate-stale` ends it.
+#[test]
+fn a_psql_left_running_by_a_killed_runs_shell_step_is_found_and_ended_by_terminate_stale() {
+    let case = Case::new("e2e_lock_orphan");
+    let text = crate::contract::case::runbook_text(
+        "orphan",
+        "",
+        "
+        - id: mark
+          kind: shell
+          command: [touch, '${vars.marker}']
+        - id: psql-nap
+          kind: shell
+          when: vars.nap
+          command: [psql, '${vars.url}', -c, 'SELECT pg_sleep(60)']
+        - id: look
+          kind: gate
+          target: db
+          checks:
+            - name: server answers
+              query: SELECT 1
+              expect: { equals: 1 }
+        ",
+    )
+    .replace("vars:\n", "vars:\n  nap: \"\"\n  marker: default.marker\n");
+    case.scratch.write("rb.yaml", text);
+    let holder = start_holder(&case, "rb.yaml", "first.marker");
+    let (pid, application_name, _) = sleeping_backend(&case).expect("psql's backend");
+    assert!(
+        application_name.starts_with("runbook run "),
+        "psql did not get the run's PGAPPNAME: {application_name}"
+    );
+    let run_id = application_name
+        .split(' ')
+        .nth(2)
+        .expect("run id")
+        .to_owned();
+    send_signal(holder.id(), "KILL");
+    let _ = finish(holder);
+    assert!(
+        wait_until(Duration::from_secs(5), || advisory_locks(&case) == "0"),
+        "the server kept the killed run's lock"
+    );
+
+    let second = case.run(&["run", "rb.yaml", "--var", "marker=second.marker"]);
+    assert_no_panic(&second);
+    assert_eq!(second.code, 3, "{}", second.all_output());
+    assert!(!case.path().join("second.marker").exists());
+    assert!(
+        second
+            .stdout
+            .contains(&format!("backend pid {pid} of run {run_id} ")),
+        "{}",
+        second.stdout
+    );
+
+    let third = case.run(&[
+        "run",
+        "rb.yaml",
+        "--terminate-stale",
+        "--var",
+        "marker=third.marker",
+    ]);
+    assert_eq!(third.code, 0, "{}", third.all_output());
+    assert!(!backend_exists(&pid), "psql's backend is still there");
+    assert!(case.path().join("third.marker").exists());
+}

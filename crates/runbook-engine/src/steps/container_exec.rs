@@ -50,6 +50,10 @@ impl Step for ContainerExecStep {
         if let Some(password) = password {
             spec = spec.env("PGPASSWORD", password);
         }
+        // The run's name for sessions, so a later run's lock sees a `psql` left running.
+        if !self.0.env.contains_key("PGAPPNAME") {
+            spec = spec.env("PGAPPNAME", cx.application_name());
+        }
         let docker = cx.docker().await?.clone();
         let output = cx.output();
         let cancel = cx.cancellation();

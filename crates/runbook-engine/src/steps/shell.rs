@@ -133,6 +133,10 @@ impl ShellStep {
         if let Some(password) = password {
             command.env("PGPASSWORD", password);
         }
+        // The run's name for sessions, so a later run's lock sees a `psql` left running.
+        if !self.0.env.contains_key("PGAPPNAME") {
+            command.env("PGAPPNAME", cx.application_name());
+        }
         let started = Instant::now();
         let mut child = command.spawn().map_err(|e| {
             StepError::failed(format!(
