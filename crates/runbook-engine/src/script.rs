@@ -82,8 +82,9 @@ pub(crate) fn reader<R: Read>(input: R, variables: BTreeMap<String, String>) -> 
     ScriptReader::with_options(input, options)
 }
 
-/// A `sql_file` step's script: its psql variables (see [`variables`]) and its
-/// `max_statement_bytes`, alike in `validate`, `check` and `run`.
+/// A `sql_file` step's script: its psql variables (see [`variables`]), its
+/// `max_statement_bytes` and a refusal of a cut-off last statement, alike in `validate`,
+/// `check` and `run`.
 pub(crate) fn file_reader<R: Read>(
     input: R,
     runbook: &Runbook,
@@ -92,6 +93,9 @@ pub(crate) fn file_reader<R: Read>(
     let options = ReaderOptions {
         variables: variables(runbook, &step.variables),
         max_statement_bytes: step.max_statement_bytes,
+        // A file that ends inside a statement is a dump cut off in transfer more often than a
+        // script missing its last ';' (see ReaderOptions).
+        final_statement_needs_semicolon: true,
         ..ReaderOptions::default()
     };
     ScriptReader::with_options(input, options)

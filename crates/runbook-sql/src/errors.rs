@@ -35,6 +35,7 @@ impl ScanError {
                 | ScanErrorKind::StatementTooLong { .. }
                 | ScanErrorKind::CopyLineTooLong { .. }
                 | ScanErrorKind::CopyTruncated { .. }
+                | ScanErrorKind::StatementCutOff
         )
     }
 }
@@ -75,6 +76,15 @@ pub enum ScanErrorKind {
         started.line
     )]
     CopyTruncated { table: String, started: Position },
+
+    /// The input ended inside a statement that had started (no `;` after it), with
+    /// [`ReaderOptions::final_statement_needs_semicolon`](crate::ReaderOptions). The error's
+    /// position is where the statement starts.
+    #[error(
+        "the last statement ends at end of file without ';': the file looks truncated (psql \
+         would run it as it is; end it with ';' if it is complete)"
+    )]
+    StatementCutOff,
 
     #[error("{construct} is never closed (the input ends inside it)")]
     UnterminatedAtEof {

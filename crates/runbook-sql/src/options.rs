@@ -16,6 +16,12 @@ pub struct ReaderOptions {
     /// is one endless statement (a missing `;`, an unclosed quote, a file that is not SQL)
     /// would otherwise be held in memory whole. Memory stays below about twice this.
     pub max_statement_bytes: u64,
+    /// Refuse a last statement that the file ends without its `;`
+    /// ([`ScanErrorKind::StatementCutOff`](crate::ScanErrorKind::StatementCutOff)). psql runs
+    /// it as it is; for a dump cut off in transfer that can be `DELETE FROM t` instead of
+    /// `DELETE FROM t WHERE id = 1`. Off by default (inline SQL often omits the last `;`); the
+    /// engine turns it on for `sql_file` scripts.
+    pub final_statement_needs_semicolon: bool,
 }
 
 /// The default [`ReaderOptions::max_statement_bytes`]: 256 MiB, far above any statement a dump
@@ -29,6 +35,7 @@ impl Default for ReaderOptions {
             standard_conforming_strings: true,
             variables: BTreeMap::new(),
             max_statement_bytes: DEFAULT_MAX_STATEMENT_BYTES,
+            final_statement_needs_semicolon: false,
         }
     }
 }

@@ -52,6 +52,8 @@ pub struct ScriptReader<R: Read> {
     several_commands: bool,
     /// See [`ReaderOptions::max_statement_bytes`].
     max_statement_bytes: u64,
+    /// See [`ReaderOptions::final_statement_needs_semicolon`].
+    final_statement_needs_semicolon: bool,
     /// The table and position of the `COPY ... FROM STDIN` whose data is being read.
     copying: Option<(String, Position)>,
 }
@@ -109,6 +111,7 @@ impl<R: Read> ScriptReader<R> {
             bom: false,
             several_commands: false,
             max_statement_bytes: options.max_statement_bytes,
+            final_statement_needs_semicolon: options.final_statement_needs_semicolon,
             copying: None,
         }
     }
@@ -498,6 +501,19 @@ impl<R: Read> ScriptReader<R> {
             ));
         }
         if !self.builder.is_empty() {
+            if self.final_statement_needs_semicolon {
+                self.check_statement_size()?;
+                let statement = self.finish_statement(false);
+                // Only comments left (no command): nothing that could do harm.
+                if first_word(&statement.text).is_some() {
+                    self.mode = Mode::Finished;
+                    return Err(ScanError::new(
+                        ScanErrorKind::StatementCutOff,
+                        statement.start,
+                    ));
+                }
+                return Ok(Some(Item::Statement(statement)));
+            }
             return self.statement_ended(false).map(Some);
         }
         if let Some((key, started)) = self.restriction.take() {

@@ -449,3 +449,30 @@ fn an_unsupported_meta_command_is_never_part_of_a_statement() {
         .collect();
     assert_eq!(texts, vec!["SELECT 1 \n;"]);
 }
+
+#[test]
+fn a_last_statement_without_its_semicolon_is_refused_when_asked() {
+    let options = ReaderOptions {
+        final_statement_needs_semicolon: true,
+        ..ReaderOptions::default()
+    };
+    // A dump cut off inside `DELETE FROM t WHERE id = 1;`.
+    let mut reader =
+        ScriptReader::with_options(&b"SELECT 1;\n\nDELETE FROM t"[..], options.clone());
+    assert!(matches!(reader.next_item(), Ok(Some(Item::Statement(_)))));
+    let error = reader.next_item().expect_err("cut off");
+    assert!(error.is_fatal());
+    assert!(matches!(error.kind, ScanErrorKind::StatementCutOff));
+    assert_eq!((error.position.line, error.position.column), (3, 1));
+    assert!(matches!(reader.next_item(), Ok(None)));
+    // Only a comment left: harmless, sent as psql sends it.
+    let items: Vec<_> = ScriptReader::with_options(&b"SELECT 1;\n/* end */"[..], options)
+        .collect::<Result<_, _>>()
+        .expect("no error");
+    assert_eq!(items.len(), 2);
+    // Off by default, as in psql.
+    let items: Vec<_> = ScriptReader::new(&b"DELETE FROM t"[..])
+        .collect::<Result<_, _>>()
+        .expect("no error");
+    assert!(matches!(&items[0], Item::Statement(s) if !s.terminated));
+}

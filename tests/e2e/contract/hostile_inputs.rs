@@ -406,6 +406,23 @@ fn a_copy_cut_off_at_end_of_file_fails_the_step_and_keeps_no_rows() {
             result.all_output()
         );
     }
+    // A dump cut off inside its last statement: psql would run `DELETE FROM public.t2` (all
+    // rows) where the file meant `DELETE FROM public.t2 WHERE id = 1;`.
+    sql_exec(
+        &case.db.spec,
+        "CREATE TABLE public.t2 (id int); INSERT INTO public.t2 VALUES (1), (2);",
+    );
+    case.scratch
+        .write("dump.sql", "SELECT 1;\nDELETE FROM public.t2");
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_eq!(result.code, 1, "{}", result.all_output());
+    assert!(
+        result.stdout.contains("dump.sql:2:1: the last statement ends at end of file without ';': the file looks truncated"),
+        "{}",
+        result.stdout
+    );
+    assert_eq!(case.sql("SELECT count(*) FROM public.t2"), "2");
+    sql_exec(&case.db.spec, "DROP TABLE public.t2;");
     // A dump whose last line is `\.` without a newline is complete.
     case.scratch.write(
         "dump.sql",
