@@ -7,7 +7,7 @@
 //! runbooks themselves left nothing behind. On a machine without a Docker Engine the tests say
 //! they were skipped.
 
-mod harness;
+pub(crate) mod harness;
 
 mod check;
 mod compose;

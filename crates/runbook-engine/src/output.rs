@@ -175,8 +175,10 @@ pub(crate) struct CommandOutput {
 /// Bytes of command output kept in and left out of the evidence.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct OutputCounts {
-    /// Bytes of lines kept (with their newlines).
+    /// Bytes of the command's lines kept (with their newlines).
     pub kept: u64,
+    /// What they take in `output.log` (with the `[stdout] ` marks): what the budget bounds.
+    stored: u64,
     /// Bytes counted but not kept: lines after the cap and the cut-off ends of long lines.
     pub not_kept: u64,
     /// Lines longer than [`MAX_OUTPUT_LINE`], kept cut.
@@ -215,8 +217,10 @@ impl CommandOutput {
     /// went past) if the budget allows.
     fn line(&self, label: &str, line: &[u8], cut: Option<u64>) {
         let size = line.len() as u64 + 1;
+        // `[stdout] ` and the line: the budget bounds the evidence file, not only the output.
+        let stored = label.len() as u64 + 3 + size;
         let mut counts = self.counts();
-        if counts.capped || counts.kept + size > self.limit {
+        if counts.capped || counts.stored + stored > self.limit {
             counts.not_kept += size + cut.unwrap_or(0);
             let first = !std::mem::replace(&mut counts.capped, true);
             drop(counts);
@@ -229,6 +233,7 @@ impl CommandOutput {
             return;
         }
         counts.kept += size;
+        counts.stored += stored;
         if let Some(cut) = cut {
             counts.not_kept += cut;
             counts.cut_lines += 1;
@@ -447,7 +452,7 @@ mod tests {
     fn output_past_the_budget_is_counted_and_noted_once() {
         let dir = tempfile::tempdir().unwrap();
         let (out, lines, _evidence) = output(dir.path());
-        let captured = CommandOutput::new(out, Some(runbook_spec::ByteSize::from_bytes(10)));
+        let captured = CommandOutput::new(out, Some(runbook_spec::ByteSize::from_bytes(30)));
         let mut stdout = captured.stream("stdout");
         let mut stderr = captured.stream("stderr");
         stdout.push(b"12345\n");
@@ -463,8 +468,8 @@ mod tests {
             [
                 "[stdout] 12345",
                 "[stderr] abc",
-                "... output reached max_output_bytes (10 bytes): the rest is counted, not kept",
-                "... 14 more bytes not kept (max_output_bytes: 10 bytes, lines longer than 1 MiB cut)",
+                "... output reached max_output_bytes (30 bytes): the rest is counted, not kept",
+                "... 14 more bytes not kept (max_output_bytes: 30 bytes, lines longer than 1 MiB cut)",
             ]
         );
     }

@@ -388,35 +388,100 @@ fn shell_output_past_max_output_bytes_is_counted_not_kept() {
     assert_eq!(run.out.code, 0, "{}", run.out.all_output());
     let dir = run.out.evidence_dir(case.path());
 
-    // The default: 64 MiB of lines of 1000 bytes (67108 lines), the rest counted.
+    // The default: 64 MiB of output.log, lines of 1000 bytes stored as 1009 with their
+    // `[stdout] ` mark (66510 lines), the rest counted.
     let size = std::fs::metadata(dir.join("steps/01-flood/output.log"))
         .expect("output.log")
         .len();
-    assert!(
-        size < 64 * 1024 * 1024 + 67108 * 9 + 4096,
-        "output.log is {size} bytes"
-    );
+    assert!(size < 64 * 1024 * 1024 + 4096, "output.log is {size} bytes");
     let log = step_log(&dir, "01-flood");
-    assert_eq!(log.matches("\n[stdout] 000").count(), 67108);
+    assert_eq!(log.matches("\n[stdout] 000").count(), 66510);
     assert!(
         log.contains(
             "\n... output reached max_output_bytes (64 MiB): the rest is counted, not kept\n"
-        ) && log.contains("\n... 2892000 more bytes not kept (max_output_bytes: 64 MiB"),
+        ) && log.contains("\n... 3490000 more bytes not kept (max_output_bytes: 64 MiB"),
         "{}",
         &log[log.len().saturating_sub(600)..]
     );
     assert_eq!(
         step_result(&dir, "01-flood")["details"]["output_bytes_not_kept"],
-        2892000
+        3490000
     );
 
-    // A step's own cap: seq 1 1000 prints 3893 bytes, the first 1024 (1 to 283) are kept.
+    // A step's own cap: seq 1 1000 prints 3893 bytes; 1 to 86 fill 1023 bytes of output.log.
     let log = step_log(&dir, "02-small");
     assert!(
-        log.contains("[stdout] 283\n")
-            && !log.contains("[stdout] 284\n")
-            && log.contains("... 2869 more bytes not kept (max_output_bytes: 1 KiB"),
+        log.contains("[stdout] 86\n")
+            && !log.contains("[stdout] 87\n")
+            && log.contains("... 3644 more bytes not kept (max_output_bytes: 1 KiB"),
         "{log}"
     );
     assert_verifies(&case, &dir);
+}
+
+#[test]
+fn container_exec_output_is_capped_in_evidence_with_lines_cut() {
+    let Some(scene) = crate::docker::harness::Scene::start("e2e-limits-exec") else {
+        return;
+    };
+    let runbook = format!(
+        r#"version: 1
+name: limits-exec
+targets:
+  box:
+    container: {container}
+steps:
+  - id: start
+    kind: container_start
+    target: box
+    image: ${{env.POSTGRES_IMAGE}}
+    env: {{ POSTGRES_PASSWORD: "${{env.POSTGRES_PASSWORD}}" }}
+    labels: {labels}
+  - id: flood
+    kind: container_exec
+    target: box
+    command: ["sh", "-c", "head -c 50000000 /dev/zero | tr -c x x; echo; i=0; while [ $i -lt 150000 ]; do echo 1234567; i=$((i+1)); done"]
+    max_output_bytes: 2m
+  - id: remove
+    kind: container_remove
+    target: box
+    force: true
+"#,
+        container = scene.name("box"),
+        labels = scene.labels_yaml(),
+    );
+    scene.write("rb.yaml", &runbook);
+    let run = scene.runbook(&["run", "rb.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(scene.scratch.path());
+    let size = std::fs::metadata(dir.join("steps/02-flood/output.log"))
+        .expect("output.log")
+        .len();
+    assert!(size < 2 * 1024 * 1024 + 4096, "output.log is {size} bytes");
+    let log = step_log(&dir, "02-flood");
+    assert!(
+        log.contains("\n[stdout] ... line cut at 1 MiB: 48951424 more bytes of it not kept\n")
+            && log.contains(
+                "\n... output reached max_output_bytes (2 MiB): the rest is counted, not kept\n"
+            )
+            && log.contains("\n[stdout] 1234567\n"),
+        "{}",
+        log.split('\n')
+            .filter(|l| l.len() < 300)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // Everything printed is accounted for: 50 MB and a newline, then 150000 lines of 8 bytes.
+    let details = &step_result(&dir, "02-flood")["details"];
+    let kept = details["output_bytes_kept"].as_u64().expect("kept");
+    let not_kept = details["output_bytes_not_kept"].as_u64().expect("not kept");
+    assert!(kept <= 2 * 1024 * 1024, "{details:#}");
+    assert_eq!(kept + not_kept, 50_000_001 + 1_200_000, "{details:#}");
+    assert_verifies_in(scene.scratch.path(), &dir);
+    scene.finish();
+}
+
+fn assert_verifies_in(cwd: &Path, dir: &Path) {
+    let verify = runbook(cwd, &["verify", dir.to_str().expect("utf-8")]);
+    assert_eq!(verify.code, 0, "{}", verify.all_output());
 }
