@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use runbook_docker::{DockerClient, DockerError};
 use runbook_evidence::Mode;
@@ -70,6 +71,9 @@ impl CancelRegistry {
         }
     }
 }
+
+/// How long `lock_targets` waits for one target before it counts as not reachable yet.
+const LOCK_ATTEMPT_LIMIT: Duration = Duration::from_secs(5);
 
 #[derive(Default)]
 struct PgTarget {
@@ -304,7 +308,7 @@ impl Resources {
         if self.mode == Mode::Run {
             // Before anything is sent on a new session: a run must not go on unlocked while
             // another run starts on the same database.
-            self.ensure_locked(name)
+            self.ensure_locked(name, None)
                 .await
                 .map_err(LockFailure::into_step_error)?;
         }
@@ -364,10 +368,12 @@ impl Resources {
     /// Run mode, before each step runs: takes the run lock on every Postgres target of the
     /// runbook that this run does not hold yet (ephemeral clusters excepted: they are this
     /// run's own). A target that is not reachable yet (its container is started by a later
-    /// step, its password variable is unset) is noted in the step's log and tried again before
-    /// the next step, so it is locked right after the step that makes it reachable, and in any
-    /// case before any session on it. Another run holding the lock, or another run's work still
-    /// active on the database, refuses the step before it runs.
+    /// step) is noted in the step's log and tried again before the next step, so it is locked
+    /// right after the step that makes it reachable, and in any case before any session on it.
+    /// Another run holding the lock, or another run's work still active on the database,
+    /// refuses the step before it runs. Each attempt here is bounded by `LOCK_ATTEMPT_LIMIT`:
+    /// a host that drops packets, for a target only later steps use, must not hold every step
+    /// for the system's TCP timeout.
     pub(crate) async fn lock_targets(&mut self) -> Result<(), StepError> {
         let names: Vec<String> = self
             .runbook
@@ -382,7 +388,7 @@ impl Resources {
             .map(|(name, _)| name.clone())
             .collect();
         for name in names {
-            match self.ensure_locked(&name).await {
+            match self.ensure_locked(&name, Some(LOCK_ATTEMPT_LIMIT)).await {
                 Ok(()) => {}
                 Err(LockFailure::Refused(error)) => return Err(error),
                 Err(LockFailure::Unreachable(error)) => {
@@ -401,7 +407,11 @@ impl Resources {
 
     /// Takes the run lock on the target's database unless this run holds it; then looks for
     /// another run's work still active there.
-    async fn ensure_locked(&mut self, name: &str) -> Result<(), LockFailure> {
+    async fn ensure_locked(
+        &mut self,
+        name: &str,
+        limit: Option<Duration>,
+    ) -> Result<(), LockFailure> {
         let target = self.target(name).map_err(LockFailure::Unreachable)?;
         if target
             .postgres
@@ -429,7 +439,20 @@ impl Resources {
         let refused = |error: LockError| {
             LockFailure::Refused(StepError::Blocked(format!("target '{name}': {error}")))
         };
-        let attempt = match lock::acquire(&spec, &self.holder).await {
+        let acquire = lock::acquire(&spec, &self.holder);
+        let acquired = match limit {
+            Some(limit) => match tokio::time::timeout(limit, acquire).await {
+                Ok(result) => result,
+                Err(_) => {
+                    return Err(LockFailure::Unreachable(StepError::Blocked(format!(
+                        "target '{name}': no answer within {}s",
+                        limit.as_secs()
+                    ))));
+                }
+            },
+            None => acquire.await,
+        };
+        let attempt = match acquired {
             Ok(attempt) => attempt,
             Err(LockError::Connect(source)) => {
                 return Err(LockFailure::Unreachable(StepError::Connect {
