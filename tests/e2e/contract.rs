@@ -24,3 +24,4 @@ mod lock;
 mod protected;
 mod secrets;
 mod shell;
+mod sql_attacks;

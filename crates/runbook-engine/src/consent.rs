@@ -31,25 +31,27 @@ pub(crate) fn obtain_consent(
     for (step, bound) in runbook.steps.iter().zip(&plan.steps).skip(start) {
         // A step that `when:` skips destroys nothing: asking for it would refuse a run that
         // is harmless, or train the operator to confirm without reading.
-        if !runbook.is_enabled(step) || !may_damage_protected(step, runbook) {
+        if !runbook.is_enabled(step) || !may_damage_protected(runbook) {
             continue;
         }
-        let destruction = match bound.destruction(step, runbook) {
+        let destructions = match bound.destruction(step, runbook) {
             Ok(d) => d,
             // Unreadable input: the step will fail on its own, but consent cannot be skipped
             // on the strength of a file nobody could read.
-            Err(error) => step.target.clone().map(|target| Destruction {
-                target,
-                what: format!("change it in ways that cannot be listed ({error})"),
-            }),
+            Err(error) => step
+                .target
+                .iter()
+                .filter_map(|t| crate::script_consent::protected_identity(runbook, t))
+                .map(|target| Destruction {
+                    target,
+                    what: format!("change it in ways that cannot be listed ({error})"),
+                })
+                .collect(),
         };
-        if let Some(d) = destruction
-            && runbook.targets.get(&d.target).is_some_and(|t| t.protected)
-        {
-            needed
-                .entry(d.target.clone())
-                .or_default()
-                .push((step.id.clone(), d));
+        for d in destructions {
+            if let Some(target) = protected_name(runbook, &d.target) {
+                needed.entry(target).or_default().push((step.id.clone(), d));
+            }
         }
     }
     for (target, items) in needed {
@@ -101,15 +103,18 @@ pub(crate) fn obtain_consent(
     Ok(None)
 }
 
-/// Whether a step could damage a protected target at all. A step with a `target` damages only
-/// that one (`Step::destruction`), so a step on an unprotected target is not asked: for a
-/// `sql_file` step that would read a multi-gigabyte dump in full before anything runs, with
-/// nothing on the screen.
-fn may_damage_protected(step: &runbook_spec::Step, runbook: &Runbook) -> bool {
-    match &step.target {
-        Some(target) => runbook.targets.get(target).is_some_and(|t| t.protected),
-        None => runbook.targets.values().any(|t| t.protected),
-    }
+/// Whether a step could damage a protected target at all. A step on a target that is not
+/// protected (and is no other name for a protected database) can still reach one: a script's
+/// `\connect` to its database, or a Docker step naming its container. So only runbooks with no
+/// protected target at all skip the scan.
+fn may_damage_protected(runbook: &Runbook) -> bool {
+    runbook.targets.values().any(|t| t.protected)
+}
+
+/// The protected target a destruction of `target` falls on, if any: the target itself, or the
+/// protected target whose database it names under another name.
+fn protected_name(runbook: &Runbook, target: &str) -> Option<String> {
+    crate::script_consent::protected_identity(runbook, target)
 }
 
 /// Check mode: tell the operator that the real run will ask for consent.
@@ -119,14 +124,16 @@ pub(crate) fn note_consent_needed(
     runbook: &Runbook,
     output: &StepOutput,
 ) {
-    if may_damage_protected(step, runbook)
-        && let Ok(Some(d)) = bound.destruction(step, runbook)
-        && runbook.targets.get(&d.target).is_some_and(|t| t.protected)
-    {
-        output.log(format!(
-            "note: target '{}' is protected; `runbook run` needs --confirm {} because this step would {}",
-            d.target, d.target, d.what
-        ));
+    if !may_damage_protected(runbook) {
+        return;
+    }
+    for d in bound.destruction(step, runbook).unwrap_or_default() {
+        if let Some(target) = protected_name(runbook, &d.target) {
+            output.log(format!(
+                "note: target '{target}' is protected; `runbook run` needs --confirm {target} because this step would {}",
+                d.what
+            ));
+        }
     }
 }
 

@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use indexmap::IndexMap;
-use runbook_evidence::{ErrorRecord, InputFile, Redactor, StepOutcome, StepStatus};
+use runbook_evidence::{ErrorRecord, InputFile, StepOutcome, StepStatus};
 use runbook_postgres::load::{LoadObserver, LoadOptions, LoadSummary, StatementOutcome};
 use runbook_postgres::{LoadError, LoadErrorKind, ScriptError, ScriptErrorKind};
 use runbook_spec::{Runbook, TextOrigin};
-use runbook_sql::analysis::{Effect, classify};
+use runbook_sql::analysis::{ConsentAnalyzer, Effect, Risk, classify};
 use runbook_sql::{Item, Position, ReaderOptions, ScriptReader};
 
 use crate::blast;
@@ -288,6 +288,11 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
     origin: Origin,
 ) -> Result<StepOutcome, StepError> {
     let cancel = cx.cancellation();
+    // Split the script as the server will have it read: its real standard_conforming_strings.
+    let mut reader = reader;
+    if let Ok(session) = cx.session().await {
+        reader.set_standard_conforming_strings(session.standard_conforming_strings());
+    }
     let scanning = tokio::task::spawn_blocking(move || scan(reader));
     // Reading a dump of gigabytes takes a while, and a blocking thread cannot be stopped: on
     // Ctrl-C or a timeout the step ends at once and leaves the reader to finish on its own.
@@ -339,6 +344,24 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
             record
         })));
     }
+    // What the keyword description above does not name but consent would ask for: DO
+    // blocks, calls of functions that may write, ALTER ... DROP COLUMN, and the like.
+    for (position, reason) in &scan.consent {
+        let shown = origin.show(*position);
+        cx.log(format!("needs consent  {shown}  {reason}"));
+        destructive.push(format!("{reason} at {shown}"));
+    }
+    if scan.consent_unlisted > 0 {
+        let more = scan.consent_unlisted;
+        cx.log(format!(
+            "needs consent  {more} more statement{}",
+            plural(more)
+        ));
+        destructive.push(format!(
+            "{more} more statement{} needing consent",
+            plural(more)
+        ));
+    }
     let statements = format!(
         "{} statement{}",
         scan.statements,
@@ -367,8 +390,15 @@ struct Scan {
     counts: BTreeMap<String, u64>,
     copy_rows: u64,
     destructive: Vec<(Position, String, runbook_sql::analysis::Destructive)>,
+    /// Statements that are not destructive by their keywords but cannot be proven harmless.
+    consent: Vec<(Position, String)>,
+    consent_unlisted: u64,
     error: Option<(Position, String)>,
 }
+
+/// Statements needing consent that check mode names one by one; the rest are counted, so a
+/// script of a million UPDATEs does not fill memory or the log.
+const LISTED_CONSENT: usize = 100;
 
 fn scan<R: Read>(reader: ScriptReader<R>) -> Scan {
     let mut scan = Scan {
@@ -376,17 +406,28 @@ fn scan<R: Read>(reader: ScriptReader<R>) -> Scan {
         counts: BTreeMap::new(),
         copy_rows: 0,
         destructive: Vec::new(),
+        consent: Vec::new(),
+        consent_unlisted: 0,
         error: None,
     };
+    let mut analyzer = ConsentAnalyzer::new();
     for item in reader {
         match item {
             Ok(Item::Statement(statement)) => {
                 scan.statements += 1;
                 let class = classify(&statement.text);
                 *scan.counts.entry(class.keywords.clone()).or_default() += 1;
+                let risk =
+                    analyzer.statement(&statement.text, statement.standard_conforming_strings);
                 if let Effect::Destructive(what) = class.effect {
                     scan.destructive
                         .push((statement.start, class.keywords, what));
+                } else if let Risk::NeedsConsent(reason) = risk {
+                    if scan.consent.len() < LISTED_CONSENT {
+                        scan.consent.push((statement.start, reason));
+                    } else {
+                        scan.consent_unlisted += 1;
+                    }
                 }
             }
             Ok(Item::CopyData(data)) => {
@@ -404,72 +445,4 @@ fn scan<R: Read>(reader: ScriptReader<R>) -> Scan {
         }
     }
     scan
-}
-
-/// The first destructive statement of a script and how many more there are, for consent. The
-/// statement is redacted before it is shortened: a secret cut in two would no longer be found.
-pub(crate) fn first_destruction<R: Read>(
-    reader: ScriptReader<R>,
-    origin: &Origin,
-    redactor: &Redactor,
-) -> Option<String> {
-    let mut first = None;
-    let mut more = 0;
-    for item in reader {
-        let Ok(Item::Statement(statement)) = item else {
-            continue;
-        };
-        let class = classify(&statement.text);
-        if matches!(class.effect, Effect::Destructive(_)) {
-            if first.is_none() {
-                let text = one_line(&redactor.redact(&statement.text));
-                first = Some(format!("run {text} ({})", origin.show(statement.start)));
-            } else {
-                more += 1;
-            }
-        }
-    }
-    first.map(|f| {
-        if more > 0 {
-            format!(
-                "{f} and {more} more destructive statement{}",
-                plural(more as u64)
-            )
-        } else {
-            f
-        }
-    })
-}
-
-/// A statement shortened to one line for messages.
-fn one_line(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let flat = flat.trim_end_matches(';').to_owned();
-    if flat.chars().count() > 80 {
-        format!("{}...", flat.chars().take(77).collect::<String>())
-    } else {
-        flat
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::io::Cursor;
-
-    use super::*;
-
-    #[test]
-    fn a_long_destructive_statement_is_redacted_before_it_is_shortened() {
-        let secret = "hunter2-s3cret-that-runs-past-the-cut-0123456789";
-        let sql = format!("UPDATE app_user SET password = '{secret}', rotated = now();\n");
-        let what = first_destruction(
-            reader(Cursor::new(sql.into_bytes()), BTreeMap::new()),
-            &Origin::File("rotate.sql".to_owned()),
-            &Redactor::new([secret]),
-        );
-        assert_eq!(
-            what.as_deref(),
-            Some("run UPDATE app_user SET password = '****', rotated = now() (rotate.sql:1:1)")
-        );
-    }
 }

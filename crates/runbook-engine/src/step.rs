@@ -32,15 +32,14 @@ pub trait Step: Send + Sync {
     /// Looks without touching: read-only database sessions, Docker inspections, file checks.
     async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError>;
 
-    /// What `run` would destroy, known from the runbook and the files it names alone (no
-    /// server is asked). `None` when the step changes nothing irreversibly. A step that has a
-    /// `target` only ever names that target: consent relies on it to leave the files of steps
-    /// on unprotected targets unread.
+    /// What `run` would destroy, by target, known from the runbook and the files it names
+    /// alone (no server is asked). Empty when the step changes nothing irreversibly. A script
+    /// can name other targets than its step's own (`\connect` to a protected database).
     fn destruction(
         &self,
         _step: &runbook_spec::Step,
         _runbook: &Runbook,
-    ) -> Result<Option<Destruction>, StepError> {
-        Ok(None)
+    ) -> Result<Vec<Destruction>, StepError> {
+        Ok(Vec::new())
     }
 }

@@ -216,6 +216,17 @@ impl Session {
         })
     }
 
+    /// One statement, as the server itself counts them, run through the simple protocol so that
+    /// every value comes back as text, as psql shows it. The text is parsed first through the
+    /// extended protocol, which refuses several commands ("cannot insert multiple commands into
+    /// a prepared statement"): nothing can ride along behind a `;` that a client-side split
+    /// missed (a server with `standard_conforming_strings = off` reads `'a\';` differently).
+    pub async fn query_one_statement(&self, sql: &str) -> Result<Rows, QueryError> {
+        self.take_notices();
+        self.client.prepare(sql).await.map_err(|e| self.error(&e))?;
+        self.simple_query(sql).await
+    }
+
     /// SQL through the simple protocol, as psql sends it: for user-written gate queries. With
     /// several statements (one implicit transaction, as the protocol defines), the result is the
     /// last statement's.

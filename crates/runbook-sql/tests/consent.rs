@@ -37,7 +37,10 @@ fn harmless(script: &str) {
 #[test]
 fn every_keyword_bypass_of_the_issue_needs_consent() {
     let attacks = [
-        ("DO $$ BEGIN EXECUTE 'DROP TABLE victim'; END $$;", "DO block"),
+        (
+            "DO $$ BEGIN EXECUTE 'DROP TABLE victim'; END $$;",
+            "DO block",
+        ),
         (
             "DO $x$ DECLARE r record; BEGIN FOR r IN SELECT tablename FROM pg_tables LOOP EXECUTE format('DROP TABLE %I', r.tablename); END LOOP; END $x$;",
             "DO block",
@@ -59,10 +62,16 @@ fn every_keyword_bypass_of_the_issue_needs_consent() {
             "MERGE INTO patients p USING src s ON p.id = s.id WHEN MATCHED THEN DELETE;",
             "MERGE INTO patients",
         ),
-        ("PREPARE wipe AS DELETE FROM patients; EXECUTE wipe;", "DELETE"),
+        (
+            "PREPARE wipe AS DELETE FROM patients; EXECUTE wipe;",
+            "DELETE",
+        ),
         ("DELETE FROM patients WHERE true;", "DELETE FROM patients"),
         ("DELETE FROM patients WHERE id = 1;", "DELETE FROM patients"),
-        ("UPDATE patients SET name = NULL WHERE id > 0;", "UPDATE patients"),
+        (
+            "UPDATE patients SET name = NULL WHERE id > 0;",
+            "UPDATE patients",
+        ),
         (
             "INSERT INTO patients (id, name) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = NULL;",
             "ON CONFLICT DO UPDATE",
@@ -75,9 +84,15 @@ fn every_keyword_bypass_of_the_issue_needs_consent() {
         ("DROP TABLE patients;", "DROP"),
         ("CALL cleanup();", "CALL"),
         ("EXECUTE prepared_elsewhere;", "EXECUTE"),
-        ("CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';", "OR REPLACE"),
+        (
+            "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+            "OR REPLACE",
+        ),
         ("CREATE OR REPLACE VIEW v AS SELECT 1;", "OR REPLACE"),
-        ("SELECT \"dblink_exec\"('dbname=x', 'DELETE FROM t');", "dblink_exec"),
+        (
+            "SELECT \"dblink_exec\"('dbname=x', 'DELETE FROM t');",
+            "dblink_exec",
+        ),
         ("SELECT lo_unlink(16400);", "lo_unlink"),
         ("SELECT setval('public.patients_id_seq', 1);", "setval"),
         ("SELECT 1 OPERATOR(public.===) 2;", "operator"),
@@ -85,19 +100,34 @@ fn every_keyword_bypass_of_the_issue_needs_consent() {
         ("COPY patients FROM PROGRAM 'rm -rf /';", "server-side file"),
         ("ALTER SEQUENCE patients_id_seq RESTART;", "RESTART"),
         ("EXPLAIN ANALYZE DELETE FROM patients;", "DELETE"),
-        ("CREATE TABLE copy AS WITH d AS (DELETE FROM patients RETURNING *) SELECT * FROM d;", "DELETE"),
+        (
+            "CREATE TABLE copy AS WITH d AS (DELETE FROM patients RETURNING *) SELECT * FROM d;",
+            "DELETE",
+        ),
         (
             "SELECT set_config('standard_conforming_strings', 'off', false);",
             "standard_conforming_strings",
         ),
-        ("ALTER TABLE patients ADD COLUMN x int DEFAULT wipe();", "wipe"),
+        (
+            "ALTER TABLE patients ADD COLUMN x int DEFAULT wipe();",
+            "wipe",
+        ),
         ("CREATE INDEX ON patients (wipe(id));", "wipe"),
         ("ALTER SYSTEM SET fsync = off;", "ALTER SYSTEM"),
         ("ALTER ROLE app PASSWORD 'x';", "ALTER ROLE"),
-        ("CREATE TRIGGER t BEFORE INSERT ON patients FOR EACH ROW EXECUTE FUNCTION f();", "did not create"),
+        (
+            "CREATE TRIGGER t BEFORE INSERT ON patients FOR EACH ROW EXECUTE FUNCTION f();",
+            "did not create",
+        ),
         ("SELEKT * FROM patients;", "cannot be parsed"),
-        ("SELECT query_to_xml('DELETE FROM patients', true, true, '');", "query_to_xml"),
-        ("SELECT pg_catalog.pg_terminate_backend(42);", "pg_terminate_backend"),
+        (
+            "SELECT query_to_xml('DELETE FROM patients', true, true, '');",
+            "query_to_xml",
+        ),
+        (
+            "SELECT pg_catalog.pg_terminate_backend(42);",
+            "pg_terminate_backend",
+        ),
         ("ALTER TABLE patients DETACH PARTITION p1;", "DETACH"),
         ("ALTER TABLE patients ENABLE RULE r;", "ENABLE RULE"),
     ];
@@ -160,7 +190,10 @@ fn a_column_default_that_calls_user_code_arms_the_table() {
     let reason = needs_consent(
         "CREATE TABLE t (id int, x int DEFAULT public.wipe());\nINSERT INTO t (id) VALUES (1);\n",
     );
-    assert!(reason.contains("column default calls public.wipe()"), "{reason}");
+    assert!(
+        reason.contains("column default calls public.wipe()"),
+        "{reason}"
+    );
 }
 
 #[test]
@@ -203,13 +236,21 @@ fn statements_split_without_standard_conforming_strings_are_parsed_the_same_way(
 fn check_queries_must_be_one_plain_read() {
     let refused = [
         ("SELECT 1; SELECT 2", "2 statements"),
-        ("WITH d AS (DELETE FROM t RETURNING 1) SELECT * FROM d", "DELETE"),
+        (
+            "WITH d AS (DELETE FROM t RETURNING 1) SELECT * FROM d",
+            "DELETE",
+        ),
         ("SELECT * INTO t2 FROM t", "INTO"),
         ("SELECT * FROM t FOR UPDATE", "FOR UPDATE"),
-        ("INSERT INTO t VALUES (1)", "not a plain read"),
+        ("INSERT INTO t VALUES (1)", "INSERT is not a plain read"),
+        ("COMMIT", "COMMIT could leave the read-only transaction"),
+        ("SET default_transaction_read_only = off", "SET could leave"),
         ("EXPLAIN ANALYZE SELECT 1", "EXPLAIN ANALYZE"),
         ("COPY t TO '/tmp/x'", "not a plain read"),
-        ("SELECT 'a\\'; SELECT '; COMMIT; DROP TABLE v; --'", "3 statements"),
+        (
+            "SELECT 'a\\'; SELECT '; COMMIT; DROP TABLE v; --'",
+            "3 statements",
+        ),
     ];
     for (sql, why) in refused {
         let scs = !sql.contains('\\'); // as on a server with the setting off
@@ -222,7 +263,10 @@ fn check_queries_must_be_one_plain_read() {
     )
     .unwrap();
     assert_eq!(q.functions, vec![vec!["dblink_exec".to_owned()]]);
-    assert_eq!(q.operators, vec![vec!["public".to_owned(), "===".to_owned()]]);
+    assert_eq!(
+        q.operators,
+        vec![vec!["public".to_owned(), "===".to_owned()]]
+    );
     assert_eq!(q.types, vec![vec!["my_domain".to_owned()]]);
     assert_eq!(q.relations, vec!["pg_namespace".to_owned(), "v".to_owned()]);
 }

@@ -143,19 +143,20 @@ impl Step for ContainerRemoveStep {
         &self,
         step: &runbook_spec::Step,
         runbook: &Runbook,
-    ) -> Result<Option<Destruction>, StepError> {
+    ) -> Result<Vec<Destruction>, StepError> {
         if !self.0.volumes {
-            return Ok(None);
+            return Ok(Vec::new());
         }
         let Some(container) = self.0.container.as_deref() else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        Ok(
-            target_holding(step, runbook, container).map(|target| Destruction {
+        Ok(target_holding(step, runbook, container)
+            .map(|target| Destruction {
                 target,
                 what: format!("remove container {container} with its anonymous volumes (its data)"),
-            }),
-        )
+            })
+            .into_iter()
+            .collect())
     }
 }
 
@@ -231,7 +232,8 @@ steps:
                     StepKind::VolumeRemove(spec) => Box::new(VolumeRemoveStep(spec.clone())),
                     _ => return None,
                 };
-                Some((step.id.clone(), bound.destruction(step, &runbook).unwrap()))
+                let found = bound.destruction(step, &runbook).unwrap();
+                Some((step.id.clone(), found.into_iter().next()))
             })
             .collect()
     }

@@ -11,11 +11,11 @@ use async_trait::async_trait;
 use runbook_evidence::{GateCheckRecord, StepOutcome, StepStatus};
 use runbook_postgres::{QueryError, Rows, Session};
 use runbook_spec::{Check, CheckKind, Equals, Expect, Gate, QualifiedName, Scalar};
-use runbook_sql::analysis::{Effect, classify};
+use runbook_sql::analysis::{ConsentAnalyzer, Risk};
 
 use crate::context::StepContext;
 use crate::errors::StepError;
-use crate::step::Step;
+use crate::step::{Destruction, Step};
 use crate::text::plural;
 
 pub(crate) struct GateStep(pub Gate);
@@ -32,6 +32,42 @@ impl Step for GateStep {
     async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         self.evaluate(cx).await
     }
+
+    /// A gate is meant to read, but its queries run as written on the target: one that cannot
+    /// be proven harmless needs consent like any statement of a `sql` step.
+    fn destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &runbook_spec::Runbook,
+    ) -> Result<Vec<Destruction>, StepError> {
+        let Some(target) = &step.target else {
+            return Ok(Vec::new());
+        };
+        let redactor = runbook_evidence::Redactor::new(runbook.secrets());
+        let mut found = Vec::new();
+        for check in &self.0.checks {
+            let CheckKind::Query { sql, .. } = &check.kind else {
+                continue;
+            };
+            let sent = with_variables(sql, runbook);
+            // The server's standard_conforming_strings is not known yet: both readings.
+            let risk = [true, false]
+                .into_iter()
+                .map(|scs| ConsentAnalyzer::new().statement(&sent, scs))
+                .find(|r| matches!(r, Risk::NeedsConsent(_)));
+            if let Some(Risk::NeedsConsent(reason)) = risk {
+                found.push(Destruction {
+                    target: target.clone(),
+                    what: format!(
+                        "run the query of check '{}': {}",
+                        check.name,
+                        redactor.redact(&reason)
+                    ),
+                });
+            }
+        }
+        Ok(found)
+    }
 }
 
 impl GateStep {
@@ -42,15 +78,16 @@ impl GateStep {
             let record = match &check.kind {
                 CheckKind::Query { sql, expect, .. } => {
                     let sent = with_variables(sql, cx.runbook());
-                    if cx.is_check()
-                        && let Some(reason) = refused_in_check(&sent)
+                    let check_mode = cx.is_check();
+                    let session = cx.session().await?;
+                    if check_mode
+                        && let Some(reason) = crate::read_only::refusal(session, &sent).await?
                     {
                         cx.log(format!("not checked  {}: {reason}", check.name));
                         not_checkable += 1;
                         continue;
                     }
-                    let session = cx.session().await?;
-                    match session.simple_query(&sent).await {
+                    match session.query_one_statement(&sent).await {
                         Ok(rows) => {
                             let record = judge_query(check, sql, expect.as_ref(), &rows);
                             let file = format!("check-{:02}-rows.json", i + 1);
@@ -151,43 +188,6 @@ fn with_variables(sql: &str, runbook: &runbook_spec::Runbook) -> String {
     } else {
         statements.join("\n")
     }
-}
-
-/// Check mode refuses what could leave the read-only transaction or change the session, and
-/// anything that is not a read: a read-only transaction stops writes to tables, but not
-/// `COPY ... TO '/file'` or `TO PROGRAM`, which write on the server host.
-fn refused_in_check(sql: &str) -> Option<String> {
-    let statements = runbook_sql::ScriptReader::new(sql.as_bytes());
-    for item in statements {
-        let Ok(runbook_sql::Item::Statement(statement)) = item else {
-            continue;
-        };
-        let class = classify(&statement.text);
-        match class.effect {
-            Effect::TransactionControl | Effect::ReadOnlyEscape => {
-                return Some(format!(
-                    "{} could leave the read-only transaction, so check mode does not send it",
-                    class.keywords
-                ));
-            }
-            Effect::Write | Effect::Destructive(_) => {
-                return Some(format!(
-                    "{} is not a read (it changes data, or files on the server), so check mode does not send it",
-                    class.keywords
-                ));
-            }
-            Effect::ReadOnly => {
-                if let Some((function, effect)) =
-                    crate::side_effects::escaping_call(&statement.text)
-                {
-                    return Some(format!(
-                        "it calls {function}(), which {effect} even in a read-only transaction, so check mode does not send it"
-                    ));
-                }
-            }
-        }
-    }
-    None
 }
 
 fn server_message(error: &QueryError) -> String {

@@ -71,18 +71,20 @@ impl Step for SqlStep {
         &self,
         step: &runbook_spec::Step,
         runbook: &Runbook,
-    ) -> Result<Option<Destruction>, StepError> {
+    ) -> Result<Vec<Destruction>, StepError> {
         let Some(target) = &step.target else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        Ok(script::first_destruction(
-            self.reader(runbook),
+        crate::script_consent::destructions(
+            runbook,
+            target,
             &self.origin(runbook),
             &Redactor::new(runbook.secrets()),
+            &mut |scs| {
+                let mut reader = self.reader(runbook);
+                reader.set_standard_conforming_strings(scs);
+                Ok(reader)
+            },
         )
-        .map(|what| Destruction {
-            target: target.clone(),
-            what,
-        }))
     }
 }

@@ -134,18 +134,22 @@ impl Step for SqlFileStep {
         &self,
         step: &runbook_spec::Step,
         runbook: &Runbook,
-    ) -> Result<Option<Destruction>, StepError> {
+    ) -> Result<Vec<Destruction>, StepError> {
         let Some(target) = &step.target else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        let (file, _) = self.open()?;
-        let reader = script::file_reader(std::io::BufReader::new(file), runbook, &self.0);
-        Ok(
-            script::first_destruction(reader, &self.origin(), &Redactor::new(runbook.secrets()))
-                .map(|what| Destruction {
-                    target: target.clone(),
-                    what,
-                }),
+        crate::script_consent::destructions(
+            runbook,
+            target,
+            &self.origin(),
+            &Redactor::new(runbook.secrets()),
+            &mut |scs| {
+                let (file, _) = self.open()?;
+                let buffered = std::io::BufReader::with_capacity(READ_BUFFER, file);
+                let mut reader = script::file_reader(buffered, runbook, &self.0);
+                reader.set_standard_conforming_strings(scs);
+                Ok(reader)
+            },
         )
     }
 }

@@ -80,7 +80,7 @@ impl Step for VolumeRemoveStep {
         &self,
         step: &runbook_spec::Step,
         runbook: &Runbook,
-    ) -> Result<Option<Destruction>, StepError> {
+    ) -> Result<Vec<Destruction>, StepError> {
         let name = &self.0.name;
         let target = step.target.clone().or_else(|| {
             runbook.steps.iter().find_map(|s| match &s.kind {
@@ -91,10 +91,13 @@ impl Step for VolumeRemoveStep {
                 _ => None,
             })
         });
-        Ok(target.map(|target| Destruction {
-            target,
-            what: format!("remove volume {name} and the data in it"),
-        }))
+        Ok(target
+            .map(|target| Destruction {
+                target,
+                what: format!("remove volume {name} and the data in it"),
+            })
+            .into_iter()
+            .collect())
     }
 }
 

@@ -5,8 +5,9 @@ use crate::spec::ConnectionSpec;
 
 /// psql's forms: `\connect [-reuse-previous=on|off] dbname [user [host [port]]]` with `-` for
 /// "as before", or a conninfo string / URL in place of dbname. Everything not named is reused
-/// from the current connection (psql's default `-reuse-previous`).
-pub(crate) fn apply(
+/// from the current connection (psql's default `-reuse-previous`). Public so that consent can
+/// tell, before a script runs, which database each `\connect` of it reaches.
+pub fn apply(
     current: &ConnectionSpec,
     env: &dyn Env,
     args: &[String],

@@ -16,6 +16,7 @@ mod observer;
 mod options;
 mod summary;
 
+pub use connect_args::apply as connect_target;
 pub use observer::{LoadObserver, NoopObserver, StatementOutcome};
 pub use options::{LoadOptions, OnError};
 pub use summary::LoadSummary;

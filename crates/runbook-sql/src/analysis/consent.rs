@@ -120,10 +120,13 @@ impl ConsentAnalyzer {
             "UpdateStmt" => consent(format!("UPDATE {}", relation(body))),
             "MergeStmt" => consent(format!("MERGE INTO {}", relation(body))),
             "TruncateStmt" => consent("TRUNCATE".to_owned()),
-            "DropStmt" | "DropdbStmt" | "DropRoleStmt" | "DropOwnedStmt"
-            | "DropTableSpaceStmt" | "DropSubscriptionStmt" | "DropUserMappingStmt" => {
-                consent("DROP".to_owned())
-            }
+            "DropStmt"
+            | "DropdbStmt"
+            | "DropRoleStmt"
+            | "DropOwnedStmt"
+            | "DropTableSpaceStmt"
+            | "DropSubscriptionStmt"
+            | "DropUserMappingStmt" => consent("DROP".to_owned()),
             "DoStmt" => consent("DO block: its code cannot be analysed".to_owned()),
             "CallStmt" => consent("CALL: a procedure's code cannot be analysed".to_owned()),
             "PrepareStmt" => {
@@ -146,11 +149,16 @@ impl ConsentAnalyzer {
                 ),
             },
             "DeallocateStmt" => Risk::Harmless,
-            "RuleStmt" => consent("CREATE RULE changes what later statements on the table do".to_owned()),
+            "RuleStmt" => {
+                consent("CREATE RULE changes what later statements on the table do".to_owned())
+            }
             "RenameStmt" => consent("RENAME".to_owned()),
             "AlterTableStmt" => self.alter_table(body),
             "AlterSeqStmt" => {
-                if def_names(body.get("options")).iter().any(|o| o == "restart") {
+                if def_names(body.get("options"))
+                    .iter()
+                    .any(|o| o == "restart")
+                {
                     consent("ALTER SEQUENCE ... RESTART changes the values it hands out".to_owned())
                 } else {
                     Risk::Harmless
@@ -164,7 +172,10 @@ impl ConsentAnalyzer {
                 }
             }
             "ExplainStmt" => {
-                if def_names(body.get("options")).iter().any(|o| o == "analyze") {
+                if def_names(body.get("options"))
+                    .iter()
+                    .any(|o| o == "analyze")
+                {
                     // EXPLAIN ANALYZE runs the statement: judge what it runs.
                     match body.get("query") {
                         Some(q) => self.prepared_query(q),
@@ -244,7 +255,10 @@ impl ConsentAnalyzer {
                 let table = body.get("table").and_then(range_var).unwrap_or_default();
                 self.armed.insert(
                     table,
-                    format!("policy {} runs expressions on every write", text(body, "policy_name")),
+                    format!(
+                        "policy {} runs expressions on every write",
+                        text(body, "policy_name")
+                    ),
                 );
                 Risk::Harmless
             }
@@ -276,19 +290,47 @@ impl ConsentAnalyzer {
             }
             "LoadStmt" => consent("LOAD runs a shared library's code".to_owned()),
             // New objects, privileges, comments, settings, maintenance, transaction control.
-            "IndexStmt" | "CreateDomainStmt" | "CreateEnumStmt" | "CompositeTypeStmt"
-            | "CreateRangeStmt" | "CreateCastStmt" | "CreateConversionStmt"
-            | "CreateOpClassStmt" | "CreateOpFamilyStmt" | "CreateFdwStmt"
-            | "CreateForeignServerStmt" | "CreateUserMappingStmt" | "ImportForeignSchemaStmt"
-            | "CreateStatsStmt" | "CreateTableSpaceStmt" | "CreateRoleStmt" | "CreatedbStmt"
-            | "CreateAmStmt" | "CreatePublicationStmt" | "CreateExtensionStmt"
-            | "GrantStmt" | "GrantRoleStmt" | "AlterDefaultPrivilegesStmt" | "AlterOwnerStmt"
-            | "CommentStmt" | "SecLabelStmt" | "VariableShowStmt" | "TransactionStmt"
-            | "VacuumStmt" | "ClusterStmt" | "ReindexStmt" | "CheckPointStmt" | "LockStmt"
-            | "ListenStmt" | "UnlistenStmt" | "NotifyStmt" | "DiscardStmt"
-            | "ConstraintsSetStmt" | "RefreshMatViewStmt" | "FetchStmt" | "ClosePortalStmt" => {
-                Risk::Harmless
-            }
+            "IndexStmt"
+            | "CreateDomainStmt"
+            | "CreateEnumStmt"
+            | "CompositeTypeStmt"
+            | "CreateRangeStmt"
+            | "CreateCastStmt"
+            | "CreateConversionStmt"
+            | "CreateOpClassStmt"
+            | "CreateOpFamilyStmt"
+            | "CreateFdwStmt"
+            | "CreateForeignServerStmt"
+            | "CreateUserMappingStmt"
+            | "ImportForeignSchemaStmt"
+            | "CreateStatsStmt"
+            | "CreateTableSpaceStmt"
+            | "CreateRoleStmt"
+            | "CreatedbStmt"
+            | "CreateAmStmt"
+            | "CreatePublicationStmt"
+            | "CreateExtensionStmt"
+            | "GrantStmt"
+            | "GrantRoleStmt"
+            | "AlterDefaultPrivilegesStmt"
+            | "AlterOwnerStmt"
+            | "CommentStmt"
+            | "SecLabelStmt"
+            | "VariableShowStmt"
+            | "TransactionStmt"
+            | "VacuumStmt"
+            | "ClusterStmt"
+            | "ReindexStmt"
+            | "CheckPointStmt"
+            | "LockStmt"
+            | "ListenStmt"
+            | "UnlistenStmt"
+            | "NotifyStmt"
+            | "DiscardStmt"
+            | "ConstraintsSetStmt"
+            | "RefreshMatViewStmt"
+            | "FetchStmt"
+            | "ClosePortalStmt" => Risk::Harmless,
             "VariableSetStmt" => Risk::Harmless,
             other => consent(format!(
                 "{} is not known to leave existing data alone",
@@ -309,7 +351,11 @@ impl ConsentAnalyzer {
             // and policies (armed above), rule actions (consent anyway).
             let stored = matches!(
                 node,
-                "CreateFunctionStmt" | "ViewStmt" | "CreateTrigStmt" | "CreatePolicyStmt"
+                "CreateFunctionStmt"
+                    | "ViewStmt"
+                    | "CreateTrigStmt"
+                    | "CreatePolicyStmt"
+                    | "PrepareStmt"
             );
             if stored || (kind == "CreateStmt" && node == "ColumnDef") {
                 return false;
@@ -411,10 +457,7 @@ impl ConsentAnalyzer {
             };
             let subtype = int(cmd, "subtype");
             if !HARMLESS_ALTER.contains(&subtype) {
-                return Risk::NeedsConsent(format!(
-                    "ALTER TABLE {table} {}",
-                    alter_label(subtype)
-                ));
+                return Risk::NeedsConsent(format!("ALTER TABLE {table} {}", alter_label(subtype)));
             }
             if ENABLE_TRIGGERS.contains(&subtype) {
                 // Triggers that were off come back on: later writes run their code.
@@ -470,7 +513,7 @@ impl ConsentAnalyzer {
             | "lo_tell64" | "lo_get" => None,
             "lowrite" | "lo_put" if self.large_objects => None,
             _ => Some(format!(
-                "calls {shown}(), a volatile function that may write"
+                "calls {shown}(), which is not known to leave data alone (a function of the database's own, or a volatile built-in)"
             )),
         }
     }
@@ -499,8 +542,8 @@ const ENABLE_TRIGGERS: &[i64] = &[38, 39, 40, 42, 44];
 /// added. The numbers are `AlterTableType` of the `pg_query` version in Cargo.lock; a test pins
 /// them by parsing each form.
 const HARMLESS_ALTER: &[i64] = &[
-    1, 2, 3, 4, 6, 9, 10, 11, 12, 13, 15, 17, 21, 22, 27, 28, 30, 33, 34, 35, 36, 37, 38, 39,
-    40, 41, 42, 43, 44, 45, 49, 50, 52, 54, 55, 56, 57, 58, 60, 63,
+    1, 2, 3, 4, 6, 9, 10, 11, 12, 13, 15, 17, 21, 22, 27, 28, 30, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 49, 50, 52, 54, 55, 56, 57, 58, 60, 63,
 ];
 
 fn alter_label(subtype: i64) -> &'static str {

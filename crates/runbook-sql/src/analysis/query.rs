@@ -23,7 +23,10 @@ pub struct ReadQuery {
 
 /// Inspects `sql` as the server would parse it with `standard_conforming_strings`. `Err` says
 /// why check mode must not send it.
-pub fn inspect_read_query(sql: &str, standard_conforming_strings: bool) -> Result<ReadQuery, String> {
+pub fn inspect_read_query(
+    sql: &str,
+    standard_conforming_strings: bool,
+) -> Result<ReadQuery, String> {
     let statements = tree::parse(sql, standard_conforming_strings)
         .map_err(|m| format!("it cannot be parsed ({m})"))?;
     let statement = match statements.as_slice() {
@@ -41,14 +44,23 @@ pub fn inspect_read_query(sql: &str, standard_conforming_strings: bool) -> Resul
         "SelectStmt" => {}
         "VariableShowStmt" => return Ok(ReadQuery::default()),
         "ExplainStmt" => {
-            if def_names(body.get("options")).iter().any(|o| o == "analyze") {
+            if def_names(body.get("options"))
+                .iter()
+                .any(|o| o == "analyze")
+            {
                 return Err("EXPLAIN ANALYZE runs the statement".to_owned());
             }
         }
-        other => {
+        "TransactionStmt" | "VariableSetStmt" | "DiscardStmt" | "VariableResetStmt" => {
             return Err(format!(
-                "it is not a plain read ({}), so check mode does not send it",
-                other.strip_suffix("Stmt").unwrap_or(other)
+                "{} could leave the read-only transaction, so check mode does not send it",
+                super::classify(sql).keywords
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "{} is not a plain read, so check mode does not send it",
+                super::classify(sql).keywords
             ));
         }
     }
@@ -88,9 +100,7 @@ pub fn inspect_read_query(sql: &str, standard_conforming_strings: bool) -> Resul
                 true
             }
             "TypeCast" => {
-                if let Some(names) = inner
-                    .get("type_name")
-                    .map(|t| name_list(t.get("names")))
+                if let Some(names) = inner.get("type_name").map(|t| name_list(t.get("names")))
                     && !names.is_empty()
                 {
                     push_unique(&mut query.types, names);
