@@ -5,9 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The `runbook` binary cargo built for these tests.
+/// The `runbook` binary cargo built for these tests, or `RUNBOOK_E2E_BIN`: point it at an
+/// older build to see a new test fail on the code before the fix.
 pub fn runbook_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_runbook"))
+    std::env::var_os("RUNBOOK_E2E_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_runbook")))
 }
 
 /// The workspace root (where `runbooks/` and `artifacts/` are).
