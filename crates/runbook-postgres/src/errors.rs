@@ -111,7 +111,10 @@ impl QueryError {
             return QueryError::Server(Box::new(ServerMessage::from_db_error(db)));
         }
         let (reason, _) = describe(error);
-        if error.is_closed() || io_error(error).is_some() {
+        // A message the driver could not encode (a NUL byte in the text) never left: the
+        // connection is fine, and "connection lost" would send the operator the wrong way.
+        let encoding = error.to_string().starts_with("error encoding message");
+        if !encoding && (error.is_closed() || io_error(error).is_some()) {
             QueryError::ConnectionLost {
                 target: target.to_owned(),
                 reason,

@@ -253,3 +253,18 @@ async fn floats_read_as_the_servers_own_text() {
         assert_eq!(binary, text, "{literal}");
     }
 }
+
+#[tokio::test]
+async fn a_nul_byte_in_sql_text_is_not_reported_as_a_lost_connection() {
+    let db = create_database("session_nul");
+    let session = db.connect().await;
+    let error = session.simple_query("SELECT 'a\0b'").await.unwrap_err();
+    assert!(
+        matches!(error, QueryError::Client { .. }),
+        "{error:?}: the connection is fine"
+    );
+    assert_eq!(error.to_string(), "string contains embedded null");
+    // And the session still works.
+    let rows = session.simple_query("SELECT 1").await.unwrap();
+    assert_eq!(rows.single_value(), Some(Some("1")));
+}

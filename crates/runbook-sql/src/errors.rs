@@ -32,6 +32,7 @@ impl ScanError {
             ScanErrorKind::Io(_)
                 | ScanErrorKind::InvalidUtf8 { .. }
                 | ScanErrorKind::NulByte
+                | ScanErrorKind::NulInVariable { .. }
                 | ScanErrorKind::StatementTooLong { .. }
                 | ScanErrorKind::CopyLineTooLong { .. }
                 | ScanErrorKind::CopyTruncated { .. }
@@ -55,6 +56,11 @@ pub enum ScanErrorKind {
     /// once instead of scanning gigabytes of it.
     #[error("NUL byte: this is not a SQL script")]
     NulByte,
+
+    /// A psql variable's value holds a NUL byte, which no SQL text can carry; the position is
+    /// the reference.
+    #[error("psql variable {name} holds a NUL byte, which no SQL text can contain")]
+    NulInVariable { name: String },
 
     /// A statement grew past the reader's limit without ending: memory stays bounded instead
     /// of collecting an endless statement. The error's position is where the statement starts.

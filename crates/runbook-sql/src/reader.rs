@@ -261,7 +261,9 @@ impl<R: Read> ScriptReader<R> {
             Stop::Variable { start, end, form } => {
                 ls.cursor = end;
                 let position = position_in(line, base, sink.cache, start);
-                match resolve(&self.variables, &self.sources, &line[start..end], form) {
+                let resolution = resolve(&self.variables, &self.sources, &line[start..end], form);
+                refuse_nul(&resolution, &line[start..end], position)?;
+                match resolution {
                     Resolution::AsWritten => {
                         sink.emit(start..end);
                         sink.flush();
@@ -319,7 +321,9 @@ impl<R: Read> ScriptReader<R> {
                 top.cursor = end;
                 let position = top.origin.position_of(&top.bytes, start);
                 let reference = top.bytes[start..end].to_vec();
-                match resolve(&self.variables, &self.sources, &reference, form) {
+                let resolution = resolve(&self.variables, &self.sources, &reference, form);
+                refuse_nul(&resolution, &reference, position)?;
+                match resolution {
                     Resolution::AsWritten => {
                         let Some(top) = self.sources.last() else {
                             return Ok(None);
@@ -651,6 +655,32 @@ fn position_in(line: &[u8], base: Position, cache: &mut (usize, Position), i: us
     };
     *cache = (i, p);
     p
+}
+
+/// A variable whose value holds a NUL byte cannot go into SQL text: the driver could not send
+/// it (and would say "connection lost").
+fn refuse_nul(
+    resolution: &Resolution,
+    reference: &[u8],
+    position: Position,
+) -> Result<(), ScanError> {
+    let text = match resolution {
+        Resolution::Scan { value, .. } => value.as_str(),
+        Resolution::Text(text) => text.as_str(),
+        Resolution::AsWritten => return Ok(()),
+    };
+    if !text.contains('\0') {
+        return Ok(());
+    }
+    // `:name`, `:'name'`, `:"name"`: the name without its sigils.
+    let name = String::from_utf8_lossy(reference)
+        .trim_start_matches(':')
+        .trim_matches(|c| matches!(c, '\'' | '"' | '{' | '}' | '?'))
+        .to_owned();
+    Err(ScanError::new(
+        ScanErrorKind::NulInVariable { name },
+        position,
+    ))
 }
 
 /// What a variable reference turns into.

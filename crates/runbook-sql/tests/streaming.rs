@@ -476,3 +476,26 @@ fn a_last_statement_without_its_semicolon_is_refused_when_asked() {
         .expect("no error");
     assert!(matches!(&items[0], Item::Statement(s) if !s.terminated));
 }
+
+#[test]
+fn a_variable_holding_a_nul_byte_is_refused_at_its_reference() {
+    for script in ["SELECT 1;\nSELECT :'v';\n", "SELECT 1;\nSELECT :v;\n"] {
+        let options = ReaderOptions {
+            variables: [("v".to_owned(), "a\0b".to_owned())].into_iter().collect(),
+            ..ReaderOptions::default()
+        };
+        let mut reader = ScriptReader::with_options(script.as_bytes(), options);
+        assert!(matches!(reader.next_item(), Ok(Some(Item::Statement(_)))));
+        let error = reader.next_item().expect_err("NUL in a variable");
+        assert!(error.is_fatal());
+        assert_eq!(
+            (error.position.line, error.position.column),
+            (2, 8),
+            "{script}"
+        );
+        assert_eq!(
+            error.kind.to_string(),
+            "psql variable v holds a NUL byte, which no SQL text can contain"
+        );
+    }
+}
