@@ -170,6 +170,8 @@ pub(crate) struct CommandOutput {
     output: StepOutput,
     limit: u64,
     counts: Arc<Mutex<OutputCounts>>,
+    /// Text replaced in every kept line (a temporary path shown as the file it copies).
+    rewrite: Option<Arc<(String, String)>>,
 }
 
 /// Bytes of command output kept in and left out of the evidence.
@@ -195,7 +197,14 @@ impl CommandOutput {
             output,
             limit: max_output_bytes.map_or(DEFAULT_MAX_OUTPUT, |b| b.bytes()),
             counts: Arc::new(Mutex::new(OutputCounts::default())),
+            rewrite: None,
         }
+    }
+
+    /// Shows `from` as `to` in every kept line.
+    pub(crate) fn rewriting(mut self, from: &str, to: &str) -> Self {
+        self.rewrite = Some(Arc::new((from.to_owned(), to.to_owned())));
+        self
     }
 
     /// A line assembler for one stream, `[label]` in the log.
@@ -239,10 +248,14 @@ impl CommandOutput {
             counts.cut_lines += 1;
         }
         drop(counts);
-        let text = String::from_utf8_lossy(line);
-        // One evidence line per line of output: a '\r' inside it stays in this line.
-        self.output
-            .log(format!("[{label}] {}", text.replace('\n', " ")));
+        let mut text = String::from_utf8_lossy(line);
+        if let Some(rewrite) = &self.rewrite
+            && text.contains(rewrite.0.as_str())
+        {
+            text = text.replace(rewrite.0.as_str(), &rewrite.1).into();
+        }
+        // One evidence line per line of output (a '\r' inside it stays in this line).
+        self.output.log(format!("[{label}] {text}"));
         if let Some(cut) = cut {
             self.output.log(format!(
                 "[{label}] ... line cut at {}: {cut} more bytes of it not kept",

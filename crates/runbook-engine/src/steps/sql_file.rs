@@ -13,7 +13,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use runbook_docker::{DockerClient, ExecEnd, ExecSpec, LineSplitter, OutputStream, Owner};
+use runbook_docker::{DockerClient, ExecEnd, ExecSpec, OutputStream, Owner};
 use runbook_evidence::{ErrorRecord, InputFile, Redactor, StepOutcome, StepStatus, hash_file};
 use runbook_spec::{OnError, Runbook, SqlFile, Via};
 use sha2::{Digest, Sha256};
@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::context::StepContext;
 use crate::errors::StepError;
 use crate::input_file;
-use crate::output::StepOutput;
+use crate::output::{CommandOutput, StepOutput};
 use crate::script::{self, EvidenceObserver, Origin};
 use crate::step::{Destruction, Step};
 
@@ -303,14 +303,13 @@ impl SqlFileStep {
             exec.display_command()
         ));
         let shown_local = local.display().to_string();
-        let mut out_lines = LineSplitter::new();
-        let mut err_lines = LineSplitter::new();
-        let show = |prefix: &str, line: String| {
-            output.log(format!("{prefix} {}", line.replace(&dest, &shown_local)))
-        };
+        // psql's output (a script's SELECTs and \echo) is capped like container_exec's.
+        let captured = CommandOutput::new(output.clone(), None).rewriting(&dest, &shown_local);
+        let mut out_lines = captured.stream("stdout");
+        let mut err_lines = captured.stream("stderr");
         let mut on_output = |stream: OutputStream, chunk: &[u8]| match stream {
-            OutputStream::Stdout => out_lines.push(chunk, &mut |line| show("[stdout]", line)),
-            _ => err_lines.push(chunk, &mut |line| show("[stderr]", line)),
+            OutputStream::Stdout => out_lines.push(chunk),
+            _ => err_lines.push(chunk),
         };
         // Ctrl-C or the step's timeout stops psql inside the container too (SIGTERM, then
         // SIGKILL); dropping the exec would leave it running there.
@@ -323,8 +322,9 @@ impl SqlFileStep {
                 PSQL_GRACE,
             )
             .await;
-        out_lines.finish(&mut |line| show("[stdout]", line));
-        err_lines.finish(&mut |line| show("[stderr]", line));
+        out_lines.finish();
+        err_lines.finish();
+        captured.finish();
         // Remove the copy whatever happened: a dump may hold patient data.
         let removed = remove_copy(docker, &container, &dest, &output).await;
         let code = match result? {
