@@ -325,7 +325,7 @@ impl EvidenceDir {
         let report = self.redactor.redact(&report).into_owned();
         let run_json = to_redacted_json(&self.run, RUN_FILE, &self.redactor)?;
         self.ledger
-            .commit_verdict(&run_json, &[(REPORT_FILE, report.as_bytes())])?;
+            .commit_with_run(&run_json, &[(REPORT_FILE, report.as_bytes())])?;
         self.finished = true;
         Ok(())
     }

@@ -12,9 +12,11 @@ pub const LOG_FILE: &str = "output.log";
 /// `output.log` is always complete and covered by `SHA256SUMS`.
 pub const PARTIAL_LOG_FILE: &str = "output.log.partial";
 pub const RESULT_FILE: &str = "result.json";
-/// A covered copy of the final `run.json`, listed in `SHA256SUMS` only while the verdict is being
-/// written (see `ledger.rs`): it is what lets `verify` tell a run killed while recording its
-/// verdict from a `run.json` whose verdict was edited and whose line was removed.
+/// Covered copies of the old and the new `run.json`, listed in `SHA256SUMS` only while `run.json`
+/// is being replaced (see `ledger.rs`): they let `verify` tell a run killed inside an update from
+/// a `run.json` that was edited and whose line was removed.
+pub const PREVIOUS_RUN_FILE: &str = "run.prev.json";
+/// The new `run.json` while it replaces the old one; see [`PREVIOUS_RUN_FILE`].
 pub const PENDING_RUN_FILE: &str = "run.next.json";
 
 /// The run directory's name: the UTC start, `YYYYMMDDTHHMMSSZ`.

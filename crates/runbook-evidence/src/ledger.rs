@@ -10,17 +10,17 @@
 //! 2. `run.json` (and `report.md` at the end of the run) is replaced,
 //! 3. `SHA256SUMS` is rewritten with everything.
 //!
-//! A kill between 1 and 3 leaves `run.json` uncovered but every listed file intact; `verify`
-//! knows that an uncovered `run.json` means "killed inside an update" and accepts it (saying so),
-//! but only while it says `running`: an uncovered `run.json` is exactly what a forger leaves after
-//! editing it and deleting its line, so it may not carry a verdict. The one update that writes a
-//! verdict ([`Ledger::commit_verdict`]) therefore first commits a copy of the new `run.json` as
-//! `run.next.json`; phase 1 lists that copy, phase 3 replaces it by `run.json`, and the copy is
-//! deleted afterwards. An uncovered `run.json` with a verdict is accepted only when it is
-//! byte-identical to that listed copy; a leftover unlisted copy only when identical to the listed
-//! `run.json`.
+//! In phases 1 to 3 `run.json` is not listed, and an unlisted `run.json` is exactly what a forger
+//! leaves after editing it and deleting its line. So phase 1 also commits two covered copies: the
+//! current `run.json` as `run.prev.json` (a hard link, or a copy where links are not supported)
+//! and the new one as `run.next.json`. Whatever the instant of a kill, the unlisted `run.json` is
+//! byte-identical to one of them, and `verify` accepts it only then. Phase 3 lists `run.json`
+//! instead of the copies, which are deleted afterwards; a kill before that deletion leaves them
+//! unlisted, and `verify` ignores them (`run.next.json` only when identical to `run.json`).
 
 use std::collections::BTreeMap;
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::sync_dir;
@@ -28,7 +28,7 @@ use crate::atomic::write_atomic;
 use crate::digest::sha256_hex;
 use crate::errors::EvidenceError;
 use crate::errors::Result;
-use crate::layout::{PENDING_RUN_FILE, RUN_FILE};
+use crate::layout::{PENDING_RUN_FILE, PREVIOUS_RUN_FILE, RUN_FILE};
 use crate::sums::{SUMS_FILE, render};
 
 #[derive(Debug)]
@@ -75,46 +75,59 @@ impl Ledger {
         run_json: &[u8],
         others: &[(&str, &[u8])],
     ) -> Result<()> {
-        self.commit(run_json, others, false)
-    }
-
-    /// [`commit_with_run`](Self::commit_with_run) for the `run.json` that carries the verdict:
-    /// a listed copy (`run.next.json`) covers it while `run.json` itself is not listed.
-    pub(crate) fn commit_verdict(
-        &mut self,
-        run_json: &[u8],
-        others: &[(&str, &[u8])],
-    ) -> Result<()> {
-        self.commit(run_json, others, true)
-    }
-
-    fn commit(&mut self, run_json: &[u8], others: &[(&str, &[u8])], pending: bool) -> Result<()> {
         let previous = self.entries.remove(RUN_FILE);
         for (name, _) in others {
             self.entries.remove(*name);
         }
-        if pending {
+        if let Some(old_digest) = &previous {
+            self.keep_previous(old_digest)?;
             self.write_top(PENDING_RUN_FILE, run_json)?;
-        }
-        if previous.is_some() || pending {
             self.write_sums()?;
         }
         for (name, bytes) in others {
             self.write_top(name, bytes)?;
         }
         self.write_top(RUN_FILE, run_json)?;
-        if pending {
-            self.entries.remove(PENDING_RUN_FILE);
-        }
+        self.entries.remove(PREVIOUS_RUN_FILE);
+        self.entries.remove(PENDING_RUN_FILE);
         self.write_sums()?;
-        if pending {
-            let copy = self.dir.join(PENDING_RUN_FILE);
-            match std::fs::remove_file(&copy) {
-                Ok(()) => sync_dir(&self.dir)?,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(EvidenceError::Write { path: copy, source }),
+        if previous.is_some() {
+            for name in [PREVIOUS_RUN_FILE, PENDING_RUN_FILE] {
+                let path = self.dir.join(name);
+                match fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(source) => return Err(EvidenceError::Write { path, source }),
+                }
             }
+            sync_dir(&self.dir)?;
         }
+        Ok(())
+    }
+
+    /// `run.prev.json`: the current `run.json` under another name, staged with its committed
+    /// digest. A hard link costs no write; a copy is the fallback. Made durable by the
+    /// directory sync of the next `write_top`.
+    fn keep_previous(&mut self, digest: &str) -> Result<()> {
+        let from = self.dir.join(RUN_FILE);
+        let to = self.dir.join(PREVIOUS_RUN_FILE);
+        let write_error = |source| EvidenceError::Write {
+            path: to.clone(),
+            source,
+        };
+        match fs::remove_file(&to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(source) => return Err(write_error(source)),
+        }
+        if fs::hard_link(&from, &to).is_err() {
+            let bytes = fs::read(&from).map_err(|source| EvidenceError::Read {
+                path: from.clone(),
+                source,
+            })?;
+            write_atomic(&self.dir, PREVIOUS_RUN_FILE, &bytes)?;
+        }
+        self.stage(PREVIOUS_RUN_FILE.to_owned(), digest.to_owned());
         Ok(())
     }
 }

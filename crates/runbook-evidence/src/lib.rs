@@ -41,8 +41,8 @@ pub use environment::{detect_host, detect_operator, operator_from};
 pub use errors::{EvidenceError, Result};
 pub use evidence_dir::{EvidenceDir, NewRun, PlannedStep, RunbookSource};
 pub use layout::{
-    LOG_FILE, PARTIAL_LOG_FILE, PENDING_RUN_FILE, REPORT_FILE, RESULT_FILE, RUN_FILE, RUNBOOK_FILE,
-    STEPS_DIR, stamp, step_dir,
+    LOG_FILE, PARTIAL_LOG_FILE, PENDING_RUN_FILE, PREVIOUS_RUN_FILE, REPORT_FILE, RESULT_FILE,
+    RUN_FILE, RUNBOOK_FILE, STEPS_DIR, stamp, step_dir,
 };
 pub use load::{Evidence, StepEntry};
 pub use redact::{MASK, Redactor, SHORT_SECRET_CHARS, forms_of, is_secret_key};

@@ -17,9 +17,9 @@
 //! ([`VerifyReport::inconsistent`]):
 //!
 //! - `runbook.yaml` is always listed; `report.md` once `run.json` states a verdict;
-//! - `run.json` is listed, or (killed inside one of its updates) it says `running`, or it is
-//!   byte-identical to the listed `run.next.json` the writer commits before writing a verdict.
-//!   An uncovered `run.json` that states a verdict is a forged (or edited) verdict;
+//! - `run.json` is listed, or (killed inside one of its updates) it is byte-identical to one of
+//!   the listed copies `run.prev.json` / `run.next.json` the writer commits first (`ledger.rs`).
+//!   Any other unlisted `run.json` is not covered, and one that states a verdict is a forgery;
 //! - every step `run.json` names has its directory `steps/NN-id` and, once sealed, its
 //!   `result.json`, `output.log` and attachments listed, with the status `run.json` gives it; the
 //!   step in progress of a running run is exempt, since a kill leaves it partial;
@@ -36,8 +36,8 @@ use crate::atomic::is_temp_name;
 use crate::digest::hash_file;
 use crate::errors::{EvidenceError, Result};
 use crate::layout::{
-    LOG_FILE, PENDING_RUN_FILE, REPORT_FILE, RESULT_FILE, RUN_FILE, RUNBOOK_FILE, STEPS_DIR,
-    step_dir,
+    LOG_FILE, PENDING_RUN_FILE, PREVIOUS_RUN_FILE, REPORT_FILE, RESULT_FILE, RUN_FILE,
+    RUNBOOK_FILE, STEPS_DIR, step_dir,
 };
 use crate::record_io::read_record;
 use crate::run_record::RunRecord;
@@ -222,38 +222,42 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
             || report.unreadable.iter().any(|u| u.path == path)
     };
     let run_intact = run_listed && !damaged(RUN_FILE);
-    let pending_listed = listed.contains(PENDING_RUN_FILE);
-    let pending_intact = pending_listed && !damaged(PENDING_RUN_FILE);
+    let copies = [PREVIOUS_RUN_FILE, PENDING_RUN_FILE];
     let mut inconsistent = Vec::new();
-    // The record the cross-checks trust: a listed, intact run.json, or an uncovered one the
-    // writer can legitimately leave (see the module documentation).
+    // The record the cross-checks trust: a listed, intact run.json, or an unlisted one that is
+    // byte-identical to a listed, intact copy (see the module documentation).
     let mut trusted_run: Option<RunRecord> = None;
     if run_intact {
         trusted_run = read_record::<RunRecord>(&dir.join(RUN_FILE), "run record")
             .ok()
             .flatten();
-        if pending_listed {
+        for copy in copies.iter().filter(|c| listed.contains(**c)) {
             inconsistent.push(format!(
-                "{PENDING_RUN_FILE} is listed in {SUMS_FILE} together with {RUN_FILE}: the writer \
-                 never lists both"
+                "{copy} is listed in {SUMS_FILE} together with {RUN_FILE}: the writer never \
+                 lists both"
             ));
         }
     } else if !run_listed && sums_text.is_some() {
-        let same_as_pending = pending_intact
-            && fs::read(dir.join(RUN_FILE)).ok() == fs::read(dir.join(PENDING_RUN_FILE)).ok();
+        let current = fs::read(dir.join(RUN_FILE)).ok();
+        let covered = current.is_some()
+            && copies.iter().any(|copy| {
+                listed.contains(*copy) && !damaged(copy) && fs::read(dir.join(copy)).ok() == current
+            });
         match read_record::<RunRecord>(&dir.join(RUN_FILE), "run record") {
-            Ok(Some(run)) if same_as_pending || run.status == RunStatus::Running => {
-                trusted_run = Some(run);
-            }
-            Ok(Some(run)) => inconsistent.push(format!(
+            Ok(Some(run)) if covered => trusted_run = Some(run),
+            Ok(Some(run)) if run.status.is_finished() => inconsistent.push(format!(
                 "{RUN_FILE} is not listed in {SUMS_FILE}, yet it states the verdict '{}': a verdict \
                  no checksum covers cannot be trusted (run.json was edited and its line removed)",
                 run.status
             )),
+            Ok(Some(_)) => inconsistent.push(format!(
+                "{RUN_FILE} is not listed in {SUMS_FILE} and is neither of the listed copies \
+                 ({PREVIOUS_RUN_FILE}, {PENDING_RUN_FILE}) a run killed while replacing it \
+                 leaves: its content is not covered"
+            )),
             Ok(None) => {}
             Err(e) => inconsistent.push(format!(
-                "{RUN_FILE} is not listed in {SUMS_FILE} and is not a run record the writer \
-                 could have left: {e}"
+                "{RUN_FILE} is not listed in {SUMS_FILE} and is not a run record: {e}"
             )),
         }
     }
@@ -294,18 +298,20 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
     } else {
         None
     };
-    // A copy of the verdict left behind by a kill after it was replaced by run.json: harmless
-    // when it is byte-identical to the listed, intact run.json.
-    let leftover_pending = run_intact
-        && !pending_listed
-        && fs::read(dir.join(PENDING_RUN_FILE)).ok() == fs::read(dir.join(RUN_FILE)).ok();
+    // Copies a kill after phase 3 left behind, before their deletion: the old record (nothing
+    // reads it) and the new one, which must then equal run.json.
+    let leftover = |path: &str| {
+        run_intact
+            && !listed.contains(path)
+            && (path == PREVIOUS_RUN_FILE
+                || (path == PENDING_RUN_FILE
+                    && fs::read(dir.join(PENDING_RUN_FILE)).ok()
+                        == fs::read(dir.join(RUN_FILE)).ok()))
+    };
 
     let mut uncommitted = Vec::new();
     for path in walk(dir)? {
-        if listed.contains(&path)
-            || path == SUMS_FILE
-            || (leftover_pending && path == PENDING_RUN_FILE)
-        {
+        if listed.contains(&path) || path == SUMS_FILE || leftover(&path) {
             continue;
         }
         let accepted = tolerance.as_ref().is_some_and(|t| t.accepts(&path));

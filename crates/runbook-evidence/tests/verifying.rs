@@ -258,18 +258,73 @@ fn a_run_killed_while_writing_its_verdict_verifies() {
     assert!(ok, "{text}");
 }
 
+/// Adds `name` with `bytes` to the directory and to `SHA256SUMS`.
+fn add_listed(dir: &std::path::Path, name: &str, bytes: &[u8]) {
+    fs::write(dir.join(name), bytes).unwrap();
+    let digest = runbook_evidence::sha256_hex(bytes);
+    let mut sums = read(dir, "SHA256SUMS");
+    sums.push_str(&format!("{digest}  {name}\n"));
+    fs::write(dir.join("SHA256SUMS"), sums).unwrap();
+}
+
 #[test]
-fn a_run_killed_inside_an_update_while_running_verifies() {
+fn a_run_killed_before_the_new_run_json_replaced_the_old_one_verifies() {
+    // Phase 1 done, phase 2 not: run.json is still the old record, covered by run.prev.json.
     let base = tempfile::tempdir().unwrap();
     let dir = finished_run(base.path());
+    let final_record = fs::read(dir.path().join("run.json")).unwrap();
     let mut run = json(dir.path(), "run.json");
     run["status"] = "running".into();
     run["finished_at"] = serde_json::Value::Null;
-    fs::write(dir.path().join("run.json"), run.to_string()).unwrap();
+    let old = serde_json::to_vec_pretty(&run).unwrap();
+    fs::write(dir.path().join("run.json"), &old).unwrap();
     drop_lines(dir.path(), &["run.json", "report.md"]);
+    add_listed(dir.path(), "run.prev.json", &old);
+    add_listed(dir.path(), "run.next.json", &final_record);
     let report = verify(dir.path()).unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert!(report.unfinished.unwrap().run_json_uncovered);
+    let (ok, text) = sha256sum_check(dir.path());
+    assert!(ok, "{text}");
+
+    // The same record edited (a step's status, the operator): no listed copy matches it.
+    run["operator"] = "someone else".into();
+    fs::write(
+        dir.path().join("run.json"),
+        serde_json::to_vec_pretty(&run).unwrap(),
+    )
+    .unwrap();
+    let report = verify(dir.path()).unwrap();
+    assert!(!report.is_intact());
+    assert_eq!(
+        report.inconsistent,
+        [
+            "run.json is not listed in SHA256SUMS and is neither of the listed copies \
+          (run.prev.json, run.next.json) a run killed while replacing it leaves: its content is \
+          not covered"
+        ]
+    );
+}
+
+#[test]
+fn copies_left_by_a_kill_after_the_last_phase_are_ignored() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    fs::write(
+        dir.path().join("run.prev.json"),
+        "{\"status\": \"running\"}",
+    )
+    .unwrap();
+    fs::copy(
+        dir.path().join("run.json"),
+        dir.path().join("run.next.json"),
+    )
+    .unwrap();
+    let report = verify(dir.path()).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    // A run.next.json that differs from run.json is not a leftover of the writer.
+    fs::write(dir.path().join("run.next.json"), "{}").unwrap();
+    assert_eq!(verify(dir.path()).unwrap().extra, ["run.next.json"]);
 }
 
 #[test]
