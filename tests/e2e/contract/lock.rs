@@ -171,6 +171,7 @@ fn a_second_run_refuses_before_its_first_shell_step_naming_the_holder() {
 
     send_signal(decoy_run.id(), "KILL");
     let _ = finish(decoy_run);
+    end_all_sessions(&decoy);
     send_signal(holder_pid, "KILL");
     let killed = finish(holder);
     assert_eq!(killed.code, -1, "SIGKILL leaves no exit code");
@@ -191,6 +192,7 @@ fn a_second_run_refuses_before_its_first_shell_step_naming_the_holder() {
         verify.stdout
     );
     assert_eq!(run_record(&holder_abs)["status"], "running");
+    end_all_sessions(&case);
 }
 
 /// The lock belongs to the database, not to a runbook: a restore and another runbook (a
@@ -223,6 +225,7 @@ fn two_different_runbooks_on_one_database_exclude_each_other() {
     );
     send_signal(holder.id(), "KILL");
     let _ = finish(holder);
+    end_all_sessions(&case);
 }
 
 /// Control: the lock is per database, so runs on two databases of one server, even of the
@@ -239,6 +242,7 @@ fn runs_on_different_databases_go_on_concurrently() {
     assert!(case.path().join("free.marker").exists());
     send_signal(holder.id(), "KILL");
     let _ = finish(holder);
+    end_all_sessions(&busy);
 }
 
 /// `kill -9` of a run in the middle of `SELECT pg_sleep(60)`: the server releases its lock at
@@ -428,6 +432,7 @@ fn the_same_database_under_another_host_name_is_locked_all_the_same() {
     );
     send_signal(holder.id(), "KILL");
     let _ = finish(holder);
+    end_all_sessions(&case);
 }
 
 /// A live run's work on a database it reached with `\connect` (so it holds no lock there) is
@@ -572,4 +577,85 @@ fn a_psql_left_running_by_a_killed_runs_shell_step_is_found_and_ended_by_termina
     assert_eq!(third.code, 0, "{}", third.all_output());
     assert!(!backend_exists(&pid), "psql's backend is still there");
     assert!(case.path().join("third.marker").exists());
+}
+
+/// Control: what `runbook check` has running on the database (its sessions are named
+/// `runbook check <run id> ...`) never makes a real run refuse: a dry run must not stand in the
+/// way of the restore it rehearses. A session named like a run's (`runbook run ...`) whose run
+/// holds no lock does, which shows the two differ only by that name.
+#[test]
+fn a_dry_runs_sessions_never_refuse_a_run() {
+    let case = Case::new("e2e_lock_check_session");
+    lock_runbook(&case);
+    let mut dry = runbook_testkit::postgres::psql(&case.db.spec)
+        .args(["-c", "SELECT pg_sleep(60)"])
+        .env("PGAPPNAME", "runbook check 0a0a0a0a0a0a 1@elsewhere")
+        .spawn()
+        .expect("psql");
+    assert!(
+        wait_until(Duration::from_secs(10), || sleeping_backend(&case)
+            .is_some()),
+        "the dry run's query never started"
+    );
+    let run = case.run(&["run", "rb.yaml", "--var", "marker=run.marker"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let _ = dry.kill();
+    let _ = dry.wait();
+    end_sessions_named(&case, "runbook check 0a0a0a0a0a0a 1@elsewhere");
+
+    let mut stale = runbook_testkit::postgres::psql(&case.db.spec)
+        .args(["-c", "SELECT pg_sleep(60)"])
+        .env("PGAPPNAME", "runbook run 0b0b0b0b0b0b 1@elsewhere")
+        .spawn()
+        .expect("psql");
+    assert!(
+        wait_until(Duration::from_secs(10), || sleeping_backend(&case)
+            .is_some()),
+        "the stale query never started"
+    );
+    let refused = case.run(&["run", "rb.yaml", "--var", "marker=refused.marker"]);
+    assert_eq!(refused.code, 3, "{}", refused.all_output());
+    assert!(
+        refused
+            .stdout
+            .contains("of run 0b0b0b0b0b0b (client 1@elsewhere)"),
+        "{}",
+        refused.stdout
+    );
+    let _ = stale.kill();
+    let _ = stale.wait();
+    end_sessions_named(&case, "runbook run 0b0b0b0b0b0b 1@elsewhere");
+}
+
+/// Ends what a killed run left sleeping on the case's database.
+fn end_all_sessions(case: &Case) {
+    sql_value(
+        runbook_testkit::postgres::server(),
+        &format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = '{}' AND pid <> pg_backend_pid()",
+            case.db.name
+        ),
+    );
+}
+
+/// Ends the sessions with this `application_name` on the case's database and waits until
+/// they are gone.
+fn end_sessions_named(case: &Case, name: &str) {
+    let server = runbook_testkit::postgres::server();
+    let filter = format!(
+        "datname = '{}' AND application_name = '{name}'",
+        case.db.name
+    );
+    sql_value(
+        server,
+        &format!("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE {filter}"),
+    );
+    assert!(
+        wait_until(Duration::from_secs(10), || sql_value(
+            server,
+            &format!("SELECT count(*) FROM pg_stat_activity WHERE {filter}")
+        ) == "0"),
+        "{name} did not end"
+    );
 }
