@@ -659,3 +659,50 @@ fn end_sessions_named(case: &Case, name: &str) {
         "{name} did not end"
     );
 }
+
+/// The lock is held from before the first step, not from the first database session: a run
+/// still in a long shell step that precedes every SQL step already excludes a second run.
+#[test]
+fn a_run_holds_the_lock_while_its_first_steps_are_not_sql_yet() {
+    let case = Case::new("e2e_lock_early");
+    let text = crate::contract::case::runbook_text(
+        "early",
+        "",
+        "
+        - id: wait-for-files
+          kind: shell
+          when: vars.nap
+          command: [sleep, '20']
+        - id: mark
+          kind: shell
+          command: [touch, '${vars.marker}']
+        - id: look
+          kind: gate
+          target: db
+          checks:
+            - name: server answers
+              query: SELECT 1
+              expect: { equals: 1 }
+        ",
+    )
+    .replace("vars:\n", "vars:\n  nap: \"\"\n  marker: default.marker\n");
+    case.scratch.write("rb.yaml", text);
+    let holder = case.spawn(&["run", "rb.yaml", "--var", "nap=yes"]);
+    assert!(
+        wait_until(Duration::from_secs(15), || advisory_locks(&case) == "1"),
+        "the first run, in its shell step, holds no lock on the database"
+    );
+    let second = case.run(&["run", "rb.yaml", "--var", "marker=second.marker"]);
+    assert_no_panic(&second);
+    assert_eq!(second.code, 3, "{}", second.all_output());
+    assert!(!case.path().join("second.marker").exists());
+    assert!(
+        second
+            .stdout
+            .contains(&format!(" pid {} since ", holder.id())),
+        "{}",
+        second.stdout
+    );
+    send_signal(holder.id(), "KILL");
+    let _ = finish(holder);
+}
