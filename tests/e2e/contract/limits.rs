@@ -485,3 +485,43 @@ fn assert_verifies_in(cwd: &Path, dir: &Path) {
     let verify = runbook(cwd, &["verify", dir.to_str().expect("utf-8")]);
     assert_eq!(verify.code, 0, "{}", verify.all_output());
 }
+
+#[test]
+fn an_allowed_special_file_on_a_protected_target_needs_consent_and_is_not_read_for_it() {
+    let case = Case::new("e2e_limits_fifo_protected");
+    mkfifo(&case.path().join("pipe.sql"));
+    case.runbook(
+        "limits-fifo-protected",
+        "protected: true",
+        "
+        - id: load
+          kind: sql_file
+          target: db
+          path: pipe.sql
+          allow_special_file: true
+          timeout: 2s
+        ",
+    );
+    // What a FIFO holds cannot be listed before the run without consuming it: consent is
+    // asked for, and refused without --confirm, at once.
+    let run = bounded(&case, &["run", "rb.yaml"], QUICK);
+    assert_quick(&run, "run");
+    assert_eq!(run.out.code, 2, "{}", run.out.all_output());
+    assert!(
+        run.out.all_output().contains(
+            "step 'load' would change it in ways that cannot be listed (pipe.sql is a FIFO (named pipe) (allow_special_file: true): it is read once, when the step runs"
+        ),
+        "{}",
+        run.out.all_output()
+    );
+    // With consent the step runs and, with no writer, ends with its timeout.
+    let run = bounded(&case, &["run", "rb.yaml", "--confirm", "db"], QUICK);
+    assert_quick(&run, "run --confirm");
+    assert_eq!(run.out.code, 1, "{}", run.out.all_output());
+    assert!(
+        run.out.stdout.contains("timed out after 2s"),
+        "{}",
+        run.out.all_output()
+    );
+    assert_verifies(&case, &run.out.evidence_dir(case.path()));
+}
