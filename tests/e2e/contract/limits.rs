@@ -525,3 +525,78 @@ fn an_allowed_special_file_on_a_protected_target_needs_consent_and_is_not_read_f
     );
     assert_verifies(&case, &run.out.evidence_dir(case.path()));
 }
+
+#[test]
+fn an_allowed_fifo_is_copied_into_a_container_through_a_private_spool() {
+    let Some(scene) = crate::docker::harness::Scene::start("e2e-limits-copy-fifo") else {
+        return;
+    };
+    let fifo = scene.scratch.path().join("stream.sql");
+    mkfifo(&fifo);
+    let runbook = format!(
+        r#"version: 1
+name: limits-copy-fifo
+targets:
+  box:
+    container: {container}
+steps:
+  - id: start
+    kind: container_start
+    target: box
+    image: ${{env.POSTGRES_IMAGE}}
+    env: {{ POSTGRES_PASSWORD: "${{env.POSTGRES_PASSWORD}}" }}
+    labels: {labels}
+  - id: copy
+    kind: copy_to_container
+    target: box
+    path: stream.sql
+    to: /tmp/
+    allow_special_file: true
+    timeout: 60s
+  - id: show
+    kind: container_exec
+    target: box
+    command: ["cat", "/tmp/stream.sql"]
+  - id: remove
+    kind: container_remove
+    target: box
+    force: true
+"#,
+        container = scene.name("box"),
+        labels = scene.labels_yaml(),
+    );
+    scene.write("rb.yaml", &runbook);
+    // A writer that opens the FIFO whenever the run does, as a restore streamed from another
+    // host would.
+    let writer = std::thread::spawn(move || {
+        std::fs::write(&fifo, b"SELECT 'streamed through a FIFO';\n").expect("write the FIFO")
+    });
+    let run = scene.runbook(&["run", "rb.yaml"]);
+    writer.join().expect("writer");
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(scene.scratch.path());
+    let copy = step_result(&dir, "02-copy");
+    assert_eq!(
+        copy["details"]["destination"], "/tmp/stream.sql",
+        "{copy:#}"
+    );
+    assert_eq!(copy["details"]["bytes"], 34, "{copy:#}");
+    assert_eq!(copy["inputs"][0]["path"], "stream.sql", "{copy:#}");
+    assert!(
+        step_log(&dir, "03-show").contains("[stdout] SELECT 'streamed through a FIFO';"),
+        "{}",
+        step_log(&dir, "03-show")
+    );
+    // The spool is gone.
+    let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .expect("temp dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("runbook-spool-")
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    scene.finish();
+}
