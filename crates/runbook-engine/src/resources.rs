@@ -341,10 +341,19 @@ impl Resources {
                 // The dry run only looks: taking the lock would make a real run that starts
                 // meanwhile refuse. It predicts the run: a holder, or another run's statement
                 // still active, would make `runbook run` refuse.
-                if let Ok(Some(held)) = lock::probe(&session, &self.holder.run).await {
-                    return Err(StepError::Blocked(format!(
-                        "target '{name}': {held}; `runbook run` would be refused until it ends"
-                    )));
+                match lock::probe(&session, &self.holder.run).await {
+                    Ok(None) => {}
+                    Ok(Some(held)) => {
+                        return Err(StepError::Blocked(format!(
+                            "target '{name}': {held}; `runbook run` would be refused until it ends"
+                        )));
+                    }
+                    // What keeps the dry run from looking keeps the run from locking.
+                    Err(error) => {
+                        return Err(StepError::Blocked(format!(
+                            "target '{name}': {error}; `runbook run` would be refused"
+                        )));
+                    }
                 }
             }
             let state = self.postgres.entry(name.to_owned()).or_default();
