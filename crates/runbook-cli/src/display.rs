@@ -112,6 +112,7 @@ impl Listener for Display {
                     bar.set_position(*done);
                 }
             }
+            Event::Warning { message } => crate::report_warning(message),
             Event::Log { line, .. } if self.verbose => {
                 self.line(&format!("    {line}"));
             }

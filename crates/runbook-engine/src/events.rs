@@ -27,6 +27,9 @@ pub enum Event<'a> {
         total: usize,
         step: &'a Step,
     },
+    /// Something about the whole run the operator must read before it goes on (e.g. a secret
+    /// too short to redact reliably); also recorded in `run.json`'s notes. Emitted once.
+    Warning { message: &'a str },
     /// A line the step wrote to its `output.log` (already redacted).
     Log { index: usize, line: &'a str },
     /// Work done so far inside a step (bytes of a SQL file), for a progress bar.

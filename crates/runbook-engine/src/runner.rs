@@ -130,6 +130,9 @@ pub async fn execute(
         evidence_dir: &evidence_dir,
         total_steps: runbook.steps.len(),
     });
+    for message in redactor.warnings() {
+        emitter.emit(&Event::Warning { message });
+    }
 
     if options.mode == Mode::Run
         && let Some((step_index, refusal)) =

@@ -34,10 +34,6 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
             Ok(runbook) => runbook,
             Err(code) => return code,
         };
-    // Once, before anything runs; EvidenceDir::create records the same notes in run.json.
-    for warning in runbook_evidence::Redactor::new(runbook.secrets()).warnings() {
-        crate::report_warning(warning);
-    }
     let plan = Plan::new(runbook);
     let mut options = RunOptions::new(mode, request.file.display().to_string());
     options.from_step = request.from.clone();
