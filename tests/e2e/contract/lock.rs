@@ -706,3 +706,77 @@ fn a_run_holds_the_lock_while_its_first_steps_are_not_sql_yet() {
     send_signal(holder.id(), "KILL");
     let _ = finish(holder);
 }
+
+/// A role that may read neither the holder's query nor its state (no `pg_read_all_stats`) still
+/// learns which run holds the lock (its `application_name` is visible to all) and is refused;
+/// and a run killed mid-statement refuses it too, with `--terminate-stale` failing plainly
+/// when the role may not signal that backend (nothing is ended).
+#[test]
+fn a_role_that_sees_little_is_still_refused_and_told_which_run_holds_the_database() {
+    let case = Case::new("e2e_lock_role");
+    let role = format!("e2e_lock_reader_{}", std::process::id());
+    let server = runbook_testkit::postgres::server();
+    sql_exec(
+        server,
+        &format!("DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN"),
+    );
+    let role_url = case
+        .db
+        .url
+        .replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+    assert_ne!(role_url, case.db.url);
+    lock_runbook(&case);
+    let holder = start_holder(&case, "rb.yaml", "first.marker");
+    let holder_pid = holder.id();
+    let (sleeper, application_name, _) = sleeping_backend(&case).expect("the sleeping backend");
+    let run_id = application_name
+        .split(' ')
+        .nth(2)
+        .expect("run id")
+        .to_owned();
+
+    let as_role = |marker: &str, extra: &[&str]| {
+        let url = format!("url={role_url}");
+        let marker = format!("marker={marker}");
+        let mut args = vec!["run", "rb.yaml", "--var", &url, "--var", &marker];
+        args.extend_from_slice(extra);
+        case.scratch.runbook(&args)
+    };
+    let refused = as_role("role.marker", &[]);
+    assert_no_panic(&refused);
+    assert_eq!(refused.code, 3, "{}", refused.all_output());
+    assert!(!case.path().join("role.marker").exists());
+    let expected = format!(
+        "another run holds the lock on database '{}': run {run_id} {holder_pid}@",
+        case.db.name
+    );
+    assert!(
+        refused.stdout.contains(&expected) && refused.stdout.contains("hidden from this role"),
+        "{expected}:\n{}",
+        refused.stdout
+    );
+
+    send_signal(holder_pid, "KILL");
+    let _ = finish(holder);
+    assert!(
+        wait_until(Duration::from_secs(5), || advisory_locks(&case) == "0"),
+        "the server kept the killed run's lock"
+    );
+    let stale = as_role("stale.marker", &["--terminate-stale"]);
+    assert_no_panic(&stale);
+    assert_eq!(stale.code, 3, "{}", stale.all_output());
+    assert!(!case.path().join("stale.marker").exists());
+    assert!(
+        stale.stdout.contains(&format!(
+            "cannot end backend pid {sleeper} of an earlier run: "
+        )),
+        "{}",
+        stale.stdout
+    );
+    assert!(
+        backend_exists(&sleeper),
+        "a role without the right ended it"
+    );
+    end_all_sessions(&case);
+    sql_exec(server, &format!("DROP ROLE IF EXISTS {role}"));
+}
