@@ -21,7 +21,9 @@
 //! The refused run must be able to say who holds the lock. The holder's identity travels in a
 //! comment of the lock query itself: the lock connection stays idle afterwards, so
 //! `pg_stat_activity.query` keeps showing that statement for as long as the lock is held, and
-//! any session of the same role (or with `pg_read_all_stats`) can read it.
+//! any session of the same role (or with `pg_read_all_stats`) can read it. (After the lock
+//! session ran its own `pg_stat_activity` queries, the statement is sent again.) Other roles
+//! still see the lock session's `application_name`: the run id and `pid@host`.
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
