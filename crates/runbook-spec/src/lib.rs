@@ -82,9 +82,53 @@ pub fn parse(source: &str, file: &Path, options: &ParseOptions<'_>) -> Result<Ru
     load::pipeline::parse(source, file, options)
 }
 
+/// The longest runbook file read: a runbook is a page of YAML, and `runbook validate
+/// /dev/zero` must not read until memory runs out.
+pub const MAX_RUNBOOK_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a runbook file: at most [`MAX_RUNBOOK_BYTES`], and not a device or a directory
+/// (refused before opening). A pipe is read (`runbook validate <(generate-runbook)`), within
+/// the same bound.
+fn read_runbook(file: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::metadata(file)?.file_type();
+    let what = if kind.is_dir() {
+        Some("a directory")
+    } else if kind.is_char_device() {
+        Some("a character device")
+    } else if kind.is_block_device() {
+        Some("a block device")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else {
+        None
+    };
+    if let Some(what) = what {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {what}, not a runbook file"),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)?
+        .take(MAX_RUNBOOK_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_RUNBOOK_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is larger than {} MiB; a runbook is YAML text, not data",
+                MAX_RUNBOOK_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Reads and parses a runbook file. Text that is not UTF-8 is reported at the first bad byte.
 pub fn parse_file(file: &Path, options: &ParseOptions<'_>) -> Result<Runbook, LoadError> {
-    let bytes = std::fs::read(file).map_err(|source| LoadError::Read {
+    let bytes = read_runbook(file).map_err(|source| LoadError::Read {
         path: file.to_owned(),
         source,
     })?;

@@ -600,3 +600,35 @@ steps:
     assert!(left.is_empty(), "{left:?}");
     scene.finish();
 }
+
+#[test]
+fn a_runbook_file_that_is_a_device_or_endless_is_refused_without_reading_it_all() {
+    let case = Case::new("e2e_limits_runbook_file");
+    for command in ["validate", "check", "run"] {
+        let run = bounded(&case, &[command, "/dev/zero"], QUICK);
+        assert_quick(&run, command);
+        assert_eq!(run.out.code, 2, "{command}: {}", run.out.all_output());
+        assert!(
+            run.out
+                .stderr
+                .contains("cannot read /dev/zero: it is a character device, not a runbook file"),
+            "{command}: {}",
+            run.out.all_output()
+        );
+        assert!(run.peak_kb < 150 * 1024, "{command}: {} kB", run.peak_kb);
+    }
+    // A runbook bigger than 16 MiB is not one; the file is not read past that.
+    let big = std::fs::File::create(case.path().join("big.yaml")).expect("create");
+    big.set_len(64 * 1024 * 1024).expect("sparse file");
+    let run = bounded(&case, &["validate", "big.yaml"], QUICK);
+    assert_quick(&run, "validate big.yaml");
+    assert_eq!(run.out.code, 2, "{}", run.out.all_output());
+    assert!(
+        run.out.stderr.contains(
+            "cannot read big.yaml: it is larger than 16 MiB; a runbook is YAML text, not data"
+        ),
+        "{}",
+        run.out.all_output()
+    );
+    assert!(run.peak_kb < 150 * 1024, "{} kB", run.peak_kb);
+}
