@@ -1,8 +1,8 @@
 //! `container_exec`: run a command inside a running container, like `docker exec`.
 //!
 //! Arguments are expanded (`${targets.NAME.url}`) and passed as an argument vector, never
-//! through a shell. Both streams go into `output.log` line by line as the engine delivers them
-//! (bounded memory whatever the command prints), stderr lines marked as such; the exit code
+//! through a shell. Both streams go into `output.log` line by line as the engine delivers them,
+//! capped like `shell`'s (lines at 1 MiB, the log at `max_output_bytes`), stderr lines marked; the exit code
 //! decides the status against `allow_exit_codes`. A password that a referenced URL needs, in an
 //! argument or in `env`, goes to the command in `PGPASSWORD`, never into its arguments. Docker
 //! cannot kill an exec'd process by itself, so the command runs under a small `sh` wrapper (the

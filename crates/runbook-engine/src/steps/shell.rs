@@ -1,8 +1,9 @@
 //! `shell`: the escape hatch, a local command whose output becomes evidence.
 //!
 //! The command runs without a shell unless `shell: true` asks for one, so arguments with spaces
-//! or `$` reach the program as written. Both streams are logged line by line as they arrive
-//! (bounded memory whatever the output), the exit code decides the status, and a timeout or
+//! or `$` reach the program as written. Both streams are logged line by line as they arrive,
+//! lines cut at 1 MiB and the log capped at `max_output_bytes` (default 64 MiB; the rest is
+//! counted, not kept), so memory and evidence stay bounded whatever it prints; the exit code decides the status, and a timeout or
 //! Ctrl-C stops the command with everything it started: it runs in a process group of its own,
 //! which gets SIGTERM and, `STOP_GRACE` later, SIGKILL. Killing only the direct child would
 //! leave `sh -c 'pg_restore ...; psql ...'` or `flyway migrate | tee log` changing the database
