@@ -32,8 +32,10 @@ pub fn lint(runbook: &Runbook) -> Vec<String> {
                 // Never opened when it is not a regular file: /dev/zero would be read forever,
                 // a FIFO would hang `validate`. Refused unless the step allows it, and then
                 // left to `run` (it can be read only once).
+                // No more than `stat` says: a file of /proc or /sys says 0 or 4096 bytes and may
+                // give more, or block.
                 let handle = match crate::input_file::open_regular(&file.path) {
-                    Ok((handle, _)) => handle,
+                    Ok((handle, meta)) => handle.take(meta.len()),
                     Err(crate::StepError::Blocked(_)) if file.allow_special_file => continue,
                     Err(crate::StepError::Blocked(refusal)) => {
                         findings.push(format!(

@@ -45,7 +45,7 @@ impl SqlFileStep {
     /// The script for reading before the step runs (consent), never blocking: a special file
     /// is refused, and one the step allows is not read here either (a FIFO can be read only
     /// once, by the step itself; a device may never end), so consent treats it as unknown.
-    fn open(&self) -> Result<(File, u64), StepError> {
+    fn open(&self) -> Result<(std::io::Take<File>, u64), StepError> {
         let path = &self.0.path;
         let examined = input_file::examine(path, self.0.allow_special_file)?;
         if let Some(special) = examined.special {
@@ -56,7 +56,10 @@ impl SqlFileStep {
             )));
         }
         let (file, meta) = input_file::open_regular(path)?;
-        Ok((file, meta.len()))
+        // No more than `stat` says: this read happens before anything runs, on the runtime's
+        // thread, and a "regular" file of /proc or /sys says 0 or 4096 bytes and may give
+        // more, or block (/proc/kmsg).
+        Ok((file.take(meta.len()), meta.len()))
     }
 
     /// The script for `check` and `run`: a special file only when the step allows it, opened
