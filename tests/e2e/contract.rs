@@ -16,6 +16,7 @@ mod exit_codes;
 mod forgery;
 mod gates_and_sequences;
 mod hostile_inputs;
+mod hostile_yaml;
 mod interrupt;
 mod invalid_input;
 mod limits;

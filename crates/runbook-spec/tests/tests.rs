@@ -3,6 +3,7 @@
 
 mod fixtures;
 mod interpolation;
+mod limits;
 mod model;
 mod no_panic;
 mod schema;

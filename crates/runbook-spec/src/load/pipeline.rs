@@ -47,7 +47,8 @@ fn single(file: &Path, pos: Position, message: String) -> SpecErrors {
 fn syntax_error(text: &str, end: usize) -> Option<(Position, String)> {
     let error = serde_yaml::from_str::<serde_yaml::Value>(&text[..end]).err()?;
     let message = error.to_string();
-    if message.starts_with("duplicate entry")
+    // Nested duplicates come prefixed with their path ("steps[0]: duplicate entry ...").
+    if message.contains("duplicate entry with key")
         || message.contains("more than one document")
         || message.starts_with("repetition limit exceeded")
     {

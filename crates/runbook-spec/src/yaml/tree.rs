@@ -206,6 +206,17 @@ impl Tree {
                         }
                         Some((id, weight))
                     }
+                    // An alias inside its own anchor: the value would contain itself, and
+                    // serde_yaml would recurse into it.
+                    None if pending_anchors.contains(&anchor) => {
+                        errors.push(TreeError {
+                            pos,
+                            message: "alias inside its own anchor: the value would contain itself"
+                                .to_owned(),
+                            kind: TreeErrorKind::Limit,
+                        });
+                        break;
+                    }
                     None => {
                         errors.push(TreeError {
                             pos,
