@@ -632,3 +632,65 @@ fn a_runbook_file_that_is_a_device_or_endless_is_refused_without_reading_it_all(
     );
     assert!(run.peak_kb < 150 * 1024, "{} kB", run.peak_kb);
 }
+
+#[test]
+fn require_files_names_a_special_file_and_hashes_an_allowed_one_only_when_running() {
+    let case = Case::new("e2e_limits_require_fifo");
+    let fifo = case.path().join("feed");
+    mkfifo(&fifo);
+    case.runbook(
+        "limits-require-fifo",
+        "",
+        "
+        - id: inputs
+          kind: require_files
+          files: [{ path: feed }]
+        ",
+    );
+    let run = bounded(&case, &["run", "rb.yaml"], QUICK);
+    assert_quick(&run, "run");
+    assert_eq!(run.out.code, 3, "{}", run.out.all_output());
+    assert!(
+        run.out
+            .stdout
+            .contains("feed is a FIFO (named pipe), not a regular file"),
+        "{}",
+        run.out.all_output()
+    );
+
+    case.runbook(
+        "limits-require-fifo",
+        "",
+        "
+        - id: inputs
+          kind: require_files
+          allow_special_file: true
+          files: [{ path: feed }]
+          timeout: 30s
+        ",
+    );
+    // check does not read it (that would consume what the writer sends)...
+    let check = bounded(&case, &["check", "rb.yaml"], QUICK);
+    assert_quick(&check, "check");
+    assert_eq!(check.out.code, 0, "{}", check.out.all_output());
+    let dir = check.out.evidence_dir(case.path());
+    assert!(
+        step_log(&dir, "01-inputs").contains("not read in check mode"),
+        "{}",
+        step_log(&dir, "01-inputs")
+    );
+    // ...run hashes what it gives.
+    let writer = std::thread::spawn(move || std::fs::write(&fifo, b"baseline\n").expect("write"));
+    let run = bounded(&case, &["run", "rb.yaml"], QUICK);
+    writer.join().expect("writer");
+    assert_quick(&run, "run");
+    assert_eq!(run.out.code, 0, "{}", run.out.all_output());
+    let dir = run.out.evidence_dir(case.path());
+    let result = step_result(&dir, "01-inputs");
+    assert_eq!(
+        result["inputs"][0]["sha256"],
+        sha256_hex(b"baseline\n"),
+        "{result:#}"
+    );
+    assert_eq!(result["inputs"][0]["size"], 9, "{result:#}");
+}
