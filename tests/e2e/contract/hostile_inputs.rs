@@ -431,3 +431,42 @@ fn a_copy_cut_off_at_end_of_file_fails_the_step_and_keeps_no_rows() {
     assert_eq!(result.code, 0, "{}", result.all_output());
     assert_eq!(case.sql("SELECT count(*) FROM public.t2"), "2");
 }
+
+#[test]
+fn via_container_refuses_what_the_client_loader_refuses_before_touching_the_container() {
+    // psql in the container would load the rows of the cut-off COPY; the file is read here
+    // first. The container does not even exist: nothing is copied anywhere.
+    let case = Case::new("e2e_hostile_via_container");
+    let text = crate::contract::case::runbook_text(
+        "via-container",
+        "container: runbook-e2e-no-such-container",
+        "
+        - id: load
+          kind: sql_file
+          target: db
+          via: container
+          path: dump.sql
+        ",
+    );
+    case.scratch.write("rb.yaml", text);
+    case.scratch.write(
+        "dump.sql",
+        "CREATE TABLE public.t (id int);\nCOPY public.t (id) FROM stdin;\n1\n2\n",
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 1, "{}", result.all_output());
+    assert!(
+        result.stdout.contains(
+            "dump.sql:5:1: COPY data for table public.t (line 2) ended at end of file without \\. : the file looks truncated"
+        ),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        !result.all_output().contains("copied"),
+        "{}",
+        result.all_output()
+    );
+    assert_eq!(case.sql("SELECT to_regclass('public.t') IS NULL"), "t");
+}

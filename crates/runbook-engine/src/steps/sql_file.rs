@@ -251,6 +251,10 @@ impl SqlFileStep {
             None => None,
         };
         let readable = spooled.as_ref().map_or(local.clone(), |s| s.path.clone());
+        // psql would load a truncated dump's partial rows, run a cut-off last statement or
+        // send NUL bytes: the file is read here first and refused as the client loader
+        // refuses it, before anything reaches the container.
+        refuse_what_the_loader_refuses(&readable, &self.origin(), cx, &self.0).await?;
         let dest = format!("/tmp/runbook-{}-{}.sql", cx.step().id, std::process::id());
         let variables = self.variables(cx.runbook());
         let mut cmd = vec!["psql".to_owned(), "-X".to_owned()];
@@ -457,4 +461,46 @@ fn refused_as_not_sql(error: &runbook_postgres::LoadError) -> bool {
             )
         )
     })
+}
+
+/// Reads the script as `via: client` would and fails at the first error that makes the client
+/// loader refuse the file (a NUL byte, COPY data or a last statement cut off at end of file, a
+/// statement over `max_statement_bytes`), so `via: container` is no laxer than `via: client`.
+/// Invalid UTF-8 is left to psql, which may be told another encoding.
+async fn refuse_what_the_loader_refuses(
+    path: &std::path::Path,
+    origin: &Origin,
+    cx: &StepContext<'_>,
+    step: &SqlFile,
+) -> Result<(), StepError> {
+    let file = File::open(path).map_err(|e| StepError::io(path, e))?;
+    let mut reader = script::file_reader(
+        std::io::BufReader::with_capacity(READ_BUFFER, file),
+        cx.runbook(),
+        step,
+    );
+    let scanning = tokio::task::spawn_blocking(move || {
+        reader
+            .by_ref()
+            .filter_map(Result::err)
+            .find(runbook_sql::ScanError::is_fatal)
+    });
+    let cancel = cx.cancellation();
+    let found = tokio::select! {
+        found = scanning => {
+            found.map_err(|e| StepError::failed(format!("script reader task failed: {e}")))?
+        }
+        () = cancel.cancelled() => return Err(StepError::Interrupted),
+    };
+    match found {
+        Some(error) if !matches!(error.kind, runbook_sql::ScanErrorKind::InvalidUtf8 { .. }) => {
+            let (file, line, column) = origin.locate(error.position);
+            let mut record = ErrorRecord::new(format!("{file}:{line}:{column}: {}", error.kind));
+            record.file = Some(file);
+            record.line = Some(line);
+            record.column = Some(column);
+            Err(StepError::Failed(Box::new(record)))
+        }
+        _ => Ok(()),
+    }
 }
