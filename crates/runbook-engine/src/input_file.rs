@@ -160,6 +160,10 @@ pub(crate) fn open_regular(path: &Path) -> Result<(File, Metadata), StepError> {
     if let Some(special) = Special::of(meta.file_type()) {
         return Err(StepError::Blocked(refusal(path, special)));
     }
+    // Reads of a regular file block as usual (O_NONBLOCK means nothing to most file systems,
+    // but a FUSE one may honour it).
+    rustix::fs::fcntl_setfl(&file, rustix::fs::OFlags::empty())
+        .map_err(|e| StepError::io(path, e.into()))?;
     Ok((file, meta))
 }
 
