@@ -470,3 +470,83 @@ fn via_container_refuses_what_the_client_loader_refuses_before_touching_the_cont
     );
     assert_eq!(case.sql("SELECT to_regclass('public.t') IS NULL"), "t");
 }
+
+#[test]
+fn via_container_a_scripts_variables_never_reach_psqls_command_line() {
+    // `psql -v app_password=...` would show the password to every process in the container
+    // and in the exec's record; the variables go in a private file of \set lines instead.
+    let Some(scene) = crate::docker::harness::Scene::start("vars-off-the-command-line") else {
+        return;
+    };
+    let secret = distinctive("Var-It's-\\Secret");
+    let digest = {
+        let out = Command::new("sh")
+            .args(["-c", "printf %s \"$V\" | md5sum"])
+            .env("V", &secret)
+            .output()
+            .expect("md5sum");
+        String::from_utf8_lossy(&out.stdout)[..32].to_owned()
+    };
+    scene.write(
+        "vars.sql",
+        "CREATE TABLE pw_check AS SELECT md5(:'app_password') AS h, :'plain' AS p;\n",
+    );
+    let text = format!(
+        r#"version: 1
+name: vars-off-the-command-line
+vars:
+  app_password: unset
+targets:
+  db:
+    postgres:
+      url: postgres://postgres@127.0.0.1/postgres
+      password_env: POSTGRES_PASSWORD
+    container: {container}
+steps:
+  - id: start-db
+    kind: container_start
+    target: db
+    image: ${{env.POSTGRES_IMAGE}}
+    env: {{ POSTGRES_PASSWORD: "${{env.POSTGRES_PASSWORD}}" }}
+    ports: ["127.0.0.1:0:5432"]
+    labels: {labels}
+    wait: 90s
+  - id: load
+    kind: sql_file
+    target: db
+    via: container
+    path: vars.sql
+    variables: {{ plain: "two words" }}
+  - id: gate
+    kind: gate
+    target: db
+    checks:
+      - name: the variables arrived intact
+        query: SELECT h || ' ' || p FROM pw_check
+        expect: {{ equals: "{digest} two words" }}
+  - id: remove-db
+    kind: container_remove
+    target: db
+    force: true
+"#,
+        container = scene.name("db"),
+        labels = scene.labels_yaml(),
+    );
+    scene.write("rb.yaml", &text);
+    let var = format!("app_password={secret}");
+    let result = scene.runbook(&["run", "rb.yaml", "--var", &var]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    let dir = result.evidence_dir(scene.scratch.path());
+    let log = step_log(&dir, "02-load");
+    let command = log
+        .split('\n')
+        .find(|l| l.starts_with("$ docker exec"))
+        .unwrap_or_else(|| panic!("no command line in:\n{log}"));
+    assert!(
+        !command.contains("app_password") && !command.contains("plain="),
+        "variables on psql's command line: {command}"
+    );
+    assert_secret_nowhere(&result, &dir, &secret, "the variable's password");
+    scene.finish();
+}

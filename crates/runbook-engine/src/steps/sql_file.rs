@@ -264,17 +264,32 @@ impl SqlFileStep {
         if self.0.single_transaction {
             cmd.push("-1".to_owned());
         }
-        for (name, value) in &variables {
-            cmd.extend(["-v".to_owned(), format!("{name}={value}")]);
-        }
+        // The variables (a password among them, often) go in a file of `\set` lines run
+        // first, not as `-v NAME=VALUE`: a command line is visible to every process in the
+        // container (`ps`) and in the exec's record.
+        let prelude = if variables.is_empty() {
+            None
+        } else {
+            let dest = format!(
+                "/tmp/runbook-{}-{}-vars.sql",
+                cx.step().id,
+                std::process::id()
+            );
+            Some((
+                VariablesFile::write(&variables).map_err(StepError::failed)?,
+                dest,
+            ))
+        };
         cmd.extend([
             "-U".to_owned(),
             spec.user().to_owned(),
             "-d".to_owned(),
             spec.dbname().to_owned(),
-            "-f".to_owned(),
-            dest.clone(),
         ]);
+        if let Some((_, prelude_dest)) = &prelude {
+            cmd.extend(["-f".to_owned(), prelude_dest.clone()]);
+        }
+        cmd.extend(["-f".to_owned(), dest.clone()]);
         let mut exec = ExecSpec::new(cmd);
         if let Some(password) = spec.password() {
             exec = exec.env("PGPASSWORD", password);
@@ -282,6 +297,17 @@ impl SqlFileStep {
         let output = cx.output();
         let cancel = cx.cancellation();
         let docker = cx.docker().await?;
+        if let Some((file, prelude_dest)) = &prelude {
+            let copied = docker
+                .copy_file_into(&container, &file.path, prelude_dest, 0o600, Owner::POSTGRES)
+                .await;
+            if let Err(error) = copied {
+                remove_copy(docker, &container, prelude_dest, &output).await;
+                return Err(error.into());
+            }
+        }
+        let prelude_dest = prelude.as_ref().map(|(_, dest)| dest.clone());
+        drop(prelude);
         // The postgres account of the official image (and of runbook/postgres) can read it;
         // root can read anything: both ways of exec'ing work, and nobody else can.
         let copying = docker.copy_file_into(&container, &readable, &dest, 0o600, Owner::POSTGRES);
@@ -296,6 +322,9 @@ impl SqlFileStep {
             Ok(copied) => copied,
             Err(error) => {
                 remove_copy(docker, &container, &dest, &output).await;
+                if let Some(prelude_dest) = &prelude_dest {
+                    remove_copy(docker, &container, prelude_dest, &output).await;
+                }
                 return Err(error);
             }
         };
@@ -334,6 +363,9 @@ impl SqlFileStep {
         captured.finish();
         // Remove the copy whatever happened: a dump may hold patient data.
         let removed = remove_copy(docker, &container, &dest, &output).await;
+        if let Some(prelude_dest) = &prelude_dest {
+            remove_copy(docker, &container, prelude_dest, &output).await;
+        }
         let code = match result? {
             ExecEnd::Exited(code) => code,
             ExecEnd::Cancelled { .. } => {
@@ -503,4 +535,58 @@ async fn refuse_what_the_loader_refuses(
         }
         _ => Ok(()),
     }
+}
+
+/// A private local file of psql `\set` commands for a script's variables, removed on drop.
+struct VariablesFile {
+    path: std::path::PathBuf,
+}
+
+impl VariablesFile {
+    fn write(variables: &std::collections::BTreeMap<String, String>) -> Result<Self, String> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let path =
+            std::env::temp_dir().join(format!("runbook-vars-{}-{nanos}.sql", std::process::id()));
+        let mut text = String::new();
+        for (name, value) in variables {
+            text.push_str(&format!("\\set {name} '{}'\n", psql_quote(value)));
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let written = file.write_all(text.as_bytes());
+        let file = VariablesFile { path };
+        written.map_err(|e| format!("cannot write {}: {e}", file.path.display()))?;
+        Ok(file)
+    }
+}
+
+impl Drop for VariablesFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// A value inside a single-quoted psql meta-command argument: `'` doubled, backslash and line
+/// breaks escaped (psql reads `\\`, `\n`, `\r` there).
+fn psql_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
 }
