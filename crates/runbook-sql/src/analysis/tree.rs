@@ -7,7 +7,7 @@
 //! field of every node; `pg_query`'s own iterator skips node kinds it does not care about, and a
 //! walk that skips a subtree would let whatever hides there through.
 
-use pg_query::ParserOptions;
+use pg_query::{NodeEnum, ParserOptions};
 use serde_json::Value;
 
 /// Parses `sql` (one or more statements) as the server would with the given
@@ -17,6 +17,17 @@ use serde_json::Value;
 /// Fails with the parser's message; a tree too deep to decode fails too, which callers treat as
 /// "cannot be analysed".
 pub(crate) fn parse(sql: &str, standard_conforming_strings: bool) -> Result<Vec<Value>, String> {
+    parse_nodes(sql, standard_conforming_strings)?
+        .iter()
+        .map(|node| to_json(node.as_ref()))
+        .collect()
+}
+
+/// The typed statement nodes, for fast paths that need no walk (`None`: an empty statement).
+pub(crate) fn parse_nodes(
+    sql: &str,
+    standard_conforming_strings: bool,
+) -> Result<Vec<Option<NodeEnum>>, String> {
     let options = if standard_conforming_strings {
         ParserOptions::DEFAULT
     } else {
@@ -26,15 +37,17 @@ pub(crate) fn parse(sql: &str, standard_conforming_strings: bool) -> Result<Vec<
         pg_query::Error::Parse(message) => message,
         other => other.to_string(),
     })?;
-    result
+    Ok(result
         .protobuf
         .stmts
-        .iter()
-        .map(|raw| {
-            let node = raw.stmt.as_ref().and_then(|n| n.node.as_ref());
-            serde_json::to_value(node).map_err(|e| format!("parse tree not readable: {e}"))
-        })
-        .collect()
+        .into_iter()
+        .map(|raw| raw.stmt.and_then(|n| n.node))
+        .collect())
+}
+
+/// A statement node as JSON, e.g. `{"SelectStmt": {...}}`.
+pub(crate) fn to_json(node: Option<&NodeEnum>) -> Result<Value, String> {
+    serde_json::to_value(node).map_err(|e| format!("parse tree not readable: {e}"))
 }
 
 /// The node type and body of a statement node: `("SelectStmt", {...})`.
