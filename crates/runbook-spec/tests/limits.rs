@@ -256,3 +256,62 @@ fn substitution_repeated_by_aliases_counts_against_the_runbook_total() {
         ]
     );
 }
+
+#[test]
+fn a_lone_carriage_return_is_refused_where_it_is() {
+    // Found by the fuzz target: YAML breaks lines at a lone `\r`, so serde_yaml reported an
+    // error at line 25 of a 17-line file.
+    let text = "version: 1\nname: t\ntargets:\n  a: { postgres: { ephemeral: true } }\n  \r\r\ratch:\n    x: 1\nsteps:\n  - \n      SELECT 1;\n";
+    assert_eq!(
+        parse_err(text),
+        vec![
+            "5:3: a carriage return (\\r) not followed by a line feed: expected LF or CRLF line endings"
+        ]
+    );
+    // CRLF files are fine.
+    let crlf =
+        with_steps("  - id: s\n    kind: shell\n    command: [true]\n").replace('\n', "\r\n");
+    parse_with(&crlf, &fixture_env(), &[]).expect("CRLF parses");
+}
+
+#[test]
+fn yaml_syntax_errors_are_placed_by_byte_offset_not_libyamls_line_count() {
+    // libyaml also breaks lines at NEL (U+0085), so it put this error (at `steps:`) on line 5;
+    // a line here ends at \n only.
+    let text = "version: 1\nname: t\ndescription: a\u{85}b\nsteps: [\n";
+    let errors = parse_err(text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("4:1: invalid YAML: could not find expected ':'"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn thousands_of_undefined_references_are_reported_quickly_with_short_lists() {
+    // 200 KB: 5,000 vars and 5,000 references to undeclared ones. Each message listed all
+    // 5,000 names (hundreds of megabytes in all) and each "did you mean" compared with all of
+    // them: over a minute.
+    let mut text = "version: 1\nname: t\nvars:\n".to_owned();
+    for i in 0..5_000 {
+        text += &format!("  variable_{i}: x\n");
+    }
+    text += "steps:\n  - id: s\n    kind: shell\n    command: [echo, \"";
+    for i in 0..5_000 {
+        text += &format!("${{vars.undefined_{i}}}");
+    }
+    text += "\"]\n";
+    let started = Instant::now();
+    let errors = parse_err(&text);
+    within(Duration::from_secs(20), started);
+    assert_eq!(errors.len(), 5_000);
+    let total: usize = errors.iter().map(String::len).sum();
+    assert!(total < 5_000 * 400, "{total} bytes of messages");
+    assert!(
+        errors[0].ends_with(
+            "undefined reference ${vars.undefined_0}: the runbook declares vars variable_0, variable_1, variable_2, variable_3, variable_4, variable_5, variable_6, variable_7, variable_8, variable_9, variable_10, variable_11, variable_12, variable_13, variable_14, variable_15, variable_16, variable_17, variable_18, variable_19, ... (5000 in all)"
+        ),
+        "{}",
+        errors[0]
+    );
+}

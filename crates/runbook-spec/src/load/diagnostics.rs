@@ -12,13 +12,25 @@ pub(crate) struct Diag {
     pub message: String,
 }
 
+/// Names compared for "did you mean" suggestions per parse at most: each suggestion compares a
+/// name with every candidate, and thousands of misspelled references against thousands of vars
+/// took minutes. A runbook with 100 vars still gets 500 suggestions.
+const MAX_COMPARED: usize = 50_000;
+
 #[derive(Debug, Default)]
 pub(crate) struct Diagnostics {
     pub errors: Vec<Diag>,
     pub warnings: Vec<Diag>,
+    compared: usize,
 }
 
 impl Diagnostics {
+    /// Whether a "did you mean" among `candidates` names may still be computed.
+    pub fn may_suggest(&mut self, candidates: usize) -> bool {
+        self.compared = self.compared.saturating_add(candidates);
+        self.compared <= MAX_COMPARED
+    }
+
     pub fn error(&mut self, pos: Position, message: String) {
         self.errors.push(Diag { pos, message });
     }

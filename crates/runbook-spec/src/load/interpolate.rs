@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 
 use crate::load::diagnostics::Diagnostics;
 use crate::load::secrets::looks_secret;
-use crate::load::suggest::closest;
+use crate::load::suggest::{closest, name_list};
 use crate::options::Env;
 use crate::position::Position;
 use crate::template::{Piece, REFERENCE_FORMS, RefProblem, Reference, escape_target_marker, scan};
@@ -83,7 +83,7 @@ impl Interpolator<'_> {
         } else {
             format!(
                 "the runbook declares vars {}",
-                self.declared_vars.join(", ")
+                name_list(self.declared_vars.iter().map(String::as_str))
             )
         }
     }
@@ -92,8 +92,10 @@ impl Interpolator<'_> {
         if self.targets.is_empty() {
             "the runbook declares no targets".to_owned()
         } else {
-            let names: Vec<&str> = self.targets.iter().map(|(n, _)| n.as_str()).collect();
-            format!("the runbook declares targets {}", names.join(", "))
+            format!(
+                "the runbook declares targets {}",
+                name_list(self.targets.iter().map(|(n, _)| n.as_str()))
+            )
         }
     }
 
@@ -294,10 +296,12 @@ impl Interpolator<'_> {
                         "{raw} refers to a var declared after '{current}'; vars are resolved in order, so declare '{name}' first"
                     ),
                     _ => {
-                        let suggestion =
-                            closest(name, self.declared_vars.iter().map(String::as_str))
-                                .map(|c| format!(" (did you mean ${{vars.{c}}}?)"))
-                                .unwrap_or_default();
+                        let suggestion = diags
+                            .may_suggest(self.declared_vars.len())
+                            .then(|| closest(name, self.declared_vars.iter().map(String::as_str)))
+                            .flatten()
+                            .map(|c| format!(" (did you mean ${{vars.{c}}}?)"))
+                            .unwrap_or_default();
                         format!(
                             "undefined reference {raw}: {}{suggestion}",
                             self.declared_list()
@@ -318,10 +322,14 @@ impl Interpolator<'_> {
                     )),
                     Ctx::General => match self.targets.iter().find(|(n, _)| n == name) {
                         None => {
-                            let suggestion =
-                                closest(name, self.targets.iter().map(|(n, _)| n.as_str()))
-                                    .map(|c| format!(" (did you mean '{c}'?)"))
-                                    .unwrap_or_default();
+                            let suggestion = diags
+                                .may_suggest(self.targets.len())
+                                .then(|| {
+                                    closest(name, self.targets.iter().map(|(n, _)| n.as_str()))
+                                })
+                                .flatten()
+                                .map(|c| format!(" (did you mean '{c}'?)"))
+                                .unwrap_or_default();
                             Some(format!(
                                 "undefined reference {raw}: {}{suggestion}",
                                 self.target_list()

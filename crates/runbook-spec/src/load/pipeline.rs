@@ -20,7 +20,7 @@ use crate::options::ParseOptions;
 use crate::position::Position;
 use crate::runbook::{Evidence, Runbook};
 use crate::yaml::de::from_node_all_errors;
-use crate::yaml::line_index::{LineIndex, to_u32};
+use crate::yaml::line_index::LineIndex;
 use crate::yaml::tree::{Tree, TreeErrorKind, Value};
 
 fn single(file: &Path, pos: Position, message: String) -> SpecErrors {
@@ -44,7 +44,7 @@ fn single(file: &Path, pos: Position, message: String) -> SpecErrors {
 /// its value, so it must only see text the tree pass accepted. When that pass stopped at a
 /// syntax error, serde_yaml gets the text up to the end of that line only (`end`), since what
 /// follows was never checked.
-fn syntax_error(text: &str, end: usize) -> Option<(Position, String)> {
+fn syntax_error(text: &str, end: usize, index: &LineIndex<'_>) -> Option<(Position, String)> {
     let error = serde_yaml::from_str::<serde_yaml::Value>(&text[..end]).err()?;
     let message = error.to_string();
     // Nested duplicates come prefixed with their path ("steps[0]: duplicate entry ...").
@@ -56,7 +56,8 @@ fn syntax_error(text: &str, end: usize) -> Option<(Position, String)> {
     }
     let (pos, message) = match error.location() {
         Some(loc) => {
-            let pos = Position::new(to_u32(loc.line()), to_u32(loc.column()));
+            // From the byte index: libyaml's own line count also breaks lines at NEL, LS and PS.
+            let pos = index.position(loc.index());
             let marker = format!(" at line {} column {}", loc.line(), loc.column());
             (pos, message.replacen(&marker, "", 1))
         }
@@ -73,6 +74,19 @@ pub(crate) fn parse(
     let sha256 = hex::encode(Sha256::digest(source.as_bytes()));
     let text = source.strip_prefix('\u{feff}').unwrap_or(source);
     let index = LineIndex::new(text);
+    // YAML breaks lines at a lone `\r`; positions here (and in every editor this tool's users
+    // have) do not, so such a file would get its errors at lines that do not exist.
+    if let Some((at, _)) = text
+        .match_indices('\r')
+        .find(|&(at, _)| text.as_bytes().get(at + 1) != Some(&b'\n'))
+    {
+        return Err(single(
+            file,
+            index.position(at),
+            "a carriage return (\\r) not followed by a line feed: expected LF or CRLF line endings"
+                .to_owned(),
+        ));
+    }
     let (mut tree, tree_errors) = Tree::build(text, &index);
     if let Some(limit) = tree_errors.iter().find(|e| e.kind == TreeErrorKind::Limit) {
         return Err(single(file, limit.pos, limit.message.clone()));
@@ -87,7 +101,7 @@ pub(crate) fn parse(
             .map(str::len)
             .sum()
     });
-    if let Some((pos, message)) = syntax_error(text, checked)
+    if let Some((pos, message)) = syntax_error(text, checked, &index)
         // Past the cut, serde_yaml only saw the text end early: the tree pass's message stands.
         && stopped_at.is_none_or(|line| pos.line <= line)
     {

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 
 use crate::load::diagnostics::Diagnostics;
 use crate::load::messages::{Owner, describe};
-use crate::load::suggest::did_you_mean;
+use crate::load::suggest::{did_you_mean, name_list};
 use crate::names::is_slug;
 use crate::position::Position;
 use crate::step::{COMMON_KEYS, STEP_KINDS, Step, StepCommon, StepKind};
@@ -220,15 +220,17 @@ fn load_step(
                     } else {
                         format!(
                             "the runbook declares targets {}",
-                            input.declared_targets.join(", ")
+                            name_list(input.declared_targets.iter().map(String::as_str))
                         )
+                    };
+                    let suggestion = if diags.may_suggest(input.declared_targets.len()) {
+                        did_you_mean(name, input.declared_targets.iter().map(String::as_str))
+                    } else {
+                        String::new()
                     };
                     diags.error(
                         tree.node(node).pos,
-                        format!(
-                            "unknown target '{name}' in {label}{}: {declared}",
-                            did_you_mean(name, input.declared_targets.iter().map(String::as_str))
-                        ),
+                        format!("unknown target '{name}' in {label}{suggestion}: {declared}"),
                     );
                 }
                 ok = false;
@@ -263,7 +265,7 @@ fn load_step(
         } else {
             format!(
                 "the runbook declares vars {}",
-                input.declared_vars.join(", ")
+                name_list(input.declared_vars.iter().map(String::as_str))
             )
         };
         diags.error(

@@ -5,10 +5,14 @@ pub(crate) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(2);
+    let length = word.chars().count();
+    let limit = (length / 3).max(2);
+    let word = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        // The distance is at least the difference in length: no need to compute it then.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
+        .map(|c| (distance(&word, &c.to_lowercase()), c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
@@ -30,6 +34,27 @@ fn distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// Names shown in one message at most: a runbook may declare thousands of vars, and a message
+/// per undefined reference listing all of them made 200 KB of YAML print hundreds of megabytes.
+const LISTED: usize = 20;
+
+/// `a, b, c`, or the first [`LISTED`] names and how many there are in all.
+pub(crate) fn name_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut shown = Vec::new();
+    let mut count = 0usize;
+    for name in names {
+        if count < LISTED {
+            shown.push(name);
+        }
+        count += 1;
+    }
+    let mut list = shown.join(", ");
+    if count > LISTED {
+        list.push_str(&format!(", ... ({count} in all)"));
+    }
+    list
 }
 
 /// ` (did you mean 'x'?)`, or nothing.
@@ -56,5 +81,14 @@ mod tests {
         assert_eq!(closest("Text", ["text"]), Some("text"));
         assert_eq!(closest("zzzzzz", ["id", "kind"]), None);
         assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn long_lists_are_cut() {
+        assert_eq!(name_list(["a", "b"]), "a, b");
+        let names: Vec<String> = (0..25).map(|i| format!("v{i}")).collect();
+        let list = name_list(names.iter().map(String::as_str));
+        assert!(list.starts_with("v0, v1, "), "{list}");
+        assert!(list.ends_with(", v19, ... (25 in all)"), "{list}");
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::load::diagnostics::Diagnostics;
 use crate::load::interpolate::{Ctx, Interpolator};
 use crate::load::secrets::looks_secret;
+use crate::load::suggest::name_list;
 use crate::names::is_var_name;
 use crate::position::Position;
 use crate::yaml::tree::{NodeId, Tree, Value};
@@ -51,7 +52,10 @@ pub(crate) fn resolve_vars(
             let declared = if interp.declared_vars.is_empty() {
                 "the runbook declares no vars".to_owned()
             } else {
-                format!("the runbook declares {}", interp.declared_vars.join(", "))
+                format!(
+                    "the runbook declares {}",
+                    name_list(interp.declared_vars.iter().map(String::as_str))
+                )
             };
             diags.error(
                 vars_key,
