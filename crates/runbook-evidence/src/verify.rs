@@ -130,6 +130,34 @@ impl VerifyReport {
     }
 }
 
+/// The longest `SHA256SUMS` or `run.json` read whole: far more than any run writes.
+const MAX_RECORD_FILE: u64 = 64 * 1024 * 1024;
+
+/// Reads `SHA256SUMS` or a copy of `run.json` whole: only a regular file (not followed
+/// through a symlink: one to /dev/zero would be read until memory runs out, and a FIFO put in
+/// its place would hang `verify` in open(2)), and at most [`MAX_RECORD_FILE`] bytes.
+fn read_evidence_file(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let path = path.as_ref();
+    if !fs::symlink_metadata(path)?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a symbolic link, FIFO or device is not read)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(MAX_RECORD_FILE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_RECORD_FILE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_RECORD_FILE >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Verifies the evidence directory `dir`.
 ///
 /// Errors only when `dir` is not a directory or not evidence at all (no `run.json`, listed or
@@ -142,9 +170,20 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
     }
     let mut report = VerifyReport::default();
     let sums_path = dir.join(SUMS_FILE);
-    let sums_text = match fs::read(&sums_path) {
+    let mut sums_unreadable = None;
+    let sums_text = match read_evidence_file(&sums_path) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        // A FIFO, a device or a symlink put in its place, or a flood: tampering, a finding.
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData
+            ) =>
+        {
+            sums_unreadable = Some(e.to_string());
+            None
+        }
         Err(source) => {
             return Err(EvidenceError::Read {
                 path: sums_path,
@@ -162,7 +201,12 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
             dir: dir.to_owned(),
         });
     }
-    if sums_text.is_none() {
+    if let Some(reason) = sums_unreadable {
+        report.unreadable.push(Unreadable {
+            path: SUMS_FILE.to_owned(),
+            reason,
+        });
+    } else if sums_text.is_none() {
         report.missing.push(SUMS_FILE.to_owned());
     }
     report.bad_lines = bad
@@ -238,10 +282,12 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
             ));
         }
     } else if !run_listed && sums_text.is_some() {
-        let current = fs::read(dir.join(RUN_FILE)).ok();
+        let current = read_evidence_file(dir.join(RUN_FILE)).ok();
         let covered = current.is_some()
             && copies.iter().any(|copy| {
-                listed.contains(*copy) && !damaged(copy) && fs::read(dir.join(copy)).ok() == current
+                listed.contains(*copy)
+                    && !damaged(copy)
+                    && read_evidence_file(dir.join(copy)).ok() == current
             });
         match read_record::<RunRecord>(&dir.join(RUN_FILE), "run record") {
             Ok(Some(run)) if covered => trusted_run = Some(run),
@@ -305,8 +351,8 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
             && !listed.contains(path)
             && (path == PREVIOUS_RUN_FILE
                 || (path == PENDING_RUN_FILE
-                    && fs::read(dir.join(PENDING_RUN_FILE)).ok()
-                        == fs::read(dir.join(RUN_FILE)).ok()))
+                    && read_evidence_file(dir.join(PENDING_RUN_FILE)).ok()
+                        == read_evidence_file(dir.join(RUN_FILE)).ok()))
     };
 
     let mut uncommitted = Vec::new();

@@ -694,3 +694,41 @@ fn require_files_names_a_special_file_and_hashes_an_allowed_one_only_when_runnin
     );
     assert_eq!(result["inputs"][0]["size"], 9, "{result:#}");
 }
+
+#[test]
+fn verify_refuses_a_sums_file_replaced_by_a_device_or_a_fifo_as_tampering() {
+    let case = Case::new("e2e_limits_verify_special");
+    case.runbook(
+        "limits-verify-special",
+        "",
+        "
+        - id: hello
+          kind: shell
+          command: [echo, hello]
+        ",
+    );
+    let run = case.run(&["run", "rb.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(case.path());
+    let sums = dir.join("SHA256SUMS");
+    std::fs::remove_file(&sums).expect("remove SHA256SUMS");
+    std::os::unix::fs::symlink("/dev/zero", &sums).expect("symlink");
+    let shown = dir.to_str().expect("utf-8").to_owned();
+    let verify = bounded(&case, &["verify", &shown], QUICK);
+    assert_quick(&verify, "verify");
+    assert_eq!(verify.out.code, 5, "{}", verify.out.all_output());
+    assert!(
+        verify.out.stdout.contains(
+            "unreadable: SHA256SUMS: not a regular file (a symbolic link, FIFO or device is not read)"
+        ),
+        "{}",
+        verify.out.all_output()
+    );
+    assert!(verify.peak_kb < 150 * 1024, "{} kB", verify.peak_kb);
+
+    std::fs::remove_file(&sums).expect("remove the symlink");
+    mkfifo(&sums);
+    let verify = bounded(&case, &["verify", &shown], QUICK);
+    assert_quick(&verify, "verify");
+    assert_eq!(verify.out.code, 5, "{}", verify.out.all_output());
+}
