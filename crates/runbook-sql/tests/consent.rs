@@ -130,6 +130,13 @@ fn every_keyword_bypass_of_the_issue_needs_consent() {
         ),
         ("ALTER TABLE patients DETACH PARTITION p1;", "DETACH"),
         ("ALTER TABLE patients ENABLE RULE r;", "ENABLE RULE"),
+        (
+            "SET standard_conforming_strings = off;",
+            "changes how the statements after it are split",
+        ),
+        ("SET LOCAL standard_conforming_strings TO 'false';", "split"),
+        ("RESET standard_conforming_strings;", "split"),
+        ("RESET ALL;", "RESET ALL"),
     ];
     for (sql, reason) in attacks {
         let got = needs_consent(sql);

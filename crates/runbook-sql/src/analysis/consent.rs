@@ -383,7 +383,7 @@ impl ConsentAnalyzer {
             | "RefreshMatViewStmt"
             | "FetchStmt"
             | "ClosePortalStmt" => Risk::Harmless,
-            "VariableSetStmt" => Risk::Harmless,
+            "VariableSetStmt" => set_split_setting(body),
             other => consent(format!(
                 "{} is not known to leave existing data alone",
                 statement_label(other)
@@ -568,6 +568,39 @@ impl ConsentAnalyzer {
                 "calls {shown}(), which is not known to leave data alone (a function of the database's own, or a volatile built-in)"
             )),
         }
+    }
+}
+
+/// A `SET` that turns `standard_conforming_strings` off (or back to a default nobody can see
+/// before the run) changes how every later statement is split: on a protected target that needs
+/// consent. pg_dump's `SET standard_conforming_strings = on;` stays quiet.
+fn set_split_setting(body: &Value) -> Risk {
+    const RESET_ALL: i64 = 6;
+    const SET_VALUE: i64 = 1;
+    let name = text(body, "name").to_lowercase();
+    let kind = int(body, "kind");
+    if kind == RESET_ALL {
+        return Risk::NeedsConsent(
+            "RESET ALL returns standard_conforming_strings to a default not known before the run, which changes how later statements are split".to_owned(),
+        );
+    }
+    if !SPLIT_SETTINGS.contains(&name.as_str()) {
+        return Risk::Harmless;
+    }
+    let value = match body.get("args") {
+        Some(Value::Array(args)) if args.len() == 1 => string_constant(&args[0]),
+        _ => None,
+    };
+    let on = value
+        .as_deref()
+        .is_some_and(|v| matches!(v.to_lowercase().as_str(), "on" | "true" | "yes" | "1"));
+    if kind == SET_VALUE && (on || name == "backslash_quote") {
+        Risk::Harmless
+    } else {
+        Risk::NeedsConsent(format!(
+            "SET {name} to {} changes how the statements after it are split",
+            value.as_deref().unwrap_or("its default")
+        ))
     }
 }
 
