@@ -100,7 +100,9 @@ pub(crate) fn read_record<T: DeserializeOwned>(
     path: &Path,
     what: &'static str,
 ) -> Result<Option<T>> {
-    let bytes = match fs::read(path) {
+    // Not `fs::read`: a record replaced by a FIFO would hang `report` in open(2), one replaced
+    // by a symlink to /dev/zero would be read until memory runs out.
+    let bytes = match crate::verify::read_evidence_file(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(source) => {

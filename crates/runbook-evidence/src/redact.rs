@@ -26,6 +26,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use aho_corasick::AhoCorasick;
+
 /// What a secret becomes.
 pub const MASK: &str = "****";
 
@@ -46,6 +48,8 @@ struct Form {
     text: String,
     /// Match only when bounded by non-alphanumeric characters (or the ends of the text).
     whole_token: bool,
+    /// Checked at the edges of a cut piece (escaped forms of a long secret).
+    cut_check: bool,
 }
 
 /// Replaces secrets in text. Cheap to clone (the secrets are shared).
@@ -64,6 +68,8 @@ pub struct Redactor {
     warnings: Arc<[String]>,
     /// Whether any form is matched as a whole token (then timestamps are protected).
     any_short: bool,
+    /// Finds every form in one pass (pattern ids are indexes into `forms`).
+    automaton: Option<Arc<AhoCorasick>>,
 }
 
 impl fmt::Debug for Redactor {
@@ -111,11 +117,17 @@ impl Redactor {
                     warnings.push(warning);
                 }
             }
+            let escaped = escaped_forms(secret);
             for text in forms_of(secret) {
                 if text.bytes().all(|b| b == b'*') {
                     continue;
                 }
-                forms.push(Form { text, whole_token });
+                let cut_check = !whole_token && escaped.contains(&text);
+                forms.push(Form {
+                    text,
+                    whole_token,
+                    cut_check,
+                });
             }
         }
         // Longest first; for one text, a substring match (long secret) wins over a token one.
@@ -128,7 +140,18 @@ impl Redactor {
         });
         forms.dedup_by(|later, earlier| later.text == earlier.text);
         let any_short = forms.iter().any(|f| f.whole_token);
+        let automaton = if forms.is_empty() {
+            None
+        } else {
+            // Only fails for automata beyond its size limits, far above a few hundred short
+            // patterns; without one, the literal secrets would silently not be redacted.
+            Some(Arc::new(
+                AhoCorasick::new(forms.iter().map(|f| f.text.as_str()))
+                    .expect("an automaton of the secrets' forms"),
+            ))
+        };
         Redactor {
+            automaton,
             forms: forms.into(),
             count: list.len(),
             warnings: warnings.into(),
@@ -147,7 +170,7 @@ impl Redactor {
             let keep = self
                 .forms
                 .iter()
-                .filter(|f| !f.whole_token)
+                .filter(|f| f.cut_check)
                 .filter_map(|f| {
                     f.text
                         .char_indices()
@@ -167,7 +190,7 @@ impl Redactor {
             let drop = self
                 .forms
                 .iter()
-                .filter(|f| !f.whole_token)
+                .filter(|f| f.cut_check)
                 .filter_map(|f| {
                     f.text
                         .char_indices()
@@ -256,59 +279,51 @@ impl Redactor {
 
     /// One pass, so a mask is never matched again by a shorter secret.
     fn replace_literals(&self, text: &str) -> Option<String> {
-        // Substring search is fast; most text holds no form at all.
-        if !self.forms.iter().any(|f| text.contains(f.text.as_str())) {
+        let automaton = self.automaton.as_ref()?;
+        // Every occurrence of every form, in one pass; then, from left to right, the longest
+        // valid one at each start (a short form must be a whole token outside timestamps).
+        let mut found: Vec<(usize, usize, usize)> = automaton
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        if found.is_empty() {
             return None;
         }
-        let mut first = [false; 256];
-        for form in self.forms.iter() {
-            first[usize::from(form.text.as_bytes()[0])] = true;
-        }
-        let bytes = text.as_bytes();
+        found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let protected = if self.any_short {
             timestamp_spans(text)
         } else {
             Vec::new()
         };
-        let mut out: Option<String> = None;
+        let in_timestamp = |i: usize| {
+            let at = protected.partition_point(|&(_, end)| end <= i);
+            protected.get(at).is_some_and(|&(start, _)| start <= i)
+        };
+        let mut out = String::with_capacity(text.len());
         let mut copied = 0;
-        let mut i = 0;
-        let mut span = 0;
-        while i < bytes.len() {
-            if !first[usize::from(bytes[i])] || !text.is_char_boundary(i) {
-                i += 1;
+        for (start, end, pattern) in found {
+            if start < copied {
                 continue;
             }
-            while span < protected.len() && protected[span].1 <= i {
-                span += 1;
-            }
-            let in_timestamp = protected.get(span).is_some_and(|&(s, e)| s <= i && i < e);
-            let rest = &text[i..];
-            let found = self.forms.iter().find(|form| {
-                rest.starts_with(form.text.as_str())
-                    && (!form.whole_token
-                        || (!in_timestamp
-                            && !text[..i]
-                                .chars()
-                                .next_back()
-                                .is_some_and(char::is_alphanumeric)
-                            && !rest[form.text.len()..]
-                                .chars()
-                                .next()
-                                .is_some_and(char::is_alphanumeric)))
-            });
-            match found {
-                Some(form) => {
-                    let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
-                    out.push_str(&text[copied..i]);
-                    out.push_str(MASK);
-                    i += form.text.len();
-                    copied = i;
-                }
-                None => i += 1,
+            let valid = !self.forms[pattern].whole_token
+                || (!in_timestamp(start)
+                    && !text[..start]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric)
+                    && !text[end..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric));
+            if valid {
+                out.push_str(&text[copied..start]);
+                out.push_str(MASK);
+                copied = end;
             }
         }
-        let mut out = out?;
+        if copied == 0 {
+            return None;
+        }
         out.push_str(&text[copied..]);
         Some(out)
     }
@@ -322,8 +337,22 @@ impl Redactor {
 /// - shell single quotes: `'` as `'\''` or `'"'"'`;
 /// - JSON string content of each of the above (`\"`, `\\`, `\n`, `\u0001`, and also with every
 ///   non-ASCII character as `\uXXXX`, as some encoders write);
-/// - percent-encoding of the secret (upper- and lowercase hex, and `+` for a space).
+/// - percent-encoding of the secret (upper- and lowercase hex, and `+` for a space);
+/// - the secret in lower and upper case (unquoted identifiers are folded);
+/// - for secrets of [`SHORT_SECRET_CHARS`] or more: hex (`bytea` output) and the base64
+///   characters it always produces, at any alignment (HTTP Basic auth).
 pub fn forms_of(secret: &str) -> Vec<String> {
+    let mut all = escaped_forms(secret);
+    for form in encoded_forms(secret) {
+        if !all.contains(&form) {
+            all.push(form);
+        }
+    }
+    all
+}
+
+/// The secret and its escaped forms (the first part of [`forms_of`]).
+fn escaped_forms(secret: &str) -> Vec<String> {
     let mut base: Vec<String> = vec![secret.to_owned()];
     let add = |list: &mut Vec<String>, s: String| {
         if !list.contains(&s) {
@@ -356,6 +385,61 @@ pub fn forms_of(secret: &str) -> Vec<String> {
     }
     all.retain(|s| !s.is_empty());
     all
+}
+
+/// The forms of `secret` that are not escapes of its text: case-folded, hex, base64. A cut
+/// piece is not checked against their ends (see [`Redactor::redact_piece`]): one or two
+/// characters of them match anything.
+fn encoded_forms(secret: &str) -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    let add = |list: &mut Vec<String>, s: String| {
+        if !list.contains(&s) {
+            list.push(s);
+        }
+    };
+    // The server folds unquoted identifiers to lower case (`:pw` without quotes comes back as
+    // `role "hunter2x" ...`); other tools shout.
+    for folded in [secret.to_lowercase(), secret.to_uppercase()] {
+        add(&mut all, folded);
+    }
+    // Byte dumps (`bytea` output `\x...`, hexdumps) and base64 (HTTP Basic auth, Docker
+    // registry credentials), only for secrets long enough to be matched as substrings: the hex
+    // of `1` is `31`, which is every other number.
+    if secret.chars().count() >= SHORT_SECRET_CHARS {
+        add(&mut all, hex::encode(secret));
+        add(&mut all, hex::encode_upper(secret));
+        for core in base64_cores(secret.as_bytes()) {
+            add(&mut all, core);
+        }
+    }
+    all.retain(|s| !s.is_empty());
+    all
+}
+
+/// The base64 characters that depend only on `secret`, for each of the three alignments it can
+/// have inside a longer encoded value (`user:secret` in Basic auth): what a leak of it in base64
+/// always contains.
+fn base64_cores(secret: &[u8]) -> Vec<String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut cores = Vec::new();
+    for offset in 0..3usize {
+        let mut bytes = vec![0u8; offset];
+        bytes.extend_from_slice(secret);
+        let groups = bytes.len() / 3;
+        let mut encoded = String::with_capacity(groups * 4);
+        for group in bytes.chunks_exact(3) {
+            let n = (u32::from(group[0]) << 16) | (u32::from(group[1]) << 8) | u32::from(group[2]);
+            for shift in [18, 12, 6, 0] {
+                encoded.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            }
+        }
+        // Characters holding bits of the zero prefix depend on what precedes the secret.
+        let first_clean = (8 * offset).div_ceil(6);
+        if encoded.len() >= first_clean + 8 {
+            cores.push(encoded[first_clean..].to_owned());
+        }
+    }
+    cores
 }
 
 /// JSON string content with every non-ASCII character written as `\uXXXX` (UTF-16).
@@ -689,7 +773,28 @@ mod tests {
         let mut value = serde_json::json!({"m": "pw Don't-\\Tell-42 ü"});
         r.redact_json(&mut value);
         assert_eq!(value, serde_json::json!({"m": "pw ****"}));
-        assert!(forms_of("abc").iter().all(|f| f == "abc"));
+        assert_eq!(forms_of("abc"), ["abc", "ABC"]);
+    }
+
+    #[test]
+    fn folded_hex_and_base64_forms_are_redacted() {
+        let r = Redactor::new(["Hunter2-Pass"]);
+        assert_eq!(
+            r.redact(r#"role "hunter2-pass" does not exist"#),
+            r#"role "****" does not exist"#
+        );
+        assert_eq!(r.redact("\\x48756e746572322d50617373"), "\\x****");
+        // Basic auth of "alice:Hunter2-Pass" and "bob:Hunter2-Pass" (two alignments).
+        for (user, header) in [
+            ("alice", "YWxpY2U6SHVudGVyMi1QYXNz"),
+            ("bob", "Ym9iOkh1bnRlcjItUGFzcw=="),
+        ] {
+            let out = r.redact(header);
+            assert!(out.contains(MASK), "{user}: {out}");
+            assert!(out.len() < header.len(), "{user}: {out}");
+        }
+        // Short secrets have no hex or base64 forms: `31` is not `1`.
+        assert_eq!(Redactor::new(["1"]).redact("31 MQ"), "31 MQ");
     }
 
     #[test]

@@ -136,7 +136,7 @@ const MAX_RECORD_FILE: u64 = 64 * 1024 * 1024;
 /// Reads `SHA256SUMS` or a copy of `run.json` whole: only a regular file (not followed
 /// through a symlink: one to /dev/zero would be read until memory runs out, and a FIFO put in
 /// its place would hang `verify` in open(2)), and at most [`MAX_RECORD_FILE`] bytes.
-fn read_evidence_file(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+pub(crate) fn read_evidence_file(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     use std::io::Read;
     let path = path.as_ref();
     if !fs::symlink_metadata(path)?.is_file() {
@@ -344,15 +344,21 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
     } else {
         None
     };
-    // Copies a kill after phase 3 left behind, before their deletion: the old record (nothing
-    // reads it) and the new one, which must then equal run.json.
+    // The writer's copies of run.json, unlisted: written in phase 1 just before the sums that
+    // list them, or left by a kill after phase 3 before their deletion. Nothing reads an
+    // unlisted copy, so the old record is ignored, and so is the new one while the run is
+    // going; once the run has a verdict, the only such copy left is the verdict itself.
+    let run_going = trusted_run
+        .as_ref()
+        .is_some_and(|r| r.status == RunStatus::Running);
     let leftover = |path: &str| {
         run_intact
             && !listed.contains(path)
             && (path == PREVIOUS_RUN_FILE
                 || (path == PENDING_RUN_FILE
-                    && read_evidence_file(dir.join(PENDING_RUN_FILE)).ok()
-                        == read_evidence_file(dir.join(RUN_FILE)).ok()))
+                    && (run_going
+                        || read_evidence_file(dir.join(PENDING_RUN_FILE)).ok()
+                            == read_evidence_file(dir.join(RUN_FILE)).ok())))
     };
 
     let mut uncommitted = Vec::new();
