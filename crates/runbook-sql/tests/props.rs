@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use runbook_sql::analysis::classify;
+use runbook_sql::analysis::{ConsentAnalyzer, classify, inspect_read_query};
 use runbook_sql::{Item, Position, ReaderOptions, ScriptReader};
 
 /// xorshift64*: small, deterministic, good enough to pick fragments.
@@ -221,6 +221,8 @@ fn check(input: &[u8], case: &str) {
                     check_position(input, s.position_of_char(k), "position_of_char", case);
                 }
                 let _ = classify(&s.text);
+                let _ = ConsentAnalyzer::new().statement(&s.text, s.standard_conforming_strings);
+                let _ = inspect_read_query(&s.text, s.standard_conforming_strings);
             }
             Item::Meta(m) => {
                 check_position(input, m.position, "meta", case);
