@@ -271,8 +271,10 @@ mod tests {
             &Origin::File("s.sql".to_owned()),
             &Redactor::new(Vec::<String>::new()),
             &mut |scs| {
-                let mut options = runbook_sql::ReaderOptions::default();
-                options.standard_conforming_strings = scs;
+                let options = runbook_sql::ReaderOptions {
+                    standard_conforming_strings: scs,
+                    ..Default::default()
+                };
                 Ok(ScriptReader::with_options(
                     Cursor::new(sql.clone().into_bytes()),
                     options,

@@ -92,9 +92,9 @@ pub fn inspect_read_query(
             }
             "AExpr" => {
                 let names = name_list(inner.get("name"));
-                if !names.is_empty() && !super::builtins::is_builtin_operator(&names) {
-                    push_unique(&mut query.operators, names);
-                } else if names.len() > 1 {
+                // Qualified operators (`OPERATOR(public.===)`) too: the schema may not be
+                // pg_catalog's.
+                if names.len() > 1 || !super::builtins::is_builtin_operator(&names) {
                     push_unique(&mut query.operators, names);
                 }
                 true
