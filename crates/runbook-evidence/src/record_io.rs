@@ -5,7 +5,6 @@
 //! redaction: a short secret such as `1` would otherwise turn `2025-11-08T06:24:36Z` into text
 //! no loader accepts. Nothing under `details` is exempt, since the engine fills it freely.
 
-use std::fs;
 use std::io;
 use std::path::Path;
 

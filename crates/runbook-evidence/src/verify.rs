@@ -130,12 +130,14 @@ impl VerifyReport {
     }
 }
 
-/// The longest `SHA256SUMS` or `run.json` read whole: far more than any run writes.
+/// The longest evidence file read whole (`SHA256SUMS`, `run.json`, `result.json`): far more
+/// than any run writes.
 const MAX_RECORD_FILE: u64 = 64 * 1024 * 1024;
 
-/// Reads `SHA256SUMS` or a copy of `run.json` whole: only a regular file (not followed
-/// through a symlink: one to /dev/zero would be read until memory runs out, and a FIFO put in
-/// its place would hang `verify` in open(2)), and at most [`MAX_RECORD_FILE`] bytes.
+/// Reads `SHA256SUMS` or a record (`run.json` and its copies, `result.json`) whole, for
+/// `verify`, `report` and the writer: only a regular file (not followed through a symlink: one
+/// to /dev/zero would be read until memory runs out, and a FIFO put in its place would hang
+/// `verify` in open(2)), and at most [`MAX_RECORD_FILE`] bytes.
 pub(crate) fn read_evidence_file(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     use std::io::Read;
     let path = path.as_ref();
@@ -196,7 +198,8 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
         None => (Vec::new(), Vec::new()),
     };
     let run_listed = entries.iter().any(|e| e.path == RUN_FILE);
-    if !run_listed && !dir.join(RUN_FILE).exists() {
+    let run_present = fs::symlink_metadata(dir.join(RUN_FILE)).is_ok();
+    if !run_listed && !run_present && sums_text.is_none() {
         return Err(EvidenceError::NotEvidence {
             dir: dir.to_owned(),
         });
@@ -306,6 +309,12 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
                 "{RUN_FILE} is not listed in {SUMS_FILE} and is not a run record: {e}"
             )),
         }
+    }
+    if !run_listed && !run_present {
+        // A SHA256SUMS without its run: the record and its line were both removed.
+        inconsistent.push(format!(
+            "{RUN_FILE} is missing and not listed in {SUMS_FILE}: the run's record was removed"
+        ));
     }
     if !listed.contains(RUNBOOK_FILE) && sums_text.is_some() {
         inconsistent.push(format!(

@@ -732,3 +732,43 @@ fn verify_refuses_a_sums_file_replaced_by_a_device_or_a_fifo_as_tampering() {
     assert_quick(&verify, "verify");
     assert_eq!(verify.out.code, 5, "{}", verify.out.all_output());
 }
+
+#[test]
+fn report_refuses_records_replaced_by_a_fifo_or_a_device_at_once() {
+    let case = Case::new("e2e_limits_report_special");
+    case.runbook(
+        "limits-report-special",
+        "",
+        "
+        - id: hello
+          kind: shell
+          command: [echo, hello]
+        ",
+    );
+    let run = case.run(&["run", "rb.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(case.path());
+    let shown = dir.to_str().expect("utf-8").to_owned();
+    let record = dir.join("run.json");
+    std::fs::remove_file(&record).expect("remove run.json");
+    mkfifo(&record);
+    let report = bounded(&case, &["report", &shown], QUICK);
+    assert_quick(&report, "report");
+    // Refused: not intact (5), or not readable as a record (2); never rendered.
+    assert!(
+        [2, 5].contains(&report.out.code) && report.out.stderr.contains("run.json"),
+        "{}",
+        report.out.all_output()
+    );
+
+    std::fs::remove_file(&record).expect("remove the FIFO");
+    std::os::unix::fs::symlink("/dev/zero", &record).expect("symlink");
+    let report = bounded(&case, &["report", &shown], QUICK);
+    assert_quick(&report, "report");
+    assert!(
+        [2, 5].contains(&report.out.code) && report.out.stderr.contains("run.json"),
+        "{}",
+        report.out.all_output()
+    );
+    assert!(report.peak_kb < 150 * 1024, "{} kB", report.peak_kb);
+}
