@@ -23,9 +23,11 @@ impl ScanError {
     }
 
     /// `true` when reading cannot go on (I/O failure, invalid UTF-8, a NUL byte, a statement
-    /// over the size limit, a truncated COPY block). Other errors concern one meta-command or
-    /// the end of the input: `next_item()` may be called again and reading resumes after the
-    /// offending line, as psql does.
+    /// over the size limit) or the input ended where a complete script cannot (inside a quote,
+    /// a COPY block, a statement or a `\restrict` block: a truncated file, which must stop a
+    /// load even with `on_error: continue`). Other errors concern one meta-command:
+    /// `next_item()` may be called again and reading resumes after the offending line, as psql
+    /// does.
     pub fn is_fatal(&self) -> bool {
         matches!(
             self.kind,
@@ -37,6 +39,8 @@ impl ScanError {
                 | ScanErrorKind::CopyLineTooLong { .. }
                 | ScanErrorKind::CopyTruncated { .. }
                 | ScanErrorKind::StatementCutOff
+                | ScanErrorKind::UnterminatedAtEof { .. }
+                | ScanErrorKind::RestrictedAtEof { .. }
         )
     }
 }

@@ -550,3 +550,36 @@ steps:
     assert_secret_nowhere(&result, &dir, &secret, "the variable's password");
     scene.finish();
 }
+
+#[test]
+fn a_dump_cut_off_inside_a_quote_fails_even_with_on_error_continue() {
+    // With on_error: continue (psql's own default) the cut-off statement used to be one error
+    // among others and the step passed: a truncated restore reported as a good one.
+    let case = Case::new("e2e_hostile_cut_in_quote");
+    case.runbook(
+        "cut-in-quote",
+        "",
+        "
+        - id: load
+          kind: sql_file
+          target: db
+          path: dump.sql
+          on_error: continue
+        ",
+    );
+    case.scratch.write(
+        "dump.sql",
+        "CREATE TABLE t (x text);\nINSERT INTO t VALUES ('kept');\nINSERT INTO t VALUES ('cut off",
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 1, "{}", result.all_output());
+    assert!(
+        result.stdout.contains(
+            "dump.sql:3:23: quoted string '...' is never closed (the input ends inside it)"
+        ),
+        "{}",
+        result.stdout
+    );
+    assert_eq!(case.sql("SELECT count(*) FROM t"), "1");
+}
