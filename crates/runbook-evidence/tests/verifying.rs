@@ -420,3 +420,19 @@ fn a_dropped_attachment_line_is_named() {
         report.inconsistent
     );
 }
+
+#[test]
+fn a_run_json_removed_with_its_line_is_reported_not_mistaken_for_a_non_evidence_dir() {
+    let report = tampered(|dir| {
+        fs::remove_file(dir.join("run.json")).unwrap();
+        drop_lines(dir, &["run.json"]);
+    });
+    assert!(!report.is_intact());
+    assert_eq!(
+        report.inconsistent,
+        ["run.json is missing and not listed in SHA256SUMS: the run's record was removed"]
+    );
+    // A directory with neither is still not evidence at all.
+    let empty = tempfile::tempdir().unwrap();
+    assert!(verify(empty.path()).is_err());
+}

@@ -100,6 +100,28 @@ fn a_verdict_edited_after_its_line_was_removed_is_detected_and_not_reported() {
 }
 
 #[test]
+fn a_run_json_deleted_with_its_line_is_a_forgery_not_a_stranger() {
+    let case = Case::new("e2e_forgery_no_run");
+    let dir = gate_failed_run(&case);
+    std::fs::remove_file(dir.join("run.json")).expect("rm run.json");
+    drop_sums_lines(&dir, |p| p == "run.json");
+    let shown = dir.display().to_string();
+    let verify = runbook(case.path(), &["verify", &shown]);
+    assert_no_panic(&verify);
+    assert_eq!(verify.code, 5, "{}", verify.all_output());
+    assert!(
+        verify.stdout.contains(
+            "  run.json is missing and not listed in SHA256SUMS: the run's record was removed"
+        ),
+        "{}",
+        verify.stdout
+    );
+    let report = runbook(case.path(), &["report", &shown]);
+    assert_eq!(report.code, 5, "{}", report.all_output());
+    assert!(report.stdout.is_empty(), "{}", report.stdout);
+}
+
+#[test]
 fn a_step_deleted_with_its_lines_is_named() {
     let case = Case::new("e2e_forgery_step");
     let dir = gate_failed_run(&case);

@@ -10,10 +10,10 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use runbook_evidence::report::{Format, render_dir};
+use runbook_evidence::report::{Format, render_verified};
 
 use crate::args::ReportFormat;
-use crate::exit_codes;
+use crate::{exit_codes, sanitize};
 
 pub fn report(dir: &Path, format: ReportFormat, output: Option<&Path>) -> i32 {
     let format = match format {
@@ -22,28 +22,42 @@ pub fn report(dir: &Path, format: ReportFormat, output: Option<&Path>) -> i32 {
         ReportFormat::Json => Format::Json,
         ReportFormat::Junit => Format::Junit,
     };
-    let rendered = match render_dir(dir, format) {
+    let integrity = match runbook_evidence::verify(dir) {
+        Ok(integrity) => integrity,
+        Err(error) => {
+            crate::report_error(&crate::chain(error));
+            return exit_codes::INVALID_INPUT;
+        }
+    };
+    if !integrity.is_intact() {
+        crate::report_error(&format!(
+            "refusing to render a report: {} does not verify, so its verdict cannot be trusted \
+             (`runbook verify {}` says the same):",
+            dir.display(),
+            dir.display()
+        ));
+        // One line per problem, each sanitised on its own: they name the files found.
+        let mut err = std::io::stderr().lock();
+        for problem in integrity.problems() {
+            let _ = writeln!(err, "  {}", sanitize::line(&problem));
+        }
+        return exit_codes::NOT_INTACT;
+    }
+    let rendered = match render_verified(dir, format, integrity) {
         Ok(rendered) => rendered,
         Err(error) => {
             crate::report_error(&crate::chain(error));
             return exit_codes::INVALID_INPUT;
         }
     };
-    if !rendered.integrity.is_intact() {
-        let mut message = format!(
-            "refusing to render a report: {} does not verify, so its verdict cannot be trusted \
-             (`runbook verify {}` says the same):",
-            dir.display(),
-            dir.display()
-        );
-        for problem in rendered.integrity.problems() {
-            message.push_str("\n  ");
-            message.push_str(&problem);
-        }
-        crate::report_error(&message);
-        return exit_codes::NOT_INTACT;
-    }
-    let text = rendered.text;
+    let text = match format {
+        // Markdown and HTML are read on a terminal as often as in a viewer: the summaries and
+        // messages they quote keep their line structure but not their control characters,
+        // which could otherwise repaint the verdict at the top. JSON escapes control
+        // characters itself and JUnit replaces them.
+        Format::Markdown | Format::Html => sanitize::document(&rendered.text),
+        _ => rendered.text,
+    };
     match output {
         Some(path) => {
             let written = std::fs::write(path, text.as_bytes())
@@ -62,3 +76,4 @@ pub fn report(dir: &Path, format: ReportFormat, output: Option<&Path>) -> i32 {
     }
     exit_codes::OK
 }
+

@@ -56,8 +56,14 @@ pub struct Rendered {
 /// Loads, verifies and renders the evidence directory `dir`. A directory that is not intact
 /// still renders (with the warning); one that is not evidence at all is an error.
 pub fn render_dir(dir: &Path, format: Format) -> Result<Rendered> {
-    let evidence = Evidence::load(dir)?;
     let integrity = verify(dir)?;
+    render_verified(dir, format, integrity)
+}
+
+/// [`render_dir`] with what [`verify`] already found, so a caller that refuses damaged
+/// directories before rendering (the CLI's `report`) hashes the files once.
+pub fn render_verified(dir: &Path, format: Format, integrity: VerifyReport) -> Result<Rendered> {
+    let evidence = Evidence::load(dir)?;
     Ok(Rendered {
         text: render(&evidence, Some(&integrity), format),
         integrity,

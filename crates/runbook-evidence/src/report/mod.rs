@@ -12,5 +12,5 @@ mod markdown;
 mod model;
 mod text;
 
-pub use format::{Format, Rendered, render, render_dir};
+pub use format::{Format, Rendered, render, render_dir, render_verified};
 pub use json::JsonReport;
