@@ -377,8 +377,24 @@ async fn open(spec: &ConnectionSpec) -> Result<Opened, ConnectError> {
             })?,
         None => connecting.await,
     };
-    let (client, mut connection) =
-        connected.map_err(|e| ConnectError::from_driver(spec.redacted(), &e))?;
+    let (client, mut connection) = connected.map_err(|e| {
+        let mut error = ConnectError::from_driver(spec.redacted(), &e);
+        // libpq says where a refused password came from: the file is what to fix.
+        if let (
+            ConnectError::Failed {
+                reason, sqlstate, ..
+            },
+            Some(file),
+        ) = (&mut error, spec.password_file_in_use())
+            && sqlstate.as_deref() == Some("28P01")
+        {
+            reason.push_str(&format!(
+                " (password retrieved from file \"{}\")",
+                file.display()
+            ));
+        }
+        error
+    })?;
     let inbox = Arc::new(Mutex::new(Inbox::default()));
     let sink = Arc::clone(&inbox);
     tokio::spawn(async move {

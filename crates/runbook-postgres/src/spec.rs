@@ -467,6 +467,15 @@ impl ConnectionSpec {
         self.passfile.as_deref().map(Passfile::path)
     }
 
+    /// The password file when the password sent comes from it (no password was given).
+    pub fn password_file_in_use(&self) -> Option<&Path> {
+        let given = self.password.as_ref().is_some_and(|p| !p.0.is_empty());
+        if given || self.passfile_password().is_none() {
+            return None;
+        }
+        self.passfile()
+    }
+
     /// Every password this spec may send: the one given and all of the password file's (a
     /// `\connect` or a published port can make another line match later). The run's redactor
     /// needs them all before anything is printed.

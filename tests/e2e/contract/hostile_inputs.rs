@@ -199,6 +199,24 @@ fn a_password_file_connects_and_one_others_can_read_is_ignored_with_libpqs_warni
         "{}",
         result.all_output()
     );
+
+    // A wrong password from the file: the refusal says where it came from, as libpq does.
+    let wrong = distinctive("Wrong-Pa55");
+    std::fs::write(&passfile, format!("*:*:*:*:{wrong}\n")).unwrap();
+    std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let result = runbook_clean_env(scratch.path(), &args, &env);
+    assert_ne!(result.code, 0, "{}", result.all_output());
+    let hint = format!("(password retrieved from file \"{passfile_env}\")");
+    assert!(
+        result.stdout.contains(&hint),
+        "expected {hint:?}:\n{}",
+        result.all_output()
+    );
+    assert!(
+        !result.all_output().contains(&wrong),
+        "{}",
+        result.all_output()
+    );
 }
 
 #[test]
