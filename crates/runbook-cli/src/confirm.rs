@@ -2,10 +2,19 @@
 //!
 //! The operator must type the target's name, not just "y": a reflexive yes at 3 a.m. is exactly
 //! what protection is for.
+//!
+//! The prompt quotes what the run would destroy, and that text comes from the runbook's files:
+//! a dump can hold escape codes that erase or hide its own `DROP TABLE` (`ESC [2K`, `\r`,
+//! `ESC [8m`), so the operator would type the name for a statement they never saw. Every line
+//! of the prompt passes through the sanitiser: each destruction (the statement, its
+//! `file:line:col`, and what the analysis says it destroys) is one line with its control
+//! characters made visible.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use runbook_engine::{Confirmer, Destruction};
+
+use crate::sanitize;
 
 pub struct TtyConfirmer;
 
@@ -20,13 +29,14 @@ impl TtyConfirmer {
 impl Confirmer for TtyConfirmer {
     fn confirm(&mut self, target: &str, destructions: &[Destruction]) -> bool {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "target '{target}' is protected. This run would:");
+        let shown = sanitize::line(target);
+        let _ = writeln!(err, "target '{shown}' is protected. This run would:");
         for d in destructions {
-            let _ = writeln!(err, "  - {}", d.what);
+            let _ = writeln!(err, "  - {}", sanitize::line(&d.what));
         }
         let _ = write!(
             err,
-            "Type the target name ({target}) to allow it, anything else to stop: "
+            "Type the target name ({shown}) to allow it, anything else to stop: "
         );
         let _ = err.flush();
         let mut answer = String::new();

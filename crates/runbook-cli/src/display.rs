@@ -13,6 +13,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use runbook_engine::{Event, Listener};
 use runbook_evidence::{Mode, StepStatus};
 
+use crate::sanitize;
+
 pub struct Display {
     quiet: bool,
     verbose: bool,
@@ -80,14 +82,18 @@ impl Listener for Display {
                     };
                     self.line(&format!(
                         "{} {verb}: {total_steps} step{}; evidence in {}",
-                        Style::new().bold().apply_to(&runbook.name),
+                        Style::new().bold().apply_to(sanitize::line(&runbook.name)),
                         if *total_steps == 1 { "" } else { "s" },
-                        evidence_dir.display()
+                        sanitize::path(evidence_dir)
                     ));
                 }
             }
             Event::StepStarted { index, total, step } => {
-                self.current = format!("[{index}/{total}] {} ({})", step.id, step.kind.name());
+                self.current = format!(
+                    "[{index}/{total}] {} ({})",
+                    sanitize::line(&step.id),
+                    step.kind.name()
+                );
                 if self.quiet {
                     return;
                 }
@@ -113,8 +119,10 @@ impl Listener for Display {
                 }
             }
             Event::Warning { message } => crate::report_warning(message),
+            // A log line is one line: a line break in it (a file name, a server message) is
+            // shown as `\n`, so it cannot print a line of its own that looks like ours.
             Event::Log { line, .. } if self.verbose => {
-                self.line(&format!("    {line}"));
+                self.line(&format!("    {}", sanitize::line(line)));
             }
             Event::StepFinished {
                 outcome, duration, ..
@@ -131,7 +139,7 @@ impl Listener for Display {
                     self.current,
                     self.status_word(outcome.status),
                     format_duration(*duration),
-                    outcome.summary
+                    sanitize::block(&outcome.summary)
                 ));
             }
             Event::RunFinished { .. } => {

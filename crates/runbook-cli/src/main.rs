@@ -10,6 +10,7 @@ mod confirm;
 mod display;
 mod exit_codes;
 mod runbook_file;
+mod sanitize;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -89,8 +90,10 @@ fn main() -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
-/// An error for the operator: "error: " and the message, on stderr.
+/// An error for the operator: "error: " and the message, on stderr. Messages quote file names,
+/// server messages and statements, so they pass through the sanitiser (`sanitize::block`).
 pub(crate) fn report_error(message: &str) {
+    let message = sanitize::block(message);
     let _ = writeln!(
         std::io::stderr(),
         "{} {message}",
@@ -98,7 +101,9 @@ pub(crate) fn report_error(message: &str) {
     );
 }
 
+/// A warning for the operator, sanitised like [`report_error`].
 pub(crate) fn report_warning(message: &str) {
+    let message = sanitize::block(message);
     let _ = writeln!(
         std::io::stderr(),
         "{} {message}",

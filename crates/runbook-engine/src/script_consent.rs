@@ -18,7 +18,7 @@ use std::io::Read;
 use runbook_evidence::Redactor;
 use runbook_postgres::{ConnectionSpec, ProcessEnv};
 use runbook_spec::{Connection, Runbook};
-use runbook_sql::analysis::{ConsentAnalyzer, Effect, Risk, classify};
+use runbook_sql::analysis::{ConsentAnalyzer, Destructive, Effect, Risk, classify};
 use runbook_sql::{Item, MetaCommand, ScriptReader};
 
 use crate::errors::StepError;
@@ -179,9 +179,16 @@ fn scan<R: Read>(
                 {
                     let text = one_line(&redactor.redact(&statement.text));
                     let at = origin.show(statement.start);
-                    // The classic forms speak for themselves; the others say why.
+                    // The classic forms speak for themselves when they are shown whole; the
+                    // others say why.
                     let what = match classify(&statement.text).effect {
-                        Effect::Destructive(_) => format!("run {text} ({at})"),
+                        Effect::Destructive(_) if speaks_for_itself(&text, &statement.text) => {
+                            format!("run {text} ({at})")
+                        }
+                        Effect::Destructive(d) => format!(
+                            "run {text} ({at}), which {}",
+                            redactor.redact(&destroys(&d))
+                        ),
                         _ => format!("run {text} ({at}): {}", redactor.redact(&reason)),
                     };
                     found
@@ -229,6 +236,53 @@ fn scan<R: Read>(
         }
     }
     backslash
+}
+
+/// Whether the one-line form `shown` of a destructive statement shows what it destroys: not
+/// cut short, no comment in it, no control character (which the terminal shows escaped, but
+/// which a dump has no honest use for). A dump that pads its `DROP TABLE` behind 80 characters
+/// of comment, or hides it behind escape codes, gets the analysis said in words.
+fn speaks_for_itself(shown: &str, raw: &str) -> bool {
+    !shown.ends_with("...")
+        && !shown.contains("/*")
+        && !shown.contains("--")
+        && !raw
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | ' '))
+}
+
+/// What a destructive statement destroys, from the analysis rather than from its text.
+fn destroys(d: &Destructive) -> String {
+    let names = |names: &[runbook_sql::analysis::QualifiedName]| {
+        names
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match d {
+        Destructive::Drop {
+            object_kind,
+            names: dropped,
+            cascade,
+            ..
+        } => format!(
+            "drops {} {}{}",
+            object_kind.to_lowercase(),
+            names(dropped),
+            if *cascade {
+                " and everything that depends on it (CASCADE)"
+            } else {
+                ""
+            }
+        ),
+        Destructive::DropOwned { roles, .. } => {
+            format!("drops everything owned by {}", roles.join(", "))
+        }
+        Destructive::Truncate { tables, .. } => format!("empties {}", names(tables)),
+        Destructive::DeleteAll { table } => format!("deletes every row of {table}"),
+        Destructive::UpdateAll { table } => format!("updates every row of {table}"),
+    }
 }
 
 /// A statement shortened to one line for messages. Redact before calling: a secret cut in two

@@ -28,9 +28,38 @@ pub(crate) fn humantime(d: Duration) -> String {
     out
 }
 
+/// A name (a file path) as one line of a log: its control characters written as escapes
+/// (`\n`, `\r`, `\u{1b}`). `output.log` is line-oriented and the terminal obeys escape codes,
+/// so a line break in a file name would otherwise start a line of its own that reads like the
+/// step's ("present ... sha256 ..."). Records keep the raw name.
+pub(crate) fn one_line_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len() + 8);
+    for c in name.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_with_a_line_break_stays_one_line() {
+        assert_eq!(one_line_name("dump.sql"), "dump.sql");
+        assert_eq!(
+            one_line_name("a\npresent x  sha256 0\x1b[2K\r"),
+            "a\\npresent x  sha256 0\\u{1b}[2K\\r"
+        );
+        assert_eq!(one_line_name("Grüße.sql"), "Grüße.sql");
+    }
 
     #[test]
     fn durations_read_as_runbooks_write_them() {

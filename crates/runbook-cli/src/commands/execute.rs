@@ -9,7 +9,7 @@ use runbook_evidence::{Mode, RunStatus};
 
 use crate::confirm::TtyConfirmer;
 use crate::display::{Display, format_duration};
-use crate::{exit_codes, runbook_file};
+use crate::{exit_codes, runbook_file, sanitize};
 
 /// How long leftover blocking work may hold the exit after a run ended.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
@@ -128,7 +128,7 @@ fn conclude(mode: Mode, report: &RunReport) -> i32 {
         let _ = writeln!(
             std::io::stdout(),
             "evidence: {}",
-            report.evidence_dir.display()
+            sanitize::path(&report.evidence_dir)
         );
         return exit_codes::INVALID_INPUT;
     }
@@ -142,25 +142,29 @@ fn conclude(mode: Mode, report: &RunReport) -> i32 {
         report.status,
         format_duration(report.duration)
     );
+    // The failure's message is the server's or the tool's words: sanitised, so that its escape
+    // codes cannot move up and overwrite the verdict above, nor its line breaks print a
+    // verdict of their own.
     if let Some(failure) = &report.failure {
         let _ = writeln!(
             out,
             "step '{}' ({}): {}",
-            failure.step, failure.kind, failure.message
+            sanitize::line(&failure.step),
+            failure.kind,
+            sanitize::block(&failure.message)
         );
     }
     for (target, url) in &report.kept_clusters {
         let _ = writeln!(
             out,
-            "kept the ephemeral cluster of target '{target}': {url}"
+            "kept the ephemeral cluster of target '{}': {}",
+            sanitize::line(target),
+            sanitize::line(url)
         );
     }
-    let _ = writeln!(out, "evidence: {}", report.evidence_dir.display());
-    let _ = writeln!(
-        out,
-        "verify with: runbook verify {}",
-        report.evidence_dir.display()
-    );
+    let evidence = sanitize::path(&report.evidence_dir);
+    let _ = writeln!(out, "evidence: {evidence}");
+    let _ = writeln!(out, "verify with: runbook verify {evidence}");
     match report.status {
         RunStatus::Passed | RunStatus::Ready => exit_codes::OK,
         RunStatus::Failed | RunStatus::WouldFail | RunStatus::Running => exit_codes::FAILED,

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::{exit_codes, runbook_file};
+use crate::{exit_codes, runbook_file, sanitize};
 
 pub fn validate(files: &[PathBuf], vars: &[(String, String)]) -> i32 {
     let mut code = exit_codes::OK;
@@ -23,7 +23,7 @@ pub fn validate(files: &[PathBuf], vars: &[(String, String)]) -> i32 {
             let _ = writeln!(
                 std::io::stdout(),
                 "{}: valid ({} step{})",
-                file.display(),
+                sanitize::path(file),
                 runbook.steps.len(),
                 if runbook.steps.len() == 1 { "" } else { "s" }
             );

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::exit_codes;
+use crate::{exit_codes, sanitize};
 
 pub fn verify(dir: &Path) -> i32 {
     let report = match runbook_evidence::verify(dir) {
@@ -18,7 +18,7 @@ pub fn verify(dir: &Path) -> i32 {
         let _ = writeln!(
             out,
             "intact: every file listed in {} matches, and no file is missing or extra",
-            dir.join("SHA256SUMS").display()
+            sanitize::path(&dir.join("SHA256SUMS"))
         );
         if report.unfinished.is_some() {
             let _ = writeln!(
@@ -28,9 +28,11 @@ pub fn verify(dir: &Path) -> i32 {
         }
         return exit_codes::OK;
     }
-    let _ = writeln!(out, "NOT INTACT: {}", dir.display());
+    // Problems name the files found: a file name is the tamperer's to choose, and one holding
+    // escape codes or a line break could otherwise erase "NOT INTACT" and print "intact".
+    let _ = writeln!(out, "NOT INTACT: {}", sanitize::path(dir));
     for problem in report.problems() {
-        let _ = writeln!(out, "  {problem}");
+        let _ = writeln!(out, "  {}", sanitize::line(&problem));
     }
     exit_codes::NOT_INTACT
 }

@@ -43,7 +43,8 @@ impl RequireFilesStep {
             let mut inputs = Vec::new();
             let mut problems = Vec::new();
             for file in &files {
-                let shown = file.path.display().to_string();
+                let raw = file.path.display().to_string();
+                let shown = crate::text::one_line_name(&raw).into_owned();
                 let meta = match std::fs::metadata(&file.path) {
                     Ok(meta) => meta,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -118,7 +119,7 @@ impl RequireFilesStep {
                     digest.sha256
                 ));
                 inputs.push(InputFile {
-                    path: shown,
+                    path: raw,
                     size: digest.size,
                     sha256: digest.sha256,
                 });

@@ -1,0 +1,230 @@
+//! The one gate between untrusted text and the operator's terminal.
+//!
+//! Server messages, file names, SQL quoted in the consent prompt, container logs, shell output
+//! and evidence paths are written by whoever controls a dump, a server, a container or a
+//! directory. Written raw, their control characters drive the terminal: `\r` and `ESC [2K`
+//! erase what the runbook printed, `ESC [1A` moves up to overwrite the verdict, `ESC [8m` hides
+//! a `DROP TABLE` in the consent prompt, a newline in a file name starts a line of its own that
+//! looks like ours, and a bidi override reverses what is read. So every such text goes through
+//! [`line`] or [`block`] before it is printed: control characters become visible (`ESC` as
+//! `␛`, `\r`, `\n`, `\t` as those two characters, every other C0 or C1 control, DEL and the
+//! bidi controls as `\u{...}`), and lines longer than [`MAX_LINE_CHARS`] are cut with a note,
+//! so a 200 MB server message costs the terminal a few kilobytes. The CLI's own colour codes
+//! are added after this, around text that already passed here; they are the only escape
+//! sequences the terminal receives (and none with `NO_COLOR`).
+//!
+//! The evidence keeps the raw text: it is data, read by tools, and `verify` proves it unchanged.
+
+use std::fmt::Write as _;
+
+/// Characters of one line shown before it is cut. Long enough for any statement, path or
+/// message a person reads; the evidence has the rest.
+pub const MAX_LINE_CHARS: usize = 1000;
+
+/// Lines of a multi-line text (a server error's `DETAIL`/`CONTEXT`, a step's summary) shown
+/// before the rest is counted instead.
+pub const MAX_BLOCK_LINES: usize = 40;
+
+/// How continuation lines of a [`block`] start: never at the left margin, and never like a
+/// line the CLI writes itself, so an untrusted line break cannot pass for our own line.
+pub const CONTINUATION: &str = "  | ";
+
+/// `text` as one terminal line: every control character visible (line breaks included),
+/// cut at [`MAX_LINE_CHARS`] with a note.
+pub fn line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_LINE_CHARS * 2));
+    let mut shown = 0usize;
+    let mut chars = text.chars();
+    for c in chars.by_ref() {
+        if shown == MAX_LINE_CHARS {
+            // Count what is left without keeping it.
+            let rest = 1 + chars.count();
+            let _ = write!(
+                out,
+                " [... {rest} more character{} not shown; the evidence has the full text]",
+                if rest == 1 { "" } else { "s" }
+            );
+            return out;
+        }
+        push_visible(&mut out, c);
+        shown += 1;
+    }
+    out
+}
+
+/// `text` that may hold several lines: each line through [`line`], every line after the first
+/// starting with [`CONTINUATION`], at most [`MAX_BLOCK_LINES`] lines. A `\r\n` ends a line
+/// like `\n`; a lone `\r` stays visible.
+pub fn block(text: &str) -> String {
+    let mut out = String::new();
+    let mut lines = text.split('\n');
+    let mut count = 0usize;
+    for piece in lines.by_ref() {
+        if count == MAX_BLOCK_LINES {
+            let rest = 1 + lines.count();
+            let _ = write!(
+                out,
+                "\n{CONTINUATION}[... {rest} more line{} not shown; the evidence has the full text]",
+                if rest == 1 { "" } else { "s" }
+            );
+            return out;
+        }
+        if count > 0 {
+            out.push('\n');
+            out.push_str(CONTINUATION);
+        }
+        out.push_str(&line(piece.strip_suffix('\r').unwrap_or(piece)));
+        count += 1;
+    }
+    out
+}
+
+/// A whole document (a Markdown or HTML report) for the terminal: its line breaks kept, every
+/// other control character made visible, no line cut (a cut could fall inside markup).
+pub fn document(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\n' {
+            out.push(c);
+        } else {
+            push_visible(&mut out, c);
+        }
+    }
+    out
+}
+
+/// A path as one terminal line (file names may hold any byte but `/` and NUL).
+pub fn path(path: &std::path::Path) -> String {
+    line(&path.to_string_lossy())
+}
+
+/// Whether `c` would act on the terminal or on how the line reads, instead of being shown.
+fn is_control(c: char) -> bool {
+    c.is_control() // C0, DEL, C1
+        || matches!(
+            c,
+            // Bidi embeddings, overrides and isolates, and the marks that steer them.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+            // Line and paragraph separators: some terminals and viewers break lines there.
+            | '\u{2028}' | '\u{2029}'
+        )
+}
+
+fn push_visible(out: &mut String, c: char) {
+    if !is_control(c) {
+        out.push(c);
+        return;
+    }
+    match c {
+        '\u{1B}' => out.push('␛'),
+        '\r' => out.push_str("\\r"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_shown_not_obeyed() {
+        assert_eq!(
+            line("DROP TABLE patients /*\x1b[2K\r*/"),
+            "DROP TABLE patients /*␛[2K\\r*/"
+        );
+        assert_eq!(line("\x1b[8mhidden\x1b[0m"), "␛[8mhidden␛[0m");
+        assert_eq!(line("a\x1b[1A\x1b[2Kb"), "a␛[1A␛[2Kb");
+    }
+
+    #[test]
+    fn every_c0_control_del_and_c1_control_is_visible() {
+        for code in (0u32..0x20).chain([0x7F]).chain(0x80..0xA0) {
+            let c = char::from_u32(code).unwrap();
+            let shown = line(&format!("a{c}b"));
+            assert!(
+                shown.starts_with('a') && shown.ends_with('b') && shown.len() > 2,
+                "U+{code:04X} shown as {shown:?}"
+            );
+            assert!(
+                shown.chars().all(|c| !c.is_control()),
+                "U+{code:04X} reached the terminal: {shown:?}"
+            );
+        }
+        assert_eq!(line("\0"), "\\u{0}");
+        assert_eq!(line("\x07\x08\x7f"), "\\u{7}\\u{8}\\u{7f}");
+        assert_eq!(line("\u{9b}31m"), "\\u{9b}31m"); // C1 CSI
+        assert_eq!(line("\u{85}"), "\\u{85}"); // C1 next line
+        assert_eq!(line("a\tb\nc"), "a\\tb\\nc");
+    }
+
+    #[test]
+    fn bidi_controls_are_visible() {
+        for c in ('\u{202A}'..='\u{202E}').chain('\u{2066}'..='\u{2069}') {
+            let shown = line(&format!("x{c}y"));
+            assert_eq!(shown, format!("x\\u{{{:x}}}y", u32::from(c)));
+        }
+        assert_eq!(line("\u{200F}\u{2028}"), "\\u{200f}\\u{2028}");
+    }
+
+    #[test]
+    fn utf8_text_is_kept() {
+        let text = "Grüße, 患者テーブル, emoji 🩺, ␛ itself, back\\slash";
+        assert_eq!(line(text), text);
+        assert_eq!(block(text), text);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_at_the_width_with_a_note() {
+        let long = "é".repeat(MAX_LINE_CHARS + 5);
+        let shown = line(&long);
+        assert_eq!(
+            shown,
+            format!(
+                "{} [... 5 more characters not shown; the evidence has the full text]",
+                "é".repeat(MAX_LINE_CHARS)
+            )
+        );
+        assert_eq!(
+            line(&"x".repeat(MAX_LINE_CHARS)),
+            "x".repeat(MAX_LINE_CHARS)
+        );
+        // Escapes count as one character each: the cut bounds what is printed.
+        let escapes = line(&"\x1b".repeat(MAX_LINE_CHARS * 3));
+        assert!(escapes.chars().count() < MAX_LINE_CHARS + 100, "{escapes}");
+    }
+
+    #[test]
+    fn a_block_keeps_its_lines_but_never_at_the_margin() {
+        assert_eq!(
+            block("failed: boom\r\nCONTEXT:  x\nrun passed in 0.1s"),
+            "failed: boom\n  | CONTEXT:  x\n  | run passed in 0.1s"
+        );
+        assert_eq!(block("one"), "one");
+        assert_eq!(block("a\rb"), "a\\rb");
+    }
+
+    #[test]
+    fn a_document_keeps_its_lines_and_shows_its_controls() {
+        let long = "y".repeat(MAX_LINE_CHARS * 2);
+        assert_eq!(
+            document(&format!("# Run\n| a\x1b[1A | {long} |\r\n")),
+            format!("# Run\n| a␛[1A | {long} |\\r\n")
+        );
+    }
+
+    #[test]
+    fn a_block_of_many_lines_is_cut_with_a_note() {
+        let text = "x\n".repeat(MAX_BLOCK_LINES + 9);
+        let shown = block(&text);
+        assert_eq!(shown.lines().count(), MAX_BLOCK_LINES + 1);
+        // 49 lines of "x" and the empty one after the last newline.
+        assert!(
+            shown.ends_with("  | [... 10 more lines not shown; the evidence has the full text]"),
+            "{shown}"
+        );
+    }
+}
