@@ -370,6 +370,15 @@ fn escaped_forms(secret: &str) -> Vec<String> {
         add(&mut base, b.replace('\'', "\\'"));
     }
     add(&mut base, secret.replace('"', "\"\""));
+    // HTML/XML text and attributes (reports, JUnit, web consoles).
+    let html = secret
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    for apostrophe in ["&#39;", "&apos;", "&#x27;"] {
+        add(&mut base, html.replace('\'', apostrophe));
+    }
     add(&mut base, secret.replace('\'', "'\\''"));
     add(&mut base, secret.replace('\'', "'\"'\"'"));
     let mut all = base.clone();
@@ -774,6 +783,27 @@ mod tests {
         r.redact_json(&mut value);
         assert_eq!(value, serde_json::json!({"m": "pw ****"}));
         assert_eq!(forms_of("abc"), ["abc", "ABC"]);
+    }
+
+    #[test]
+    fn a_one_letter_password_does_not_eat_words() {
+        // POSTGRES_PASSWORD=x once printed "container db does not e****ist yet".
+        let r = Redactor::new(["x"]);
+        assert_eq!(
+            r.redact("container db does not exist yet; POSTGRES_PASSWORD=x pw x"),
+            "container db does not exist yet; POSTGRES_PASSWORD=**** pw ****"
+        );
+    }
+
+    #[test]
+    fn html_escaped_forms_are_redacted() {
+        let r = Redactor::new([r#"Don't<"&>-42x"#]);
+        for leaked in [
+            "Don&#39;t&lt;&quot;&amp;&gt;-42x",
+            "Don&apos;t&lt;&quot;&amp;&gt;-42x",
+        ] {
+            assert_eq!(r.redact(&format!("<td>{leaked}</td>")), "<td>****</td>");
+        }
     }
 
     #[test]
