@@ -76,4 +76,3 @@ pub fn report(dir: &Path, format: ReportFormat, output: Option<&Path>) -> i32 {
     }
     exit_codes::OK
 }
-
