@@ -315,3 +315,26 @@ fn thousands_of_undefined_references_are_reported_quickly_with_short_lists() {
         errors[0]
     );
 }
+
+#[test]
+fn thousands_of_steps_naming_unknown_targets_are_linear() {
+    // 5,000 targets and 5,000 steps naming undeclared ones: every message listed every target
+    // and every step searched the list.
+    let mut text = "version: 1\nname: t\ntargets:\n".to_owned();
+    for i in 0..5_000 {
+        text += &format!("  t{i}: {{ postgres: {{ ephemeral: true }} }}\n");
+    }
+    text += "steps:\n";
+    for i in 0..5_000 {
+        text += &format!("  - id: s{i}\n    kind: sql\n    target: x{i}\n    text: SELECT 1\n");
+    }
+    let started = Instant::now();
+    let errors = parse_err(&text);
+    within(Duration::from_secs(20), started);
+    assert_eq!(errors.len(), 5_000);
+    assert!(
+        errors[4_999].ends_with("t17, t18, t19, ... (5000 in all)"),
+        "{}",
+        errors[4_999]
+    );
+}

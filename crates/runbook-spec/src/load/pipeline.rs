@@ -255,6 +255,8 @@ pub(crate) fn parse(
         targets: &targets,
         declared_targets: &declared_targets,
         declared_vars: &interp.declared_vars,
+        declared_target_set: &declared_targets.iter().map(String::as_str).collect(),
+        declared_var_set: &interp.declared_vars.iter().map(String::as_str).collect(),
         sql_refs: &interp.sql_refs,
     };
     let steps = match steps_entry {

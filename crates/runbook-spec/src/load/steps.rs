@@ -1,7 +1,7 @@
 //! `steps:`: each step's common keys and its kind's keys are read separately from the same
 //! mapping, then checked against the targets and vars.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
@@ -38,6 +38,9 @@ pub(crate) struct StepsInput<'a> {
     /// broken target does not also make every step that names it an error).
     pub declared_targets: &'a [String],
     pub declared_vars: &'a [String],
+    /// The same names as sets: every step looks its target and `when` var up in them.
+    pub declared_target_set: &'a HashSet<&'a str>,
+    pub declared_var_set: &'a HashSet<&'a str>,
     pub sql_refs: &'a HashMap<NodeId, Vec<SqlReference>>,
 }
 
@@ -213,7 +216,7 @@ fn load_step(
         Some(name) => match input.targets.get_key_value(name) {
             Some((k, t)) => (Some(k.as_str()), Some(t)),
             None => {
-                if !input.declared_targets.iter().any(|t| t == name) {
+                if !input.declared_target_set.contains(name) {
                     let node = tree.get(item, "target").map_or(item, |(_, v)| v);
                     let declared = if input.declared_targets.is_empty() {
                         "the runbook declares no targets".to_owned()
@@ -257,7 +260,7 @@ fn load_step(
         .as_ref()
         .and_then(|c| c.when.as_ref())
         .and_then(When::var)
-        && !input.declared_vars.iter().any(|d| d == var)
+        && !input.declared_var_set.contains(var)
     {
         let node = tree.get(item, "when").map_or(item, |(_, v)| v);
         let declared = if input.declared_vars.is_empty() {
