@@ -19,6 +19,7 @@ use crate::errors::DockerError;
 use crate::failure::classify;
 use crate::info::{ContainerInfo, ContainerSummary};
 use crate::mount::VolumeSource;
+use crate::names::{check_container_ref, path_segment};
 use crate::spec::ContainerSpec;
 
 /// What [`DockerClient::start_container`] did.
@@ -73,9 +74,10 @@ impl DockerClient {
         &self,
         name: &str,
     ) -> Result<Option<ContainerInfo>, DockerError> {
+        check_container_ref(name)?;
         match self
             .docker
-            .inspect_container(name, None::<InspectContainerOptions>)
+            .inspect_container(&path_segment(name), None::<InspectContainerOptions>)
             .await
         {
             Ok(raw) => Ok(Some(ContainerInfo::from_inspect(raw))),
@@ -180,7 +182,7 @@ impl DockerClient {
         match self
             .docker
             .start_container(
-                name,
+                &path_segment(name),
                 None::<bollard::query_parameters::StartContainerOptions>,
             )
             .await
@@ -258,7 +260,11 @@ impl DockerClient {
         }
         let seconds = i32::try_from(grace.as_secs()).unwrap_or(i32::MAX);
         let options = StopContainerOptionsBuilder::default().t(seconds).build();
-        match self.docker.stop_container(name, Some(options)).await {
+        match self
+            .docker
+            .stop_container(&path_segment(name), Some(options))
+            .await
+        {
             Ok(()) => Ok(StopOutcome::Stopped),
             Err(e) => match classify(e) {
                 f if f.status() == Some(404) => Err(DockerError::NoSuchContainer {
@@ -275,11 +281,16 @@ impl DockerClient {
         name: &str,
         options: RemoveOptions,
     ) -> Result<(), DockerError> {
+        check_container_ref(name)?;
         let query = RemoveContainerOptionsBuilder::default()
             .force(options.force)
             .v(options.volumes)
             .build();
-        match self.docker.remove_container(name, Some(query)).await {
+        match self
+            .docker
+            .remove_container(&path_segment(name), Some(query))
+            .await
+        {
             Ok(()) => Ok(()),
             Err(e) => match classify(e) {
                 f if f.status() == Some(404) => Err(DockerError::NoSuchContainer {
@@ -348,9 +359,10 @@ impl DockerClient {
 
     /// The container's environment, kept inside the crate: it holds passwords.
     async fn container_env(&self, name: &str) -> Result<BTreeMap<String, String>, DockerError> {
+        check_container_ref(name)?;
         let raw = self
             .docker
-            .inspect_container(name, None::<InspectContainerOptions>)
+            .inspect_container(&path_segment(name), None::<InspectContainerOptions>)
             .await
             .map_err(|e| self.fail(format!("inspect container {name}"), classify(e)))?;
         Ok(raw

@@ -87,7 +87,11 @@ impl DockerClient {
             .build();
         let upload = self
             .docker
-            .upload_to_container(container, Some(options), bollard::body_try_stream(body))
+            .upload_to_container(
+                &crate::names::path_segment(container),
+                Some(options),
+                bollard::body_try_stream(body),
+            )
             .await;
         let written = writer.await.map_err(|e| DockerError::Transport {
             operation: format!("copy {} into container {container}", local.display()),

@@ -144,6 +144,7 @@ impl DockerClient {
         on_output: &mut (dyn FnMut(OutputStream, &[u8]) + Send),
     ) -> Result<i64, DockerError> {
         let command = command.to_owned();
+        crate::names::check_container_ref(container)?;
         if spec.cmd.is_empty() {
             return Err(crate::errors::SpecError::new(
                 "command",
@@ -164,7 +165,11 @@ impl DockerClient {
             working_dir: spec.workdir.clone(),
             ..ExecConfig::default()
         };
-        let created = match self.docker.create_exec(container, config).await {
+        let created = match self
+            .docker
+            .create_exec(&crate::names::path_segment(container), config)
+            .await
+        {
             Ok(created) => created,
             Err(e) => {
                 let failure = classify(e);

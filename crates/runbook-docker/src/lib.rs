@@ -35,6 +35,7 @@ mod info;
 mod lines;
 mod logs;
 mod mount;
+mod names;
 mod ownership;
 mod port;
 mod size;
@@ -54,6 +55,7 @@ pub use info::{
 };
 pub use lines::{LineSplitter, MAX_LINE};
 pub use logs::LogLine;
+pub use names::{check_container_ref, check_volume_ref, looks_like_id};
 pub use mount::{VolumeMount, VolumeSource, parse_volume};
 pub use ownership::{Owner, parse_mode};
 pub use port::{PortMapping, Protocol, parse_port_mapping};

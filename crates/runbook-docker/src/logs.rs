@@ -45,7 +45,9 @@ impl DockerClient {
             .follow(false)
             .tail(&tail)
             .build();
-        let mut stream = self.docker.logs(container, Some(options));
+        crate::names::check_container_ref(container)?;
+        let segment = crate::names::path_segment(container);
+        let mut stream = self.docker.logs(&segment, Some(options));
         let mut out = LineSplitter::new();
         let mut err = LineSplitter::new();
         while let Some(item) = stream.next().await {

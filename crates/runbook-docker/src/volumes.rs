@@ -11,10 +11,12 @@ use bollard::query_parameters::{ListVolumesOptionsBuilder, RemoveVolumeOptionsBu
 use crate::client::DockerClient;
 use crate::errors::DockerError;
 use crate::failure::classify;
+use crate::names::{check_volume_ref, path_segment};
 
 impl DockerClient {
     pub async fn volume_exists(&self, name: &str) -> Result<bool, DockerError> {
-        match self.docker.inspect_volume(name).await {
+        check_volume_ref(name)?;
+        match self.docker.inspect_volume(&path_segment(name)).await {
             Ok(_) => Ok(true),
             Err(e) => match classify(e) {
                 f if f.status() == Some(404) => Ok(false),
@@ -45,8 +47,13 @@ impl DockerClient {
 
     /// Removes a named volume and its data.
     pub async fn remove_volume(&self, name: &str) -> Result<(), DockerError> {
+        check_volume_ref(name)?;
         let options = RemoveVolumeOptionsBuilder::default().force(false).build();
-        match self.docker.remove_volume(name, Some(options)).await {
+        match self
+            .docker
+            .remove_volume(&path_segment(name), Some(options))
+            .await
+        {
             Ok(()) => Ok(()),
             Err(e) => match classify(e) {
                 f if f.status() == Some(404) => Err(DockerError::NoSuchVolume {
@@ -72,12 +79,39 @@ impl DockerClient {
     /// Names of the containers (running or not) that mount the volume `name`, sorted: who
     /// would keep a `volume_remove` from succeeding.
     pub async fn containers_using_volume(&self, name: &str) -> Result<Vec<String>, DockerError> {
+        check_volume_ref(name)?;
         Ok(self
             .list_containers_filtered("volume", name)
             .await?
             .into_iter()
             .map(|c| c.name)
             .collect())
+    }
+
+    /// The labels of the volume `name`, or `None` when there is no such volume: who made it
+    /// (`io.runbook.*`, `com.docker.compose.*`) for check mode to say.
+    pub async fn volume_labels(
+        &self,
+        name: &str,
+    ) -> Result<Option<BTreeMap<String, String>>, DockerError> {
+        check_volume_ref(name)?;
+        match self.docker.inspect_volume(&path_segment(name)).await {
+            Ok(volume) => Ok(Some(volume.labels.into_iter().collect())),
+            Err(e) => match classify(e) {
+                f if f.status() == Some(404) => Ok(None),
+                f => Err(self.fail(format!("inspect volume {name}"), f)),
+            },
+        }
+    }
+
+    /// The containers (running or not) that mount the volume `name`, with their IDs: what
+    /// consent compares with a protected target's container, whatever name reached it.
+    pub async fn volume_users(
+        &self,
+        name: &str,
+    ) -> Result<Vec<crate::info::ContainerSummary>, DockerError> {
+        check_volume_ref(name)?;
+        self.list_containers_filtered("volume", name).await
     }
 
     /// Names of the volumes carrying the label `key=value`, sorted.

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use runbook_evidence::{Confirmation, ConfirmationMethod, EvidenceDir, Redactor};
 use runbook_spec::Runbook;
 
+use crate::docker_identity::DockerFacts;
 use crate::errors::EngineError;
 use crate::options::RunOptions;
 use crate::output::StepOutput;
@@ -25,6 +26,7 @@ pub(crate) fn obtain_consent(
     options: &mut RunOptions,
     evidence: &mut EvidenceDir,
     redactor: &Redactor,
+    docker: &DockerFacts,
 ) -> Result<Option<(usize, String)>, EngineError> {
     let runbook = &plan.runbook;
     let mut needed: BTreeMap<String, Vec<(String, Destruction)>> = BTreeMap::new();
@@ -34,7 +36,7 @@ pub(crate) fn obtain_consent(
         if !runbook.is_enabled(step) || !may_damage_protected(runbook) {
             continue;
         }
-        let destructions = match bound.destruction(step, runbook) {
+        let destructions = match destruction_of(bound.as_ref(), step, runbook, docker) {
             Ok(d) => d,
             // Unreadable input: the step will fail on its own, but consent cannot be skipped
             // on the strength of a file nobody could read.
@@ -103,6 +105,18 @@ pub(crate) fn obtain_consent(
     Ok(None)
 }
 
+/// What a step destroys: Docker steps judge by identity from the engine's snapshot.
+fn destruction_of(
+    bound: &dyn crate::step::Step,
+    step: &runbook_spec::Step,
+    runbook: &Runbook,
+    docker: &DockerFacts,
+) -> Result<Vec<Destruction>, crate::errors::StepError> {
+    bound
+        .docker_destruction(step, runbook, docker)
+        .unwrap_or_else(|| bound.destruction(step, runbook))
+}
+
 /// Whether a step could damage a protected target at all. A step on a target that is not
 /// protected (and is no other name for a protected database) can still reach one: a script's
 /// `\connect` to its database, or a Docker step naming its container. So only runbooks with no
@@ -123,11 +137,12 @@ pub(crate) fn note_consent_needed(
     step: &runbook_spec::Step,
     runbook: &Runbook,
     output: &StepOutput,
+    docker: &DockerFacts,
 ) {
     if !may_damage_protected(runbook) {
         return;
     }
-    for d in bound.destruction(step, runbook).unwrap_or_default() {
+    for d in destruction_of(bound, step, runbook, docker).unwrap_or_default() {
         if let Some(target) = protected_name(runbook, &d.target) {
             output.log(format!(
                 "note: target '{target}' is protected; `runbook run` needs --confirm {target} because this step would {}",

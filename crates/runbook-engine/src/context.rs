@@ -84,6 +84,11 @@ impl StepContext<'_> {
         self.resources.script_session(&name).await
     }
 
+    /// The run's id, as the run lock and the `io.runbook.run` label carry it.
+    pub(crate) fn run_id(&self) -> &str {
+        self.resources.run_id()
+    }
+
     pub async fn docker(&mut self) -> Result<&DockerClient, StepError> {
         self.resources.docker().await
     }

@@ -15,6 +15,7 @@
 mod blast;
 mod consent;
 mod context;
+mod docker_identity;
 mod errors;
 mod events;
 mod input_file;
@@ -37,6 +38,7 @@ mod verdict;
 
 pub use context::StepContext;
 pub use errors::{EngineError, EngineErrorKind, StepError};
+pub use docker_identity::DockerFacts;
 pub use events::{Event, Listener};
 pub use lint::lint;
 pub use lock::lock_key;

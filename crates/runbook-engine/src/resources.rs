@@ -165,6 +165,10 @@ impl Resources {
     /// The Docker Engine, connected on first use. In check mode an engine that does not answer
     /// is a missing precondition (BLOCKED), not a step that would fail: nothing about the
     /// runbook is wrong, the machine is not ready for it.
+    pub(crate) fn run_id(&self) -> &str {
+        &self.holder.run
+    }
+
     pub(crate) async fn docker(&mut self) -> Result<&DockerClient, StepError> {
         if self.docker.is_none() {
             // The endpoint is resolved before the first await: the environment reader is not

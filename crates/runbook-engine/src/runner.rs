@@ -134,9 +134,17 @@ pub async fn execute(
         emitter.emit(&Event::Warning { message });
     }
 
+    // Docker objects by identity (IDs, prefixes, who mounts a volume), once, before consent.
+    let docker_facts = crate::docker_identity::DockerFacts::gather(&runbook).await;
     if options.mode == Mode::Run
-        && let Some((step_index, refusal)) =
-            obtain_consent(plan, start_index, &mut options, &mut evidence, &redactor)?
+        && let Some((step_index, refusal)) = obtain_consent(
+            plan,
+            start_index,
+            &mut options,
+            &mut evidence,
+            &redactor,
+            &docker_facts,
+        )?
     {
         // The refused step carries the reason, so the evidence says why nothing ran.
         let mut writer = evidence.begin_step(step_index + 1)?;
@@ -224,7 +232,7 @@ pub async fn execute(
             }
             None => {
                 if options.mode == Mode::Check {
-                    note_consent_needed(bound.as_ref(), step, &runbook, &output);
+                    note_consent_needed(bound.as_ref(), step, &runbook, &output, &docker_facts);
                 }
                 let result = run_step(
                     bound.as_ref(),

@@ -42,4 +42,16 @@ pub trait Step: Send + Sync {
     ) -> Result<Vec<Destruction>, StepError> {
         Ok(Vec::new())
     }
+
+    /// What `run` would destroy of Docker data, judged by identity from the engine's snapshot
+    /// taken before the first step (`facts`); `None` for kinds that touch no container or
+    /// volume, whose `destruction` says it all.
+    fn docker_destruction(
+        &self,
+        _step: &runbook_spec::Step,
+        _runbook: &Runbook,
+        _facts: &crate::docker_identity::DockerFacts,
+    ) -> Option<Result<Vec<Destruction>, StepError>> {
+        None
+    }
 }

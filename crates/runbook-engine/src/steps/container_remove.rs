@@ -13,6 +13,7 @@ use runbook_spec::{ContainerRemove, Runbook};
 use serde_json::json;
 
 use crate::context::StepContext;
+use crate::docker_identity::{DockerFacts, made_by};
 use crate::errors::StepError;
 use crate::step::{Destruction, Step};
 use crate::text::plural;
@@ -33,10 +34,11 @@ impl Step for ContainerRemoveStep {
         };
         let (anonymous, named) = volumes_of(&info);
         cx.log(format!(
-            "container {container} ({}), id {}, image {}",
+            "container {container} ({}), id {}, image {}, {}",
             info.state,
             short(&info.id),
-            info.image
+            info.image,
+            made_by(&info.labels, &cx.runbook().name, Some(cx.run_id()))
         ));
         if info.state.is_running() && !self.0.force {
             return Err(StepError::failed(format!(
@@ -100,7 +102,9 @@ impl Step for ContainerRemoveStep {
         let info = cx.docker().await?.inspect_container(&container).await?;
         let provided = cx.provided_by(&container);
         let summary = match (info, provided) {
-            (_, Some(step)) => format!(
+            // Only a container that does not exist yet is the earlier step's: an existing one
+            // is described from the engine, with who made it.
+            (None, Some(step)) => format!(
                 "would remove container {container} (started by step '{step}'){}",
                 if self.0.volumes {
                     " with its anonymous volumes"
@@ -109,14 +113,19 @@ impl Step for ContainerRemoveStep {
                 }
             ),
             (None, None) => format!("container {container} does not exist; nothing to remove"),
-            (Some(info), None) => {
-                if info.state.is_running() && !self.0.force {
+            (Some(info), provided) => {
+                if info.state.is_running() && !self.0.force && provided.is_none() {
                     return Err(StepError::failed(format!(
                         "container {container} is running; stop it first (container_stop) or set force: true to kill and remove it"
                     )));
                 }
                 let (anonymous, named) = volumes_of(&info);
-                let mut text = format!("would remove container {container} ({})", info.state);
+                let mut text = format!(
+                    "would remove container {container} ({}, id {}, {})",
+                    info.state,
+                    short(&info.id),
+                    made_by(&info.labels, &cx.runbook().name, None)
+                );
                 if self.0.volumes && !anonymous.is_empty() {
                     text.push_str(&format!(
                         " and its anonymous volume{} {}",
@@ -144,35 +153,38 @@ impl Step for ContainerRemoveStep {
         step: &runbook_spec::Step,
         runbook: &Runbook,
     ) -> Result<Vec<Destruction>, StepError> {
+        self.docker_destruction(step, runbook, &DockerFacts::not_asked(runbook))
+            .unwrap_or_else(|| Ok(Vec::new()))
+    }
+
+    /// Every target whose container this step removes with its anonymous volumes: the step's
+    /// own target and every target whose container the reference resolves to (by ID, so a
+    /// prefix or another target's `container:` reaches the same one), or shares an anonymous
+    /// volume with.
+    fn docker_destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &Runbook,
+        facts: &DockerFacts,
+    ) -> Option<Result<Vec<Destruction>, StepError>> {
         if !self.0.volumes {
-            return Ok(Vec::new());
+            return Some(Ok(Vec::new()));
         }
-        let Some(container) = self.0.container.as_deref() else {
-            return Ok(Vec::new());
-        };
-        Ok(target_holding(step, runbook, container)
+        let container = self.0.container.as_deref()?;
+        let mut targets: Vec<String> = step.target.iter().cloned().collect();
+        for target in facts.targets_of_container(runbook, container) {
+            if !targets.contains(&target) {
+                targets.push(target);
+            }
+        }
+        Some(Ok(targets
+            .into_iter()
             .map(|target| Destruction {
                 target,
                 what: format!("remove container {container} with its anonymous volumes (its data)"),
             })
-            .into_iter()
-            .collect())
+            .collect()))
     }
-}
-
-/// The target whose data lives in `container`: the step's own, else one that names it.
-pub(crate) fn target_holding(
-    step: &runbook_spec::Step,
-    runbook: &Runbook,
-    container: &str,
-) -> Option<String> {
-    step.target.clone().or_else(|| {
-        runbook
-            .targets
-            .iter()
-            .find(|(_, t)| t.container.as_deref() == Some(container))
-            .map(|(name, _)| name.clone())
-    })
 }
 
 /// The container's anonymous and named volumes. Docker names an anonymous volume with 64 hex

@@ -316,6 +316,10 @@ impl ContainerStartStep {
             .collect();
         labels.insert(RUNBOOK_LABEL.to_owned(), cx.runbook().name.clone());
         labels.insert(STEP_LABEL.to_owned(), cx.step().id.clone());
+        labels.insert(
+            crate::docker_identity::RUN_LABEL.to_owned(),
+            cx.run_id().to_owned(),
+        );
         spec.labels.extend(labels.clone());
         spec.volume_labels.extend(labels);
         spec.validate().map_err(DockerError::from)?;

@@ -53,8 +53,12 @@ impl Step for ContainerStopStep {
         let info = cx.docker().await?.inspect_container(&container).await?;
         let provided = cx.provided_by(&container);
         let summary = match (info, provided) {
-            (_, Some(step)) => {
-                format!("would stop container {container} (started by step '{step}')")
+            // An existing container is described from the engine, never as the earlier step's.
+            (None, Some(step)) => {
+                format!("would stop container {container}, which step '{step}' would start")
+            }
+            (Some(_), Some(step)) => {
+                format!("would stop container {container} (step '{step}' would start it first)")
             }
             (Some(info), None)
                 if info.state.is_running()

@@ -15,6 +15,7 @@ use runbook_spec::{Runbook, StepKind, VolumeRemove};
 use serde_json::json;
 
 use crate::context::StepContext;
+use crate::docker_identity::{DockerFacts, made_by, volume_created_by};
 use crate::errors::StepError;
 use crate::step::{Destruction, Step};
 
@@ -45,7 +46,11 @@ impl Step for VolumeRemoveStep {
     async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         let name = &self.0.name;
         let docker = cx.docker().await?.clone();
-        let summary = if docker.volume_exists(name).await? {
+        let summary = if let Some(labels) = docker.volume_labels(name).await? {
+            cx.log(format!(
+                "volume {name}: {}",
+                made_by(&labels, &cx.runbook().name, None)
+            ));
             let users = docker.containers_using_volume(name).await?;
             let removed_first = removed_earlier(cx, &users);
             let blocking: Vec<String> = users
@@ -57,17 +62,22 @@ impl Step for VolumeRemoveStep {
                 return Err(in_use(name, &blocking));
             }
             match users.as_slice() {
-                [] => format!("would remove volume {name} and its data (no container uses it)"),
+                [] => {
+                    format!("would remove volume {name} and its data ({who}; no container uses it)")
+                }
                 _ => format!(
-                    "would remove volume {name} and its data (used by {}, which an earlier step removes)",
+                    "would remove volume {name} and its data ({who}; used by {}, which an earlier step removes)",
                     users.join(", ")
                 ),
             }
         } else {
-            match created_by(cx.runbook(), name, &cx.step().id) {
-                Some(step) => {
+            match volume_created_by(cx.runbook(), name, &cx.step().id) {
+                Some((step, true)) => {
                     format!("would remove volume {name} and its data (created by step '{step}')")
                 }
+                Some((step, false)) => format!(
+                    "volume {name} does not exist now, but step '{step}' may create it (its Compose file cannot be read now), and then this step would remove it and its data"
+                ),
                 None => format!("volume {name} does not exist; nothing to remove"),
             }
         };
@@ -81,23 +91,34 @@ impl Step for VolumeRemoveStep {
         step: &runbook_spec::Step,
         runbook: &Runbook,
     ) -> Result<Vec<Destruction>, StepError> {
+        self.docker_destruction(step, runbook, &DockerFacts::not_asked(runbook))
+            .unwrap_or_else(|| Ok(Vec::new()))
+    }
+
+    /// The step's own target and every target whose container mounts the volume: now (the
+    /// engine's snapshot, whatever the container is called), or once a `container_start` of
+    /// the runbook (image or Compose service) created it; every target with a container when
+    /// the engine could not be asked.
+    fn docker_destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &Runbook,
+        facts: &DockerFacts,
+    ) -> Option<Result<Vec<Destruction>, StepError>> {
         let name = &self.0.name;
-        let target = step.target.clone().or_else(|| {
-            runbook.steps.iter().find_map(|s| match &s.kind {
-                StepKind::ContainerStart(start) if mounts(start, name) => {
-                    let container = start.name.as_deref()?;
-                    super::container_remove::target_holding(s, runbook, container)
-                }
-                _ => None,
-            })
-        });
-        Ok(target
+        let mut targets: Vec<String> = step.target.iter().cloned().collect();
+        for target in facts.targets_of_volume(runbook, name) {
+            if !targets.contains(&target) {
+                targets.push(target);
+            }
+        }
+        Some(Ok(targets
+            .into_iter()
             .map(|target| Destruction {
                 target,
                 what: format!("remove volume {name} and the data in it"),
             })
-            .into_iter()
-            .collect())
+            .collect()))
     }
 }
 
@@ -111,24 +132,6 @@ fn in_use(name: &str, containers: &[String]) -> StepError {
         "volume {name} is in use by {who}; remove {} first (container_remove)",
         if containers.len() > 1 { "them" } else { "it" }
     ))
-}
-
-fn mounts(start: &runbook_spec::ContainerStart, volume: &str) -> bool {
-    start
-        .volumes
-        .iter()
-        .any(|v| v.is_named_volume() && v.source == volume)
-}
-
-/// Check mode: a `container_start` before this step that mounts the volume creates it.
-fn created_by(runbook: &Runbook, volume: &str, this_step: &str) -> Option<String> {
-    runbook
-        .steps
-        .iter()
-        .take_while(|s| s.id != this_step)
-        .filter(|s| runbook.is_enabled(s))
-        .find(|s| matches!(&s.kind, StepKind::ContainerStart(start) if mounts(start, volume)))
-        .map(|s| s.id.clone())
 }
 
 /// Check mode: which of `containers` a `container_remove` before this step removes.

@@ -1,0 +1,334 @@
+//! Docker objects by identity, for consent and for check mode's descriptions.
+//!
+//! Consent used to compare the names written in the runbook as strings, and Docker does not:
+//! it resolves a reference to a container by full ID, then by name, then by ID prefix, and a
+//! volume is destroyed with whichever container mounts it. So `container_remove volumes: true`
+//! of `838d8` (a prefix of the protected target's container) or of a step whose `target` is
+//! unprotected, and `volume_remove` of the volume the protected container mounts, all ran
+//! without consent. Here every container and volume a destructive Docker step names is
+//! resolved once, before consent (which is synchronous and has no client), into a snapshot:
+//! containers to their IDs and mounts, volumes to the containers that mount them, and the
+//! containers and volumes the runbook's own `container_start` steps would create.
+//!
+//! Fail closed: when the engine cannot be asked, a volume cannot be proven not to belong to a
+//! protected target's container, and a reference that could be an ID prefix cannot be proven
+//! not to be one; objects that do not exist yet (an earlier step creates them) are compared by
+//! name.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use runbook_docker::{ContainerInfo, DockerClient, MountKind};
+use runbook_spec::{Runbook, StepKind};
+
+use crate::steps::container_start::{RUNBOOK_LABEL, STEP_LABEL};
+
+/// How long the pre-pass waits for the engine before it treats it as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A container as the engine knows it, reduced to what identity needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LiveContainer {
+    pub id: String,
+    pub name: String,
+    /// Names of the volumes (named and anonymous) it mounts.
+    pub volumes: Vec<String>,
+}
+
+impl LiveContainer {
+    fn from_info(info: &ContainerInfo) -> Self {
+        LiveContainer {
+            id: info.id.clone(),
+            name: info.name.trim_start_matches('/').to_owned(),
+            volumes: info
+                .mounts
+                .iter()
+                .filter(|m| m.kind == MountKind::Volume)
+                .filter_map(|m| m.name.clone())
+                .collect(),
+        }
+    }
+}
+
+/// Whether the engine answered the pre-pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Engine {
+    /// Nothing needed it (no protected target, or no destructive Docker step).
+    NotAsked,
+    /// It could not be reached: nothing can be resolved, so nothing is proven harmless.
+    Unreachable(String),
+    Reached,
+}
+
+/// What a `container_start` of the runbook would create.
+#[derive(Debug, Clone)]
+struct Planned {
+    container: Option<String>,
+    /// `None`: unknown (a Compose file that cannot be read now): it may mount any volume.
+    volumes: Option<Vec<String>>,
+}
+
+/// The snapshot handed to consent: taken once before the first step, by the runner.
+#[derive(Debug, Clone)]
+pub struct DockerFacts {
+    pub(crate) engine: Engine,
+    /// Every container reference resolved: `None` when no container answers to it.
+    containers: BTreeMap<String, Option<LiveContainer>>,
+    /// Every volume named by a `volume_remove`: the containers (ID, name) that mount it.
+    volume_users: BTreeMap<String, Vec<(String, String)>>,
+    planned: Vec<Planned>,
+}
+
+impl DockerFacts {
+    /// A snapshot of nothing: for runbooks that cannot damage a protected target.
+    pub(crate) fn not_asked(runbook: &Runbook) -> Self {
+        DockerFacts {
+            engine: Engine::NotAsked,
+            containers: BTreeMap::new(),
+            volume_users: BTreeMap::new(),
+            planned: planned(runbook),
+        }
+    }
+
+    /// Resolves what the runbook's destructive Docker steps and its targets name. Asks the
+    /// engine only when a protected target exists and a step could destroy Docker data.
+    pub(crate) async fn gather(runbook: &Runbook) -> Self {
+        let mut facts = Self::not_asked(runbook);
+        let protected = runbook.targets.values().any(|t| t.protected);
+        let mut container_refs: BTreeSet<String> = runbook
+            .targets
+            .values()
+            .filter_map(|t| t.container.clone())
+            .collect();
+        let mut volumes = BTreeSet::new();
+        for step in &runbook.steps {
+            match &step.kind {
+                StepKind::ContainerRemove(remove) => {
+                    container_refs.extend(remove.container.clone());
+                }
+                StepKind::VolumeRemove(remove) => {
+                    volumes.insert(remove.name.clone());
+                }
+                _ => {}
+            }
+        }
+        let destructive = runbook.steps.iter().any(|s| {
+            matches!(&s.kind, StepKind::ContainerRemove(r) if r.volumes)
+                || matches!(&s.kind, StepKind::VolumeRemove(_))
+        });
+        if !protected || !destructive {
+            return facts;
+        }
+        let docker = match tokio::time::timeout(CONNECT_TIMEOUT, DockerClient::connect()).await {
+            Ok(Ok(client)) => client,
+            Ok(Err(error)) => {
+                facts.engine = Engine::Unreachable(error.to_string());
+                return facts;
+            }
+            Err(_) => {
+                facts.engine =
+                    Engine::Unreachable(format!("no answer within {}s", CONNECT_TIMEOUT.as_secs()));
+                return facts;
+            }
+        };
+        for reference in container_refs {
+            let live = match docker.inspect_container(&reference).await {
+                Ok(found) => found.map(|info| LiveContainer::from_info(&info)),
+                // A name Docker's grammar refuses is resolved by nobody; the step fails on it.
+                Err(runbook_docker::DockerError::Spec(_)) => None,
+                Err(error) => {
+                    facts.engine = Engine::Unreachable(error.to_string());
+                    return facts;
+                }
+            };
+            facts.containers.insert(reference, live);
+        }
+        for volume in volumes {
+            match docker.volume_users(&volume).await {
+                Ok(users) => {
+                    let users = users.into_iter().map(|c| (c.id, c.name)).collect();
+                    facts.volume_users.insert(volume, users);
+                }
+                Err(runbook_docker::DockerError::Spec(_)) => {}
+                Err(error) => {
+                    facts.engine = Engine::Unreachable(error.to_string());
+                    return facts;
+                }
+            }
+        }
+        facts.engine = Engine::Reached;
+        facts
+    }
+
+    fn live(&self, reference: &str) -> Option<&LiveContainer> {
+        self.containers.get(reference).and_then(Option::as_ref)
+    }
+
+    /// Targets whose container is (or shares anonymous data with) the container `reference`
+    /// names: the ones a `container_remove volumes: true` of it destroys.
+    pub(crate) fn targets_of_container(&self, runbook: &Runbook, reference: &str) -> Vec<String> {
+        let found = self.live(reference);
+        runbook
+            .targets
+            .iter()
+            .filter(|(_, t)| {
+                let Some(own) = t.container.as_deref() else {
+                    return false;
+                };
+                if own == reference {
+                    return true;
+                }
+                match (found, self.live(own)) {
+                    (Some(a), Some(b)) => {
+                        a.id == b.id
+                            || a.volumes
+                                .iter()
+                                .any(|v| is_anonymous(v) && b.volumes.contains(v))
+                    }
+                    (Some(a), None) => a.name == own,
+                    // Resolved to nothing although the engine answered: by name (above).
+                    (None, _) if self.engine == Engine::Reached => false,
+                    // Unresolved: only a hex reference could be a prefix of the target's ID.
+                    (None, _) => runbook_docker::looks_like_id(reference),
+                }
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// Targets whose container mounts the volume `volume`, now or once the runbook created it.
+    pub(crate) fn targets_of_volume(&self, runbook: &Runbook, volume: &str) -> Vec<String> {
+        let users = self.volume_users.get(volume);
+        runbook
+            .targets
+            .iter()
+            .filter(|(_, t)| {
+                let Some(own) = t.container.as_deref() else {
+                    return false;
+                };
+                let live = self.live(own);
+                let mounts_now = live.is_some_and(|c| c.volumes.iter().any(|v| v == volume));
+                let listed = users.is_some_and(|users| {
+                    users
+                        .iter()
+                        .any(|(id, name)| name == own || live.is_some_and(|c| &c.id == id))
+                });
+                let planned = self.planned.iter().any(|p| {
+                    p.container.as_deref().is_none_or(|c| c == own)
+                        && p.volumes
+                            .as_ref()
+                            .is_none_or(|v| v.iter().any(|v| v == volume))
+                });
+                let unknowable = matches!(self.engine, Engine::Unreachable(_));
+                mounts_now || listed || planned || unknowable
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+}
+
+/// Docker names an anonymous volume with 64 hex digits; every other name was given by someone.
+pub(crate) fn is_anonymous(name: &str) -> bool {
+    name.len() == 64 && name.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// The containers and named volumes the runbook's `container_start` steps would create.
+fn planned(runbook: &Runbook) -> Vec<Planned> {
+    runbook
+        .steps
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StepKind::ContainerStart(start) => Some(planned_by(start)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Check mode: the first `container_start` before `this_step` that would create the named
+/// volume `volume`, and whether that is certain (`false`: its Compose file cannot be read
+/// now, so it may).
+pub(crate) fn volume_created_by(
+    runbook: &Runbook,
+    volume: &str,
+    this_step: &str,
+) -> Option<(String, bool)> {
+    runbook
+        .steps
+        .iter()
+        .take_while(|s| s.id != this_step)
+        .filter(|s| runbook.is_enabled(s))
+        .find_map(|s| match &s.kind {
+            StepKind::ContainerStart(start) => match planned_by(start).volumes {
+                Some(v) if v.iter().any(|v| v == volume) => Some((s.id.clone(), true)),
+                Some(_) => None,
+                None => Some((s.id.clone(), false)),
+            },
+            _ => None,
+        })
+}
+
+fn planned_by(start: &runbook_spec::ContainerStart) -> Planned {
+    match &start.compose {
+        Some(compose) => {
+            let env = |key: &str| std::env::var(key).ok();
+            match runbook_docker::compose::load_service(&compose.file, &compose.service, &env) {
+                Ok(spec) => Planned {
+                    container: Some(start.name.clone().unwrap_or(spec.name.clone())),
+                    volumes: Some(
+                        spec.volumes
+                            .iter()
+                            .filter_map(|v| match &v.source {
+                                runbook_docker::VolumeSource::Named(n) => Some(n.clone()),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                },
+                Err(_) => Planned {
+                    container: start.name.clone(),
+                    volumes: None,
+                },
+            }
+        }
+        None => Planned {
+            container: start.name.clone(),
+            volumes: Some(
+                start
+                    .volumes
+                    .iter()
+                    .filter(|v| v.is_named_volume())
+                    .map(|v| v.source.clone())
+                    .collect(),
+            ),
+        },
+    }
+}
+
+/// Who made a container or volume, from its labels, as check mode and the log say it.
+pub(crate) fn made_by(
+    labels: &BTreeMap<String, String>,
+    runbook: &str,
+    run: Option<&str>,
+) -> String {
+    let label_run = labels.get(RUN_LABEL).map(String::as_str);
+    match (labels.get(RUNBOOK_LABEL), labels.get(STEP_LABEL)) {
+        (Some(rb), step) if rb == runbook => {
+            let step = step.map(|s| format!(", step '{s}'")).unwrap_or_default();
+            if run.is_some() && label_run == run {
+                format!("created by this run{step}")
+            } else {
+                format!("created by an earlier run of this runbook{step}")
+            }
+        }
+        (Some(rb), _) => format!("created by another runbook, '{rb}'"),
+        (None, _) => match labels.get("com.docker.compose.project") {
+            Some(project) => format!(
+                "created by someone else (Compose project '{project}'), not by this runbook"
+            ),
+            None => "created by someone else, not by this runbook".to_owned(),
+        },
+    }
+}
+
+/// Label naming the run that created a container or volume.
+pub(crate) const RUN_LABEL: &str = "io.runbook.run";
