@@ -63,10 +63,10 @@ impl Step for VolumeRemoveStep {
             }
             match users.as_slice() {
                 [] => {
-                    format!("would remove volume {name} and its data ({who}; no container uses it)")
+                    format!("would remove volume {name} and its data (no container uses it)")
                 }
                 _ => format!(
-                    "would remove volume {name} and its data ({who}; used by {}, which an earlier step removes)",
+                    "would remove volume {name} and its data (used by {}, which an earlier step removes)",
                     users.join(", ")
                 ),
             }
