@@ -25,6 +25,14 @@ const GENERATED_KEYS: &[&str] = &[
     // Paths of step directories: verify and the loader follow them.
     "dir",
     "current_step",
+    // Step ids and kinds name the step directories (`steps/NN-id`) that verify cross-checks;
+    // they are identifiers of the runbook, like keys, and `load-1` must not become `load-****`
+    // when the password is `1`.
+    "id",
+    "kind",
+    // Attachment file names (plain names the engine chooses), listed in SHA256SUMS under
+    // exactly these names.
+    "attachments",
 ];
 
 /// Pretty JSON of `record` (plus a final newline) with its strings redacted, fields in
@@ -74,7 +82,12 @@ fn redact_generated_aware(value: &mut serde_json::Value, redactor: &Redactor) {
                     continue;
                 } else if key == "details" {
                     redactor.redact_json(item);
-                } else if GENERATED_KEYS.contains(&key.as_str()) && item.is_string() {
+                } else if GENERATED_KEYS.contains(&key.as_str())
+                    && (item.is_string()
+                        || item
+                            .as_array()
+                            .is_some_and(|a| a.iter().all(Value::is_string)))
+                {
                     continue;
                 } else if is_secret_key(key) && item.as_str().is_some_and(|s| !s.is_empty()) {
                     *item = Value::String(MASK.to_owned());

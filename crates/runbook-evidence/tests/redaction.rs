@@ -212,3 +212,26 @@ fn a_secret_cut_by_the_line_cap_of_a_streamed_attachment_is_masked_on_both_sides
         &stored[stored.len() - 40..]
     );
 }
+
+#[test]
+fn a_short_secret_inside_a_step_id_leaves_the_directory_verifiable() {
+    // Redacting `load-1` into `load-****` in run.json while the directory is `steps/01-load-1`
+    // would make verify report an inconsistency in an untouched run.
+    let base = tempfile::tempdir().unwrap();
+    let mut dir = EvidenceDir::create(
+        base.path(),
+        new_run(Mode::Run, &[("load-1", "sql"), ("gate-1", "gate")]),
+        Redactor::new(["1"]),
+    )
+    .unwrap();
+    for index in 1..=2 {
+        let mut step = dir.begin_step(index).unwrap();
+        step.attach("check-1-rows.json", "[]").unwrap();
+        dir.finish_step(step, StepOutcome::new(StepStatus::Passed, "ok"))
+            .unwrap();
+    }
+    dir.finish_run(RunStatus::Passed).unwrap();
+    let report = runbook_evidence::verify(dir.path()).unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems());
+    assert_eq!(json(dir.path(), "run.json")["steps"][0]["id"], "load-1");
+}
