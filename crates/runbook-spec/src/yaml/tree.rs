@@ -531,6 +531,21 @@ mod tests {
     }
 
     #[test]
+    fn occurrences_count_every_alias_path() {
+        let (tree, errors) = build("a: &x [v]\nb: *x\nc: &y [*x, *x]\nd: [*y, *y]\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        let count = tree.occurrences();
+        let root = tree.root.unwrap();
+        let x = tree.get(root, "a").unwrap().1;
+        let y = tree.get(root, "c").unwrap().1;
+        // x: a, b, twice in c, and twice in each of d's two copies of y.
+        assert_eq!(count[x], 1 + 1 + 2 + 4);
+        assert_eq!(count[tree.items(x)[0]], 8);
+        assert_eq!(count[y], 3);
+        assert_eq!(count[root], 1);
+    }
+
+    #[test]
     fn aliases_share_nodes_and_documents_are_single() {
         let (tree, errors) = build("a: &x [1]\nb: *x\n");
         assert!(errors.is_empty());
