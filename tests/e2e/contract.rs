@@ -26,3 +26,4 @@ mod protected;
 mod secrets;
 mod shell;
 mod sql_attacks;
+mod terminal;
