@@ -362,7 +362,13 @@ fn a_300_mb_line_of_shell_output_keeps_memory_bounded_and_the_evidence_capped() 
         "{} bytes on the terminal",
         run.out.stdout.len()
     );
-    assert!(run.out.stdout.contains("more bytes in output.log)"));
+    // Cut with a note (the engine's at 4 KiB, the terminal's sanitiser's at 1000 characters).
+    assert!(
+        run.out.stdout.contains("more bytes in output.log)")
+            || run.out.stdout.contains("more characters not shown"),
+        "{}",
+        &run.out.stdout[..run.out.stdout.len().min(3000)]
+    );
     assert_verifies(&case, &dir);
 }
 
