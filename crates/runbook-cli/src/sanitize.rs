@@ -93,6 +93,35 @@ pub fn document(text: &str) -> String {
     out
 }
 
+/// A JSON document with the control characters JSON leaves raw (DEL, C1 controls such as the
+/// one-byte CSI U+009B, bidi controls, U+2028/9) written as `\uXXXX` escapes: the same JSON
+/// to any parser, and nothing a terminal obeys. Outside strings JSON holds none of them.
+pub fn json(text: &str) -> String {
+    escape_with(text, |out, c| {
+        let _ = write!(out, "\\u{:04x}", u32::from(c));
+    })
+}
+
+/// An XML document (JUnit) with its control characters, carriage returns included, written as
+/// character references: the same document to any parser, and nothing a terminal obeys.
+pub fn xml(text: &str) -> String {
+    escape_with(text, |out, c| {
+        let _ = write!(out, "&#x{:x};", u32::from(c));
+    })
+}
+
+fn escape_with(text: &str, mut escape: impl FnMut(&mut String, char)) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_control(c) && !matches!(c, '\n' | '\t') {
+            escape(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A path as one terminal line (file names may hold any byte but `/` and NUL).
 pub fn path(path: &std::path::Path) -> String {
     line(&path.to_string_lossy())
@@ -214,6 +243,15 @@ mod tests {
             document(&format!("# Run\n| a\x1b[1A | {long} |\r\n")),
             format!("# Run\n| a␛[1A | {long} |\\r\n")
         );
+    }
+
+    #[test]
+    fn data_documents_keep_their_meaning_and_lose_their_controls() {
+        assert_eq!(
+            json("{\n  \"a\": \"x\u{9b}2J\u{7f}\u{202e}\"\n}"),
+            "{\n  \"a\": \"x\\u009b2J\\u007f\\u202e\"\n}"
+        );
+        assert_eq!(xml("<a>x\r\u{85}\ty</a>\n"), "<a>x&#xd;&#x85;\ty</a>\n");
     }
 
     #[test]

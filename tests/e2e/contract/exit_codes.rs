@@ -73,7 +73,7 @@ fn a_failing_step_exits_1_and_nothing_after_it_runs() {
         result.stdout
     );
     assert!(
-        result.stdout.contains("step 'broken' (sql): failed: rb.yaml:13:25: relation \"no_such_table\" does not exist (SQLSTATE 42P01) (after 0 statements succeeded)\nLINE 1: SELECT * FROM no_such_table;\n                      ^\n"),
+        result.stdout.contains("step 'broken' (sql): failed: rb.yaml:13:25: relation \"no_such_table\" does not exist (SQLSTATE 42P01) (after 0 statements succeeded)\n  | LINE 1: SELECT * FROM no_such_table;\n  |                       ^\n"),
         "the failure names the step, the runbook line and the server's message:\n{}",
         result.stdout
     );

@@ -54,7 +54,7 @@ fn a_sql_file_error_names_file_line_column_sqlstate_and_the_caret_line() {
     );
     let expected = format!(
         "step 'load' (sql_file): failed: schema.sql:7:25: syntax error at or near \"NUL\" (SQLSTATE 42601) (after 1 statement succeeded)\n\
-         LINE 7:   kana_name varchar(10) NUL,\n{caret}\n"
+         \x20 | LINE 7:   kana_name varchar(10) NUL,\n  | {caret}\n"
     );
     assert!(
         result.stdout.contains(&expected),

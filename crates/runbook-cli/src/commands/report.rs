@@ -53,10 +53,11 @@ pub fn report(dir: &Path, format: ReportFormat, output: Option<&Path>) -> i32 {
     let text = match format {
         // Markdown and HTML are read on a terminal as often as in a viewer: the summaries and
         // messages they quote keep their line structure but not their control characters,
-        // which could otherwise repaint the verdict at the top. JSON escapes control
-        // characters itself and JUnit replaces them.
+        // which could otherwise repaint the verdict at the top.
         Format::Markdown | Format::Html => sanitize::document(&rendered.text),
-        _ => rendered.text,
+        // The same data to a parser, written without the characters a terminal obeys.
+        Format::Json => sanitize::json(&rendered.text),
+        Format::Junit => sanitize::xml(&rendered.text),
     };
     match output {
         Some(path) => {

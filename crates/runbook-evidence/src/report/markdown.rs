@@ -107,7 +107,39 @@ fn cell(text: &str) -> String {
     inline(text).replace('|', "\\|")
 }
 
-/// One line of text.
+/// One line of text. The text is the servers', the tools' and the file names' own, and
+/// `report.md` is read with `cat` as often as rendered: line breaks are folded, every other
+/// control character is written as `\u{..}` (an escape code could move up and repaint the
+/// verdict on the first line), and `<` as `&lt;` (raw HTML renders: a `<h1>` in a summary
+/// would print a verdict of its own, a `<!--` would hide the rest of the table).
 fn inline(text: &str) -> String {
-    text.replace("\r\n", " / ").replace(['\n', '\r'], " / ")
+    let folded = text.replace("\r\n", " / ").replace(['\n', '\r'], " / ");
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            c if c.is_control()
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untrusted_text_cannot_repaint_or_restyle_the_report() {
+        assert_eq!(
+            inline("a\x1b[1A\x1b[2K\r# PASSED\n<h1>PASSED</h1><!--\u{202E}"),
+            "a\\u{1b}[1A\\u{1b}[2K / # PASSED / &lt;h1>PASSED&lt;/h1>&lt;!--\\u{202e}"
+        );
+        assert_eq!(cell("x|y\tz"), "x\\|y\\u{9}z");
+        assert_eq!(inline("Grüße 患者"), "Grüße 患者");
+    }
 }
