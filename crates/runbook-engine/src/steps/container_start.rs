@@ -84,7 +84,7 @@ impl Step for ContainerStartStep {
         let (spec, warnings) = self.container_spec(cx)?;
         let name = self.container_name(spec.as_ref())?;
         for warning in &warnings {
-            cx.log(format!("compose: {warning}"));
+            cx.log(warning);
         }
         let docker = cx.docker().await?.clone();
         let existing = docker.inspect_container(&name).await?;
@@ -176,7 +176,7 @@ impl Step for ContainerStartStep {
         let (spec, warnings) = self.container_spec(cx)?;
         let name = self.container_name(spec.as_ref())?;
         for warning in &warnings {
-            cx.log(format!("compose: {warning}"));
+            cx.log(warning);
         }
         let docker = cx.docker().await?.clone();
         let summary = match docker.inspect_container(&name).await? {
@@ -262,14 +262,18 @@ impl ContainerStartStep {
             let loaded = project
                 .service(&compose.service)
                 .map_err(|e| StepError::failed(e.to_string()))?;
-            warnings = loaded.warnings;
+            warnings = loaded
+                .warnings
+                .into_iter()
+                .map(|w| format!("compose: {w}"))
+                .collect();
             let mut spec = loaded.spec;
             // The runbook's name wins: its targets and later steps use it.
             if let Some(name) = &step.name
                 && *name != spec.name
             {
                 warnings.push(format!(
-                    "the container is named {name} (from the runbook) rather than {} (Compose's name)",
+                    "compose: the container is named {name} (from the runbook) rather than {} (Compose's name)",
                     spec.name
                 ));
                 spec.name = name.clone();
@@ -303,6 +307,19 @@ impl ContainerStartStep {
         } else {
             return Ok((None, warnings));
         };
+        // A port written without an address is published on 127.0.0.1 only: `docker run -p
+        // 55491:5432` listens on every interface (0.0.0.0 and [::]), which put a restored
+        // database on the network without anyone asking for it. `0.0.0.0:` must be written.
+        for port in spec.ports.iter_mut().filter(|p| p.host_ip.is_none()) {
+            port.host_ip = Some(std::net::IpAddr::from([127, 0, 0, 1]));
+            warnings.push(format!(
+                "note: port {}/{} is published on 127.0.0.1 only (write 0.0.0.0:{}:{} to publish it on every interface)",
+                port.container_port,
+                port.protocol.as_str(),
+                if port.host_port == 0 { String::new() } else { port.host_port.to_string() },
+                port.container_port
+            ));
+        }
         if let Some(command) = &step.command {
             spec.command = Some(command.clone());
         }

@@ -168,6 +168,11 @@ pub(crate) fn parse(
         &mut diags,
     );
 
+    // Volume sources written as references, told apart before interpolation hides them.
+    let referenced_volumes = crate::steps::container_start::referenced_volume_sources(
+        &tree,
+        steps_entry.map(|(_, v)| v),
+    );
     // Interpolate everything but vars (already resolved) and keys.
     let sql: HashSet<_> = sql_nodes(&tree, steps_entry.map(|(_, v)| v))
         .into_iter()
@@ -191,6 +196,12 @@ pub(crate) fn parse(
     for value in top {
         interp.expand_tree(&mut tree, value, Ctx::General, &sql, &mut done, &mut diags);
     }
+
+    crate::steps::container_start::check_referenced_volume_sources(
+        &tree,
+        &referenced_volumes,
+        &mut diags,
+    );
 
     let mut secrets = std::mem::take(&mut interp.secrets);
     let targets = load_targets(

@@ -276,6 +276,83 @@ impl JsonSchema for VolumeMount {
     }
 }
 
+/// The `volumes:` entries of `container_start` steps whose source (the part before the first
+/// `:`) is written with a `${...}` reference, found before interpolation: once substituted, the
+/// text no longer says whether its author meant a volume name or a host path, and a value like
+/// `./dir` or `/` would turn a named volume into a bind mount of a host tree (which the Postgres
+/// image then re-owns). Such a source must give a volume name; host paths are written literally.
+pub(crate) fn referenced_volume_sources(
+    tree: &crate::yaml::tree::Tree,
+    steps_node: Option<crate::yaml::tree::NodeId>,
+) -> Vec<crate::yaml::tree::NodeId> {
+    let mut nodes = Vec::new();
+    for &step in steps_node.map(|s| tree.items(s)).unwrap_or_default() {
+        if tree.get(step, "kind").and_then(|(_, k)| tree.text(k)) != Some("container_start") {
+            continue;
+        }
+        let entries = tree
+            .get(step, "volumes")
+            .map(|(_, v)| tree.items(v))
+            .unwrap_or_default();
+        for &entry in entries {
+            let Some(text) = tree.text(entry) else {
+                continue;
+            };
+            let source = text.split(':').next().unwrap_or_default();
+            if has_reference(source) {
+                nodes.push(entry);
+            }
+        }
+    }
+    nodes
+}
+
+/// After interpolation: each entry [`referenced_volume_sources`] found must still name a volume.
+pub(crate) fn check_referenced_volume_sources(
+    tree: &crate::yaml::tree::Tree,
+    nodes: &[crate::yaml::tree::NodeId],
+    diags: &mut crate::load::diagnostics::Diagnostics,
+) {
+    for &node in nodes {
+        let Some(text) = tree.text(node) else {
+            continue;
+        };
+        let source = text.split(':').next().unwrap_or_default();
+        if !is_volume_name(source) {
+            diags.error(
+                tree.node(node).pos,
+                format!(
+                    "invalid volume '{text}': its source comes from a ${{...}} reference, which must give a volume name (letters, digits, '_', '.' and '-', at least 2 characters, starting with a letter or digit), and gave '{source}'; a host directory is mounted only when its path is written in the runbook itself"
+                ),
+            );
+        }
+    }
+}
+
+/// Whether `text` holds a `${` reference (not a `$${` escape).
+fn has_reference(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'$' && bytes[i + 1] == b'$' {
+            i += 2;
+        } else if bytes[i] == b'$' && bytes[i + 1] == b'{' {
+            return true;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// Docker's rule for volume names.
+fn is_volume_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() >= 2
+        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
 /// Environment variable names must be usable in a shell and by Docker.
 pub(crate) fn check_env_names(cx: &mut StepCx<'_>, env: &IndexMap<String, String>) {
     for name in env.keys() {
@@ -409,5 +486,37 @@ mod tests {
         );
         assert!(VolumeMount::parse("x:/data").is_err());
         assert!(VolumeMount::parse("pg.data_1-a:/data").is_ok());
+    }
+
+    fn parse_with(volume_entry: &str, volume: &str) -> Result<crate::Runbook, String> {
+        let source = format!(
+            "version: 1\nname: vols\nvars:\n  volume: data\ntargets:\n  db: {{ container: box }}\nsteps:\n  - id: start\n    kind: container_start\n    target: db\n    image: postgres:15\n    volumes: [\"{volume_entry}\"]\n"
+        );
+        let options = crate::ParseOptions {
+            vars: [("volume".to_owned(), volume.to_owned())].into(),
+            ..crate::ParseOptions::default()
+        };
+        crate::parse(&source, std::path::Path::new("rb.yaml"), &options).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_reference_in_a_volume_source_must_stay_a_volume_name() {
+        let entry = "${vars.volume}:/var/lib/postgresql/data";
+        assert!(parse_with(entry, "pgdata").is_ok());
+        for path in ["./dir", "/", "/etc", "~/x", ".."] {
+            let error = parse_with(entry, path).unwrap_err();
+            assert!(
+                error.contains(&format!(
+                    "rb.yaml:12:15: invalid volume '{path}:/var/lib/postgresql/data': its source comes from a ${{...}} reference, which must give a volume name"
+                )),
+                "{path}: {error}"
+            );
+        }
+        // Host paths written in the runbook itself stay bind mounts; `$${` is no reference.
+        assert!(parse_with("./init:/docker-entrypoint-initdb.d:ro", "x").is_ok());
+        // A reference inside a host path is refused too: `../..` would leave the directory.
+        assert!(parse_with("/srv/${vars.volume}:/data", "pgdata").is_err());
+        assert!(!has_reference("a$${b}"));
+        assert!(has_reference("a$$${b}"));
     }
 }
