@@ -679,6 +679,14 @@ fn require_files_names_a_special_file_and_hashes_an_allowed_one_only_when_runnin
     let check = bounded(&case, &["check", "rb.yaml"], QUICK);
     assert_quick(&check, "check");
     assert_eq!(check.out.code, 0, "{}", check.out.all_output());
+    assert!(
+        check
+            .out
+            .stdout
+            .contains("1 file present and as required (1 special, not read in check mode)"),
+        "{}",
+        check.out.all_output()
+    );
     let dir = check.out.evidence_dir(case.path());
     assert!(
         step_log(&dir, "01-inputs").contains("not read in check mode"),

@@ -41,6 +41,7 @@ impl RequireFilesStep {
         // Hashing a multi-gigabyte dump is blocking work.
         let hashing = tokio::task::spawn_blocking(move || {
             let mut inputs = Vec::new();
+            let mut unread = 0u64;
             let mut problems = Vec::new();
             for file in &files {
                 let raw = file.path.display().to_string();
@@ -71,6 +72,7 @@ impl RequireFilesStep {
                             "special  {shown}  {} (allow_special_file: true): not read in check mode, hashed when the step runs",
                             special.name()
                         ));
+                        unread += 1;
                         continue;
                     }
                 }
@@ -124,11 +126,11 @@ impl RequireFilesStep {
                     sha256: digest.sha256,
                 });
             }
-            (inputs, problems)
+            (inputs, problems, unread)
         });
         // A blocking thread cannot be stopped: on Ctrl-C or a timeout the step ends at once and
         // leaves the hash it no longer needs to finish on its own.
-        let (inputs, problems) = tokio::select! {
+        let (inputs, problems, unread) = tokio::select! {
             result = hashing => {
                 result.map_err(|e| StepError::failed(format!("file check task failed: {e}")))?
             }
@@ -140,8 +142,13 @@ impl RequireFilesStep {
             StepOutcome::new(
                 StepStatus::Passed,
                 format!(
-                    "{total} file{} present and as required",
-                    plural(total as u64)
+                    "{total} file{} present and as required{}",
+                    plural(total as u64),
+                    if unread > 0 {
+                        format!(" ({unread} special, not read in check mode)")
+                    } else {
+                        String::new()
+                    }
                 ),
             )
         } else {
