@@ -32,22 +32,21 @@ pub const CONTINUATION: &str = "  | ";
 /// `text` as one terminal line: every control character visible (line breaks included),
 /// cut at [`MAX_LINE_CHARS`] with a note.
 pub fn line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(MAX_LINE_CHARS * 2));
-    let mut shown = 0usize;
-    let mut chars = text.chars();
-    for c in chars.by_ref() {
-        if shown == MAX_LINE_CHARS {
-            // Count what is left without keeping it.
-            let rest = 1 + chars.count();
-            let _ = write!(
-                out,
-                " [... {rest} more character{} not shown; the evidence has the full text]",
-                if rest == 1 { "" } else { "s" }
-            );
-            return out;
-        }
+    let (head, rest) = match text.char_indices().nth(MAX_LINE_CHARS) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let mut out = String::with_capacity(head.len() + 16);
+    for c in head.chars() {
         push_visible(&mut out, c);
-        shown += 1;
+    }
+    if !rest.is_empty() {
+        let rest = rest.chars().count();
+        let _ = write!(
+            out,
+            " [... {rest} more character{} not shown; the evidence has the full text]",
+            if rest == 1 { "" } else { "s" }
+        );
     }
     out
 }
@@ -57,24 +56,21 @@ pub fn line(text: &str) -> String {
 /// like `\n`; a lone `\r` stays visible.
 pub fn block(text: &str) -> String {
     let mut out = String::new();
-    let mut lines = text.split('\n');
-    let mut count = 0usize;
-    for piece in lines.by_ref() {
+    for (count, piece) in text.split('\n').enumerate() {
         if count == MAX_BLOCK_LINES {
-            let rest = 1 + lines.count();
+            let rest = text.split('\n').count() - count;
             let _ = write!(
                 out,
                 "\n{CONTINUATION}[... {rest} more line{} not shown; the evidence has the full text]",
                 if rest == 1 { "" } else { "s" }
             );
-            return out;
+            break;
         }
         if count > 0 {
             out.push('\n');
             out.push_str(CONTINUATION);
         }
         out.push_str(&line(piece.strip_suffix('\r').unwrap_or(piece)));
-        count += 1;
     }
     out
 }
@@ -258,7 +254,7 @@ mod tests {
     fn a_block_of_many_lines_is_cut_with_a_note() {
         let text = "x\n".repeat(MAX_BLOCK_LINES + 9);
         let shown = block(&text);
-        assert_eq!(shown.lines().count(), MAX_BLOCK_LINES + 1);
+        assert_eq!(shown.split('\n').count(), MAX_BLOCK_LINES + 1);
         // 49 lines of "x" and the empty one after the last newline.
         assert!(
             shown.ends_with("  | [... 10 more lines not shown; the evidence has the full text]"),

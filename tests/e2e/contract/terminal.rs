@@ -132,7 +132,7 @@ fn quote(text: &str) -> String {
 /// Lines of the screen that start (after indentation) with `prefix`.
 fn lines_starting_with<'a>(screen: &'a str, prefix: &str) -> Vec<&'a str> {
     screen
-        .lines()
+        .split('\n')
         .filter(|l| l.trim_start().starts_with(prefix))
         .collect()
 }
@@ -237,7 +237,7 @@ fn a_failed_run_stays_failed_whatever_the_server_error_and_the_shell_print() {
     // The verdict is the line at the left margin; what the server and the shell said is on
     // indented lines of the step's (with --verbose, a message's own lines are log lines).
     let verdicts: Vec<&str> = screen
-        .lines()
+        .split('\n')
         .filter(|l| l.starts_with("run ") || l.starts_with("check "))
         .collect();
     assert_eq!(
@@ -334,7 +334,8 @@ fn a_file_name_with_a_line_break_prints_no_invented_line() {
     let dir = scratch.evidence_dirs().pop().expect("evidence");
     let log = step_log(&dir, "01-inputs");
     assert!(
-        !log.lines().any(|l| l.starts_with("present  forged.sql")),
+        !log.split('\n')
+            .any(|l| l.starts_with("present  forged.sql")),
         "{log}"
     );
     let result = step_result(&dir, "01-inputs");
