@@ -416,7 +416,7 @@ fn check_steps(
     let mut named = BTreeSet::new();
     for (position, step) in run.steps.iter().enumerate() {
         let index = position + 1;
-        let who = format!("step {index} ({})", step.id);
+        let who = format!("step {index} ({})", plain(&step.id));
         let expected = step_dir(index, count, &step.id);
         if step.index != index {
             inconsistent.push(format!(
@@ -469,14 +469,18 @@ fn check_steps(
                     {
                         inconsistent.push(format!(
                             "{who}: {RUN_FILE} says {}, but {result_path} records step {} ({}) as {}",
-                            step.status, result.index, result.id, result.status
+                            step.status,
+                            result.index,
+                            plain(&result.id),
+                            result.status
                         ));
                     }
                     for name in &result.attachments {
                         let path = format!("{expected}/{name}");
                         if !listed.contains(&path) {
                             inconsistent.push(format!(
-                                "{who}: its attachment {path} is not listed in {SUMS_FILE}"
+                                "{who}: its attachment {} is not listed in {SUMS_FILE}",
+                                plain(&path)
                             ));
                         }
                         wanted.push(path);
@@ -492,8 +496,9 @@ fn check_steps(
                 }
                 if !wanted.contains(path) {
                     inconsistent.push(format!(
-                        "{who}: {path} is listed in {SUMS_FILE} but is not a file of the step \
-                         ({result_path} does not name it)"
+                        "{who}: {} is listed in {SUMS_FILE} but is not a file of the step \
+                         ({result_path} does not name it)",
+                        plain(path)
                     ));
                 }
             }
@@ -510,7 +515,7 @@ fn check_steps(
         let Some((name, _)) = rest.split_once('/') else {
             continue;
         };
-        let step = format!("{STEPS_DIR}/{name}");
+        let step = format!("{STEPS_DIR}/{}", plain(name));
         if !named.contains(&step) {
             strays.insert(step);
         }
@@ -574,6 +579,22 @@ fn walk(dir: &Path) -> Result<Vec<String>> {
     }
     found.sort();
     Ok(found)
+}
+
+/// `text` with control characters escaped (`\u{1b}`, `\n`): ids and names in the cross-check
+/// messages come from records and directory entries a forger controls, and must not move the
+/// terminal's cursor or start a line of their own.
+fn plain(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }
 
 /// Long garbage lines are cut so one bad line does not flood the terminal.

@@ -436,3 +436,20 @@ fn a_run_json_removed_with_its_line_is_reported_not_mistaken_for_a_non_evidence_
     let empty = tempfile::tempdir().unwrap();
     assert!(verify(empty.path()).is_err());
 }
+
+#[test]
+fn control_characters_in_a_stray_step_directory_name_are_escaped() {
+    let report = tampered(|dir| {
+        let name = "steps/09-x\u{1b}[2K\rintact: every file matches";
+        fs::create_dir_all(dir.join(name)).unwrap();
+        fs::write(dir.join(name).join("output.log"), "").unwrap();
+    });
+    assert!(!report.is_intact());
+    assert_eq!(
+        report.inconsistent,
+        [
+            "steps/09-x\\u{1b}[2K\\rintact: every file matches: a step directory that run.json \
+          does not name (extra)"
+        ]
+    );
+}
