@@ -485,33 +485,24 @@ fn percent_encode(secret: &str, upper: bool, plus: bool) -> String {
     out
 }
 
-/// Byte ranges of RFC 3339 timestamps (`2025-11-08T06:24:36.123Z`, `... 06:24:36+09:00`), which
-/// short secrets must not rewrite.
+/// Byte ranges of dates and times, which short secrets must not rewrite: RFC 3339 timestamps
+/// (`2025-11-08T06:24:36.123Z`, `... 06:24:36+09:00`), PostgreSQL's (`2025-11-08
+/// 06:24:36.123+09`), and a date (`2025-11-08`) or a time of day (`06:24:36.5`) on its own.
 fn timestamp_spans(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let digits = |from: usize, n: usize| {
         from + n <= b.len() && b[from..from + n].iter().all(u8::is_ascii_digit)
     };
     let at = |i: usize, c: u8| b.get(i) == Some(&c);
-    let mut spans = Vec::new();
-    let mut i = 0;
-    while i + 19 <= b.len() {
-        let shaped = digits(i, 4)
-            && at(i + 4, b'-')
-            && digits(i + 5, 2)
-            && at(i + 7, b'-')
-            && digits(i + 8, 2)
-            && matches!(b[i + 10], b'T' | b't' | b' ')
-            && digits(i + 11, 2)
-            && at(i + 13, b':')
-            && digits(i + 14, 2)
-            && at(i + 16, b':')
-            && digits(i + 17, 2);
-        if !shaped {
-            i += 1;
-            continue;
-        }
-        let mut end = i + 19;
+    let date = |i: usize| {
+        digits(i, 4) && at(i + 4, b'-') && digits(i + 5, 2) && at(i + 7, b'-') && digits(i + 8, 2)
+    };
+    let time = |i: usize| {
+        digits(i, 2) && at(i + 2, b':') && digits(i + 3, 2) && at(i + 5, b':') && digits(i + 6, 2)
+    };
+    // The end of a time of day starting at `i`: seconds, fraction, zone.
+    let time_end = |i: usize| {
+        let mut end = i + 8;
         if at(end, b'.') && digits(end + 1, 1) {
             end += 1;
             while end < b.len() && b[end].is_ascii_digit() {
@@ -520,15 +511,35 @@ fn timestamp_spans(text: &str) -> Vec<(usize, usize)> {
         }
         if matches!(b.get(end), Some(b'Z' | b'z')) {
             end += 1;
-        } else if matches!(b.get(end), Some(b'+' | b'-'))
-            && digits(end + 1, 2)
-            && at(end + 3, b':')
-            && digits(end + 4, 2)
-        {
-            end += 6;
+        } else if matches!(b.get(end), Some(b'+' | b'-')) && digits(end + 1, 2) {
+            end += 3;
+            if at(end, b':') && digits(end + 1, 2) {
+                end += 3;
+            } else if digits(end, 2) {
+                end += 2;
+            }
         }
-        spans.push((i, end));
-        i = end;
+        end
+    };
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let starts_token = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        if starts_token && date(i) {
+            let end = if matches!(b.get(i + 10), Some(b'T' | b't' | b' ')) && time(i + 11) {
+                time_end(i + 11)
+            } else {
+                i + 10
+            };
+            spans.push((i, end));
+            i = end;
+        } else if starts_token && time(i) {
+            let end = time_end(i);
+            spans.push((i, end));
+            i = end;
+        } else {
+            i += 1;
+        }
     }
     spans
 }
@@ -751,13 +762,15 @@ mod tests {
 
     #[test]
     fn short_secrets_never_rewrite_timestamps_or_digests() {
-        let r = Redactor::new(["1", "2026", "12", "ab"]);
+        let r = Redactor::new(["1", "2026", "12", "ab", "00", "14"]);
         let text = "started 2026-12-02T03:14:19.123Z, 2026-01-12 12:01:01+09:00; \
-                    sha256 ab12ab1212ab121212ab; year 2026";
+                    sha256 ab12ab1212ab121212ab; year 2026; pg 2026-12-02 03:14:19.5+00, \
+                    on 2026-12-02 at 12:14:00; 14 rows";
         assert_eq!(
             r.redact(text),
             "started 2026-12-02T03:14:19.123Z, 2026-01-12 12:01:01+09:00; \
-             sha256 ab12ab1212ab121212ab; year ****"
+             sha256 ab12ab1212ab121212ab; year ****; pg 2026-12-02 03:14:19.5+00, \
+             on 2026-12-02 at 12:14:00; **** rows"
         );
     }
 
