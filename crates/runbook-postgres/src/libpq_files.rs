@@ -334,7 +334,19 @@ pub(crate) fn warn_once(message: &str) {
         .map(|mut s| s.insert(message.to_owned()))
         .unwrap_or(true);
     if first {
-        eprintln!("WARNING: {message}");
+        // The path is the runbook's or the environment's: its control characters are shown,
+        // not obeyed by the terminal (the CLI's sanitiser does not see this line).
+        let shown: String = message
+            .chars()
+            .flat_map(|c| {
+                let escaped = c.is_control().then(|| c.escape_default());
+                escaped
+                    .into_iter()
+                    .flatten()
+                    .chain((!c.is_control()).then_some(c))
+            })
+            .collect();
+        eprintln!("WARNING: {shown}");
     }
 }
 
