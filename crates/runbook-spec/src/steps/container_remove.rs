@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::steps::kind::{KindSpec, Needs};
+use crate::steps::kind::{KindSpec, Needs, StepCx};
 
 /// Removes a container, like `docker rm`. Destructive: on a protected target it needs confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -25,6 +25,12 @@ impl KindSpec for ContainerRemove {
 
     fn container_slot(&mut self) -> Option<&mut Option<String>> {
         Some(&mut self.container)
+    }
+
+    fn validate(&mut self, cx: &mut StepCx<'_>) {
+        if let Some(name) = self.container.clone() {
+            super::container_start::check_docker_name(cx, &["container"], "container name", &name);
+        }
     }
 
     fn into_kind(self) -> crate::StepKind {

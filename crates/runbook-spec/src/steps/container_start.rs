@@ -345,8 +345,22 @@ fn has_reference(text: &str) -> bool {
     false
 }
 
-/// Docker's rule for volume names.
-fn is_volume_name(name: &str) -> bool {
+/// Reports a container or volume name that Docker's grammar refuses, at `path` (the step's
+/// own key, or the step when the name came from its target). The engine checks again before
+/// any request, and percent-encodes: a name like `adv-anon/json?x=` was pasted into the Engine
+/// API's path and addressed the container `adv-anon`.
+pub(crate) fn check_docker_name(cx: &mut StepCx<'_>, path: &[&str], what: &str, name: &str) {
+    if !is_volume_name(name) {
+        let message = format!(
+            "invalid {what} '{name}' in {}; expected letters, digits, '_', '.' or '-', at least 2 characters, starting with a letter or digit",
+            cx.label()
+        );
+        cx.error(path, message);
+    }
+}
+
+/// Docker's rule for volume names (and container names).
+pub(crate) fn is_volume_name(name: &str) -> bool {
     let mut chars = name.chars();
     name.len() >= 2
         && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
@@ -410,6 +424,9 @@ impl KindSpec for ContainerStart {
         }
         if self.name.is_none() {
             self.name = cx.target_container().map(str::to_owned);
+        }
+        if let Some(name) = self.name.clone() {
+            check_docker_name(cx, &["name"], "container name", &name);
         }
         if self.name.is_none() && self.compose.is_none() {
             let message = format!(
@@ -518,5 +535,24 @@ mod tests {
         assert!(parse_with("/srv/${vars.volume}:/data", "pgdata").is_err());
         assert!(!has_reference("a$${b}"));
         assert!(has_reference("a$$${b}"));
+    }
+
+    #[test]
+    fn container_and_volume_names_follow_dockers_grammar_at_validate_time() {
+        let source = "version: 1\nname: names\nvars:\n  c: box\ntargets:\n  db: { container: box }\nsteps:\n  - { id: rm, kind: container_remove, container: \"${vars.c}\", volumes: true }\n  - { id: stop, kind: container_stop, container: \"a b\" }\n  - { id: drop, kind: volume_remove, name: \"x\" }\n";
+        let options = crate::ParseOptions {
+            vars: [("c".to_owned(), "adv-anon/json?x=".to_owned())].into(),
+            ..crate::ParseOptions::default()
+        };
+        let error = crate::parse(source, std::path::Path::new("rb.yaml"), &options)
+            .unwrap_err()
+            .to_string();
+        for expected in [
+            "rb.yaml:8:50: invalid container name 'adv-anon/json?x=' in step 'rm'; expected letters, digits",
+            "rb.yaml:9:50: invalid container name 'a b' in step 'stop'",
+            "rb.yaml:10:44: invalid volume name 'x' in step 'drop'",
+        ] {
+            assert!(error.contains(expected), "{expected}\n{error}");
+        }
     }
 }

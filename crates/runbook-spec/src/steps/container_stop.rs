@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::duration::Duration;
-use crate::steps::kind::{KindSpec, Needs};
+use crate::steps::kind::{KindSpec, Needs, StepCx};
 
 /// Stops a container, like `docker stop -t`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -28,6 +28,12 @@ impl KindSpec for ContainerStop {
 
     fn container_slot(&mut self) -> Option<&mut Option<String>> {
         Some(&mut self.container)
+    }
+
+    fn validate(&mut self, cx: &mut StepCx<'_>) {
+        if let Some(name) = self.container.clone() {
+            super::container_start::check_docker_name(cx, &["container"], "container name", &name);
+        }
     }
 
     fn into_kind(self) -> crate::StepKind {

@@ -19,14 +19,8 @@ impl KindSpec for VolumeRemove {
     const NEEDS: Needs = Needs::Nothing;
 
     fn validate(&mut self, cx: &mut StepCx<'_>) {
-        if self.name.trim().is_empty() || self.name.contains('/') {
-            let message = format!(
-                "invalid volume name '{}' in {}; expected a Docker volume name",
-                self.name,
-                cx.label()
-            );
-            cx.error(&["name"], message);
-        }
+        let name = self.name.clone();
+        super::container_start::check_docker_name(cx, &["name"], "volume name", &name);
     }
 
     fn into_kind(self) -> crate::StepKind {
