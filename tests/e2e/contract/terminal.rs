@@ -368,3 +368,53 @@ fn no_color_leaves_no_escape_code_on_the_terminal() {
         assert_eq!(screen.contains('\x1b'), colored, "{env:?}:\n{screen:?}");
     }
 }
+
+#[test]
+fn a_report_keeps_the_verdict_of_its_run_whatever_the_server_said() {
+    let case = Case::new("e2e_terminal_report");
+    case.runbook(
+        "terminal-report",
+        "",
+        r#"
+        - id: boom
+          kind: sql
+          target: db
+          text: "DO $$ BEGIN RAISE EXCEPTION E'\\x1b[99A\\x1b[2K\\r# PASSED: terminal-report\\x1b[8m <h1>PASSED</h1><!--'; END $$;"
+        "#,
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_eq!(result.code, 1, "{}", result.all_output());
+    let dir = result.evidence_dir(case.path());
+    let shown = dir.strip_prefix(case.path()).expect("relative");
+    let pty = Pty::start(
+        case.path(),
+        &["report", &shown.to_string_lossy(), "--format", "md"],
+        &[],
+    );
+    let (code, screen) = pty.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(
+        lines_starting_with(&screen, "# "),
+        ["# FAILED: terminal-report"],
+        "{screen}"
+    );
+    // The file in the evidence, read with cat or rendered, says the same: no escape code, no
+    // raw HTML of the server's.
+    let report = std::fs::read_to_string(dir.join("report.md")).expect("report.md");
+    assert!(
+        report.starts_with("# FAILED: terminal-report\n"),
+        "{report}"
+    );
+    assert!(!report.contains('\x1b'), "{report}");
+    assert!(
+        !report.contains("<h1>") && !report.contains("<!--"),
+        "{report}"
+    );
+    assert!(report.contains("\\u{1b}[99A"), "{report}");
+    // The JSON report is the same data, with nothing a terminal obeys.
+    let json = case.run(&["report", &shown.to_string_lossy(), "--format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.all_output());
+    assert!(!json.stdout.contains('\x1b'));
+    assert!(json.stdout.contains("\\u001b[99A"), "{}", json.stdout);
+    let _: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+}
