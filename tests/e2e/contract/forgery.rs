@@ -254,6 +254,60 @@ fn a_password_with_quotes_and_backslashes_leaks_in_no_form() {
 }
 
 #[test]
+fn a_refused_destructive_statement_quotes_no_form_of_the_password() {
+    let case = Case::new("e2e_forgery_refusal_pw");
+    case.sql("CREATE TABLE account (name text, pw text)");
+    let password = format!(r"Don't-\Tell-Me-{}-42", std::process::id());
+    let text = runbook_text(
+        "refused-secret",
+        "protected: true",
+        "
+        - id: wipe
+          kind: sql
+          target: db
+          text: DELETE FROM account WHERE pw = :'app_password';
+        ",
+    )
+    .replace("vars:\n", "vars:\n  app_password: unset\n");
+    case.scratch.write("rb.yaml", text);
+    let app = format!("app_password={password}");
+    for command in ["check", "run"] {
+        let result = case.run(&[command, "rb.yaml", "--var", &app]);
+        assert_no_panic(&result);
+        let expected = if command == "run" { 2 } else { 0 };
+        assert_eq!(result.code, expected, "{command}: {}", result.all_output());
+        assert!(
+            result.all_output().contains("DELETE FROM account"),
+            "{command}: the statement is still named:\n{}",
+            result.all_output()
+        );
+        for form in leaked_forms(&password) {
+            assert!(
+                !result.all_output().contains(&form),
+                "{command}: {form:?} reached the terminal:\n{}",
+                result.all_output()
+            );
+        }
+        if let Some(line) = result
+            .stdout
+            .split('\n')
+            .find(|l| l.starts_with("evidence: "))
+        {
+            let dir = case
+                .path()
+                .join(line.trim_start_matches("evidence: ").trim());
+            let evidence = all_evidence_text(&dir);
+            for form in leaked_forms(&password) {
+                assert!(
+                    !evidence.contains(&form),
+                    "{command}: {form:?} in the evidence"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn a_short_password_keeps_digests_timestamps_and_the_runbook_copy_intact() {
     for password in ["1", "postgres"] {
         let case = Case::new("e2e_forgery_short_pw");
