@@ -151,8 +151,29 @@ pub(crate) fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // A server's or a file name's control characters and bidi overrides are shown, not
+            // obeyed: an override reverses what a cell reads, an escape code repaints a
+            // terminal the report is printed on.
+            c if (c.is_control() && c != '\n')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
             c => out.push(c),
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escape_shows_control_characters_and_bidi_overrides() {
+        assert_eq!(
+            escape("<b>a\x1b[2K\r\u{202E}deliaf\u{9b}\nz"),
+            "&lt;b&gt;a\\u{1b}[2K\\u{d}\\u{202e}deliaf\\u{9b}\nz"
+        );
+    }
 }
