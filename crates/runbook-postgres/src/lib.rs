@@ -42,6 +42,9 @@ pub use errors::{
 pub use ident::{quote_ident, quote_literal};
 pub use load::{LoadObserver, LoadOptions, LoadSummary, NoopObserver, OnError, StatementOutcome};
 pub use rows::{Executed, Rows};
-pub use server_message::{ServerMessage, ServerPosition};
+pub use server_message::{
+    KEPT_HEAD_BYTES, KEPT_TAIL_BYTES, MAX_SERVER_FIELD_BYTES, ServerMessage, ServerPosition,
+    bounded_field,
+};
 pub use session::{ServerVersion, Session};
 pub use spec::{ConnectionSpec, DEFAULT_APPLICATION_NAME, Host, SslMode, connection_secrets};

@@ -20,8 +20,12 @@ use crate::text_value::{TextCell, TextParam, Unsupported};
 use crate::tls;
 
 /// More notices than this from one statement are counted, not kept: a loop that raises a
-/// notice per row must not exhaust memory.
-const MAX_NOTICES_PER_STATEMENT: usize = 1000;
+/// notice per row must not exhaust memory. The budget is per severity class: NOTICE and below
+/// (INFO, LOG, DEBUG) share one, WARNING and above another, so a flood of notices never pushes
+/// out a later WARNING (after 1000 notices a WARNING used to become "1001 more notices").
+pub const MAX_NOTICES_PER_STATEMENT: usize = 1000;
+/// How many WARNING-or-worse messages one statement keeps; see [`MAX_NOTICES_PER_STATEMENT`].
+pub const MAX_WARNINGS_PER_STATEMENT: usize = 1000;
 
 /// The server's version, from `server_version_num` and `server_version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +56,34 @@ pub struct Session {
 #[derive(Debug, Default)]
 struct Inbox {
     notices: Vec<ServerMessage>,
-    dropped: usize,
+    /// How many of `notices` are WARNING or worse.
+    warnings: usize,
+    dropped_notices: usize,
+    dropped_warnings: usize,
+}
+
+impl Inbox {
+    /// Keeps `message` unless its severity class has used its budget; then counts it.
+    fn receive(&mut self, message: ServerMessage) {
+        let serious = is_warning_or_worse(&message.severity);
+        if serious {
+            if self.warnings < MAX_WARNINGS_PER_STATEMENT {
+                self.warnings += 1;
+                self.notices.push(message);
+            } else {
+                self.dropped_warnings += 1;
+            }
+        } else if self.notices.len() - self.warnings < MAX_NOTICES_PER_STATEMENT {
+            self.notices.push(message);
+        } else {
+            self.dropped_notices += 1;
+        }
+    }
+}
+
+/// WARNING, ERROR, FATAL, PANIC: what an operator must see even under a flood of NOTICEs.
+fn is_warning_or_worse(severity: &str) -> bool {
+    matches!(severity, "WARNING" | "ERROR" | "FATAL" | "PANIC")
 }
 
 /// What a fresh connection brings: the parts `\connect` swaps in.
@@ -148,17 +179,31 @@ impl Session {
     pub fn take_notices(&self) -> Vec<ServerMessage> {
         let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
         let mut notices = std::mem::take(&mut inbox.notices);
-        let dropped = std::mem::take(&mut inbox.dropped);
-        if dropped > 0 {
-            notices.push(ServerMessage {
-                severity: "NOTICE".to_owned(),
-                code: "00000".to_owned(),
-                message: format!("{dropped} more notices were not kept"),
-                detail: None,
-                hint: None,
-                context: None,
-                position: None,
-            });
+        inbox.warnings = 0;
+        let dropped_notices = std::mem::take(&mut inbox.dropped_notices);
+        let dropped_warnings = std::mem::take(&mut inbox.dropped_warnings);
+        let note = |severity: &str, message: String| ServerMessage {
+            severity: severity.to_owned(),
+            code: "00000".to_owned(),
+            message,
+            detail: None,
+            hint: None,
+            context: None,
+            position: None,
+        };
+        if dropped_warnings > 0 {
+            notices.push(note(
+                "WARNING",
+                format!(
+                    "{dropped_warnings} more warnings were not kept (at most {MAX_WARNINGS_PER_STATEMENT} a statement)"
+                ),
+            ));
+        }
+        if dropped_notices > 0 {
+            notices.push(note(
+                "NOTICE",
+                format!("{dropped_notices} more notices were not kept"),
+            ));
         }
         notices
     }
@@ -402,12 +447,10 @@ async fn open(spec: &ConnectionSpec) -> Result<Opened, ConnectError> {
             let message = std::future::poll_fn(|cx| connection.poll_message(cx)).await;
             match message {
                 Some(Ok(AsyncMessage::Notice(notice))) => {
+                    let message = ServerMessage::from_db_error(&notice);
+                    drop(notice);
                     let mut inbox = sink.lock().unwrap_or_else(PoisonError::into_inner);
-                    if inbox.notices.len() < MAX_NOTICES_PER_STATEMENT {
-                        inbox.notices.push(ServerMessage::from_db_error(&notice));
-                    } else {
-                        inbox.dropped += 1;
-                    }
+                    inbox.receive(message);
                 }
                 Some(Ok(_)) => {}
                 // The error reaches the client as a closed connection on its next request.
@@ -416,4 +459,51 @@ async fn open(spec: &ConnectionSpec) -> Result<Opened, ConnectError> {
         }
     });
     Ok(Opened { client, inbox, tls })
+}
+
+#[cfg(test)]
+mod inbox_tests {
+    use super::*;
+
+    fn message(severity: &str, text: &str) -> ServerMessage {
+        ServerMessage {
+            severity: severity.to_owned(),
+            code: "01000".to_owned(),
+            message: text.to_owned(),
+            detail: None,
+            hint: None,
+            context: None,
+            position: None,
+        }
+    }
+
+    #[test]
+    fn a_warning_after_a_flood_of_notices_is_kept() {
+        let mut inbox = Inbox::default();
+        for i in 0..MAX_NOTICES_PER_STATEMENT + 5 {
+            inbox.receive(message("NOTICE", &format!("n{i}")));
+        }
+        inbox.receive(message("WARNING", "the one that matters"));
+        assert_eq!(inbox.notices.len(), MAX_NOTICES_PER_STATEMENT + 1);
+        assert_eq!(
+            inbox.notices.last().unwrap().message,
+            "the one that matters"
+        );
+        assert_eq!(inbox.dropped_notices, 5);
+        assert_eq!(inbox.dropped_warnings, 0);
+    }
+
+    #[test]
+    fn warnings_have_their_own_budget() {
+        let mut inbox = Inbox::default();
+        for _ in 0..MAX_WARNINGS_PER_STATEMENT + 2 {
+            inbox.receive(message("WARNING", "w"));
+        }
+        inbox.receive(message("NOTICE", "still room for notices"));
+        assert_eq!(inbox.dropped_warnings, 2);
+        assert_eq!(
+            inbox.notices.last().unwrap().message,
+            "still room for notices"
+        );
+    }
 }
