@@ -12,5 +12,6 @@ pub(crate) mod harness;
 mod check;
 mod compose;
 mod failures;
+mod identity;
 mod kinds;
 mod opendolphin;
