@@ -339,7 +339,15 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
         // The writer creates SHA256SUMS before the directory appears: nothing to tolerate.
         None
     } else if !run_listed {
-        Some(Tolerance::InsideRunUpdate)
+        // Only the update that records the verdict writes report.md, and its new record is the
+        // listed run.next.json.
+        let verdict_pending = listed.contains(PENDING_RUN_FILE)
+            && !damaged(PENDING_RUN_FILE)
+            && read_record::<RunRecord>(&dir.join(PENDING_RUN_FILE), "run record")
+                .ok()
+                .flatten()
+                .is_some_and(|r| r.status.is_finished());
+        Some(Tolerance::InsideRunUpdate { verdict_pending })
     } else if run_intact {
         match &trusted_run {
             Some(run) if run.status == RunStatus::Running => Some(Tolerance::Running(
@@ -386,7 +394,7 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
         report.unfinished = Some(Unfinished {
             current_step: match tolerance {
                 Tolerance::Running(step) => step,
-                Tolerance::InsideRunUpdate => None,
+                Tolerance::InsideRunUpdate { .. } => None,
             },
             run_json_uncovered: !run_listed,
             uncommitted,
@@ -532,7 +540,8 @@ enum Tolerance {
     /// `run.json` is intact and says `running`; the step in progress, if any.
     Running(Option<String>),
     /// `run.json` is not listed: killed between the phases of its replacement.
-    InsideRunUpdate,
+    /// With `verdict_pending`, the update writes the verdict (and so report.md).
+    InsideRunUpdate { verdict_pending: bool },
 }
 
 impl Tolerance {
@@ -546,7 +555,9 @@ impl Tolerance {
                             .is_some_and(|r| r.starts_with('/'))
                     })
             }
-            Tolerance::InsideRunUpdate => top_level_temp || path == RUN_FILE || path == REPORT_FILE,
+            Tolerance::InsideRunUpdate { verdict_pending } => {
+                top_level_temp || path == RUN_FILE || (*verdict_pending && path == REPORT_FILE)
+            }
         }
     }
 }

@@ -453,3 +453,23 @@ fn control_characters_in_a_stray_step_directory_name_are_escaped() {
         ]
     );
 }
+
+#[test]
+fn a_report_is_accepted_uncommitted_only_while_the_verdict_is_being_written() {
+    // Inside an update that does not record the verdict, an unlisted report.md was not written
+    // by the writer: it is extra (a reviewer reading it would read a forgery).
+    let base = tempfile::tempdir().unwrap();
+    let dir = finished_run(base.path());
+    let mut run = json(dir.path(), "run.json");
+    run["status"] = "running".into();
+    run["finished_at"] = serde_json::Value::Null;
+    let old = serde_json::to_vec_pretty(&run).unwrap();
+    run["current_step"] = "steps/03-gate-db-restored".into();
+    let new = serde_json::to_vec_pretty(&run).unwrap();
+    fs::write(dir.path().join("run.json"), &old).unwrap();
+    drop_lines(dir.path(), &["run.json", "report.md"]);
+    add_listed(dir.path(), "run.prev.json", &old);
+    add_listed(dir.path(), "run.next.json", &new);
+    let report = verify(dir.path()).unwrap();
+    assert_eq!(report.extra, ["report.md"], "{report:?}");
+}
