@@ -124,26 +124,39 @@ pub(crate) fn destructions<R: Read>(
 #[derive(Debug, Default)]
 struct Finding {
     first: String,
+    /// Whether `first` is a classic destruction (DROP, TRUNCATE, DELETE or UPDATE of every row).
+    first_classic: bool,
+    /// The first classic destruction after a `first` that is not one: a script that opens with
+    /// an `UPDATE ... WHERE` must not hide its `DROP TABLE` behind "and 1 more".
+    classic: Option<String>,
     more: u64,
     seen: std::collections::HashSet<(u64, String)>,
 }
 
 impl Finding {
-    fn add(&mut self, offset: u64, what: String) {
+    fn add(&mut self, offset: u64, what: String, classic: bool) {
         if !self.seen.insert((offset, what.clone())) {
             return;
         }
         if self.first.is_empty() {
             self.first = what;
+            self.first_classic = classic;
         } else {
             self.more += 1;
+            if classic && !self.first_classic && self.classic.is_none() {
+                self.classic = Some(what);
+            }
         }
     }
 
     fn describe(&self) -> String {
         if self.more > 0 {
+            let among = match &self.classic {
+                Some(classic) => format!(", among them {classic}"),
+                None => String::new(),
+            };
             format!(
-                "{} and {} more destructive statement{}",
+                "{} and {} more destructive statement{}{among}",
                 self.first,
                 self.more,
                 plural(self.more)
@@ -181,7 +194,9 @@ fn scan<R: Read>(
                     let at = origin.show(statement.start);
                     // The classic forms speak for themselves when they are shown whole; the
                     // others say why.
-                    let what = match classify(&statement.text).effect {
+                    let effect = classify(&statement.text).effect;
+                    let classic = matches!(effect, Effect::Destructive(_));
+                    let what = match effect {
                         Effect::Destructive(_) if speaks_for_itself(&text, &statement.text) => {
                             format!("run {text} ({at})")
                         }
@@ -191,10 +206,11 @@ fn scan<R: Read>(
                         ),
                         _ => format!("run {text} ({at}): {}", redactor.redact(&reason)),
                     };
-                    found
-                        .entry(target.clone())
-                        .or_default()
-                        .add(statement.start.offset, what);
+                    found.entry(target.clone()).or_default().add(
+                        statement.start.offset,
+                        what,
+                        classic,
+                    );
                 }
             }
             Ok(Item::Meta(meta)) => {
@@ -220,6 +236,7 @@ fn scan<R: Read>(
                         format!(
                             "\\connect to database {db} of protected target '{target}' ({at}) and run what follows there"
                         ),
+                        true,
                     );
                 }
                 // A new session: the analyzer's memory of what was created stays (the objects
@@ -395,5 +412,50 @@ mod tests {
         );
         assert_eq!(d.len(), 1, "{d:?}");
         assert!(d[0].what.contains("DROP"), "{}", d[0].what);
+    }
+
+    #[test]
+    fn a_drop_shown_cut_short_or_behind_escape_codes_is_named_by_the_analysis() {
+        let rb = runbook(TARGETS);
+        let padded = format!("/* {} */ DROP TABLE patients;\n", "vacuum notes ".repeat(8));
+        let d = found(&rb, "prod", &padded);
+        assert!(
+            d[0].what
+                .ends_with("... (s.sql:1:1), which drops table patients"),
+            "{}",
+            d[0].what
+        );
+        let d = found(
+            &rb,
+            "prod",
+            "DROP TABLE patients /*\x1b[2K\x1b[1G*/ CASCADE;\n",
+        );
+        assert!(
+            d[0].what.ends_with(
+                "(s.sql:1:1), which drops table patients and everything that depends on it (CASCADE)"
+            ),
+            "{}",
+            d[0].what
+        );
+        // Shown whole and plain, a DROP speaks for itself.
+        let d = found(&rb, "prod", "DROP TABLE patients;\n");
+        assert_eq!(d[0].what, "run DROP TABLE patients (s.sql:1:1)");
+    }
+
+    #[test]
+    fn a_drop_after_a_lesser_statement_is_named_not_only_counted() {
+        let rb = runbook(TARGETS);
+        let d = found(
+            &rb,
+            "prod",
+            "UPDATE patients SET note = '' WHERE id = 1;\nSELECT 1;\nDROP TABLE patients;\nTRUNCATE x;\n",
+        );
+        assert!(
+            d[0].what.ends_with(
+                "and 2 more destructive statements, among them run DROP TABLE patients (s.sql:3:1)"
+            ),
+            "{}",
+            d[0].what
+        );
     }
 }

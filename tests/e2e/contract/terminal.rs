@@ -154,6 +154,11 @@ fn the_consent_prompt_shows_a_drop_that_escape_codes_try_to_hide() {
         "conceal.sql",
         "/*\x1b[8m*/ DROP TABLE IF EXISTS patients /*\x1b[0m\x1b[40D*/;\n",
     );
+    // The third opens with a lesser statement, so that its DROP would only be counted.
+    case.scratch.write(
+        "lesser.sql",
+        "UPDATE patients SET id = id WHERE id = 1;\nDROP TABLE patients;\n",
+    );
     case.runbook(
         "terminal-prompt",
         "protected: true",
@@ -166,6 +171,10 @@ fn the_consent_prompt_shows_a_drop_that_escape_codes_try_to_hide() {
           kind: sql_file
           target: db
           path: conceal.sql
+        - id: lesser
+          kind: sql_file
+          target: db
+          path: lesser.sql
         ",
     );
     let url = format!("url={}", case.db.url);
@@ -176,7 +185,7 @@ fn the_consent_prompt_shows_a_drop_that_escape_codes_try_to_hide() {
     );
     let screen = pty.wait_for("Type the target name");
     let items = lines_starting_with(&screen, "- run ");
-    assert_eq!(items.len(), 2, "{screen}");
+    assert_eq!(items.len(), 3, "{screen}");
     assert!(
         items[0].contains("DROP TABLE patients /*␛[2K")
             && items[0].contains("(erase.sql:1:1), which drops table patients"),
@@ -187,6 +196,12 @@ fn the_consent_prompt_shows_a_drop_that_escape_codes_try_to_hide() {
             && items[1].contains("DROP TABLE IF EXISTS patients")
             && items[1].contains("(conceal.sql:1:1), which drops table patients"),
         "the concealed DROP is not shown as it is:\n{screen}"
+    );
+    assert!(
+        items[2].ends_with(
+            "(lesser.sql:1:1): UPDATE patients and 1 more destructive statement, among them run DROP TABLE patients (lesser.sql:2:1)"
+        ),
+        "the DROP after a lesser statement is only counted:\n{screen}"
     );
     assert!(
         !screen.contains("\x1b"),
