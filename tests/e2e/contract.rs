@@ -20,6 +20,7 @@ mod hostile_yaml;
 mod interrupt;
 mod invalid_input;
 mod limits;
+mod limits_two;
 mod loader;
 mod lock;
 mod protected;

@@ -12,6 +12,13 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Duration(std::time::Duration);
 
+/// The longest duration any field accepts: 30 days. Every duration (`timeout`, `wait`, `grace`,
+/// ...) is added to a clock reading at run time; a value near `u64::MAX` seconds overflowed
+/// there and panicked mid-run (exit 101, the evidence left "running"), after `validate` had
+/// passed it. No recovery step waits a month, so the bound is refused where the runbook is read,
+/// with its file:line:col.
+pub const MAX_DURATION: Duration = Duration::from_secs(30 * 24 * 3600);
+
 impl Duration {
     pub const fn from_secs(secs: u64) -> Self {
         Self(std::time::Duration::from_secs(secs))
@@ -38,10 +45,10 @@ impl Duration {
             return Err(invalid());
         }
         if trimmed.bytes().all(|b| b.is_ascii_digit()) {
-            return trimmed
-                .parse::<u64>()
-                .map(Self::from_secs)
-                .map_err(|_| invalid());
+            return match trimmed.parse::<u64>() {
+                Ok(secs) => Self::checked_from_secs(secs).map_err(|()| too_long(text)),
+                Err(_) => Err(too_long(text)),
+            };
         }
         let bytes = trimmed.as_bytes();
         let mut millis: u128 = 0;
@@ -69,11 +76,28 @@ impl Duration {
             millis = number
                 .checked_mul(factor)
                 .and_then(|m| millis.checked_add(m))
-                .ok_or_else(invalid)?;
+                .ok_or_else(|| too_long(text))?;
+            if millis > MAX_DURATION.0.as_millis() {
+                return Err(too_long(text));
+            }
         }
-        let millis = u64::try_from(millis).map_err(|_| invalid())?;
+        let millis = u64::try_from(millis).map_err(|_| too_long(text))?;
         Ok(Self::from_millis(millis))
     }
+
+    /// `secs` seconds, unless that is more than [`MAX_DURATION`].
+    fn checked_from_secs(secs: u64) -> Result<Self, ()> {
+        if secs > MAX_DURATION.0.as_secs() {
+            Err(())
+        } else {
+            Ok(Self::from_secs(secs))
+        }
+    }
+}
+
+fn too_long(text: &str) -> String {
+    let shown: String = text.chars().take(40).collect();
+    format!("duration '{shown}' is too long: at most {MAX_DURATION} (30 days)")
 }
 
 impl From<Duration> for std::time::Duration {
@@ -110,12 +134,16 @@ impl<'de> Deserialize<'de> for Duration {
                 f.write_str("a duration such as 30s, 5m or 1h30m")
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
-                Ok(Duration::from_secs(v))
+                Duration::checked_from_secs(v).map_err(|()| E::custom(too_long(&v.to_string())))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
-                u64::try_from(v).map(Duration::from_secs).map_err(|_| {
+                let v = u64::try_from(v).map_err(|_| {
                     E::custom(format!("invalid duration '{v}': expected zero or more"))
-                })
+                })?;
+                self.visit_u64(v)
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<Duration, E> {
+                Err(E::custom(too_long(&v.to_string())))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
                 Err(E::custom(format!(
@@ -171,5 +199,28 @@ mod tests {
         for bad in ["", "s", "5x", "1.5h", "-3s", "5m3", "99999999999999999999h"] {
             assert!(Duration::parse(bad).is_err(), "{bad} should be rejected");
         }
+    }
+
+    #[test]
+    fn values_past_thirty_days_are_refused_before_they_can_overflow_a_clock() {
+        assert_eq!(Duration::parse("720h").unwrap(), MAX_DURATION);
+        assert_eq!(Duration::parse("2592000").unwrap(), MAX_DURATION);
+        for bad in [
+            "18446744073709551615",
+            "2592001",
+            "721h",
+            "720h1ms",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                Duration::parse(bad).unwrap_err(),
+                format!("duration '{bad}' is too long: at most 720h (30 days)"),
+            );
+        }
+        let err = serde_json::from_str::<Duration>("18446744073709551615").unwrap_err();
+        assert!(
+            err.to_string().contains("is too long: at most 720h"),
+            "{err}"
+        );
     }
 }

@@ -46,7 +46,7 @@ use std::path::Path;
 
 pub use byte_size::ByteSize;
 pub use digest::Sha256Digest;
-pub use duration::Duration;
+pub use duration::{Duration, MAX_DURATION};
 pub use errors::{LoadError, SpecError, SpecErrors};
 pub use file_mode::FileMode;
 pub use object_refs::{ColumnRef, ConstraintRef, PolicyRef};
