@@ -19,6 +19,9 @@ const MODE_VAR: &str = "RUNBOOK_EVIDENCE_CRASH_MODE";
 fn crash_child() {
     let base = std::path::PathBuf::from(std::env::var(BASE_VAR).expect("base directory"));
     let pause = std::env::var(MODE_VAR).as_deref() == Ok("pause");
+    if std::env::var(MODE_VAR).as_deref() == Ok("verdicts") {
+        return short_runs_forever(&base);
+    }
     let ids: Vec<String> = (1..=500).map(|i| format!("step-{i}")).collect();
     let steps: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "sql")).collect();
     let mut run = new_run(Mode::Run, &steps);
@@ -42,6 +45,24 @@ fn crash_child() {
         .unwrap();
     }
     dir.finish_run(RunStatus::Passed).unwrap();
+}
+
+/// Child body of the verdict test: two-step runs, each finished with a verdict, one after the
+/// other (each its own directory), until killed, so that kills land inside `finish_run`.
+fn short_runs_forever(base: &Path) {
+    let steps = [("a", "sql"), ("b", "gate")];
+    for n in 0i64.. {
+        let mut run = new_run(Mode::Run, &steps);
+        run.started_at = crate::support::started() + chrono::Duration::seconds(n);
+        let mut dir = EvidenceDir::create(base, run, Redactor::new(["pw"])).unwrap();
+        for index in 1..=2 {
+            let mut step = dir.begin_step(index).unwrap();
+            step.log_line("password=pw").unwrap();
+            dir.finish_step(step, StepOutcome::new(StepStatus::Passed, "ok"))
+                .unwrap();
+        }
+        dir.finish_run(RunStatus::Passed).unwrap();
+    }
 }
 
 fn spawn_child(base: &Path, mode: &str) -> Child {
@@ -158,5 +179,38 @@ fn runs_killed_at_arbitrary_moments_verify() {
             "round {round}: the run cannot have finished"
         );
         assert!(committed_steps(&run_dir) >= wait_steps);
+    }
+}
+
+#[test]
+fn runs_killed_while_recording_their_verdict_verify() {
+    // Every directory a run left, finished or killed at any instruction of any update
+    // (including the one that writes the verdict), verifies; none states an uncovered verdict.
+    for round in 0..12u64 {
+        let base = tempfile::tempdir().unwrap();
+        let mut child = spawn_child(base.path(), "verdicts");
+        wait_for("a few finished runs", || {
+            std::fs::read_dir(base.path()).map_or(0, |d| d.count()) >= 3
+        });
+        std::thread::sleep(Duration::from_micros(round * 1709 % 20_000));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let dirs: Vec<_> = std::fs::read_dir(base.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .collect();
+        for dir in dirs {
+            if std::fs::read_dir(&dir).unwrap().next().is_none() {
+                continue; // a name reserved just before the kill
+            }
+            assert_sha256sum_passes(&dir);
+            let report = verify(&dir).unwrap();
+            assert!(
+                report.is_intact(),
+                "round {round}, {dir:?}: {:?}",
+                report.problems()
+            );
+        }
     }
 }
