@@ -332,3 +332,122 @@ pub(crate) fn made_by(
 
 /// Label naming the run that created a container or volume.
 pub(crate) const RUN_LABEL: &str = "io.runbook.run";
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const RUNBOOK: &str = r#"
+version: 1
+name: identity
+targets:
+  db: { container: box, protected: true }
+  scratch: { container: spare }
+steps:
+  - { id: rm, kind: container_remove, container: 838d8, volumes: true }
+  - { id: drop, kind: volume_remove, name: data }
+"#;
+
+    fn runbook() -> Runbook {
+        runbook_spec::parse(RUNBOOK, Path::new("rb.yaml"), &Default::default()).unwrap()
+    }
+
+    fn live(id: &str, name: &str, volumes: &[&str]) -> Option<LiveContainer> {
+        Some(LiveContainer {
+            id: id.into(),
+            name: name.into(),
+            volumes: volumes.iter().map(|v| (*v).to_owned()).collect(),
+        })
+    }
+
+    fn facts(engine: Engine) -> DockerFacts {
+        let mut facts = DockerFacts::not_asked(&runbook());
+        facts.engine = engine;
+        facts
+    }
+
+    #[test]
+    fn a_prefix_that_resolves_to_the_protected_container_is_that_target() {
+        let runbook = runbook();
+        let mut facts = facts(Engine::Reached);
+        facts
+            .containers
+            .insert("838d8".into(), live("838d8aa", "box", &[]));
+        facts
+            .containers
+            .insert("box".into(), live("838d8aa", "box", &[]));
+        facts
+            .containers
+            .insert("spare".into(), live("99", "spare", &[]));
+        assert_eq!(facts.targets_of_container(&runbook, "838d8"), ["db"]);
+        // A prefix of nothing, asked of a live engine, is nobody's.
+        facts.containers.insert("838d8".into(), None);
+        assert!(facts.targets_of_container(&runbook, "838d8").is_empty());
+    }
+
+    #[test]
+    fn without_the_engine_a_hex_reference_and_any_volume_fail_closed() {
+        let runbook = runbook();
+        let facts = facts(Engine::Unreachable("down".into()));
+        // Either target's container could have an ID starting 838d8.
+        assert_eq!(
+            facts.targets_of_container(&runbook, "838d8"),
+            ["db", "scratch"]
+        );
+        // A name that is not hex can only be a name.
+        assert!(facts.targets_of_container(&runbook, "other").is_empty());
+        assert_eq!(facts.targets_of_volume(&runbook, "data"), ["db", "scratch"]);
+    }
+
+    #[test]
+    fn a_volume_belongs_to_the_targets_whose_containers_mount_it() {
+        let runbook = runbook();
+        let mut facts = facts(Engine::Reached);
+        facts
+            .containers
+            .insert("box".into(), live("838d8aa", "box", &["data"]));
+        assert_eq!(facts.targets_of_volume(&runbook, "data"), ["db"]);
+        assert!(facts.targets_of_volume(&runbook, "other").is_empty());
+        // Listed by the engine as a user, under its ID.
+        facts
+            .containers
+            .insert("box".into(), live("838d8aa", "box", &[]));
+        facts
+            .volume_users
+            .insert("data".into(), vec![("838d8aa".into(), "renamed".into())]);
+        assert_eq!(facts.targets_of_volume(&runbook, "data"), ["db"]);
+    }
+
+    #[test]
+    fn labels_say_who_made_an_object() {
+        let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let ours = labels(&[
+            (RUNBOOK_LABEL, "rb"),
+            (STEP_LABEL, "start"),
+            (RUN_LABEL, "r1"),
+        ]);
+        assert_eq!(
+            made_by(&ours, "rb", Some("r1")),
+            "created by this run, step 'start'"
+        );
+        assert_eq!(
+            made_by(&ours, "rb", None),
+            "created by an earlier run of this runbook, step 'start'"
+        );
+        assert_eq!(
+            made_by(&ours, "other", None),
+            "created by another runbook, 'rb'"
+        );
+        assert_eq!(
+            made_by(&labels(&[]), "rb", None),
+            "created by someone else, not by this runbook"
+        );
+    }
+}

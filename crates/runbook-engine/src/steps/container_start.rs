@@ -179,7 +179,15 @@ impl Step for ContainerStartStep {
             cx.log(warning);
         }
         let docker = cx.docker().await?.clone();
-        let summary = match docker.inspect_container(&name).await? {
+        let existing = docker.inspect_container(&name).await?;
+        if let Some(info) = &existing {
+            cx.log(format!(
+                "container {name} exists (id {}): {}",
+                short(&info.id),
+                crate::docker_identity::made_by(&info.labels, &cx.runbook().name, None)
+            ));
+        }
+        let summary = match existing {
             Some(info) if info.state.is_running() => {
                 for line in describe_ports(&info) {
                     cx.log(line);

@@ -64,7 +64,11 @@ impl Step for ContainerStopStep {
                 if info.state.is_running()
                     || info.state == runbook_docker::ContainerState::Paused =>
             {
-                format!("would stop container {container} (now {})", info.state)
+                format!(
+                    "would stop container {container} (now {}, {})",
+                    info.state,
+                    crate::docker_identity::made_by(&info.labels, &cx.runbook().name, None)
+                )
             }
             (Some(info), None) => format!(
                 "container {container} is already stopped ({}); nothing to do",
