@@ -338,3 +338,20 @@ fn thousands_of_steps_naming_unknown_targets_are_linear() {
         errors[4_999]
     );
 }
+
+#[test]
+fn a_flood_after_a_second_document_is_never_parsed() {
+    // The tree pass stops at `---`; serde_yaml must not then parse the flood after it.
+    let text = format!(
+        "{}---\nx: {}\n",
+        with_steps("  - id: s\n    kind: shell\n    command: [true]\n"),
+        "[".repeat(200_000)
+    );
+    let started = Instant::now();
+    let errors = parse_err(&text);
+    within(Duration::from_secs(3), started);
+    assert_eq!(
+        errors,
+        vec!["18:1: a second YAML document starts here; a runbook is a single document"]
+    );
+}

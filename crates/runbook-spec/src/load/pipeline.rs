@@ -41,9 +41,9 @@ fn single(file: &Path, pos: Position, message: String) -> SpecErrors {
 /// Runs after the tree pass, which bounds nesting and alias expansion: libyaml (under
 /// serde_yaml) spends time quadratic in the nesting depth (it walks its stack of possible simple
 /// keys for every token; 200 KB of `[` took 27 s) and serde_yaml expands aliases while building
-/// its value, so it must only see text the tree pass accepted. When that pass stopped at a
-/// syntax error, serde_yaml gets the text up to the end of that line only (`end`), since what
-/// follows was never checked.
+/// its value, so it must only see text the tree pass accepted. When that pass stopped early (a
+/// syntax error, a second document), serde_yaml gets the text up to the end of that line only
+/// (`end`), since what follows was never checked.
 fn syntax_error(text: &str, end: usize, index: &LineIndex<'_>) -> Option<(Position, String)> {
     let error = serde_yaml::from_str::<serde_yaml::Value>(&text[..end]).err()?;
     let message = error.to_string();
@@ -91,10 +91,12 @@ pub(crate) fn parse(
     if let Some(limit) = tree_errors.iter().find(|e| e.kind == TreeErrorKind::Limit) {
         return Err(single(file, limit.pos, limit.message.clone()));
     }
-    let stopped_at = tree_errors
-        .iter()
-        .find(|e| e.kind == TreeErrorKind::Syntax)
-        .map(|e| e.pos.line);
+    // Where the tree pass stopped (a syntax error, a second document, an unknown alias).
+    let stopped_at = if tree.complete {
+        None
+    } else {
+        tree_errors.last().map(|e| e.pos.line)
+    };
     let checked = stopped_at.map_or(text.len(), |line| {
         text.split_inclusive('\n')
             .take(line as usize)

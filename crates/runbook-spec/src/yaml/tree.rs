@@ -81,6 +81,9 @@ pub(crate) enum TreeErrorKind {
 pub(crate) struct Tree {
     pub nodes: Vec<Node>,
     pub root: Option<NodeId>,
+    /// Whether the build read to the end of the text; when it stopped at an error, the text
+    /// after that error's line was never checked (for nesting, among others).
+    pub complete: bool,
     /// Nodes in the order they were completed: a node's children (aliased ones included) come
     /// before it, so the reverse is a topological order of the DAG.
     completed: Vec<NodeId>,
@@ -159,7 +162,10 @@ impl Tree {
             };
             // The node completed by this event, and what it weighs expanded.
             let new_node: Option<(NodeId, Weight)> = match event {
-                Event::StreamEnd => break,
+                Event::StreamEnd => {
+                    tree.complete = true;
+                    break;
+                }
                 Event::DocumentStart => {
                     documents += 1;
                     if documents > 1 {
