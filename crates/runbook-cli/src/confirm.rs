@@ -29,10 +29,12 @@ impl TtyConfirmer {
 impl Confirmer for TtyConfirmer {
     fn confirm(&mut self, target: &str, destructions: &[Destruction]) -> bool {
         let mut err = std::io::stderr().lock();
+        let width = sanitize::stderr_width();
         let shown = sanitize::line(target);
         let _ = writeln!(err, "target '{shown}' is protected. This run would:");
         for d in destructions {
-            let _ = writeln!(err, "  - {}", sanitize::line(&d.what));
+            let item = format!("  - {}", sanitize::line(&d.what));
+            let _ = writeln!(err, "{}", sanitize::fit(&item, width));
         }
         let _ = write!(
             err,

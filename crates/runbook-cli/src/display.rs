@@ -37,13 +37,17 @@ impl Display {
         }
     }
 
+    /// Prints a line of ours around sanitised text, broken before the terminal's edge
+    /// (`sanitize::fit`) so that no untrusted text starts a screen row.
     fn line(&self, text: &str) {
         match &self.bar {
-            Some(bar) => bar.println(text),
+            Some(bar) => bar.println(sanitize::fit(text, sanitize::stderr_width())),
             None if self.live => {
+                let text = sanitize::fit(text, sanitize::stderr_width());
                 let _ = writeln!(std::io::stderr(), "{text}");
             }
             None => {
+                let text = sanitize::fit(text, sanitize::stdout_width());
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{text}");
                 let _ = out.flush();

@@ -93,25 +93,33 @@ fn main() -> ExitCode {
 /// An error for the operator: "error: " and the message, on stderr. Messages quote file names,
 /// server messages and statements, so they pass through the sanitiser (`sanitize::block`).
 pub(crate) fn report_error(message: &str) {
-    let message = sanitize::block(message);
+    let line = format!(
+        "{} {}",
+        Style::new().red().bold().for_stderr().apply_to("error:"),
+        sanitize::block(message)
+    );
     let _ = writeln!(
         std::io::stderr(),
-        "{} {message}",
-        Style::new().red().bold().for_stderr().apply_to("error:")
+        "{}",
+        sanitize::fit(&line, sanitize::stderr_width())
     );
 }
 
 /// A warning for the operator, sanitised like [`report_error`].
 pub(crate) fn report_warning(message: &str) {
-    let message = sanitize::block(message);
-    let _ = writeln!(
-        std::io::stderr(),
-        "{} {message}",
+    let line = format!(
+        "{} {}",
         Style::new()
             .yellow()
             .bold()
             .for_stderr()
-            .apply_to("warning:")
+            .apply_to("warning:"),
+        sanitize::block(message)
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "{}",
+        sanitize::fit(&line, sanitize::stderr_width())
     );
 }
 

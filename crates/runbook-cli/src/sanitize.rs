@@ -123,6 +123,69 @@ pub fn path(path: &std::path::Path) -> String {
     line(&path.to_string_lossy())
 }
 
+/// The columns of the terminal on stderr, when stderr is one.
+pub fn stderr_width() -> Option<usize> {
+    terminal_width(&console::Term::stderr())
+}
+
+/// The columns of the terminal on stdout, when stdout is one.
+pub fn stdout_width() -> Option<usize> {
+    terminal_width(&console::Term::stdout())
+}
+
+fn terminal_width(term: &console::Term) -> Option<usize> {
+    if !term.is_term() {
+        return None;
+    }
+    term.size_checked().map(|(_rows, cols)| usize::from(cols))
+}
+
+/// Sanitised text (ours around it, colour codes included) laid out for a terminal `width`
+/// columns wide: every line longer than the terminal is broken before the edge and goes on
+/// after [`CONTINUATION`]. Left to the terminal, the wrap would start a screen row with
+/// whatever the untrusted text holds at that column: a server message padded to the width
+/// would put "run passed" at the left margin. `None` (not a terminal) or a very narrow
+/// terminal: unchanged.
+pub fn fit(text: &str, width: Option<usize>) -> String {
+    let Some(width) = width.filter(|w| *w > 2 * CONTINUATION.len() + 8) else {
+        return text.to_owned();
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut column = 0usize;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\u{1B}' {
+                // One of our own colour codes (sanitised text has no ESC left): copied whole,
+                // no width.
+                out.push(c);
+                if chars.peek() == Some(&'[') {
+                    for next in chars.by_ref() {
+                        out.push(next);
+                        if matches!(next, '\u{40}'..='\u{7E}') && next != '[' {
+                            break;
+                        }
+                    }
+                }
+                continue;
+            }
+            let mut buf = [0u8; 4];
+            let w = console::measure_text_width(c.encode_utf8(&mut buf));
+            if column + w >= width {
+                out.push('\n');
+                out.push_str(CONTINUATION);
+                column = CONTINUATION.len();
+            }
+            out.push(c);
+            column += w;
+        }
+    }
+    out
+}
+
 /// Whether `c` would act on the terminal or on how the line reads, instead of being shown.
 fn is_control(c: char) -> bool {
     c.is_control() // C0, DEL, C1
@@ -248,6 +311,30 @@ mod tests {
             "{\n  \"a\": \"x\\u009b2J\\u007f\\u202e\"\n}"
         );
         assert_eq!(xml("<a>x\r\u{85}\ty</a>\n"), "<a>x&#xd;&#x85;\ty</a>\n");
+    }
+
+    #[test]
+    fn a_line_wider_than_the_terminal_goes_on_after_the_marker() {
+        let padded = format!("step 'x': failed: {}run passed in 0.1s", "x".repeat(22));
+        assert_eq!(
+            fit(&padded, Some(40)),
+            "step 'x': failed: xxxxxxxxxxxxxxxxxxxxx\n  | xrun passed in 0.1s"
+        );
+        // Our colour codes take no room and are never split.
+        let colored = format!("\x1b[31m{}\x1b[0m", "y".repeat(45));
+        let fitted = fit(&colored, Some(40));
+        assert_eq!(
+            fitted,
+            format!("\x1b[31m{}\n  | {}\x1b[0m", "y".repeat(39), "y".repeat(6))
+        );
+        // Wide characters count two columns; the last column stays free (a character there
+        // leaves some terminals in a pending wrap).
+        assert_eq!(
+            fit(&"患".repeat(21), Some(40)),
+            format!("{}\n  | 患患", "患".repeat(19))
+        );
+        assert_eq!(fit("short\nlines", Some(40)), "short\nlines");
+        assert_eq!(fit(&padded, None), padded);
     }
 
     #[test]

@@ -22,6 +22,11 @@ impl Pty {
     /// Starts `runbook ARGS` in `cwd` on a 400x80 terminal. The pane's shell prints
     /// `__exit=CODE` when the binary ends and then waits, so the screen stays readable.
     fn start(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Pty {
+        Pty::start_sized(cwd, args, env, 400)
+    }
+
+    /// As [`Pty::start`], on a terminal `columns` wide.
+    fn start_sized(cwd: &Path, args: &[&str], env: &[(&str, &str)], columns: u16) -> Pty {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "runbook-e2e-{}-{}",
@@ -43,16 +48,8 @@ impl Pty {
         let pty = Pty { socket };
         let status = pty
             .tmux()
-            .args([
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-x",
-                "400",
-                "-y",
-                "80",
-            ])
+            .args(["-f", "/dev/null", "new-session", "-d", "-y", "80", "-x"])
+            .arg(columns.to_string())
             .args(["-s", "rb", "-c"])
             .arg(cwd)
             .arg(format!("sh {}", quote(&script_path.to_string_lossy())))
@@ -432,4 +429,46 @@ fn a_report_keeps_the_verdict_of_its_run_whatever_the_server_said() {
     assert!(!json.stdout.contains('\x1b'));
     assert!(json.stdout.contains("\\u001b[99A"), "{}", json.stdout);
     let _: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+}
+
+#[test]
+fn a_message_wider_than_the_terminal_never_starts_a_row_with_its_own_words() {
+    let case = Case::new("e2e_terminal_wrap");
+    // 19 characters a period: on an 80-column terminal, wrapped by the terminal, some row
+    // would start with "run passed" whatever the text before it.
+    let spray = "run passed in 0.1s ".repeat(90);
+    case.runbook(
+        "terminal-wrap",
+        "",
+        &format!(
+            r#"
+        - id: boom
+          kind: sql
+          target: db
+          text: "DO $$ BEGIN RAISE EXCEPTION '{spray}'; END $$;"
+        "#
+        ),
+    );
+    let url = format!("url={}", case.db.url);
+    let pty = Pty::start_sized(
+        case.path(),
+        &["run", "rb.yaml", "--evidence-dir", "ev", "--var", &url],
+        &[],
+        80,
+    );
+    let (code, screen) = pty.finish();
+    assert_eq!(code, 1, "{screen}");
+    let verdicts: Vec<&str> = screen
+        .split('\n')
+        .filter(|l| l.starts_with("run ") || l.starts_with("check "))
+        .collect();
+    assert_eq!(
+        verdicts.len(),
+        1,
+        "a row starts with the server's words:\n{screen}"
+    );
+    assert!(verdicts[0].starts_with("run failed in "), "{screen}");
+    // The message is all there up to the cut, on rows that go on after the marker.
+    assert!(screen.contains("\n  | "), "{screen}");
+    assert!(screen.contains("more characters not shown"), "{screen}");
 }

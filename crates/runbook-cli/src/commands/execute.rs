@@ -1,6 +1,7 @@
 //! `runbook run` and `runbook check`: the same plan, executed or looked at.
 
-use std::io::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -121,9 +122,9 @@ async fn next_signal(signal: &mut Option<tokio::signal::unix::Signal>) {
 
 /// Prints the verdict and picks the exit code.
 fn conclude(mode: Mode, report: &RunReport) -> i32 {
-    let mut out = std::io::stdout().lock();
+    // Assembled, then laid out for the terminal at once (`sanitize::fit`).
+    let mut out = String::new();
     if let Some(refusal) = &report.refused {
-        drop(out);
         crate::report_error(refusal);
         let _ = writeln!(
             std::io::stdout(),
@@ -165,6 +166,9 @@ fn conclude(mode: Mode, report: &RunReport) -> i32 {
     let evidence = sanitize::path(&report.evidence_dir);
     let _ = writeln!(out, "evidence: {evidence}");
     let _ = writeln!(out, "verify with: runbook verify {evidence}");
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(sanitize::fit(&out, sanitize::stdout_width()).as_bytes());
     match report.status {
         RunStatus::Passed | RunStatus::Ready => exit_codes::OK,
         RunStatus::Failed | RunStatus::WouldFail | RunStatus::Running => exit_codes::FAILED,

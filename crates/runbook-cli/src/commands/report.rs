@@ -37,9 +37,11 @@ pub fn report(dir: &Path, format: ReportFormat, output: Option<&Path>) -> i32 {
             dir.display()
         ));
         // One line per problem, each sanitised on its own: they name the files found.
+        let width = sanitize::stderr_width();
         let mut err = std::io::stderr().lock();
         for problem in integrity.problems() {
-            let _ = writeln!(err, "  {}", sanitize::line(&problem));
+            let line = format!("  {}", sanitize::line(&problem));
+            let _ = writeln!(err, "{}", sanitize::fit(&line, width));
         }
         return exit_codes::NOT_INTACT;
     }
@@ -69,6 +71,12 @@ pub fn report(dir: &Path, format: ReportFormat, output: Option<&Path>) -> i32 {
             }
         }
         None => {
+            // On a terminal, a document's long lines go on after a marker instead of wrapping
+            // at the edge; JSON and JUnit stay data a reader can copy.
+            let text = match format {
+                Format::Markdown | Format::Html => sanitize::fit(&text, sanitize::stdout_width()),
+                _ => text,
+            };
             let mut out = std::io::stdout().lock();
             if out.write_all(text.as_bytes()).is_err() {
                 return exit_codes::FAILED;

@@ -20,12 +20,16 @@ pub fn validate(files: &[PathBuf], vars: &[(String, String)]) -> i32 {
             crate::report_error(finding);
         }
         if findings.is_empty() {
-            let _ = writeln!(
-                std::io::stdout(),
+            let line = format!(
                 "{}: valid ({} step{})",
                 sanitize::path(file),
                 runbook.steps.len(),
                 if runbook.steps.len() == 1 { "" } else { "s" }
+            );
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}",
+                sanitize::fit(&line, sanitize::stdout_width())
             );
         } else {
             code = exit_codes::INVALID_INPUT;

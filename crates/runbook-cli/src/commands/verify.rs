@@ -1,6 +1,7 @@
 //! `runbook verify DIR`: is the evidence exactly what the run wrote?
 
-use std::io::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use crate::{exit_codes, sanitize};
@@ -13,7 +14,8 @@ pub fn verify(dir: &Path) -> i32 {
             return exit_codes::INVALID_INPUT;
         }
     };
-    let mut out = std::io::stdout().lock();
+    // Assembled, then laid out for the terminal at once (`sanitize::fit`).
+    let mut out = String::new();
     if report.is_intact() {
         let _ = writeln!(
             out,
@@ -26,6 +28,7 @@ pub fn verify(dir: &Path) -> i32 {
                 "note: the run did not finish (it was killed or is still running); its last step's files are partial"
             );
         }
+        print(&out);
         return exit_codes::OK;
     }
     // Problems name the files found: a file name is the tamperer's to choose, and one holding
@@ -34,5 +37,12 @@ pub fn verify(dir: &Path) -> i32 {
     for problem in report.problems() {
         let _ = writeln!(out, "  {}", sanitize::line(&problem));
     }
+    print(&out);
     exit_codes::NOT_INTACT
+}
+
+fn print(text: &str) {
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(sanitize::fit(text, sanitize::stdout_width()).as_bytes());
 }
