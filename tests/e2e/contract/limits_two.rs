@@ -153,3 +153,91 @@ fn durations_past_thirty_days_are_refused_by_validate_with_their_place() {
     let validate = case.run(&["validate", "rb.yaml"]);
     assert_eq!(validate.code, 0, "{}", validate.all_output());
 }
+
+#[test]
+fn a_200_mb_server_error_is_cut_where_it_is_received() {
+    let case = Case::new("e2e_limits2_bigerror");
+    case.runbook(
+        "limits2-bigerror",
+        "",
+        "
+        - id: big
+          kind: sql
+          target: db
+          text: DO $$ BEGIN RAISE EXCEPTION 'HEAD-%-TAIL', repeat('x', 200000000) USING DETAIL = repeat('d', 50000000); END $$
+        ",
+    );
+    let run = bounded(&case, &["run", "rb.yaml"], QUICK);
+    assert!(!run.killed, "still going at the deadline");
+    assert_no_panic(&run.out);
+    assert_eq!(run.out.code, 1, "{}", run.out.stdout.len());
+    // The driver holds the message twice while it decodes it (its read buffer and the
+    // DbError's String): 2 x 250 MB is the floor; everything after that is bounded. The old
+    // code peaked at about 3 GB.
+    assert!(
+        run.peak_kb < 650 * 1024,
+        "peaked at {} MB",
+        run.peak_kb / 1024
+    );
+    assert!(
+        run.out.stdout.len() + run.out.stderr.len() < 64 * 1024,
+        "{} bytes on the terminal",
+        run.out.stdout.len() + run.out.stderr.len()
+    );
+    assert!(
+        run.out.stdout.contains("HEAD-xxx"),
+        "{}",
+        run.out.stdout.chars().take(2000).collect::<String>()
+    );
+    let dir = run.out.evidence_dir(case.path());
+    assert!(
+        tree_bytes(&dir) < 1024 * 1024,
+        "{} bytes of evidence",
+        tree_bytes(&dir)
+    );
+    let log = step_log(&dir, "01-big");
+    // Head and tail of the message and of the DETAIL, with what was left out between them.
+    assert!(log.contains("HEAD-xxxx"), "{} bytes of log", log.len());
+    assert!(log.contains("xxxx-TAIL"));
+    assert!(log.contains("DETAIL:  dddd"));
+    assert!(
+        log.contains("[... 199991818 bytes of the server's text not kept ...]"),
+        "{} bytes of log",
+        log.len()
+    );
+    assert!(log.contains("[... 49991808 bytes of the server's text not kept ...]"));
+    assert_eq!(run_record(&dir)["status"], "failed");
+    let verify = runbook(case.path(), &["verify", dir.to_str().expect("utf-8")]);
+    assert_eq!(verify.code, 0, "{}", verify.all_output());
+}
+
+#[test]
+fn a_warning_after_a_thousand_notices_is_kept() {
+    let case = Case::new("e2e_limits2_notices");
+    case.runbook(
+        "limits2-notices",
+        "",
+        "
+        - id: noisy
+          kind: sql
+          target: db
+          text: DO $$ BEGIN FOR i IN 1..1200 LOOP RAISE NOTICE 'n%', i; END LOOP; RAISE WARNING 'the warning that matters'; END $$
+        ",
+    );
+    let run = case.run(&["run", "rb.yaml", "--evidence-dir", "ev"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(case.path());
+    let log = step_log(&dir, "01-noisy");
+    assert!(
+        log.contains("WARNING:  the warning that matters"),
+        "{}",
+        &log[log.len().saturating_sub(2000)..]
+    );
+    assert!(log.contains("NOTICE:  n1000\n"));
+    assert!(!log.contains("NOTICE:  n1001\n"));
+    assert!(
+        log.contains("NOTICE:  200 more notices were not kept"),
+        "{}",
+        &log[log.len().saturating_sub(2000)..]
+    );
+}
