@@ -211,3 +211,42 @@ fn control_ordinary_aliases_and_vars_validate() {
         run.out.stdout
     );
 }
+
+#[test]
+fn thousands_of_undefined_references_print_bounded_messages_quickly() {
+    // 200 KB: 5,000 vars and 5,000 references to undeclared ones. Every message listed all
+    // 5,000 names (500 MB on the terminal) and every "did you mean" compared with all of
+    // them: over a minute.
+    let mut text = "version: 1\nname: hostile\nvars:\n".to_owned();
+    for i in 0..5_000 {
+        text += &format!("  variable_{i}: x\n");
+    }
+    text += "steps:\n  - id: s\n    kind: shell\n    command: [echo, \"";
+    for i in 0..5_000 {
+        text += &format!("${{vars.undefined_{i}}}");
+    }
+    text += "\"]\n";
+    let scratch = Scratch::new();
+    scratch.write("hostile.yaml", text);
+    let run = validate_bounded(scratch.path(), "hostile.yaml");
+    assert!(!run.killed, "killed after {:?}", run.took);
+    assert_no_panic(&run.out);
+    assert_eq!(run.out.code, 2);
+    let output = run.out.all_output();
+    assert_eq!(output.matches("error: hostile.yaml:").count(), 5_000);
+    assert!(
+        output.len() < 5_000 * 400,
+        "{} bytes of output",
+        output.len()
+    );
+    assert!(
+        output.contains(
+            "hostile.yaml:5007:22: undefined reference ${vars.undefined_0}: the runbook declares vars variable_0, variable_1,"
+        ),
+        "{}",
+        output.chars().take(1000).collect::<String>()
+    );
+    assert!(output.contains(", ... (5000 in all)"));
+    assert!(run.took < QUICK, "took {:?}", run.took);
+    assert!(run.peak_kb < SMALL_KB, "peak RSS {} kB", run.peak_kb);
+}
