@@ -96,7 +96,7 @@ pub(crate) fn obtain_consent(
                     index,
                     format!(
                         "target '{target}' is protected and step '{step}' would {}{more}; nothing was run. Pass --confirm {target} to allow it, or run on a terminal and type the target's name when asked",
-                        first.what
+                        redactor.redact(&first.what)
                     ),
                 )));
             }
