@@ -123,10 +123,18 @@ impl Listener for Display {
                 }
             }
             Event::Warning { message } => crate::report_warning(message),
-            // A log line is one line: a line break in it (a file name, a server message) is
-            // shown as `\n`, so it cannot print a line of its own that looks like ours.
-            Event::Log { line, .. } if self.verbose => {
-                self.line(&format!("    {}", sanitize::line(line)));
+            // The engine splits a message into log lines at its line breaks; the lines after
+            // a message's first go on after the marker, so a line break inside a file name or
+            // a server message cannot print a line that looks like the step's.
+            Event::Log {
+                line, continued, ..
+            } if self.verbose => {
+                let mark = if *continued {
+                    sanitize::CONTINUATION
+                } else {
+                    ""
+                };
+                self.line(&format!("    {mark}{}", sanitize::line(line)));
             }
             Event::StepFinished {
                 outcome, duration, ..

@@ -30,8 +30,15 @@ pub enum Event<'a> {
     /// Something about the whole run the operator must read before it goes on (e.g. a secret
     /// too short to redact reliably); also recorded in `run.json`'s notes. Emitted once.
     Warning { message: &'a str },
-    /// A line the step wrote to its `output.log` (already redacted).
-    Log { index: usize, line: &'a str },
+    /// A line the step wrote to its `output.log` (already redacted). `continued`: the line is
+    /// not the first of one message (a server error's `CONTEXT:`, or what follows a line break
+    /// inside a file name or a value), so a display can mark it as such rather than show it
+    /// like a line of its own.
+    Log {
+        index: usize,
+        line: &'a str,
+        continued: bool,
+    },
     /// Work done so far inside a step (bytes of a SQL file), for a progress bar.
     Progress {
         index: usize,

@@ -63,7 +63,7 @@ impl StepOutput {
     pub fn log(&self, text: impl AsRef<str>) {
         let mut inner = self.lock();
         let inner = &mut *inner;
-        for line in text.as_ref().split('\n') {
+        for (i, line) in text.as_ref().split('\n').enumerate() {
             let line = line.strip_suffix('\r').unwrap_or(line);
             let Some(writer) = inner.writer.as_mut() else {
                 return;
@@ -77,6 +77,7 @@ impl StepOutput {
             let event = Event::Log {
                 index: inner.index,
                 line: &shown,
+                continued: i > 0,
             };
             for listener in &mut inner.listeners {
                 listener.on_event(&event);

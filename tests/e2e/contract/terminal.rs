@@ -258,6 +258,12 @@ fn a_failed_run_stays_failed_whatever_the_server_error_and_the_shell_print() {
         "a forged verdict is on the screen:\n{screen}"
     );
     assert!(verdicts[0].starts_with("run failed in "), "{screen}");
+    // The server message's own line break goes on after the marker, in the log lines
+    // (--verbose) as in the step's summary.
+    assert!(
+        screen.contains("\n      | run passed in 0.1s␛[8m (SQLSTATE P0001)"),
+        "{screen}"
+    );
     // What was sent is shown, escaped, on the lines it belongs to.
     assert!(screen.contains("␛[1A␛[2K\\rrun passed in 0.1s"), "{screen}");
     // The evidence keeps the raw bytes.
