@@ -97,17 +97,19 @@ impl Examined {
 
 /// The message of a refused special file, the same in `validate`, `check` and `run`.
 pub(crate) fn refusal(path: &Path, special: Special) -> String {
+    // One line whatever the name holds: the message goes to the step's log and summary.
+    let path = crate::text::one_line_name(&path.to_string_lossy()).into_owned();
     if special.readable() {
         format!(
             "{} is {}, not a regular file: {}; refused before opening it (set allow_special_file: true on the step to read it anyway, under the step's timeout)",
-            path.display(),
+            path,
             special.name(),
             special.danger()
         )
     } else {
         format!(
             "{} is {}, not a regular file: {}",
-            path.display(),
+            path,
             special.name(),
             special.danger()
         )
