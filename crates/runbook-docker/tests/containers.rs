@@ -425,3 +425,53 @@ async fn a_taken_host_port_is_named_and_the_new_container_is_not_left_behind() {
     );
     dt.finish().await;
 }
+
+/// A name with URL characters never reaches the engine (it addressed another container when
+/// pasted into the API path); an ID prefix resolves to the same container as its name, and a
+/// volume's users are listed with their IDs: what consent by identity compares.
+#[tokio::test]
+async fn names_are_checked_and_prefixes_resolve_to_the_same_container() {
+    let dt = docker_test!("names_are_checked_and_prefixes_resolve_to_the_same_container");
+    let client = dt.client();
+    let mut spec = sleeper(&dt, "ident");
+    let volume = dt.name("ident-data");
+    spec.volumes
+        .push(VolumeMount::named(volume.clone(), "/data"));
+    let report = client.ensure_running(&spec).await.unwrap();
+    let id = report.info.id.clone();
+
+    for bad in [
+        format!("{}/json?x=", spec.name),
+        "a b".to_owned(),
+        "x".to_owned(),
+    ] {
+        let refused = client.inspect_container(&bad).await.unwrap_err();
+        assert!(matches!(refused, DockerError::Spec(_)), "{bad}: {refused}");
+        let refused = client
+            .remove_container(&bad, RemoveOptions::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, DockerError::Spec(_)), "{bad}: {refused}");
+        assert!(matches!(
+            client.remove_volume(&bad).await.unwrap_err(),
+            DockerError::Spec(_)
+        ));
+    }
+    assert!(
+        client
+            .inspect_container(&spec.name)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let by_prefix = client.inspect_container(&id[..10]).await.unwrap().unwrap();
+    assert_eq!(by_prefix.id, id);
+    assert_eq!(by_prefix.name, spec.name);
+    let users = client.volume_users(&volume).await.unwrap();
+    assert_eq!(
+        users.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        [id.as_str()]
+    );
+    dt.finish().await;
+}
