@@ -44,7 +44,7 @@ pub fn line(text: &str) -> String {
         let rest = rest.chars().count();
         let _ = write!(
             out,
-            " [... {rest} more character{} not shown; the evidence has the full text]",
+            " [... {rest} more character{} not shown on the terminal]",
             if rest == 1 { "" } else { "s" }
         );
     }
@@ -61,7 +61,7 @@ pub fn block(text: &str) -> String {
             let rest = text.split('\n').count() - count;
             let _ = write!(
                 out,
-                "\n{CONTINUATION}[... {rest} more line{} not shown; the evidence has the full text]",
+                "\n{CONTINUATION}[... {rest} more line{} not shown on the terminal]",
                 if rest == 1 { "" } else { "s" }
             );
             break;
@@ -272,7 +272,7 @@ mod tests {
         assert_eq!(
             shown,
             format!(
-                "{} [... 5 more characters not shown; the evidence has the full text]",
+                "{} [... 5 more characters not shown on the terminal]",
                 "é".repeat(MAX_LINE_CHARS)
             )
         );
@@ -344,7 +344,7 @@ mod tests {
         assert_eq!(shown.split('\n').count(), MAX_BLOCK_LINES + 1);
         // 49 lines of "x" and the empty one after the last newline.
         assert!(
-            shown.ends_with("  | [... 10 more lines not shown; the evidence has the full text]"),
+            shown.ends_with("  | [... 10 more lines not shown on the terminal]"),
             "{shown}"
         );
     }
