@@ -241,3 +241,90 @@ fn a_warning_after_a_thousand_notices_is_kept() {
         &log[log.len().saturating_sub(2000)..]
     );
 }
+
+#[test]
+fn a_var_with_command_substitution_never_reaches_a_shell_true_command() {
+    let case = Case::new("e2e_limits2_shellvar");
+    case.scratch.write(
+        "rb.yaml",
+        "version: 1\nname: limits2-shellvar\nvars:\n  who: world\n  dir: /tmp/some-dir\n  url: unused\nsteps:\n  - id: hi\n    kind: shell\n    shell: true\n    command: echo hello ${vars.who} in ${vars.dir} > said.txt\n",
+    );
+    let validate = case.run(&["validate", "rb.yaml", "--var", "who=$(touch pwned)"]);
+    assert_eq!(validate.code, 2, "{}", validate.all_output());
+    assert!(
+        validate.stderr.contains(
+            "rb.yaml:11:25: cannot paste ${vars.who} into a shell: true command: its value has characters other than letters, digits, '_', '.', ':', '-' and '/', which sh -c could run as code; pass it through the step's env (env: { WHO: \"${vars.who}\" }) and write \"$WHO\" in the command"
+        ),
+        "{}",
+        validate.all_output()
+    );
+    let run = case.run(&[
+        "run",
+        "rb.yaml",
+        "--var",
+        "who=$(touch pwned)",
+        "--evidence-dir",
+        "ev",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.all_output());
+    assert!(
+        !case.path().join("pwned").exists(),
+        "the var ran as a command"
+    );
+    assert!(!case.path().join("said.txt").exists());
+    // Backquotes and ';' are refused the same way.
+    for bad in ["`touch pwned`", "x;touch pwned", "a b"] {
+        let validate = case.run(&["validate", "rb.yaml", "--var", &format!("who={bad}")]);
+        assert_eq!(validate.code, 2, "{bad}: {}", validate.all_output());
+    }
+
+    // Control: plain tokens and paths are pasted; anything else goes through env, as the docs show.
+    let run = case.run(&["run", "rb.yaml", "--evidence-dir", "ev"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert_eq!(
+        std::fs::read_to_string(case.path().join("said.txt")).expect("said.txt"),
+        "hello world in /tmp/some-dir\n"
+    );
+    case.scratch.write(
+        "rb.yaml",
+        "version: 1\nname: limits2-shellvar\nvars:\n  who: world\n  url: unused\nsteps:\n  - id: hi\n    kind: shell\n    shell: true\n    command: echo \"hello $WHO\" > said.txt\n    env: { WHO: \"${vars.who}\" }\n",
+    );
+    let run = case.run(&[
+        "run",
+        "rb.yaml",
+        "--var",
+        "who=$(touch pwned)",
+        "--evidence-dir",
+        "ev",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert!(!case.path().join("pwned").exists());
+    assert_eq!(
+        std::fs::read_to_string(case.path().join("said.txt")).expect("said.txt"),
+        "hello $(touch pwned)\n"
+    );
+}
+
+#[test]
+fn an_escaped_target_reference_reaches_the_child_with_one_dollar_whatever_the_var_hops() {
+    let case = Case::new("e2e_limits2_escape");
+    case.scratch.write(
+        "rb.yaml",
+        concat!(
+            "version: 1\nname: limits2-escape\nvars:\n",
+            "  a: \"lit $${targets.x.url} and $${vars.y}\"\n",
+            "  b: \"${vars.a}\"\n",
+            "  c: \"${vars.b}\"\n  url: unused\n",
+            "steps:\n  - id: show\n    kind: shell\n",
+            "    command: [\"sh\", \"-c\", \"printf '%s|%s|%s' \\\"$A\\\" \\\"$C\\\" \\\"$D\\\" > out.txt\"]\n",
+            "    env:\n      A: \"${vars.a}\"\n      C: \"${vars.c}\"\n      D: \"direct $${targets.x.url}\"\n",
+        ),
+    );
+    let run = case.run(&["run", "rb.yaml", "--evidence-dir", "ev"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let lit = "lit ${targets.x.url} and ${vars.y}";
+    assert_eq!(
+        std::fs::read_to_string(case.path().join("out.txt")).expect("out.txt"),
+        format!("{lit}|{lit}|direct ${{targets.x.url}}")
+    );
+}

@@ -34,6 +34,8 @@ pub(crate) enum Ctx<'a> {
     General,
     /// `sql.text` or a gate `query`.
     Sql,
+    /// The `command` string of a `shell: true` step, which `sh -c` reads as code.
+    Shell,
 }
 
 pub(crate) struct Interpolator<'a> {
@@ -74,6 +76,15 @@ fn sql_safe(value: &str) -> bool {
     value
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'))
+}
+
+/// The plain-token rule of SQL text, for `sh -c`: the same characters and `/` (paths), none of
+/// which the shell reads as code. `$(...)`, backquotes, `;`, quotes, spaces, globs, `~` and
+/// redirections are all outside it, so a value cannot become a second command.
+fn shell_safe(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-' | b'/'))
 }
 
 impl Interpolator<'_> {
@@ -209,7 +220,17 @@ impl Interpolator<'_> {
                                 diags.error(pos, unsafe_in_sql(&reference, raw));
                             }
                         }
-                        out.push_str(&escape_target_marker(&value));
+                        if ctx == Ctx::Shell && !shell_safe(&value) {
+                            diags.error(pos, unsafe_in_shell(&reference, raw));
+                        }
+                        // Var values are plain text: a literal `${targets.` in one is escaped
+                        // once, where the value is finally used, not again at every var it
+                        // passes through (each hop added a `$`).
+                        if matches!(ctx, Ctx::Var(_)) {
+                            out.push_str(&value);
+                        } else {
+                            out.push_str(&escape_target_marker(&value));
+                        }
                     } else {
                         // Target references stay for the engine; failed ones stay as written so
                         // that later checks do not report an empty value on top of the error.
@@ -320,7 +341,8 @@ impl Interpolator<'_> {
                     Ctx::Sql => Some(format!(
                         "{raw} cannot be used in SQL text: the statements already run on the step's target"
                     )),
-                    Ctx::General => match self.targets.iter().find(|(n, _)| n == name) {
+                    Ctx::General | Ctx::Shell => match self.targets.iter().find(|(n, _)| n == name)
+                    {
                         None => {
                             let suggestion = diags
                                 .may_suggest(self.targets.len())
@@ -353,13 +375,14 @@ impl Interpolator<'_> {
     }
 
     /// Expands every string value under `root` (keys stay as written). Values in `sql_nodes` are
-    /// SQL text; `ctx` applies to the rest.
+    /// SQL text, values in `shell_nodes` `shell: true` commands; `ctx` applies to the rest.
     pub(crate) fn expand_tree(
         &mut self,
         tree: &mut Tree,
         root: NodeId,
         ctx: Ctx<'_>,
         sql_nodes: &HashSet<NodeId>,
+        shell_nodes: &HashSet<NodeId>,
         done: &mut HashSet<NodeId>,
         diags: &mut Diagnostics,
     ) {
@@ -376,6 +399,8 @@ impl Interpolator<'_> {
                 Value::Scalar { text, .. } => {
                     let node_ctx = if sql_nodes.contains(&id) {
                         Ctx::Sql
+                    } else if shell_nodes.contains(&id) {
+                        Ctx::Shell
                     } else {
                         ctx
                     };
@@ -393,6 +418,18 @@ impl Interpolator<'_> {
             }
         }
     }
+}
+
+fn unsafe_in_shell(reference: &Reference, raw: &str) -> String {
+    let why = "its value has characters other than letters, digits, '_', '.', ':', '-' and '/', which sh -c could run as code";
+    let name = match reference {
+        Reference::Var { name } => name.to_uppercase().replace(['.', '-'], "_"),
+        Reference::Env { name, .. } => name.clone(),
+        Reference::Target { .. } => "VALUE".to_owned(),
+    };
+    format!(
+        "cannot paste {raw} into a shell: true command: {why}; pass it through the step's env (env: {{ {name}: \"{raw}\" }}) and write \"${name}\" in the command"
+    )
 }
 
 fn unsafe_in_sql(reference: &Reference, raw: &str) -> String {

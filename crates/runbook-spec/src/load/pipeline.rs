@@ -12,7 +12,9 @@ use crate::load::interpolate::{Ctx, Interpolator};
 use crate::load::messages::{Owner, describe};
 use crate::load::raw::RunbookFile;
 use crate::load::secrets::{normalize, step_env_secrets};
-use crate::load::steps::{StepsInput, load_steps, sql_nodes, var_reference_whens};
+use crate::load::steps::{
+    StepsInput, load_steps, shell_script_nodes, sql_nodes, var_reference_whens,
+};
 use crate::load::targets::{load_targets, target_outline};
 use crate::load::vars::resolve_vars;
 use crate::names::is_slug;
@@ -179,6 +181,9 @@ pub(crate) fn parse(
     let sql: HashSet<_> = sql_nodes(&tree, steps_entry.map(|(_, v)| v))
         .into_iter()
         .collect();
+    let shell: HashSet<_> = shell_script_nodes(&tree, steps_entry.map(|(_, v)| v))
+        .into_iter()
+        .collect();
     let mut done = HashSet::new();
     if let Some((_, vars)) = vars_entry {
         done.insert(vars);
@@ -190,13 +195,22 @@ pub(crate) fn parse(
             targets,
             Ctx::Targets,
             &sql,
+            &shell,
             &mut done,
             &mut diags,
         );
     }
     let top: Vec<_> = tree.entries(root).iter().map(|&(_, v)| v).collect();
     for value in top {
-        interp.expand_tree(&mut tree, value, Ctx::General, &sql, &mut done, &mut diags);
+        interp.expand_tree(
+            &mut tree,
+            value,
+            Ctx::General,
+            &sql,
+            &shell,
+            &mut done,
+            &mut diags,
+        );
     }
 
     crate::steps::container_start::check_referenced_volume_sources(

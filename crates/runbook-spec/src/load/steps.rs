@@ -68,6 +68,28 @@ pub(crate) fn sql_nodes(tree: &Tree, steps_node: Option<NodeId>) -> Vec<NodeId> 
     nodes
 }
 
+/// The `command` strings of `shell: true` steps, found before interpolation: `sh -c` reads
+/// them as code, so a reference in them must give a plain token ([`sql_nodes`]'s rule, and `/`).
+pub(crate) fn shell_script_nodes(tree: &Tree, steps_node: Option<NodeId>) -> Vec<NodeId> {
+    let mut nodes = Vec::new();
+    for &step in steps_node.map(|s| tree.items(s)).unwrap_or_default() {
+        let kind = tree.get(step, "kind").and_then(|(_, k)| tree.text(k));
+        // Anything but a literal `false` may turn the shell on; a var there fails later anyway.
+        let shell = tree
+            .get(step, "shell")
+            .and_then(|(_, v)| tree.text(v))
+            .is_some_and(|t| t.trim() != "false");
+        if kind == Some("shell") && shell {
+            nodes.extend(
+                tree.get(step, "command")
+                    .map(|(_, v)| v)
+                    .filter(|&v| tree.text(v).is_some()),
+            );
+        }
+    }
+    nodes
+}
+
 /// `when:` values written as a single `${vars.NAME}` (or `!${vars.NAME}`) reference. They are
 /// left as written, so the condition reads the var itself (set or not) rather than a var named
 /// after its value; any other `${...}` in a `when:` is interpolated like every value.
