@@ -172,11 +172,10 @@ pub(crate) fn parse(
         &mut diags,
     );
 
-    // Volume sources written as references, told apart before interpolation hides them.
-    let referenced_volumes = crate::steps::container_start::referenced_volume_sources(
-        &tree,
-        steps_entry.map(|(_, v)| v),
-    );
+    // Volume sources and ports written as references, told apart before interpolation
+    // hides them.
+    let referenced_entries =
+        crate::steps::container_start::referenced_entries(&tree, steps_entry.map(|(_, v)| v));
     // Interpolate everything but vars (already resolved) and keys.
     let sql: HashSet<_> = sql_nodes(&tree, steps_entry.map(|(_, v)| v))
         .into_iter()
@@ -213,11 +212,7 @@ pub(crate) fn parse(
         );
     }
 
-    crate::steps::container_start::check_referenced_volume_sources(
-        &tree,
-        &referenced_volumes,
-        &mut diags,
-    );
+    crate::steps::container_start::check_referenced_entries(&tree, &referenced_entries, &mut diags);
 
     let mut secrets = std::mem::take(&mut interp.secrets);
     let targets = load_targets(

@@ -276,55 +276,81 @@ impl JsonSchema for VolumeMount {
     }
 }
 
-/// The `volumes:` entries of `container_start` steps whose source (the part before the first
-/// `:`) is written with a `${...}` reference, found before interpolation: once substituted, the
-/// text no longer says whether its author meant a volume name or a host path, and a value like
-/// `./dir` or `/` would turn a named volume into a bind mount of a host tree (which the Postgres
-/// image then re-owns). Such a source must give a volume name; host paths are written literally.
-pub(crate) fn referenced_volume_sources(
+/// Which part of a `container_start` entry a `${...}` reference may not decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// A `volumes:` entry whose source is written with a reference.
+    VolumeSource,
+    /// A `ports:` entry written with a reference.
+    Port,
+}
+
+/// The `volumes:` and `ports:` entries of `container_start` steps written with a `${...}`
+/// reference, found before interpolation: once substituted, the text no longer says what its
+/// author wrote. A volume source like `${vars.volume}` given `./dir` or `/` would turn a named
+/// volume into a bind mount of a host tree (which the Postgres image then re-owns), and a port
+/// given `0.0.0.0:5432` would publish the database on every interface. So a referenced volume
+/// source must give a volume name (host paths are written literally), and a referenced port may
+/// not bring an address other than a loopback one (`0.0.0.0:` is written literally).
+pub(crate) fn referenced_entries(
     tree: &crate::yaml::tree::Tree,
     steps_node: Option<crate::yaml::tree::NodeId>,
-) -> Vec<crate::yaml::tree::NodeId> {
+) -> Vec<(crate::yaml::tree::NodeId, Slot)> {
     let mut nodes = Vec::new();
     for &step in steps_node.map(|s| tree.items(s)).unwrap_or_default() {
         if tree.get(step, "kind").and_then(|(_, k)| tree.text(k)) != Some("container_start") {
             continue;
         }
-        let entries = tree
-            .get(step, "volumes")
-            .map(|(_, v)| tree.items(v))
-            .unwrap_or_default();
-        for &entry in entries {
-            let Some(text) = tree.text(entry) else {
-                continue;
-            };
-            let source = text.split(':').next().unwrap_or_default();
-            if has_reference(source) {
-                nodes.push(entry);
+        for (key, slot) in [("volumes", Slot::VolumeSource), ("ports", Slot::Port)] {
+            let entries = tree
+                .get(step, key)
+                .map(|(_, v)| tree.items(v))
+                .unwrap_or_default();
+            for &entry in entries {
+                let Some(text) = tree.text(entry) else {
+                    continue;
+                };
+                let decided = match slot {
+                    Slot::VolumeSource => text.split(':').next().unwrap_or_default(),
+                    Slot::Port => text,
+                };
+                if has_reference(decided) {
+                    nodes.push((entry, slot));
+                }
             }
         }
     }
     nodes
 }
 
-/// After interpolation: each entry [`referenced_volume_sources`] found must still name a volume.
-pub(crate) fn check_referenced_volume_sources(
+/// After interpolation: each entry [`referenced_entries`] found must still mean what a
+/// reference may mean there.
+pub(crate) fn check_referenced_entries(
     tree: &crate::yaml::tree::Tree,
-    nodes: &[crate::yaml::tree::NodeId],
+    nodes: &[(crate::yaml::tree::NodeId, Slot)],
     diags: &mut crate::load::diagnostics::Diagnostics,
 ) {
-    for &node in nodes {
+    for &(node, slot) in nodes {
         let Some(text) = tree.text(node) else {
             continue;
         };
-        let source = text.split(':').next().unwrap_or_default();
-        if !is_volume_name(source) {
-            diags.error(
-                tree.node(node).pos,
-                format!(
+        let problem = match slot {
+            Slot::VolumeSource => {
+                let source = text.split(':').next().unwrap_or_default();
+                (!is_volume_name(source)).then(|| format!(
                     "invalid volume '{text}': its source comes from a ${{...}} reference, which must give a volume name (letters, digits, '_', '.' and '-', at least 2 characters, starting with a letter or digit), and gave '{source}'; a host directory is mounted only when its path is written in the runbook itself"
-                ),
-            );
+                ))
+            }
+            Slot::Port => PortMapping::parse(text)
+                .ok()
+                .and_then(|p| p.host_ip)
+                .filter(|ip| !ip.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()))
+                .map(|ip| format!(
+                    "invalid port '{text}': a ${{...}} reference gave it the address {ip}; publishing beyond this machine (0.0.0.0 or another address) must be written in the runbook itself"
+                )),
+        };
+        if let Some(message) = problem {
+            diags.error(tree.node(node).pos, message);
         }
     }
 }
@@ -554,5 +580,27 @@ mod tests {
         ] {
             assert!(error.contains(expected), "{expected}\n{error}");
         }
+    }
+
+    #[test]
+    fn a_reference_in_a_port_may_not_bring_a_public_address() {
+        let parse = |port: &str| {
+            let source = format!(
+                "version: 1\nname: ports\nvars:\n  port: \"5432\"\ntargets:\n  db: {{ container: box }}\nsteps:\n  - id: start\n    kind: container_start\n    target: db\n    image: postgres:15\n    ports: [\"${{vars.port}}:5432\"]\n"
+            );
+            let options = crate::ParseOptions {
+                vars: [("port".to_owned(), port.to_owned())].into(),
+                ..crate::ParseOptions::default()
+            };
+            crate::parse(&source, std::path::Path::new("rb.yaml"), &options)
+                .map_err(|e| e.to_string())
+        };
+        assert!(parse("55432").is_ok());
+        assert!(parse("127.0.0.1:55432").is_ok());
+        let error = parse("0.0.0.0:55432").unwrap_err();
+        assert!(
+            error.contains("rb.yaml:12:13: invalid port '0.0.0.0:55432:5432': a ${...} reference gave it the address 0.0.0.0; publishing beyond this machine (0.0.0.0 or another address) must be written in the runbook itself"),
+            "{error}"
+        );
     }
 }
