@@ -9,7 +9,9 @@
 //! [`line`] or [`block`] before it is printed: control characters become visible (`ESC` as
 //! `␛`, `\r`, `\n`, `\t` as those two characters, every other C0 or C1 control, DEL and the
 //! bidi controls as `\u{...}`), and lines longer than [`MAX_LINE_CHARS`] are cut with a note,
-//! so a 200 MB server message costs the terminal a few kilobytes. The CLI's own colour codes
+//! so a 200 MB server message costs the terminal a few kilobytes. Where the text is printed,
+//! [`fit`] breaks a line wider than the terminal before its edge, so the terminal's own wrap
+//! cannot start a row with whatever the text holds at that column. The CLI's own colour codes
 //! are added after this, around text that already passed here; they are the only escape
 //! sequences the terminal receives (and none with `NO_COLOR`).
 //!
