@@ -388,6 +388,48 @@ steps:
 }
 
 #[test]
+fn a_reference_in_a_port_cannot_publish_on_every_interface() {
+    let Some(scene) = Scene::start("var-port") else {
+        return;
+    };
+    let container = scene.name("db");
+    let runbook = scene.write(
+        "port.yaml",
+        &format!(
+            r#"version: 1
+name: var-port
+vars:
+  port: "0"
+targets:
+  db: {{ container: {container} }}
+steps:
+  - id: start
+    kind: container_start
+    target: db
+    image: ${{env.POSTGRES_IMAGE}}
+    ports: ["${{vars.port}}:5432"]
+    labels: {labels}
+"#,
+            labels = scene.labels_yaml()
+        ),
+    );
+    let path = runbook.to_str().expect("utf-8");
+    for command in ["validate", "check", "run"] {
+        let out = scene.runbook(&[command, path, "--var", "port=0.0.0.0:0"]);
+        assert_eq!(out.code, 2, "{command}: {}", out.all_output());
+        assert!(
+            out.stderr.contains(
+                "port.yaml:12:13: invalid port '0.0.0.0:0:5432': a ${...} reference gave it the address 0.0.0.0"
+            ),
+            "{command}: {}",
+            out.stderr
+        );
+    }
+    assert!(scene.container(&container).is_none());
+    scene.finish();
+}
+
+#[test]
 fn ports_without_an_address_are_published_on_loopback_with_a_note() {
     let Some(scene) = Scene::start("loopback-port") else {
         return;
