@@ -57,6 +57,19 @@ pub fn lint(runbook: &Runbook) -> Vec<String> {
                     &mut findings,
                 );
             }
+            StepKind::CopyToContainer(copy) if !copy.follow_symlinks => {
+                if let Some((link, to)) = crate::steps::copy_to_container::symlink_in(&copy.path) {
+                    let refusal =
+                        crate::steps::copy_to_container::symlink_refusal(&copy.path, &link, &to);
+                    findings.push(format!(
+                        "{}:{}:{}: {refusal} (step '{}')",
+                        runbook.file.display(),
+                        step.position.line,
+                        step.position.column,
+                        step.id
+                    ));
+                }
+            }
             _ => {}
         }
     }

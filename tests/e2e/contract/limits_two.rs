@@ -328,3 +328,101 @@ fn an_escaped_target_reference_reaches_the_child_with_one_dollar_whatever_the_va
         format!("{lit}|{lit}|direct ${{targets.x.url}}")
     );
 }
+
+/// Three runbooks around one container: start it; copy through a symlink (refused); copy
+/// through it with `follow_symlinks: true`, look at the copy, remove the container.
+fn symlink_runbooks(scene: &crate::docker::harness::Scene, link: &Path) -> [String; 3] {
+    let head = format!(
+        "version: 1\nname: limits2-symlink\nvars:\n  file: {file}\ntargets:\n  box:\n    container: {container}\nsteps:\n",
+        file = link.display(),
+        container = scene.name("box"),
+    );
+    let start = format!(
+        "{head}  - id: start\n    kind: container_start\n    target: box\n    image: ${{env.POSTGRES_IMAGE}}\n    env: {{ POSTGRES_PASSWORD: \"${{env.POSTGRES_PASSWORD}}\" }}\n    labels: {labels}\n",
+        labels = scene.labels_yaml(),
+    );
+    let copy = format!(
+        "{head}  - id: copy\n    kind: copy_to_container\n    target: box\n    path: ${{vars.file}}\n    to: /tmp/copied\n"
+    );
+    let follow = format!(
+        "{head}  - id: before\n    kind: container_exec\n    target: box\n    command: [\"sh\", \"-c\", \"test -e /tmp/copied && echo PRESENT || echo ABSENT\"]\n  - id: copy\n    kind: copy_to_container\n    target: box\n    path: ${{vars.file}}\n    to: /tmp/copied\n    follow_symlinks: true\n    mode: \"0600\"\n  - id: after\n    kind: container_exec\n    target: box\n    command: [\"sh\", \"-c\", \"stat -c '%a' /tmp/copied; cat /tmp/copied\"]\n  - id: remove\n    kind: container_remove\n    target: box\n    force: true\n"
+    );
+    [start, copy, follow]
+}
+
+#[test]
+fn copy_to_container_refuses_a_symlink_unless_told_and_then_records_the_real_path() {
+    use crate::docker::harness::{Scene, exec_stdout, set_mode};
+    let Some(scene) = Scene::start("limits2-symlink") else {
+        return;
+    };
+    let secret = scene.write(
+        "shadow",
+        &format!("root:$6$not-for-copying:{}\n", scene.label()),
+    );
+    set_mode(&secret, 0o600);
+    let link = scene.scratch.path().join("dump.sql");
+    std::os::unix::fs::symlink(&secret, &link).expect("symlink");
+    let [start, copy, follow] = symlink_runbooks(&scene, &link);
+
+    let run = scene.runbook(&["run", scene.write("start.yaml", &start).to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+
+    let copy_rb = scene.write("copy.yaml", &copy);
+    let refusal = format!(
+        "{} is reached through a symbolic link to {}: the copy would be of what the link points to, under the link's name; name the file itself, or set follow_symlinks: true on the step",
+        link.display(),
+        secret.display()
+    );
+    let validate = scene.runbook(&["validate", copy_rb.to_str().unwrap()]);
+    assert_eq!(validate.code, 2, "{}", validate.all_output());
+    assert!(
+        validate
+            .stderr
+            .contains(&format!("{}:9:5: {refusal}", copy_rb.display())),
+        "{}",
+        validate.all_output()
+    );
+    for mode in ["check", "run"] {
+        let out = scene.runbook(&[mode, copy_rb.to_str().unwrap()]);
+        assert_ne!(out.code, 0, "{mode}: {}", out.all_output());
+        assert!(
+            out.all_output().contains(&refusal),
+            "{mode}: {}",
+            out.all_output()
+        );
+    }
+
+    let run = scene.runbook(&["run", scene.write("follow.yaml", &follow).to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(scene.scratch.path());
+    // The refused runs copied nothing.
+    assert_eq!(exec_stdout(&step_log(&dir, "01-before")).trim(), "ABSENT");
+    let after = exec_stdout(&step_log(&dir, "03-after"));
+    assert!(
+        after.starts_with("600\nroot:$6$not-for-copying:"),
+        "{after}"
+    );
+    let copied = step_result(&dir, "02-copy");
+    let real = std::fs::canonicalize(&secret).expect("canonicalize");
+    let digest = sha256_hex(&std::fs::read(&secret).expect("read"));
+    assert_eq!(copied["details"]["real_path"], real.display().to_string());
+    assert_eq!(copied["details"]["path"], link.display().to_string());
+    assert_eq!(copied["details"]["sha256"], digest);
+    assert!(
+        step_log(&dir, "02-copy").contains(&format!("its real path is {}", real.display())),
+        "{}",
+        step_log(&dir, "02-copy")
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("run.json"))
+            .expect("run.json")
+            .contains(&real.display().to_string())
+            || copied
+                .to_string()
+                .contains(&format!("\"path\":\"{}\"", real.display())),
+        "the inputs name the real path: {copied:#}"
+    );
+    assert!(scene.container(&scene.name("box")).is_none());
+    scene.finish();
+}

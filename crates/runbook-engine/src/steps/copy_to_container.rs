@@ -4,6 +4,12 @@
 //! numeric owner the step asks for, hashed on the way. The evidence records its path, size and
 //! SHA-256 as an input of the step, never its content: dumps hold patient data. Check mode looks
 //! at the local file and the container and copies nothing.
+//!
+//! A symbolic link anywhere in `path` (as written) is refused unless `follow_symlinks: true`:
+//! the copy would be of what the link points to (`/etc/shadow`, say) under the link's name.
+//! Followed, the real path is what is copied and recorded, with its digest.
+
+use std::path::{Component, Path, PathBuf};
 
 use async_trait::async_trait;
 use runbook_docker::Owner;
@@ -28,28 +34,36 @@ impl Step for CopyToContainerStep {
         let container = cx.container_of(self.0.container.as_deref())?;
         let (mode, owner) = (self.mode(), self.owner());
         let local = self.0.path.clone();
-        let examined = input_file::examine(&local, self.0.allow_special_file)?;
+        let real = self.real_path()?;
+        let examined = input_file::examine(&real, self.0.allow_special_file)?;
         // A tar entry states its size before its content: an allowed special file is read
         // into a private temporary file first, off the runtime and under the step's timeout.
         let spooled = match examined.special {
-            Some(_) => Some(input_file::spool(&local, &cx.cancellation()).await?),
+            Some(_) => Some(input_file::spool(&real, &cx.cancellation()).await?),
             None => {
-                input_file::open_regular(&local)?;
+                input_file::open_regular(&real)?;
                 None
             }
         };
         let (readable, to) = match &spooled {
             Some(spooled) => (spooled.path.clone(), self.destination_for_spool()),
-            None => (local.clone(), self.0.to.clone()),
+            None => (real.clone(), self.0.to.clone()),
         };
         let docker = cx.docker().await?.clone();
         let copied = docker
             .copy_file_into(&container, &readable, &to, mode, owner)
             .await?;
         drop(spooled);
+        let followed = (real != local).then(|| real.display().to_string());
+        if let Some(real) = &followed {
+            cx.log(format!(
+                "{} is reached through a symbolic link (follow_symlinks: true); its real path is {real}",
+                shown(&local)
+            ));
+        }
         cx.log(format!(
             "copied {} ({} bytes, sha256 {}) to {container}:{} (mode {mode:04o}, owner {owner})",
-            local.display(),
+            shown(&real),
             copied.bytes,
             copied.sha256,
             copied.destination
@@ -64,12 +78,14 @@ impl Step for CopyToContainerStep {
             ),
         );
         outcome.inputs.push(InputFile {
-            path: local.display().to_string(),
+            path: real.display().to_string(),
             size: copied.bytes,
             sha256: copied.sha256.clone(),
         });
         outcome.details = json!({
             "container": container,
+            "path": local.display().to_string(),
+            "real_path": followed,
             "destination": copied.destination,
             "mode": format!("{mode:04o}"),
             "owner": owner.to_string(),
@@ -81,14 +97,23 @@ impl Step for CopyToContainerStep {
 
     async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         let container = cx.container_of(self.0.container.as_deref())?;
-        let examined = input_file::examine(&self.0.path, self.0.allow_special_file)?;
+        let real = self.real_path()?;
+        let examined = input_file::examine(&real, self.0.allow_special_file)?;
         let size = match examined.special {
             // Not read in check mode: a FIFO can be read once, a device may never end.
             Some(special) => format!(
                 "{}, read only when the step runs (allow_special_file: true)",
                 special.name()
             ),
-            None => format!("{} bytes", input_file::open_regular(&self.0.path)?.1.len()),
+            None => format!("{} bytes", input_file::open_regular(&real)?.1.len()),
+        };
+        let size = if real == self.0.path {
+            size
+        } else {
+            format!(
+                "{size}, through a symbolic link to {} (follow_symlinks: true)",
+                shown(&real)
+            )
         };
         let info = cx.docker().await?.inspect_container(&container).await?;
         let note = match info {
@@ -116,6 +141,22 @@ impl Step for CopyToContainerStep {
 }
 
 impl CopyToContainerStep {
+    /// The path to read: `path` itself when no part of it is a symbolic link; with
+    /// `follow_symlinks: true`, where the links lead; otherwise the step is blocked.
+    fn real_path(&self) -> Result<PathBuf, StepError> {
+        let Some((link, to)) = symlink_in(&self.0.path) else {
+            return Ok(self.0.path.clone());
+        };
+        if !self.0.follow_symlinks {
+            return Err(StepError::Blocked(symlink_refusal(
+                &self.0.path,
+                &link,
+                &to,
+            )));
+        }
+        std::fs::canonicalize(&self.0.path).map_err(|e| StepError::io(&self.0.path, e))
+    }
+
     fn mode(&self) -> u32 {
         self.0.mode.map_or(DEFAULT_MODE, |m| m.bits())
     }
@@ -135,4 +176,41 @@ impl CopyToContainerStep {
             _ => self.0.to.clone(),
         }
     }
+}
+
+/// A path for a log line: one line whatever the name holds.
+fn shown(path: &Path) -> String {
+    crate::text::one_line_name(&path.to_string_lossy()).into_owned()
+}
+
+/// The first part of `path`, as written, that is a symbolic link, and what the link says.
+/// (The directories above a relative path, the working directory's, are not the runbook's.)
+pub(crate) fn symlink_in(path: &Path) -> Option<(PathBuf, PathBuf)> {
+    let mut prefix = PathBuf::new();
+    for component in path.components() {
+        prefix.push(component);
+        if !matches!(component, Component::Normal(_)) {
+            continue;
+        }
+        let is_link = std::fs::symlink_metadata(&prefix).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            let to = std::fs::read_link(&prefix).unwrap_or_default();
+            return Some((prefix, to));
+        }
+    }
+    None
+}
+
+/// Why a path through a symbolic link is refused, naming the link and where it points.
+pub(crate) fn symlink_refusal(path: &Path, link: &Path, to: &Path) -> String {
+    let through = if link == path {
+        String::new()
+    } else {
+        format!(" ({} is one)", shown(link))
+    };
+    format!(
+        "{} is reached through a symbolic link{through} to {}: the copy would be of what the link points to, under the link's name; name the file itself, or set follow_symlinks: true on the step (the evidence then records the real path and its digest)",
+        shown(path),
+        shown(to)
+    )
 }

@@ -38,6 +38,15 @@ pub(crate) enum Ctx<'a> {
     Shell,
 }
 
+/// The values that are code, found before interpolation: what a reference in them may give is
+/// limited to plain tokens.
+pub(crate) struct CodeNodes {
+    /// `sql.text` and gate queries.
+    pub sql: HashSet<NodeId>,
+    /// `command` strings of `shell: true` steps.
+    pub shell: HashSet<NodeId>,
+}
+
 pub(crate) struct Interpolator<'a> {
     pub source: &'a str,
     pub index: &'a LineIndex<'a>,
@@ -374,15 +383,14 @@ impl Interpolator<'_> {
         }
     }
 
-    /// Expands every string value under `root` (keys stay as written). Values in `sql_nodes` are
-    /// SQL text, values in `shell_nodes` `shell: true` commands; `ctx` applies to the rest.
+    /// Expands every string value under `root` (keys stay as written). Values in `code.sql` are
+    /// SQL text, values in `code.shell` `shell: true` commands; `ctx` applies to the rest.
     pub(crate) fn expand_tree(
         &mut self,
         tree: &mut Tree,
         root: NodeId,
         ctx: Ctx<'_>,
-        sql_nodes: &HashSet<NodeId>,
-        shell_nodes: &HashSet<NodeId>,
+        code: &CodeNodes,
         done: &mut HashSet<NodeId>,
         diags: &mut Diagnostics,
     ) {
@@ -397,9 +405,9 @@ impl Interpolator<'_> {
                 Value::Seq(items) => stack.extend(items.iter().rev()),
                 Value::Map(entries) => stack.extend(entries.iter().rev().map(|&(_, v)| v)),
                 Value::Scalar { text, .. } => {
-                    let node_ctx = if sql_nodes.contains(&id) {
+                    let node_ctx = if code.sql.contains(&id) {
                         Ctx::Sql
-                    } else if shell_nodes.contains(&id) {
+                    } else if code.shell.contains(&id) {
                         Ctx::Shell
                     } else {
                         ctx

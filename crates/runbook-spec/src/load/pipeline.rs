@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::errors::{SpecError, SpecErrors};
 use crate::load::diagnostics::Diagnostics;
-use crate::load::interpolate::{Ctx, Interpolator};
+use crate::load::interpolate::{CodeNodes, Ctx, Interpolator};
 use crate::load::messages::{Owner, describe};
 use crate::load::raw::RunbookFile;
 use crate::load::secrets::{normalize, step_env_secrets};
@@ -177,12 +177,14 @@ pub(crate) fn parse(
     let referenced_entries =
         crate::steps::container_start::referenced_entries(&tree, steps_entry.map(|(_, v)| v));
     // Interpolate everything but vars (already resolved) and keys.
-    let sql: HashSet<_> = sql_nodes(&tree, steps_entry.map(|(_, v)| v))
-        .into_iter()
-        .collect();
-    let shell: HashSet<_> = shell_script_nodes(&tree, steps_entry.map(|(_, v)| v))
-        .into_iter()
-        .collect();
+    let code = CodeNodes {
+        sql: sql_nodes(&tree, steps_entry.map(|(_, v)| v))
+            .into_iter()
+            .collect(),
+        shell: shell_script_nodes(&tree, steps_entry.map(|(_, v)| v))
+            .into_iter()
+            .collect(),
+    };
     let mut done = HashSet::new();
     if let Some((_, vars)) = vars_entry {
         done.insert(vars);
@@ -193,23 +195,14 @@ pub(crate) fn parse(
             &mut tree,
             targets,
             Ctx::Targets,
-            &sql,
-            &shell,
+            &code,
             &mut done,
             &mut diags,
         );
     }
     let top: Vec<_> = tree.entries(root).iter().map(|&(_, v)| v).collect();
     for value in top {
-        interp.expand_tree(
-            &mut tree,
-            value,
-            Ctx::General,
-            &sql,
-            &shell,
-            &mut done,
-            &mut diags,
-        );
+        interp.expand_tree(&mut tree, value, Ctx::General, &code, &mut done, &mut diags);
     }
 
     crate::steps::container_start::check_referenced_entries(&tree, &referenced_entries, &mut diags);

@@ -30,6 +30,11 @@ pub struct CopyToContainer {
     /// Off by default: reading /dev/zero never ends and a FIFO blocks until someone writes.
     #[serde(default)]
     pub allow_special_file: bool,
+    /// Also copy through a symbolic link in `path`. Off by default: a link to /etc/shadow was
+    /// copied (mode 0644) with the evidence naming only the link. When on, the evidence records
+    /// the real path the link led to and the digest of what was copied.
+    #[serde(default)]
+    pub follow_symlinks: bool,
 }
 
 /// Numeric owner of a file inside a container (names mean nothing outside it).
