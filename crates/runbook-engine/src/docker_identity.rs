@@ -25,6 +25,8 @@ use crate::steps::container_start::{RUNBOOK_LABEL, STEP_LABEL};
 
 /// How long the pre-pass waits for the engine before it treats it as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the pre-pass's inspections may take in all before the engine counts as unreachable.
+const INSPECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A container as the engine knows it, reduced to what identity needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,33 +133,59 @@ impl DockerFacts {
                 return facts;
             }
         };
+        // The engine may accept the connection and then stall: consent must not wait forever.
+        facts.engine = match tokio::time::timeout(
+            INSPECT_TIMEOUT,
+            facts.inspect(&docker, container_refs, volumes),
+        )
+        .await
+        {
+            Ok(Ok(())) => Engine::Reached,
+            Ok(Err(error)) => Engine::Unreachable(error.to_string()),
+            Err(_) => {
+                Engine::Unreachable(format!("no answer within {}s", INSPECT_TIMEOUT.as_secs()))
+            }
+        };
+        facts
+    }
+
+    async fn inspect(
+        &mut self,
+        docker: &DockerClient,
+        container_refs: BTreeSet<String>,
+        volumes: BTreeSet<String>,
+    ) -> Result<(), runbook_docker::DockerError> {
         for reference in container_refs {
             let live = match docker.inspect_container(&reference).await {
                 Ok(found) => found.map(|info| LiveContainer::from_info(&info)),
                 // A name Docker's grammar refuses is resolved by nobody; the step fails on it.
                 Err(runbook_docker::DockerError::Spec(_)) => None,
-                Err(error) => {
-                    facts.engine = Engine::Unreachable(error.to_string());
-                    return facts;
-                }
+                Err(error) => return Err(error),
             };
-            facts.containers.insert(reference, live);
+            self.containers.insert(reference, live);
         }
         for volume in volumes {
             match docker.volume_users(&volume).await {
                 Ok(users) => {
                     let users = users.into_iter().map(|c| (c.id, c.name)).collect();
-                    facts.volume_users.insert(volume, users);
+                    self.volume_users.insert(volume, users);
                 }
                 Err(runbook_docker::DockerError::Spec(_)) => {}
-                Err(error) => {
-                    facts.engine = Engine::Unreachable(error.to_string());
-                    return facts;
-                }
+                Err(error) => return Err(error),
             }
         }
-        facts.engine = Engine::Reached;
-        facts
+        Ok(())
+    }
+
+    /// Why identity could not be established, for the consent message: said when the
+    /// destruction was assumed rather than found.
+    pub(crate) fn unknown_because(&self) -> Option<String> {
+        match &self.engine {
+            Engine::Unreachable(why) => Some(format!(
+                "the Docker Engine could not be asked what it belongs to: {why}"
+            )),
+            _ => None,
+        }
     }
 
     fn live(&self, reference: &str) -> Option<&LiveContainer> {

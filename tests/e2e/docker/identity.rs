@@ -529,3 +529,40 @@ steps:
     assert!(!scene.volume_exists(&volume));
     scene.finish();
 }
+
+#[test]
+fn without_the_docker_engine_a_volume_of_a_protected_targets_container_cannot_be_ruled_out() {
+    let Some(scene) = Scene::start("no-engine") else {
+        return;
+    };
+    let container = scene.name("db");
+    let runbook = scene.write(
+        "noengine.yaml",
+        &format!(
+            r#"version: 1
+name: no-engine
+targets:
+  db: {{ container: {container}, protected: true }}
+steps:
+  - id: wipe
+    kind: volume_remove
+    name: some-volume
+"#
+        ),
+    );
+    let socket = scene.scratch.path().join("no-docker.sock");
+    let host = format!("unix://{}", socket.display());
+    let refused = scene.runbook_with_env(
+        &["run", runbook.to_str().expect("utf-8")],
+        &[("DOCKER_HOST", host.as_str())],
+    );
+    assert_eq!(refused.code, 2, "{}", refused.all_output());
+    assert!(
+        refused.stderr.contains(
+            "target 'db' is protected and step 'wipe' would remove volume some-volume and the data in it (the Docker Engine could not be asked what it belongs to: "
+        ),
+        "{}",
+        refused.stderr
+    );
+    scene.finish();
+}

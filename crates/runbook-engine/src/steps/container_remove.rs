@@ -181,7 +181,14 @@ impl Step for ContainerRemoveStep {
             .into_iter()
             .map(|target| Destruction {
                 target,
-                what: format!("remove container {container} with its anonymous volumes (its data)"),
+                what: match facts.unknown_because() {
+                    Some(why) => format!(
+                        "remove container {container} with its anonymous volumes (its data) ({why})"
+                    ),
+                    None => format!(
+                        "remove container {container} with its anonymous volumes (its data)"
+                    ),
+                },
             })
             .collect()))
     }

@@ -116,7 +116,10 @@ impl Step for VolumeRemoveStep {
             .into_iter()
             .map(|target| Destruction {
                 target,
-                what: format!("remove volume {name} and the data in it"),
+                what: match facts.unknown_because() {
+                    Some(why) => format!("remove volume {name} and the data in it ({why})"),
+                    None => format!("remove volume {name} and the data in it"),
+                },
             })
             .collect()))
     }
