@@ -228,7 +228,9 @@ fn thousands_of_undefined_references_print_bounded_messages_quickly() {
     assert_no_panic(&run.out);
     assert_eq!(run.out.code, 2);
     let output = run.out.all_output();
-    assert_eq!(output.matches("error: hostile.yaml:").count(), 5_000);
+    // The first 1,000 and a count of the rest.
+    assert_eq!(output.matches("error: hostile.yaml:").count(), 1_001);
+    assert!(output.contains(": 4000 more errors not shown (the first 1000 are above)"));
     assert!(
         output.len() < 5_000 * 400,
         "{} bytes of output",
@@ -243,5 +245,28 @@ fn thousands_of_undefined_references_print_bounded_messages_quickly() {
     );
     assert!(output.contains(", ... (5000 in all)"));
     assert!(run.took < QUICK, "took {:?}", run.took);
+    assert!(run.peak_kb < SMALL_KB, "peak RSS {} kB", run.peak_kb);
+}
+
+#[test]
+fn a_fifteen_megabyte_list_of_values_is_refused_in_bounded_memory() {
+    // 2.5 million `- 1` lines, under the 16 MiB read limit: 1.3 GB and 72 s before, one
+    // message per line.
+    let text = format!(
+        "version: 1\nname: hostile\nsteps:\n{}",
+        "  - 1\n".repeat(2_500_000)
+    );
+    let scratch = Scratch::new();
+    scratch.write("hostile.yaml", text);
+    let run = validate_bounded(scratch.path(), "hostile.yaml");
+    assert!(!run.killed, "killed after {:?}", run.took);
+    assert_no_panic(&run.out);
+    assert_eq!(run.out.code, 2);
+    assert_eq!(
+        run.out.stderr.trim_end(),
+        "error: hostile.yaml:249997:5: more than 250000 YAML values (keys, lists, mappings and scalars); a runbook never needs that many"
+    );
+    // Reading and indexing 15 MB takes a few seconds in a debug build.
+    assert!(run.took < 2 * QUICK, "took {:?}", run.took);
     assert!(run.peak_kb < SMALL_KB, "peak RSS {} kB", run.peak_kb);
 }

@@ -17,11 +17,19 @@ pub(crate) struct Diag {
 /// took minutes. A runbook with 100 vars still gets 500 suggestions.
 const MAX_COMPARED: usize = 50_000;
 
+/// Errors kept per parse: a file with an error on each of a million lines would otherwise print
+/// (and hold) a million messages. Nobody reads past the first screens.
+const MAX_ERRORS: usize = 1_000;
+
 #[derive(Debug, Default)]
 pub(crate) struct Diagnostics {
     pub errors: Vec<Diag>,
     pub warnings: Vec<Diag>,
     compared: usize,
+    /// Errors past [`MAX_ERRORS`].
+    more_errors: usize,
+    /// The furthest position of any error.
+    last_error: Option<Position>,
 }
 
 impl Diagnostics {
@@ -31,8 +39,30 @@ impl Diagnostics {
         self.compared <= MAX_COMPARED
     }
 
+    /// Keeps the first [`MAX_ERRORS`]; the rest are counted ([`Diagnostics::to_spec_errors`]
+    /// is given the count through a last error).
     pub fn error(&mut self, pos: Position, message: String) {
-        self.errors.push(Diag { pos, message });
+        let last = self.last_error.map_or(pos, |p| p.max(pos));
+        self.last_error = Some(last);
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(Diag { pos, message });
+            return;
+        }
+        self.more_errors += 1;
+        if self.more_errors == 1 {
+            self.errors.push(Diag {
+                pos,
+                message: String::new(),
+            });
+        }
+        // Placed at the last error's position, so that it is listed last.
+        if let Some(summary) = self.errors.last_mut() {
+            summary.pos = last;
+            summary.message = format!(
+                "{} more errors not shown (the first {MAX_ERRORS} are above)",
+                self.more_errors
+            );
+        }
     }
 
     pub fn warning(&mut self, pos: Position, message: String) {

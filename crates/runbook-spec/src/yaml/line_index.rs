@@ -21,11 +21,10 @@ struct Mark {
     columns: usize,
 }
 
-/// Byte offsets of line starts. A line ends at `\n`; a `\r` before it counts as no column.
+/// Where lines start. A line ends at `\n`; a `\r` before it counts as no column.
 #[derive(Debug, Clone)]
 pub(crate) struct LineIndex<'a> {
     text: &'a str,
-    starts: Vec<usize>,
     /// The mark at each line start.
     line_marks: Vec<Mark>,
     /// A mark every [`CHECKPOINT`] characters, in text order.
@@ -39,7 +38,6 @@ impl<'a> LineIndex<'a> {
             chars: 0,
             columns: 0,
         };
-        let mut starts = vec![0];
         let mut line_marks = vec![origin];
         let mut checkpoints = vec![origin];
         let mut mark = origin;
@@ -56,13 +54,11 @@ impl<'a> LineIndex<'a> {
                     byte: byte + 1,
                     ..mark
                 };
-                starts.push(byte + 1);
                 line_marks.push(next);
             }
         }
         Self {
             text,
-            starts,
             line_marks,
             checkpoints,
         }
@@ -80,7 +76,7 @@ impl<'a> LineIndex<'a> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let line = self.line_marks.partition_point(|m| m.byte <= offset).max(1);
         let line_mark = self.line_marks[line - 1];
         let mut mark = self.checkpoint(offset, |m| m.byte);
         if mark.byte < line_mark.byte {

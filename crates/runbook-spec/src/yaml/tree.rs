@@ -29,6 +29,11 @@ pub const MAX_ALIAS_NODES: u64 = 100_000;
 /// Scalar text that aliases may add to the document in all (16 MiB).
 pub const MAX_ALIAS_BYTES: u64 = 16 << 20;
 
+/// Nodes written in the file: the largest runbooks have a few thousand. Every node costs a few
+/// hundred bytes across the passes (tree, serde_yaml's value, an error each), so 2.5 million
+/// `- 1` lines (15 MB) took 1.3 GB and 72 s before this limit.
+pub const MAX_NODES: usize = 250_000;
+
 /// What a node stands for once its aliases are expanded.
 #[derive(Debug, Clone, Copy, Default)]
 struct Weight {
@@ -160,6 +165,21 @@ impl Tree {
             } else {
                 Closed::Other
             };
+            if tree.nodes.len() >= MAX_NODES
+                && matches!(
+                    event,
+                    Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+                )
+            {
+                errors.push(TreeError {
+                    pos,
+                    message: format!(
+                        "more than {MAX_NODES} YAML values (keys, lists, mappings and scalars); a runbook never needs that many"
+                    ),
+                    kind: TreeErrorKind::Limit,
+                });
+                break;
+            }
             // The node completed by this event, and what it weighs expanded.
             let new_node: Option<(NodeId, Weight)> = match event {
                 Event::StreamEnd => {
