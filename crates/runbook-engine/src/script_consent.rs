@@ -305,7 +305,15 @@ fn destroys(d: &Destructive) -> String {
 /// A statement shortened to one line for messages. Redact before calling: a secret cut in two
 /// would no longer be found.
 pub(crate) fn one_line(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Line breaks (LF or CRLF) and runs of blanks become one space; a carriage return that
+    // ends no line is kept, for the terminal to show as `\r`: it is what returns the cursor
+    // over a statement to hide it, and the operator should see it was there.
+    let flat: String = text
+        .replace("\r\n", "\n")
+        .split(|c: char| c.is_whitespace() && c != '\r')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     let flat = flat.trim_end_matches(';').to_owned();
     if flat.chars().count() > 80 {
         format!("{}...", flat.chars().take(77).collect::<String>())
@@ -440,6 +448,18 @@ mod tests {
         // Shown whole and plain, a DROP speaks for itself.
         let d = found(&rb, "prod", "DROP TABLE patients;\n");
         assert_eq!(d[0].what, "run DROP TABLE patients (s.sql:1:1)");
+    }
+
+    #[test]
+    fn a_lone_carriage_return_stays_in_the_one_line_form_and_a_crlf_does_not() {
+        assert_eq!(
+            one_line("DROP TABLE patients /*\x1b[2K\r*/;\r\n"),
+            "DROP TABLE patients /*\x1b[2K\r*/"
+        );
+        assert_eq!(
+            one_line("UPDATE t\r\n   SET a = 1\r\n WHERE b;"),
+            "UPDATE t SET a = 1 WHERE b"
+        );
     }
 
     #[test]

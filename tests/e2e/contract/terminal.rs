@@ -184,7 +184,7 @@ fn the_consent_prompt_shows_a_drop_that_escape_codes_try_to_hide() {
     let items = lines_starting_with(&screen, "- run ");
     assert_eq!(items.len(), 3, "{screen}");
     assert!(
-        items[0].contains("DROP TABLE patients /*␛[2K")
+        items[0].contains("DROP TABLE patients /*␛[2K\\r - run SELECT")
             && items[0].contains("(erase.sql:1:1), which drops table patients"),
         "the erasing DROP is not shown as it is:\n{screen}"
     );
