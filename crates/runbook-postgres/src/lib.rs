@@ -46,5 +46,5 @@ pub use server_message::{
     KEPT_HEAD_BYTES, KEPT_TAIL_BYTES, MAX_SERVER_FIELD_BYTES, ServerMessage, ServerPosition,
     bounded_field,
 };
-pub use session::{ServerVersion, Session};
+pub use session::{MAX_NOTICES_PER_STATEMENT, MAX_WARNINGS_PER_STATEMENT, ServerVersion, Session};
 pub use spec::{ConnectionSpec, DEFAULT_APPLICATION_NAME, Host, SslMode, connection_secrets};

@@ -24,6 +24,7 @@ mod digest;
 mod duration;
 mod errors;
 mod file_mode;
+pub mod limits;
 mod load;
 mod names;
 mod object_refs;
