@@ -13,9 +13,11 @@ use std::time::Duration;
 use crate::contract::case::Case;
 use crate::support::*;
 
-/// A detached tmux server of its own (its own socket), killed with everything in it on drop.
+/// A detached tmux server of its own (its own socket, in the test's scratch directory, so
+/// nothing is left in tmux's shared socket directory), killed with everything in it on drop.
 struct Pty {
-    socket: String,
+    socket: std::path::PathBuf,
+    script: std::path::PathBuf,
 }
 
 impl Pty {
@@ -28,11 +30,7 @@ impl Pty {
     /// As [`Pty::start`], on a terminal `columns` wide.
     fn start_sized(cwd: &Path, args: &[&str], env: &[(&str, &str)], columns: u16) -> Pty {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let socket = format!(
-            "runbook-e2e-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
+        let name = format!("pty-{}", NEXT.fetch_add(1, Ordering::Relaxed));
         let mut script = String::from("unset NO_COLOR\n");
         for (name, value) in env {
             script.push_str(&format!("export {name}={}\n", quote(value)));
@@ -43,9 +41,12 @@ impl Pty {
             script.push_str(&quote(arg));
         }
         script.push_str("\necho \"__exit=$?\"\nexec sleep 600\n");
-        let script_path = cwd.join(format!("{socket}.sh"));
+        let script_path = cwd.join(format!("{name}.sh"));
         std::fs::write(&script_path, script).expect("write the pane's script");
-        let pty = Pty { socket };
+        let pty = Pty {
+            socket: cwd.join(format!("{name}.sock")),
+            script: script_path.clone(),
+        };
         let status = pty
             .tmux()
             .args(["-f", "/dev/null", "new-session", "-d", "-y", "80", "-x"])
@@ -61,7 +62,7 @@ impl Pty {
 
     fn tmux(&self) -> Command {
         let mut command = Command::new("tmux");
-        command.args(["-L", &self.socket]);
+        command.arg("-S").arg(&self.socket);
         command
     }
 
@@ -118,6 +119,8 @@ impl Drop for Pty {
             .arg("kill-server")
             .stderr(std::process::Stdio::null())
             .status();
+        let _ = std::fs::remove_file(&self.socket);
+        let _ = std::fs::remove_file(&self.script);
     }
 }
 
