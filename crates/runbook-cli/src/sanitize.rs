@@ -152,21 +152,28 @@ pub fn fit(text: &str, width: Option<usize>) -> String {
     let Some(width) = width.filter(|w| *w > 2 * CONTINUATION.len() + 8) else {
         return text.to_owned();
     };
+    // A row is broken after its last space when that space is this near the edge, so that
+    // words (a table's name, a file's) stay whole; otherwise at the edge.
+    let slack = (width / 3).min(30);
     let mut out = String::with_capacity(text.len() + 16);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
+        // The row being laid out, its width so far, and where after its last space it could
+        // be broken (byte index, column).
+        let mut row = String::new();
         let mut column = 0usize;
+        let mut space: Option<(usize, usize)> = None;
         let mut chars = line.chars().peekable();
         while let Some(c) = chars.next() {
             if c == '\u{1B}' {
                 // One of our own colour codes (sanitised text has no ESC left): copied whole,
                 // no width.
-                out.push(c);
+                row.push(c);
                 if chars.peek() == Some(&'[') {
                     for next in chars.by_ref() {
-                        out.push(next);
+                        row.push(next);
                         if matches!(next, '\u{40}'..='\u{7E}') && next != '[' {
                             break;
                         }
@@ -177,13 +184,25 @@ pub fn fit(text: &str, width: Option<usize>) -> String {
             let mut buf = [0u8; 4];
             let w = console::measure_text_width(c.encode_utf8(&mut buf));
             if column + w >= width {
+                let word = space.filter(|(_, at)| column - at <= slack);
+                let rest = match word {
+                    Some((index, _)) => row.split_off(index),
+                    None => String::new(),
+                };
+                out.push_str(&row);
                 out.push('\n');
                 out.push_str(CONTINUATION);
-                column = CONTINUATION.len();
+                column = CONTINUATION.len() + word.map_or(0, |(_, at)| column - at);
+                row = rest;
+                space = None;
             }
-            out.push(c);
+            row.push(c);
             column += w;
+            if c == ' ' {
+                space = Some((row.len(), column));
+            }
         }
+        out.push_str(&row);
     }
     out
 }
@@ -317,10 +336,22 @@ mod tests {
 
     #[test]
     fn a_line_wider_than_the_terminal_goes_on_after_the_marker() {
-        let padded = format!("step 'x': failed: {}run passed in 0.1s", "x".repeat(22));
+        let padded = format!("step 'x': failed: {}run passed in 0.1s", "x".repeat(56));
         assert_eq!(
             fit(&padded, Some(40)),
-            "step 'x': failed: xxxxxxxxxxxxxxxxxxxxx\n  | xrun passed in 0.1s"
+            format!(
+                "step 'x': failed: {}\n  | {}\n  | run passed in 0.1s",
+                "x".repeat(21),
+                "x".repeat(35),
+            )
+        );
+        // Words stay whole when a space is near the edge.
+        assert_eq!(
+            fit(
+                "drops table patients and everything that depends on it",
+                Some(40)
+            ),
+            "drops table patients and everything \n  | that depends on it"
         );
         // Our colour codes take no room and are never split.
         let colored = format!("\x1b[31m{}\x1b[0m", "y".repeat(45));
