@@ -111,12 +111,21 @@ impl DockerFacts {
                 StepKind::VolumeRemove(remove) => {
                     volumes.insert(remove.name.clone());
                 }
+                StepKind::ContainerStart(start) => {
+                    let planned = planned_by(start);
+                    container_refs.extend(planned.container);
+                    volumes.extend(planned.volumes.unwrap_or_default());
+                }
                 _ => {}
             }
         }
-        let destructive = runbook.steps.iter().any(|s| {
-            matches!(&s.kind, StepKind::ContainerRemove(r) if r.volumes)
-                || matches!(&s.kind, StepKind::VolumeRemove(_))
+        let destructive = runbook.steps.iter().any(|s| match &s.kind {
+            StepKind::ContainerRemove(r) => r.volumes,
+            StepKind::VolumeRemove(_) => true,
+            StepKind::ContainerStart(start) => {
+                start.compose.is_some() || start.volumes.iter().any(|v| v.is_named_volume())
+            }
+            _ => false,
         });
         if !protected || !destructive {
             return facts;
@@ -252,6 +261,34 @@ impl DockerFacts {
             })
             .map(|(name, _)| name.clone())
             .collect()
+    }
+}
+
+impl DockerFacts {
+    /// Targets whose container the container `reference` is (same name, or same ID now).
+    pub(crate) fn is_targets_container(
+        &self,
+        runbook: &Runbook,
+        target: &str,
+        reference: &str,
+    ) -> bool {
+        let Some(own) = runbook
+            .targets
+            .get(target)
+            .and_then(|t| t.container.as_deref())
+        else {
+            return false;
+        };
+        own == reference
+            || matches!((self.live(own), self.live(reference)), (Some(a), Some(b)) if a.id == b.id)
+    }
+
+    /// The named volumes a `container_start` mounts, when they can be known now.
+    pub(crate) fn volumes_started_with(
+        start: &runbook_spec::ContainerStart,
+    ) -> (Option<String>, Vec<String>) {
+        let planned = planned_by(start);
+        (planned.container, planned.volumes.unwrap_or_default())
     }
 }
 

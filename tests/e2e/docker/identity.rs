@@ -566,3 +566,53 @@ steps:
     );
     scene.finish();
 }
+
+#[test]
+fn mounting_a_protected_containers_volume_into_another_container_needs_consent() {
+    let Some(scene) = Scene::start("foreign-mount") else {
+        return;
+    };
+    let (container, volume, other) = (scene.name("db"), scene.name("data"), scene.name("other"));
+    victim(&scene, &container, Some(&volume));
+    let runbook = scene.write(
+        "mount.yaml",
+        &format!(
+            r#"version: 1
+name: foreign-mount
+vars:
+  vol: placeholder
+targets:
+  db: {{ container: {container}, protected: true }}
+steps:
+  - id: borrow
+    kind: container_start
+    name: {other}
+    image: ${{env.POSTGRES_IMAGE}}
+    command: ["sh", "-c", "touch /var/lib/postgresql/data/borrowed"]
+    volumes: ["${{vars.vol}}:/var/lib/postgresql/data"]
+    labels: {labels}
+    wait: 5s
+"#,
+            labels = scene.labels_yaml()
+        ),
+    );
+    let var = format!("vol={volume}");
+    let refused = scene.runbook(&["run", runbook.to_str().expect("utf-8"), "--var", &var]);
+    assert_eq!(refused.code, 2, "{}", refused.all_output());
+    assert!(
+        refused.stderr.contains(&refusal(
+            "db",
+            "borrow",
+            &format!(
+                "mount volume {volume}, which the container of target 'db' uses, into container {other}, where it can be changed or deleted"
+            )
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        scene.container(&other).is_none(),
+        "the container was created"
+    );
+    scene.finish();
+}

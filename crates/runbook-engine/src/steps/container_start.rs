@@ -80,6 +80,37 @@ impl Probe {
 
 #[async_trait]
 impl Step for ContainerStartStep {
+    /// Mounting a volume that a protected target's container mounts into another container
+    /// (with its own image and command) can change or delete that target's data, so it needs
+    /// the target's consent; starting the target's own container with its volume does not.
+    fn docker_destruction(
+        &self,
+        _step: &runbook_spec::Step,
+        runbook: &runbook_spec::Runbook,
+        facts: &crate::docker_identity::DockerFacts,
+    ) -> Option<Result<Vec<crate::step::Destruction>, StepError>> {
+        let (container, volumes) =
+            crate::docker_identity::DockerFacts::volumes_started_with(&self.0);
+        let container = container?;
+        let mut out: Vec<crate::step::Destruction> = Vec::new();
+        for volume in &volumes {
+            for target in facts.targets_of_volume(runbook, volume) {
+                if facts.is_targets_container(runbook, &target, &container)
+                    || out.iter().any(|d| d.target == target)
+                {
+                    continue;
+                }
+                out.push(crate::step::Destruction {
+                    target: target.clone(),
+                    what: format!(
+                        "mount volume {volume}, which the container of target '{target}' uses, into container {container}, where it can be changed or deleted"
+                    ),
+                });
+            }
+        }
+        Some(Ok(out))
+    }
+
     async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         let (spec, warnings) = self.container_spec(cx)?;
         let name = self.container_name(spec.as_ref())?;
