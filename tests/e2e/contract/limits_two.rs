@@ -253,7 +253,7 @@ fn a_var_with_command_substitution_never_reaches_a_shell_true_command() {
     assert_eq!(validate.code, 2, "{}", validate.all_output());
     assert!(
         validate.stderr.contains(
-            "rb.yaml:11:25: cannot paste ${vars.who} into a shell: true command: its value has characters other than letters, digits, '_', '.', ':', '-' and '/', which sh -c could run as code; pass it through the step's env (env: { WHO: \"${vars.who}\" }) and write \"$WHO\" in the command"
+            "rb.yaml:11:25: cannot paste ${vars.who} into a command a shell runs (shell: true, or the argument after sh -c): its value has characters other than letters, digits, '_', '.', ':', '-' and '/', which sh -c could run as code; pass it through the step's env (env: { WHO: \"${vars.who}\" }) and write \"$WHO\" in the command"
         ),
         "{}",
         validate.all_output()
@@ -277,6 +277,22 @@ fn a_var_with_command_substitution_never_reaches_a_shell_true_command() {
         let validate = case.run(&["validate", "rb.yaml", "--var", &format!("who={bad}")]);
         assert_eq!(validate.code, 2, "{bad}: {}", validate.all_output());
     }
+
+    // The same for the script of an argument list that runs sh -c (shell: false).
+    case.scratch.write(
+        "argv.yaml",
+        "version: 1\nname: limits2-shellvar\nvars:\n  who: world\n  url: unused\nsteps:\n  - id: hi\n    kind: shell\n    command: [\"/bin/sh\", \"-ec\", \"echo hello ${vars.who} > said.txt\"]\n",
+    );
+    let validate = case.run(&["validate", "argv.yaml", "--var", "who=$(touch pwned)"]);
+    assert_eq!(validate.code, 2, "{}", validate.all_output());
+    assert!(
+        validate
+            .stderr
+            .contains("argv.yaml:9:45: cannot paste ${vars.who} into a command a shell runs"),
+        "{}",
+        validate.all_output()
+    );
+    assert!(!case.path().join("pwned").exists());
 
     // Control: plain tokens and paths are pasted; anything else goes through env, as the docs show.
     let run = case.run(&["run", "rb.yaml", "--evidence-dir", "ev"]);

@@ -34,7 +34,8 @@ pub(crate) enum Ctx<'a> {
     General,
     /// `sql.text` or a gate `query`.
     Sql,
-    /// The `command` string of a `shell: true` step, which `sh -c` reads as code.
+    /// The `command` string of a `shell: true` step, or the argument after `sh -c` in an
+    /// argument list: what a shell reads as code.
     Shell,
 }
 
@@ -436,7 +437,7 @@ fn unsafe_in_shell(reference: &Reference, raw: &str) -> String {
         Reference::Target { .. } => "VALUE".to_owned(),
     };
     format!(
-        "cannot paste {raw} into a shell: true command: {why}; pass it through the step's env (env: {{ {name}: \"{raw}\" }}) and write \"${name}\" in the command"
+        "cannot paste {raw} into a command a shell runs (shell: true, or the argument after sh -c): {why}; pass it through the step's env (env: {{ {name}: \"{raw}\" }}) and write \"${name}\" in the command"
     )
 }
 

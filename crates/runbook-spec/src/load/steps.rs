@@ -68,26 +68,52 @@ pub(crate) fn sql_nodes(tree: &Tree, steps_node: Option<NodeId>) -> Vec<NodeId> 
     nodes
 }
 
-/// The `command` strings of `shell: true` steps, found before interpolation: `sh -c` reads
-/// them as code, so a reference in them must give a plain token ([`sql_nodes`]'s rule, and `/`).
+/// The values a shell reads as code, found before interpolation: the `command` string of a
+/// `shell: true` step, and in an argument list (`shell`, `container_exec`) that starts with a
+/// shell (`sh`, `bash`, ...), the argument after its `-c`. A reference in them must give a plain
+/// token ([`sql_nodes`]'s rule, and `/`): `["sh", "-c", "echo ${vars.x}"]` runs a var of
+/// `$(...)` as surely as `shell: true` does.
 pub(crate) fn shell_script_nodes(tree: &Tree, steps_node: Option<NodeId>) -> Vec<NodeId> {
     let mut nodes = Vec::new();
     for &step in steps_node.map(|s| tree.items(s)).unwrap_or_default() {
         let kind = tree.get(step, "kind").and_then(|(_, k)| tree.text(k));
-        // Anything but a literal `false` may turn the shell on; a var there fails later anyway.
-        let shell = tree
-            .get(step, "shell")
-            .and_then(|(_, v)| tree.text(v))
-            .is_some_and(|t| t.trim() != "false");
-        if kind == Some("shell") && shell {
-            nodes.extend(
-                tree.get(step, "command")
-                    .map(|(_, v)| v)
-                    .filter(|&v| tree.text(v).is_some()),
-            );
+        if !matches!(kind, Some("shell" | "container_exec")) {
+            continue;
+        }
+        let Some((_, command)) = tree.get(step, "command") else {
+            continue;
+        };
+        if tree.text(command).is_some() {
+            // A string is only ever run by `sh -c` (with shell: true; otherwise it is refused).
+            nodes.push(command);
+            continue;
+        }
+        let items = tree.items(command);
+        let runs_a_shell = items
+            .first()
+            .and_then(|&first| tree.text(first))
+            .is_some_and(is_shell_program);
+        if !runs_a_shell {
+            continue;
+        }
+        let script = items.iter().skip(1).position(|&item| {
+            tree.text(item)
+                .is_some_and(|t| t.starts_with('-') && !t.starts_with("--") && t.contains('c'))
+        });
+        if let Some(at) = script {
+            nodes.extend(items.get(at + 2).copied());
         }
     }
     nodes
+}
+
+/// `sh`, `bash`, `/bin/sh`, `/usr/bin/env`-less shells: programs whose `-c` argument is code.
+fn is_shell_program(program: &str) -> bool {
+    let name = program.rsplit('/').next().unwrap_or(program);
+    matches!(
+        name,
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "mksh" | "busybox"
+    )
 }
 
 /// `when:` values written as a single `${vars.NAME}` (or `!${vars.NAME}`) reference. They are
