@@ -223,10 +223,17 @@ impl DockerFacts {
                                 .any(|v| is_anonymous(v) && b.volumes.contains(v))
                     }
                     (Some(a), None) => a.name == own,
-                    // Resolved to nothing although the engine answered: by name (above).
-                    (None, _) if self.engine == Engine::Reached => false,
-                    // Unresolved: only a hex reference could be a prefix of the target's ID.
-                    (None, _) => runbook_docker::looks_like_id(reference),
+                    // Unresolved (no such container now, or no engine to ask): Docker resolves
+                    // a reference by full ID, then by name, then by ID prefix, so a hex one
+                    // could be a prefix of the target's container when the step runs, unless
+                    // the runbook creates a container of that name first.
+                    (None, _) => {
+                        runbook_docker::looks_like_id(reference)
+                            && !self
+                                .planned
+                                .iter()
+                                .any(|p| p.container.as_deref() == Some(reference))
+                    }
                 }
             })
             .map(|(name, _)| name.clone())
@@ -447,9 +454,15 @@ steps:
             .containers
             .insert("spare".into(), live("99", "spare", &[]));
         assert_eq!(facts.targets_of_container(&runbook, "838d8"), ["db"]);
-        // A prefix of nothing, asked of a live engine, is nobody's.
+        // A prefix of nothing now may be a prefix of the target's container when the step
+        // runs (it could be re-created); a name that is not hex is only a name.
         facts.containers.insert("838d8".into(), None);
-        assert!(facts.targets_of_container(&runbook, "838d8").is_empty());
+        assert_eq!(
+            facts.targets_of_container(&runbook, "838d8"),
+            ["db", "scratch"]
+        );
+        facts.containers.insert("other".into(), None);
+        assert!(facts.targets_of_container(&runbook, "other").is_empty());
     }
 
     #[test]
