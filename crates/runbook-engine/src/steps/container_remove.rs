@@ -3,8 +3,12 @@
 //! A container that is already gone is fine: the runbook wants it gone. A running one is refused
 //! unless `force` says to kill it. `volumes: true` also drops its anonymous volumes, and with
 //! them the data of an image that declares its data directory a volume (the Postgres images do):
-//! that is why it needs consent on a protected target. Named volumes always stay and are named in
-//! the log (`volume_remove` drops them). Check mode reports what would be removed.
+//! that is why it needs consent on a protected target: every protected target whose container
+//! the reference reaches, judged by Docker ID from the snapshot taken before consent
+//! (`docker_identity.rs`), since Docker resolves an ID prefix as readily as a name and the step's
+//! own `target` need not be the container's. Named volumes always stay and are named in the log
+//! (`volume_remove` drops them). Check mode reports what would be removed and who made the
+//! container; only one that does not exist yet is credited to the step that would start it.
 
 use async_trait::async_trait;
 use runbook_docker::{ContainerInfo, MountKind, RemoveOptions};

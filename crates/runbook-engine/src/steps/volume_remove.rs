@@ -1,10 +1,11 @@
 //! `volume_remove`: drop a named volume and its data, like `docker volume rm`.
 //!
 //! The usual way to start a database from an empty data directory, and the one step that
-//! destroys a database's files outright: on a protected target it needs consent. The target is
-//! the step's own, or, when it names none, the one whose container a `container_start` of the
-//! runbook mounts the volume into, so a protected database cannot lose its files because a step
-//! forgot its `target`. A volume that is already gone is fine; one that a container still uses
+//! destroys a database's files outright: on a protected target it needs consent. The targets are
+//! the step's own and every one whose container mounts the volume, now (the engine's snapshot
+//! taken before consent, so a `container_remove force` earlier in the runbook does not hide it)
+//! or once a `container_start` of the runbook (image or Compose service) created it, so a
+//! protected database cannot lose its files because a step forgot its `target`. A volume that is already gone is fine; one that a container still uses
 //! is a failure that names the container. Check mode says whether the volume exists and who
 //! uses it, counting containers that earlier steps remove.
 
