@@ -343,6 +343,19 @@ fn an_escaped_target_reference_reaches_the_child_with_one_dollar_whatever_the_va
         std::fs::read_to_string(case.path().join("out.txt")).expect("out.txt"),
         format!("{lit}|{lit}|direct ${{targets.x.url}}")
     );
+
+    // A var ending in '$' just before a target reference would turn it into the escape: refused.
+    case.scratch.write(
+        "dollar.yaml",
+        "version: 1\nname: limits2-escape\nvars:\n  p: \"a$\"\n  url: unused\ntargets:\n  db:\n    postgres:\n      url: postgres://x@127.0.0.1:5432/none\nsteps:\n  - id: show\n    kind: shell\n    command: [\"echo\", \"${vars.p}${targets.db.url}\"]\n",
+    );
+    let validate = case.run(&["validate", "dollar.yaml"]);
+    assert_eq!(validate.code, 2, "{}", validate.all_output());
+    assert!(
+        validate.stderr.contains("dollar.yaml:13:33: a '$' from the value before ${targets.db.url} would make the engine read it as the escape $${"),
+        "{}",
+        validate.all_output()
+    );
 }
 
 /// Three runbooks around one container: start it; copy through a symlink (refused); copy

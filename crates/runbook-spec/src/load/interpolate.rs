@@ -244,6 +244,17 @@ impl Interpolator<'_> {
                     } else {
                         // Target references stay for the engine; failed ones stay as written so
                         // that later checks do not report an empty value on top of the error.
+                        // A `$` just before one (only a substituted value can put it there:
+                        // written, `$${` is an escape) would turn it into the escape `$${`
+                        // for the engine, a literal instead of the URL.
+                        if matches!(reference, Reference::Target { .. }) && out.ends_with('$') {
+                            diags.error(
+                                pos,
+                                format!(
+                                    "a '$' from the value before {raw} would make the engine read it as the escape $${{ (a literal instead of the URL); put something between them"
+                                ),
+                            );
+                        }
                         out.push_str(raw);
                     }
                 }
