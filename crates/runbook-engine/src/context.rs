@@ -84,6 +84,16 @@ impl StepContext<'_> {
         self.resources.script_session(&name).await
     }
 
+    /// Whether the operator consented to destroying data of the protected target `target`.
+    pub(crate) fn confirmed(&self, target: &str) -> bool {
+        self.resources.confirmed.contains(target)
+    }
+
+    /// The ID the protected target's container had before the first step, when it existed.
+    pub(crate) fn protected_id(&self, target: &str) -> Option<&str> {
+        self.resources.protected_ids.get(target).map(String::as_str)
+    }
+
     /// The run's id, as the run lock and the `io.runbook.run` label carry it.
     pub(crate) fn run_id(&self) -> &str {
         self.resources.run_id()

@@ -272,6 +272,19 @@ impl DockerFacts {
 }
 
 impl DockerFacts {
+    /// The IDs of protected targets' containers in the snapshot, by target.
+    pub(crate) fn protected_ids(&self, runbook: &Runbook) -> BTreeMap<String, String> {
+        runbook
+            .targets
+            .iter()
+            .filter(|(_, t)| t.protected)
+            .filter_map(|(name, t)| {
+                let live = self.live(t.container.as_deref()?)?;
+                Some((name.clone(), live.id.clone()))
+            })
+            .collect()
+    }
+
     /// Targets whose container the container `reference` is (same name, or same ID now).
     pub(crate) fn is_targets_container(
         &self,
@@ -297,6 +310,35 @@ impl DockerFacts {
         let planned = planned_by(start);
         (planned.container, planned.volumes.unwrap_or_default())
     }
+}
+
+/// Run mode, right before a Docker step destroys: the protected target, without the operator's
+/// consent, whose container is one of `ids` (container IDs as the engine has them now). Consent
+/// was gathered from a snapshot before the first step; an earlier step (a shell renaming or
+/// re-creating containers) can change what a name reaches since, so the step looks again.
+pub(crate) async fn unconsented_owner(
+    cx: &crate::context::StepContext<'_>,
+    docker: &DockerClient,
+    ids: &[&str],
+) -> Result<Option<String>, crate::errors::StepError> {
+    for (name, target) in cx.runbook().targets.iter().filter(|(_, t)| t.protected) {
+        let Some(container) = target.container.as_deref() else {
+            continue;
+        };
+        if cx.confirmed(name) {
+            continue;
+        }
+        // Its ID before the first step (it may have been renamed since) and now.
+        if cx.protected_id(name).is_some_and(|id| ids.contains(&id)) {
+            return Ok(Some(name.clone()));
+        }
+        if let Some(info) = docker.inspect_container(container).await?
+            && ids.contains(&info.id.as_str())
+        {
+            return Ok(Some(name.clone()));
+        }
+    }
+    Ok(None)
 }
 
 /// Docker names an anonymous volume with 64 hex digits; every other name was given by someone.

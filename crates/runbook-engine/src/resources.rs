@@ -127,6 +127,11 @@ pub(crate) struct Resources {
     pub(crate) changed_targets: BTreeSet<String>,
     /// Ephemeral clusters kept for the user (`--keep`), reported at the end.
     pub(crate) kept: Vec<(String, String)>,
+    /// Protected targets the operator consented to before the first step: Docker steps check
+    /// again, by ID, right before they destroy, in case what a name reaches changed since.
+    pub(crate) confirmed: BTreeSet<String>,
+    /// The IDs protected targets' containers had before the first step, by target.
+    pub(crate) protected_ids: BTreeMap<String, String>,
 }
 
 impl Resources {
@@ -152,6 +157,8 @@ impl Resources {
             provisional_containers: BTreeMap::new(),
             changed_targets: BTreeSet::new(),
             kept: Vec::new(),
+            confirmed: BTreeSet::new(),
+            protected_ids: BTreeMap::new(),
         }
     }
 
@@ -162,13 +169,14 @@ impl Resources {
             .ok_or_else(|| StepError::failed(format!("unknown target '{name}'")))
     }
 
-    /// The Docker Engine, connected on first use. In check mode an engine that does not answer
-    /// is a missing precondition (BLOCKED), not a step that would fail: nothing about the
-    /// runbook is wrong, the machine is not ready for it.
+    /// The run's id (the run lock's and the `io.runbook.run` label's).
     pub(crate) fn run_id(&self) -> &str {
         &self.holder.run
     }
 
+    /// The Docker Engine, connected on first use. In check mode an engine that does not answer
+    /// is a missing precondition (BLOCKED), not a step that would fail: nothing about the
+    /// runbook is wrong, the machine is not ready for it.
     pub(crate) async fn docker(&mut self) -> Result<&DockerClient, StepError> {
         if self.docker.is_none() {
             // The endpoint is resolved before the first await: the environment reader is not

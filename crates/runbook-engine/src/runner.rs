@@ -192,6 +192,13 @@ pub async fn execute(
         holder,
         options.terminate_stale,
     );
+    resources.confirmed = evidence
+        .record()
+        .confirmations
+        .iter()
+        .map(|c| c.target.clone())
+        .collect();
+    resources.protected_ids = docker_facts.protected_ids(&runbook);
     let total = runbook.steps.len();
     let mut verdict = Verdict::new(options.mode);
 

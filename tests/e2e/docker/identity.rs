@@ -616,3 +616,55 @@ steps:
     );
     scene.finish();
 }
+
+/// Consent is gathered before the first step; a step that renames containers afterwards must
+/// not turn an unprotected name into the protected container without anyone asking.
+#[test]
+fn a_name_that_reaches_the_protected_container_only_after_a_rename_is_refused_at_the_step() {
+    let Some(scene) = Scene::start("renamed") else {
+        return;
+    };
+    let (container, spare) = (scene.name("db"), scene.name("spare"));
+    victim(&scene, &container, None);
+    victim(&scene, &spare, None);
+    let runbook = scene.write(
+        "rename.yaml",
+        &format!(
+            r#"version: 1
+name: renamed
+targets:
+  db: {{ container: {container}, protected: true }}
+  scratch: {{ container: {spare} }}
+steps:
+  - id: swap
+    kind: shell
+    command: ["sh", "-c", "docker rename {spare} {spare}-old && docker rename {container} {spare}"]
+  - id: rm
+    kind: container_remove
+    target: scratch
+    volumes: true
+"#
+        ),
+    );
+    let run = scene.runbook(&["run", runbook.to_str().expect("utf-8")]);
+    let dir = run.evidence_dir(scene.scratch.path());
+    // Blocked, as a missing precondition: exit 3.
+    assert_eq!(run.code, 3, "{}", run.all_output());
+    assert!(
+        step_result(&dir, "02-rm")["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&format!(
+                "container {spare} is now the container of protected target 'db' (id "
+            )),
+        "{:#}",
+        step_result(&dir, "02-rm")
+    );
+    // The protected container survives under its new name.
+    assert!(
+        scene.container(&spare).is_some(),
+        "the protected container was removed"
+    );
+    assert!(scene.container(&format!("{spare}-old")).is_some());
+    scene.finish();
+}

@@ -49,6 +49,15 @@ impl Step for ContainerRemoveStep {
                 "container {container} is running; stop it first (container_stop) or set force: true to kill and remove it"
             )));
         }
+        if self.0.volumes
+            && let Some(target) =
+                crate::docker_identity::unconsented_owner(cx, &docker, &[info.id.as_str()]).await?
+        {
+            return Err(StepError::Blocked(format!(
+                "container {container} is now the container of protected target '{target}' (id {}), which this run has no consent for; nothing was removed. Pass --confirm {target}",
+                short(&info.id)
+            )));
+        }
         let options = RemoveOptions {
             force: self.0.force,
             volumes: self.0.volumes,

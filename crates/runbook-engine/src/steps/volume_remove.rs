@@ -27,6 +27,13 @@ impl Step for VolumeRemoveStep {
     async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         let name = &self.0.name;
         let docker = cx.docker().await?.clone();
+        let users = docker.volume_users(name).await?;
+        let ids: Vec<&str> = users.iter().map(|c| c.id.as_str()).collect();
+        if let Some(target) = crate::docker_identity::unconsented_owner(cx, &docker, &ids).await? {
+            return Err(StepError::Blocked(format!(
+                "volume {name} is now mounted by the container of protected target '{target}', which this run has no consent for; nothing was removed. Pass --confirm {target}"
+            )));
+        }
         let (summary, existed) = match docker.remove_volume(name).await {
             Ok(()) => (format!("removed volume {name} and its data"), true),
             Err(DockerError::NoSuchVolume { .. }) => (
