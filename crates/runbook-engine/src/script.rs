@@ -120,10 +120,84 @@ pub(crate) fn load_options(
     }
 }
 
+/// How many NOTICE-or-below messages (NOTICE, INFO, LOG, DEBUG) one step keeps in its log; the
+/// rest are counted. The session keeps 1000 a statement, but a script has many statements: a
+/// thousand statements each raising a thousand 8 KiB notices was gigabytes of evidence.
+pub(crate) const MAX_NOTICES_PER_STEP: usize = 10_000;
+/// How many WARNING-or-worse messages one step keeps: a budget of their own, so that a flood of
+/// notices never costs a warning its place.
+pub(crate) const MAX_WARNINGS_PER_STEP: usize = 10_000;
+
 /// Logs each statement as it completes.
 pub(crate) struct EvidenceObserver {
     pub output: StepOutput,
     pub origin: Origin,
+    kept_notices: usize,
+    kept_warnings: usize,
+    dropped_notices: usize,
+    dropped_warnings: usize,
+}
+
+impl EvidenceObserver {
+    pub(crate) fn new(output: StepOutput, origin: Origin) -> EvidenceObserver {
+        EvidenceObserver {
+            output,
+            origin,
+            kept_notices: 0,
+            kept_warnings: 0,
+            dropped_notices: 0,
+            dropped_warnings: 0,
+        }
+    }
+
+    /// Whether the step's budget for `severity` has room; counts the message either way.
+    fn keep(&mut self, severity: &str) -> bool {
+        let serious = matches!(severity, "WARNING" | "ERROR" | "FATAL" | "PANIC");
+        let (kept, dropped, limit, what) = if serious {
+            (
+                &mut self.kept_warnings,
+                &mut self.dropped_warnings,
+                MAX_WARNINGS_PER_STEP,
+                "warnings",
+            )
+        } else {
+            (
+                &mut self.kept_notices,
+                &mut self.dropped_notices,
+                MAX_NOTICES_PER_STEP,
+                "notices",
+            )
+        };
+        if *kept < limit {
+            *kept += 1;
+            return true;
+        }
+        *dropped += 1;
+        if *dropped == 1 {
+            self.output.log(format!(
+                "  (this step kept {limit} {what}; later ones are counted, not kept)"
+            ));
+        }
+        false
+    }
+}
+
+/// The counts of what the step's budget left out, as the last lines of its log.
+impl Drop for EvidenceObserver {
+    fn drop(&mut self) {
+        if self.dropped_warnings > 0 {
+            self.output.log(format!(
+                "  {} more warnings of this step were not kept (at most {MAX_WARNINGS_PER_STEP})",
+                self.dropped_warnings
+            ));
+        }
+        if self.dropped_notices > 0 {
+            self.output.log(format!(
+                "  {} more notices of this step were not kept (at most {MAX_NOTICES_PER_STEP})",
+                self.dropped_notices
+            ));
+        }
+    }
 }
 
 impl LoadObserver for EvidenceObserver {
@@ -147,6 +221,9 @@ impl LoadObserver for EvidenceObserver {
             outcome.duration.as_secs_f64() * 1000.0
         ));
         for notice in outcome.notices {
+            if !self.keep(&notice.severity) {
+                continue;
+            }
             self.output
                 .log(format!("  {}:  {}", notice.severity, notice.message));
             for line in notice.extra_lines() {

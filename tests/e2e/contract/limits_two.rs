@@ -240,6 +240,34 @@ fn a_warning_after_a_thousand_notices_is_kept() {
         "{}",
         &log[log.len().saturating_sub(2000)..]
     );
+
+    // Per step too: 12 statements of 1000 notices keep 10,000 of them, and the WARNING after.
+    let statements =
+        "DO $$ BEGIN FOR i IN 1..1000 LOOP RAISE NOTICE 'n%', i; END LOOP; END $$;\n".repeat(12);
+    case.scratch.write(
+        "many.sql",
+        format!("{statements}DO $$ BEGIN RAISE WARNING 'the last warning'; END $$;\n"),
+    );
+    case.runbook(
+        "limits2-notices",
+        "",
+        "
+        - id: many
+          kind: sql_file
+          target: db
+          path: many.sql
+        ",
+    );
+    let run = case.run(&["run", "rb.yaml", "--evidence-dir", "ev"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let log = step_log(&run.evidence_dir(case.path()), "01-many");
+    assert_eq!(log.matches("  NOTICE:  n").count(), 10_000);
+    let tail = &log[log.len().saturating_sub(2000)..];
+    assert!(log.contains("WARNING:  the last warning"), "{tail}");
+    assert!(
+        log.contains("  2000 more notices of this step were not kept (at most 10000)"),
+        "{tail}"
+    );
 }
 
 #[test]

@@ -44,10 +44,7 @@ impl Step for SqlStep {
             self.0.single_transaction,
             self.0.text.len() as u64,
         );
-        let mut observer = EvidenceObserver {
-            output: cx.output(),
-            origin: origin.clone(),
-        };
+        let mut observer = EvidenceObserver::new(cx.output(), origin.clone());
         let mut session = cx.script_session().await?;
         match session.load_script(reader, &options, &mut observer).await {
             Ok(summary) => Ok(script::loaded(&summary, None)),

@@ -179,10 +179,7 @@ impl SqlFileStep {
                 ""
             }
         ));
-        let mut observer = EvidenceObserver {
-            output: cx.output(),
-            origin: origin.clone(),
-        };
+        let mut observer = EvidenceObserver::new(cx.output(), origin.clone());
         let mut session = cx.script_session().await?;
         let result = session.load_script(reader, &options, &mut observer).await;
         match result {
