@@ -27,6 +27,7 @@
 //! | one field of a server message (message, DETAIL, HINT, CONTEXT, internal query) | first 6 KiB and last 2 KiB, the rest counted | `runbook_postgres::MAX_SERVER_FIELD_BYTES` |
 //! | NOTICE-or-below messages kept per statement | 1000, the rest counted | `runbook_postgres::MAX_NOTICES_PER_STATEMENT` |
 //! | WARNING-or-worse messages kept per statement (a flood of notices never pushes one out) | 1000, the rest counted | `runbook_postgres::MAX_WARNINGS_PER_STATEMENT` |
+//! | NOTICE-level / WARNING-or-worse messages kept per step | 10,000 each, the rest counted | runbook-engine `script.rs` |
 //! | one SQL statement read from a script | 256 MiB (`max_statement_bytes`) | `runbook_sql::DEFAULT_MAX_STATEMENT_BYTES` |
 //! | output a step keeps in its evidence | 64 MiB (`max_output_bytes`) | runbook-engine `output.rs` |
 //! | one line of a command's output | 1 MiB, the rest counted | runbook-engine `output.rs` |
