@@ -55,8 +55,8 @@ pub use info::{
 };
 pub use lines::{LineSplitter, MAX_LINE};
 pub use logs::LogLine;
-pub use names::{check_container_ref, check_volume_ref, looks_like_id};
 pub use mount::{VolumeMount, VolumeSource, parse_volume};
+pub use names::{check_container_ref, check_volume_ref, looks_like_id};
 pub use ownership::{Owner, parse_mode};
 pub use port::{PortMapping, Protocol, parse_port_mapping};
 pub use size::parse_size;

@@ -37,8 +37,8 @@ mod text;
 mod verdict;
 
 pub use context::StepContext;
-pub use errors::{EngineError, EngineErrorKind, StepError};
 pub use docker_identity::DockerFacts;
+pub use errors::{EngineError, EngineErrorKind, StepError};
 pub use events::{Event, Listener};
 pub use lint::lint;
 pub use lock::lock_key;

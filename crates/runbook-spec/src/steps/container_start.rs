@@ -585,14 +585,12 @@ mod tests {
     #[test]
     fn a_reference_in_a_port_may_not_bring_a_public_address() {
         let parse = |port: &str| {
-            let source = format!(
-                "version: 1\nname: ports\nvars:\n  port: \"5432\"\ntargets:\n  db: {{ container: box }}\nsteps:\n  - id: start\n    kind: container_start\n    target: db\n    image: postgres:15\n    ports: [\"${{vars.port}}:5432\"]\n"
-            );
+            let source = "version: 1\nname: ports\nvars:\n  port: \"5432\"\ntargets:\n  db: { container: box }\nsteps:\n  - id: start\n    kind: container_start\n    target: db\n    image: postgres:15\n    ports: [\"${vars.port}:5432\"]\n";
             let options = crate::ParseOptions {
                 vars: [("port".to_owned(), port.to_owned())].into(),
                 ..crate::ParseOptions::default()
             };
-            crate::parse(&source, std::path::Path::new("rb.yaml"), &options)
+            crate::parse(source, std::path::Path::new("rb.yaml"), &options)
                 .map_err(|e| e.to_string())
         };
         assert!(parse("55432").is_ok());
