@@ -483,3 +483,24 @@ fn copy_to_container_refuses_a_symlink_unless_told_and_then_records_the_real_pat
     assert!(scene.container(&scene.name("box")).is_none());
     scene.finish();
 }
+
+#[test]
+fn an_escaped_target_reference_reaches_a_new_container_s_environment_with_one_dollar() {
+    use crate::docker::harness::{Scene, exec_stdout};
+    let Some(scene) = Scene::start("limits2-env-escape") else {
+        return;
+    };
+    let runbook = format!(
+        "version: 1\nname: limits2-env-escape\nvars:\n  a: \"lit $${{targets.x.url}}\"\n  b: \"${{vars.a}}\"\ntargets:\n  box:\n    container: {container}\nsteps:\n  - id: start\n    kind: container_start\n    target: box\n    image: ${{env.POSTGRES_IMAGE}}\n    env: {{ POSTGRES_PASSWORD: \"${{env.POSTGRES_PASSWORD}}\", VIA_VARS: \"${{vars.b}}\", DIRECT: \"direct $${{targets.x.url}}\" }}\n    labels: {labels}\n  - id: show\n    kind: container_exec\n    target: box\n    command: [\"sh\", \"-c\", \"printf '%s|%s' \\\"$VIA_VARS\\\" \\\"$DIRECT\\\"\"]\n  - id: remove\n    kind: container_remove\n    target: box\n    force: true\n",
+        container = scene.name("box"),
+        labels = scene.labels_yaml(),
+    );
+    let run = scene.runbook(&["run", scene.write("rb.yaml", &runbook).to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(scene.scratch.path());
+    assert_eq!(
+        exec_stdout(&step_log(&dir, "02-show")),
+        "lit ${targets.x.url}|direct ${targets.x.url}"
+    );
+    scene.finish();
+}
