@@ -95,8 +95,18 @@ impl DockerFacts {
     /// Resolves what the runbook's destructive Docker steps and its targets name. Asks the
     /// engine only when a protected target exists and a step could destroy Docker data.
     pub(crate) async fn gather(runbook: &Runbook) -> Self {
-        let mut facts = Self::not_asked(runbook);
         let protected = runbook.targets.values().any(|t| t.protected);
+        if !protected {
+            // Consent asks nothing of a runbook without a protected target: no Compose file
+            // needs reading for it.
+            return DockerFacts {
+                engine: Engine::NotAsked,
+                containers: BTreeMap::new(),
+                volume_users: BTreeMap::new(),
+                planned: Vec::new(),
+            };
+        }
+        let mut facts = Self::not_asked(runbook);
         let mut container_refs: BTreeSet<String> = runbook
             .targets
             .values()
