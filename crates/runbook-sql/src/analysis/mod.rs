@@ -7,16 +7,16 @@
 mod builtins;
 mod classify;
 mod consent;
-mod query;
-mod tree;
 mod copy;
 mod names;
+mod query;
 pub(crate) mod settings;
 pub(crate) mod tokens;
+mod tree;
 
 pub use classify::{Classification, Destructive, Effect, classify};
 pub use consent::{ConsentAnalyzer, Risk};
-pub use query::{ReadQuery, inspect_read_query, is_harmless_volatile};
 pub use copy::copy_direction;
 pub use names::QualifiedName;
+pub use query::{ReadQuery, inspect_read_query, is_harmless_volatile};
 pub use settings::parse_bool;
