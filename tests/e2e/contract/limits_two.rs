@@ -372,6 +372,31 @@ fn an_escaped_target_reference_reaches_the_child_with_one_dollar_whatever_the_va
         format!("{lit}|{lit}|direct ${{targets.x.url}}")
     );
 
+    // SQL text and a sql_file's variables never reach the engine's expansion: undone at once.
+    case.scratch.write("echo.sql", "\\echo :v\n");
+    case.runbook(
+        "limits2-escape",
+        "",
+        "
+        - id: inline
+          kind: sql
+          target: db
+          text: \\echo lit $${targets.x.url}
+        - id: file
+          kind: sql_file
+          target: db
+          path: echo.sql
+          variables: { v: \"$${targets.x.url}\" }
+        ",
+    );
+    let run = case.run(&["run", "rb.yaml", "--evidence-dir", "ev"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let dir = run.evidence_dir(case.path());
+    let inline = step_log(&dir, "01-inline");
+    assert!(inline.contains("\\echo lit ${targets.x.url}\n"), "{inline}");
+    let file = step_log(&dir, "02-file");
+    assert!(file.contains("\\echo ${targets.x.url}\n"), "{file}");
+
     // A var ending in '$' just before a target reference would turn it into the escape: refused.
     case.scratch.write(
         "dollar.yaml",

@@ -321,12 +321,12 @@ impl ContainerStartStep {
         } else if let Some(image) = &step.image {
             let name = step.name.clone().unwrap_or_default();
             let mut spec = ContainerSpec::new(name, image.clone());
-            // Parsing keeps a literal `${targets.` escaped as `$${targets.` for the engine;
-            // the escape is undone here, once, as for every other value that reaches a process.
+            // Parsing has undone `$${targets.` escapes here already: the engine does not
+            // expand a new container's env.
             spec.env = step
                 .env
                 .iter()
-                .map(|(k, v)| (k.clone(), runbook_spec::expand_target_refs(v, &|_, _| None)))
+                .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             for port in &step.ports {
                 spec.ports.push(

@@ -46,6 +46,8 @@ pub(crate) struct CodeNodes {
     pub sql: HashSet<NodeId>,
     /// `command` strings of `shell: true` steps.
     pub shell: HashSet<NodeId>,
+    /// Values the engine expands `${targets...}` in ([`super::steps::engine_expanded_nodes`]).
+    pub engine: HashSet<NodeId>,
 }
 
 pub(crate) struct Interpolator<'a> {
@@ -163,7 +165,10 @@ impl Interpolator<'_> {
                 Piece::Escape { targets } => {
                     // `${targets.` in parsed strings is always a reference for the engine, so a
                     // literal one stays escaped (var values are plain text, escaped when used).
-                    let keep = *targets && !matches!(ctx, Ctx::Var(_));
+                    // SQL text never reaches the engine's expansion (it cannot reference a
+                    // target), so there the escape is undone now, like `$${vars.`: the server
+                    // got `$${targets.` where the runbook meant `${targets.`.
+                    let keep = *targets && !matches!(ctx, Ctx::Var(_) | Ctx::Sql);
                     out.push_str(if keep { "$${" } else { "${" });
                     continue;
                 }
@@ -424,9 +429,14 @@ impl Interpolator<'_> {
                     } else {
                         ctx
                     };
-                    if let Some(new) =
+                    if let Some(mut new) =
                         self.expand(text, (node.offset, node.pos), node_ctx, Some(id), diags)
                     {
+                        // Escaped for an engine that will never look at this value: undone
+                        // now, so that it is undone exactly once.
+                        if !code.engine.contains(&id) && new.contains("$${targets.") {
+                            new = new.replace("$${targets.", "${targets.");
+                        }
                         replacements.push((id, new));
                     }
                 }

@@ -13,7 +13,8 @@ use crate::load::messages::{Owner, describe};
 use crate::load::raw::RunbookFile;
 use crate::load::secrets::{normalize, step_env_secrets};
 use crate::load::steps::{
-    StepsInput, load_steps, shell_script_nodes, sql_nodes, var_reference_whens,
+    StepsInput, engine_expanded_nodes, load_steps, shell_script_nodes, sql_nodes,
+    var_reference_whens,
 };
 use crate::load::targets::{load_targets, target_outline};
 use crate::load::vars::resolve_vars;
@@ -182,6 +183,9 @@ pub(crate) fn parse(
             .into_iter()
             .collect(),
         shell: shell_script_nodes(&tree, steps_entry.map(|(_, v)| v))
+            .into_iter()
+            .collect(),
+        engine: engine_expanded_nodes(&tree, steps_entry.map(|(_, v)| v))
             .into_iter()
             .collect(),
     };

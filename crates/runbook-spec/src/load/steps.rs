@@ -116,6 +116,31 @@ fn is_shell_program(program: &str) -> bool {
     )
 }
 
+/// The values the engine expands `${targets.NAME.url}` in at run time: the command and `env`
+/// values of `shell` and `container_exec`. Only there does a literal `${targets.` stay escaped
+/// (`$${targets.`) after parsing; everywhere else the escape is undone at once, so that it is
+/// undone exactly once wherever the value goes.
+pub(crate) fn engine_expanded_nodes(tree: &Tree, steps_node: Option<NodeId>) -> Vec<NodeId> {
+    let mut nodes = Vec::new();
+    for &step in steps_node.map(|s| tree.items(s)).unwrap_or_default() {
+        let kind = tree.get(step, "kind").and_then(|(_, k)| tree.text(k));
+        if !matches!(kind, Some("shell" | "container_exec")) {
+            continue;
+        }
+        if let Some((_, command)) = tree.get(step, "command") {
+            if tree.text(command).is_some() {
+                nodes.push(command);
+            } else {
+                nodes.extend(tree.items(command).iter().copied());
+            }
+        }
+        if let Some((_, env)) = tree.get(step, "env") {
+            nodes.extend(tree.entries(env).iter().map(|&(_, v)| v));
+        }
+    }
+    nodes
+}
+
 /// `when:` values written as a single `${vars.NAME}` (or `!${vars.NAME}`) reference. They are
 /// left as written, so the condition reads the var itself (set or not) rather than a var named
 /// after its value; any other `${...}` in a `when:` is interpolated like every value.
