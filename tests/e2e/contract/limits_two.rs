@@ -125,6 +125,12 @@ fn durations_past_thirty_days_are_refused_by_validate_with_their_place() {
         "{}",
         validate.all_output()
     );
+    // The one error, not a second one about the step's (present) target.
+    assert!(
+        !validate.stderr.contains("needs a target"),
+        "{}",
+        validate.all_output()
+    );
     // Nothing ran, nothing panicked, no evidence is left "running".
     let run = case.run(&["run", "rb.yaml", "--evidence-dir", "ev"]);
     assert_eq!(run.code, 2, "{}", run.all_output());

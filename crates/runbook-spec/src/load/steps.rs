@@ -356,7 +356,11 @@ fn load_step(
         item,
         label: &label,
         target: target_name.zip(target),
-        target_named: target_name.is_some(),
+        // When the common keys failed (a bad `timeout`, say), the step's `target` is still
+        // written there: "add target: NAME" on top of the real error would send the reader to
+        // the wrong line.
+        target_named: target_name.is_some()
+            || (common.is_none() && tree.get(item, "target").is_some()),
         diags,
     };
     let kind = match kind_name? {
