@@ -327,6 +327,22 @@ fn a_var_with_command_substitution_never_reaches_a_shell_true_command() {
         validate.all_output()
     );
     assert!(!case.path().join("pwned").exists());
+    // Behind a wrapper too.
+    case.scratch.write(
+        "wrapped.yaml",
+        "version: 1\nname: limits2-shellvar\nvars:\n  who: world\n  url: unused\nsteps:\n  - id: hi\n    kind: shell\n    command: [env, LC_ALL=C, bash, -c, \"echo ${vars.who}\"]\n",
+    );
+    let validate = case.run(&["validate", "wrapped.yaml", "--var", "who=a;touch pwned"]);
+    assert_eq!(validate.code, 2, "{}", validate.all_output());
+    assert!(
+        validate
+            .stderr
+            .contains("wrapped.yaml:9:46: cannot paste ${vars.who} into a command a shell runs"),
+        "{}",
+        validate.all_output()
+    );
+    let validate = case.run(&["validate", "wrapped.yaml", "--var", "who=plain"]);
+    assert_eq!(validate.code, 0, "{}", validate.all_output());
 
     // Control: plain tokens and paths are pasted; anything else goes through env, as the docs show.
     let run = case.run(&["run", "rb.yaml", "--evidence-dir", "ev"]);

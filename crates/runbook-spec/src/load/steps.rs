@@ -88,20 +88,21 @@ pub(crate) fn shell_script_nodes(tree: &Tree, steps_node: Option<NodeId>) -> Vec
             nodes.push(command);
             continue;
         }
+        // The shell may come after a wrapper (`env`, `sudo`, `timeout 60`, `docker exec box`):
+        // its `-c` argument is code wherever it starts.
         let items = tree.items(command);
-        let runs_a_shell = items
-            .first()
-            .and_then(|&first| tree.text(first))
-            .is_some_and(is_shell_program);
-        if !runs_a_shell {
+        let Some(shell_at) = items
+            .iter()
+            .position(|&item| tree.text(item).is_some_and(is_shell_program))
+        else {
             continue;
-        }
-        let script = items.iter().skip(1).position(|&item| {
+        };
+        let script = items.iter().skip(shell_at + 1).position(|&item| {
             tree.text(item)
                 .is_some_and(|t| t.starts_with('-') && !t.starts_with("--") && t.contains('c'))
         });
         if let Some(at) = script {
-            nodes.extend(items.get(at + 2).copied());
+            nodes.extend(items.get(shell_at + at + 2).copied());
         }
     }
     nodes
