@@ -120,10 +120,14 @@ pub(crate) fn parse(
         .root
         .filter(|&r| tree.text(r).is_some() || !matches!(tree.node(r).value, Value::Scalar { .. }))
     else {
-        diags.error(
-            Position::new(1, 1),
-            "the file is empty; expected a runbook with version, name and steps".to_owned(),
-        );
+        // A syntax error that stopped the tree pass at its start is the whole story; the file
+        // is only "empty" when nothing was wrong with it.
+        if diags.errors.is_empty() {
+            diags.error(
+                Position::new(1, 1),
+                "the file is empty; expected a runbook with version, name and steps".to_owned(),
+            );
+        }
         return Err(SpecErrors {
             errors: Diagnostics::to_spec_errors(&diags.errors, file),
         });
