@@ -336,3 +336,72 @@ pub fn make_sparse(path: &Path, len: u64) {
         .and_then(|file| file.set_len(len))
         .unwrap_or_else(|e| panic!("extend {}: {e}", path.display()));
 }
+
+/// How one bounded invocation went (see [`run_bounded`]).
+pub struct Bounded {
+    pub out: Invocation,
+    pub took: std::time::Duration,
+    /// Killed at the deadline.
+    pub killed: bool,
+    /// Highest `VmHWM` (peak resident set) seen, in kB.
+    pub peak_kb: u64,
+}
+
+/// Runs `command` (program, arguments and directory already set) with its output going to
+/// files in `dir` (a flood must not block on a full pipe), no stdin and `NO_COLOR`; polls its
+/// peak RSS and kills it after `limit`. For tests whose point is that memory and time stay
+/// bounded, and that must end even when they do not.
+pub fn run_bounded(
+    mut command: std::process::Command,
+    dir: &Path,
+    limit: std::time::Duration,
+) -> Bounded {
+    let out_path = dir.join(".stdout");
+    let err_path = dir.join(".stderr");
+    let mut child = command
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
+        .spawn()
+        .expect("spawn the command");
+    let started = std::time::Instant::now();
+    let mut peak_kb = 0;
+    let mut killed = false;
+    let status = loop {
+        peak_kb = peak_kb.max(vm_hwm_kb(child.id()));
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            killed = true;
+            let _ = child.kill();
+            break child.wait().expect("wait after kill");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    Bounded {
+        out: Invocation {
+            code: status.code().unwrap_or(-1),
+            stdout: read(&out_path),
+            stderr: read(&err_path),
+        },
+        took: started.elapsed(),
+        killed,
+        peak_kb,
+    }
+}
+
+/// `VmHWM` of a process in kB (0 once it is gone).
+pub fn vm_hwm_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.split('\n')
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}

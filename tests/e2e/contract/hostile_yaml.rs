@@ -9,8 +9,8 @@
 //! (`VmHWM`) is polled meanwhile. The bounds assert "bounded", not speed.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::support::*;
 
@@ -21,68 +21,16 @@ const QUICK: Duration = Duration::from_secs(10);
 /// Peak resident set a refused input may take.
 const SMALL_KB: u64 = 200 * 1024;
 
-struct Bounded {
-    out: Invocation,
-    took: Duration,
-    killed: bool,
-    peak_kb: u64,
-}
-
 /// `runbook validate FILE` in `dir` under `ulimit -v` 2 GB, killed past [`DEADLINE`].
 fn validate_bounded(dir: &Path, file: &str) -> Bounded {
-    let out_path = dir.join(".stdout");
-    let err_path = dir.join(".stderr");
-    let mut child = Command::new("sh")
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
         .arg("ulimit -v 2000000 && exec \"$0\" validate \"$1\"")
         .arg(runbook_bin())
         .arg(file)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
-        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
-        .spawn()
-        .expect("spawn the runbook binary");
-    let started = Instant::now();
-    let mut peak_kb = 0;
-    let mut killed = false;
-    let status = loop {
-        peak_kb = peak_kb.max(vm_hwm_kb(child.id()));
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > DEADLINE {
-            killed = true;
-            let _ = child.kill();
-            break child.wait().expect("wait after kill");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let read =
-        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
-    Bounded {
-        out: Invocation {
-            code: status.code().unwrap_or(-1),
-            stdout: read(&out_path),
-            stderr: read(&err_path),
-        },
-        took: started.elapsed(),
-        killed,
-        peak_kb,
-    }
-}
-
-/// `VmHWM` of a process in kB (0 once it is gone).
-fn vm_hwm_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.split('\n')
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+        .current_dir(dir);
+    run_bounded(command, dir, DEADLINE)
 }
 
 /// Writes `text` as `hostile.yaml`, validates it and asserts the refusal: exit 2, exactly the

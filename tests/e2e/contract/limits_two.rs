@@ -6,27 +6,14 @@
 //! peak memory watched where memory is the point) and asserts what the operator sees.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::contract::case::Case;
 use crate::support::*;
 
 /// Long enough for a debug build on a busy machine, far shorter than "never".
 const QUICK: Duration = Duration::from_secs(120);
-
-/// How one bounded invocation went.
-struct Bounded {
-    out: Invocation,
-    killed: bool,
-    /// Highest `VmHWM` (peak resident set) seen, in kB.
-    peak_kb: u64,
-}
-
-/// The binary under test; `RUNBOOK_E2E_BIN` points these tests at another build.
-fn binary() -> std::path::PathBuf {
-    std::env::var_os("RUNBOOK_E2E_BIN").map_or_else(runbook_bin, std::path::PathBuf::from)
-}
 
 /// `runbook ARGS...` in the case's directory (run and check get the case's `url` var and
 /// `--evidence-dir ev`), killed after `limit`, its peak RSS polled meanwhile. Output goes to
@@ -37,55 +24,9 @@ fn bounded(case: &Case, args: &[&str], limit: Duration) -> Bounded {
         all.extend(["--var".to_owned(), format!("url={}", case.db.url)]);
         all.extend(["--evidence-dir".to_owned(), "ev".to_owned()]);
     }
-    let out_path = case.path().join(".stdout");
-    let err_path = case.path().join(".stderr");
-    let mut child = Command::new(binary())
-        .current_dir(case.path())
-        .args(&all)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
-        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
-        .spawn()
-        .expect("spawn the runbook binary");
-    let started = Instant::now();
-    let mut peak_kb = 0;
-    let mut killed = false;
-    let status = loop {
-        peak_kb = peak_kb.max(vm_hwm_kb(child.id()));
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            killed = true;
-            let _ = child.kill();
-            break child.wait().expect("wait after kill");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let read =
-        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
-    Bounded {
-        out: Invocation {
-            code: status.code().unwrap_or(-1),
-            stdout: read(&out_path),
-            stderr: read(&err_path),
-        },
-        killed,
-        peak_kb,
-    }
-}
-
-/// `VmHWM` of a process in kB (0 once it is gone).
-fn vm_hwm_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.split('\n')
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+    let mut command = Command::new(runbook_bin());
+    command.current_dir(case.path()).args(&all);
+    run_bounded(command, case.path(), limit)
 }
 
 /// Total size of the files under `dir`.
