@@ -207,6 +207,33 @@ impl DockerFacts {
         }
     }
 
+    /// The destructions of a Docker step: its own target and `reached` (targets found by
+    /// identity), each told `what` the step destroys, with why identity is unknown if it is.
+    pub(crate) fn destructions(
+        &self,
+        step: &runbook_spec::Step,
+        reached: Vec<String>,
+        what: &str,
+    ) -> Vec<crate::step::Destruction> {
+        let mut targets: Vec<String> = step.target.iter().cloned().collect();
+        for target in reached {
+            if !targets.contains(&target) {
+                targets.push(target);
+            }
+        }
+        let what = match self.unknown_because() {
+            Some(why) => format!("{what} ({why})"),
+            None => what.to_owned(),
+        };
+        targets
+            .into_iter()
+            .map(|target| crate::step::Destruction {
+                target,
+                what: what.clone(),
+            })
+            .collect()
+    }
+
     fn live(&self, reference: &str) -> Option<&LiveContainer> {
         self.containers.get(reference).and_then(Option::as_ref)
     }

@@ -184,26 +184,11 @@ impl Step for ContainerRemoveStep {
             return Some(Ok(Vec::new()));
         }
         let container = self.0.container.as_deref()?;
-        let mut targets: Vec<String> = step.target.iter().cloned().collect();
-        for target in facts.targets_of_container(runbook, container) {
-            if !targets.contains(&target) {
-                targets.push(target);
-            }
-        }
-        Some(Ok(targets
-            .into_iter()
-            .map(|target| Destruction {
-                target,
-                what: match facts.unknown_because() {
-                    Some(why) => format!(
-                        "remove container {container} with its anonymous volumes (its data) ({why})"
-                    ),
-                    None => format!(
-                        "remove container {container} with its anonymous volumes (its data)"
-                    ),
-                },
-            })
-            .collect()))
+        Some(Ok(facts.destructions(
+            step,
+            facts.targets_of_container(runbook, container),
+            &format!("remove container {container} with its anonymous volumes (its data)"),
+        )))
     }
 }
 

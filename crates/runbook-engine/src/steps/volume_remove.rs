@@ -114,22 +114,11 @@ impl Step for VolumeRemoveStep {
         facts: &DockerFacts,
     ) -> Option<Result<Vec<Destruction>, StepError>> {
         let name = &self.0.name;
-        let mut targets: Vec<String> = step.target.iter().cloned().collect();
-        for target in facts.targets_of_volume(runbook, name) {
-            if !targets.contains(&target) {
-                targets.push(target);
-            }
-        }
-        Some(Ok(targets
-            .into_iter()
-            .map(|target| Destruction {
-                target,
-                what: match facts.unknown_because() {
-                    Some(why) => format!("remove volume {name} and the data in it ({why})"),
-                    None => format!("remove volume {name} and the data in it"),
-                },
-            })
-            .collect()))
+        Some(Ok(facts.destructions(
+            step,
+            facts.targets_of_volume(runbook, name),
+            &format!("remove volume {name} and the data in it"),
+        )))
     }
 }
 
