@@ -26,7 +26,10 @@ fn seed(case: &Case) {
 fn refused_without_consent(prefix: &str, sql: &str, reason: &str) {
     let case = Case::new(prefix);
     seed(&case);
-    let indented: String = sql.split('\n').map(|l| format!("            {l}\n")).collect();
+    let indented: String = sql
+        .split('\n')
+        .map(|l| format!("            {l}\n"))
+        .collect();
     case.runbook(
         "consent-attack",
         "protected: true",
