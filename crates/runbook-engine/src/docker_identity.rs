@@ -234,6 +234,30 @@ impl DockerFacts {
             .collect()
     }
 
+    /// A step that acts inside a container (`container_exec`, `copy_to_container`): its effects
+    /// cannot be analysed (a command may run `psql -c 'DROP ...'`, a copy may overwrite the
+    /// data directory), so every protected target the container belongs to, by identity, must
+    /// consent. `own` is the step's `container:`; else its target's container.
+    pub(crate) fn acting_in(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &Runbook,
+        own: Option<&str>,
+        what: impl Fn(&str) -> String,
+    ) -> Option<Result<Vec<crate::step::Destruction>, crate::errors::StepError>> {
+        let container = own.map(str::to_owned).or_else(|| {
+            step.target
+                .as_ref()
+                .and_then(|t| runbook.targets.get(t))
+                .and_then(|t| t.container.clone())
+        })?;
+        Some(Ok(self.destructions(
+            step,
+            self.targets_of_container(runbook, &container),
+            &what(&container),
+        )))
+    }
+
     fn live(&self, reference: &str) -> Option<&LiveContainer> {
         self.containers.get(reference).and_then(Option::as_ref)
     }

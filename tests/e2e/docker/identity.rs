@@ -668,3 +668,54 @@ steps:
     assert!(scene.container(&format!("{spare}-old")).is_some());
     scene.finish();
 }
+
+/// Inside a protected target's container nothing is provably harmless: a command may run
+/// `psql -c 'DROP ...'`, a copy may overwrite the data directory. Reached through an unprotected
+/// step target and an ID prefix, both still need the protected target's consent.
+#[test]
+fn exec_and_copy_into_a_protected_container_need_its_consent_whatever_name_reaches_it() {
+    let Some(scene) = Scene::start("exec-copy") else {
+        return;
+    };
+    let (container, spare) = (scene.name("db"), scene.name("spare"));
+    let id = victim(&scene, &container, None);
+    let prefix = &id[..10];
+    scene.write("payload.txt", "overwrite\n");
+    let runbook = scene.write(
+        "exec.yaml",
+        &format!(
+            r#"version: 1
+name: exec-copy
+targets:
+  db: {{ container: {container}, protected: true }}
+  scratch: {{ container: {spare} }}
+steps:
+  - id: copy
+    kind: copy_to_container
+    target: scratch
+    container: {prefix}
+    path: payload.txt
+    to: /var/lib/postgresql/data/PG_VERSION
+  - id: exec
+    kind: container_exec
+    target: scratch
+    container: {container}
+    command: [psql, -c, "DROP TABLE patients"]
+"#
+        ),
+    );
+    let refused = scene.runbook(&["run", runbook.to_str().expect("utf-8")]);
+    assert_eq!(refused.code, 2, "{}", refused.all_output());
+    assert!(
+        refused.stderr.contains(&refusal(
+            "db",
+            "copy",
+            &format!(
+                "copy payload.txt into container {prefix}, overwriting whatever is there (and 1 more step)"
+            )
+        )),
+        "{}",
+        refused.stderr
+    );
+    scene.finish();
+}

@@ -19,9 +19,10 @@ use runbook_spec::ContainerExec;
 use serde_json::json;
 
 use crate::context::StepContext;
+use crate::docker_identity::DockerFacts;
 use crate::errors::StepError;
 use crate::output::CommandOutput;
-use crate::step::Step;
+use crate::step::{Destruction, Step};
 
 /// How long a cancelled command gets between SIGTERM and SIGKILL: well inside the runner's
 /// own grace period, so the step's evidence is sealed with the command's end in it.
@@ -188,6 +189,30 @@ impl Step for ContainerExecStep {
             cx.log(note);
         }
         Ok(StepOutcome::new(StepStatus::Passed, would))
+    }
+
+    fn destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &runbook_spec::Runbook,
+    ) -> Result<Vec<Destruction>, StepError> {
+        self.docker_destruction(step, runbook, &DockerFacts::not_asked(runbook))
+            .unwrap_or_else(|| Ok(Vec::new()))
+    }
+
+    /// Inside a protected target's container nothing is provably harmless.
+    fn docker_destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &runbook_spec::Runbook,
+        facts: &DockerFacts,
+    ) -> Option<Result<Vec<Destruction>, StepError>> {
+        facts.acting_in(step, runbook, self.0.container.as_deref(), |c| {
+            format!(
+                "run {} in container {c}, whose effects cannot be analysed",
+                self.0.command.first().map_or("a command", String::as_str)
+            )
+        })
     }
 }
 

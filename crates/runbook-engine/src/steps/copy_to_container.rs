@@ -18,9 +18,10 @@ use runbook_spec::CopyToContainer;
 use serde_json::json;
 
 use crate::context::StepContext;
+use crate::docker_identity::DockerFacts;
 use crate::errors::StepError;
 use crate::input_file;
-use crate::step::Step;
+use crate::step::{Destruction, Step};
 
 /// `docker cp` gives a copied file the mode it had; a runbook says what it wants, and without
 /// that gets a file anyone in the container may read but only root may change.
@@ -137,6 +138,30 @@ impl Step for CopyToContainerStep {
         cx.log(&would);
         cx.log(note);
         Ok(StepOutcome::new(StepStatus::Passed, would))
+    }
+
+    fn destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &runbook_spec::Runbook,
+    ) -> Result<Vec<Destruction>, StepError> {
+        self.docker_destruction(step, runbook, &DockerFacts::not_asked(runbook))
+            .unwrap_or_else(|| Ok(Vec::new()))
+    }
+
+    /// Inside a protected target's container nothing is provably harmless.
+    fn docker_destruction(
+        &self,
+        step: &runbook_spec::Step,
+        runbook: &runbook_spec::Runbook,
+        facts: &DockerFacts,
+    ) -> Option<Result<Vec<Destruction>, StepError>> {
+        facts.acting_in(step, runbook, self.0.container.as_deref(), |c| {
+            format!(
+                "copy {} into container {c}, overwriting whatever is there",
+                self.0.path.display()
+            )
+        })
     }
 }
 
