@@ -240,9 +240,13 @@ fn scan<R: Read>(
                     );
                 }
                 // A new session: the analyzer's memory of what was created stays (the objects
-                // are on the server), but statements now run on the reached database.
-                current = reached;
-                current_place = next;
+                // are on the server), but statements now run on the reached database. A
+                // \connect the loader refuses leaves the session where it was (with
+                // `on_error: continue` the script goes on there), so nothing changes then.
+                if next.is_some() {
+                    current = reached;
+                    current_place = next;
+                }
             }
             Ok(_) => {}
             Err(error) => {
