@@ -387,6 +387,18 @@ mod tests {
     }
 
     #[test]
+    fn a_connect_the_loader_refuses_leaves_the_analysis_on_the_protected_target() {
+        let rb = runbook(TARGETS);
+        let d = found(
+            &rb,
+            "prod",
+            "\\connect -reuse-previous=bogus x\nDROP TABLE patients;\n",
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].what.contains("DROP TABLE patients"), "{}", d[0].what);
+    }
+
+    #[test]
     fn a_target_naming_a_protected_database_under_another_name_is_protected() {
         let rb = runbook(&format!(
             "{TARGETS}  alias:\n    postgres: {{ url: 'postgres://other@127.0.0.1:5433/prod' }}\n"
