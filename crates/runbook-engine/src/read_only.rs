@@ -11,7 +11,8 @@
 //!   overload of the name counts, since the server picks by argument types);
 //! - the functions behind operators that are not pg_catalog's;
 //! - aggregates' support functions;
-//! - functions used by views and row-security policies of the relations read;
+//! - functions used by views and row-security policies of the relations read, and the handler
+//!   of a foreign table's wrapper (file_fdw's `program` runs a command on every read);
 //! - CHECK constraints of domains the query casts to.
 //!
 //! A function is vouched for when it belongs to pg_catalog or to an installed extension and is
@@ -82,6 +83,10 @@ WITH RECURSIVE rel AS (
   SELECT d.refobjid FROM rel JOIN pg_policy pol ON pol.polrelid = rel.oid
   JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = pol.oid
    AND d.refclassid = 'pg_proc'::regclass
+  UNION
+  SELECT w.fdwhandler FROM rel JOIN pg_foreign_table ft ON ft.ftrelid = rel.oid
+  JOIN pg_foreign_server fs ON fs.oid = ft.ftserver
+  JOIN pg_foreign_data_wrapper w ON w.oid = fs.srvfdw
 )
 SELECT 'relation ' || $1, p.proname::text, n.nspname::text, p.provolatile::text,
        EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass

@@ -391,3 +391,46 @@ fn check_sends_no_gate_that_smuggles_a_commit_past_the_split() {
         "{log}"
     );
 }
+
+/// A foreign table of file_fdw with a `program` runs that command on every read: reading it is
+/// not a plain read, and check mode does not send the gate.
+#[test]
+fn check_does_not_read_a_foreign_table_whose_wrapper_runs_a_program() {
+    let case = Case::new("e2e_att_check_fdw");
+    seed(&case);
+    let marker = format!("/tmp/runbook-e2e-fdw-{}", case.db.spec.dbname());
+    sql_exec(
+        &case.db.spec,
+        &format!(
+            "CREATE EXTENSION IF NOT EXISTS file_fdw;
+             CREATE SERVER files FOREIGN DATA WRAPPER file_fdw;
+             CREATE FOREIGN TABLE ft (line text) SERVER files OPTIONS (program 'touch {marker}; echo x');"
+        ),
+    );
+    case.runbook(
+        "check-fdw",
+        "",
+        "
+        - id: gate
+          kind: gate
+          target: db
+          checks:
+            - name: foreign read
+              query: SELECT count(*) FROM ft
+        ",
+    );
+    let result = case.run(&["check", "rb.yaml"]);
+    assert_no_panic(&result);
+    let ran = std::path::Path::new(&marker).exists();
+    let _ = std::fs::remove_file(&marker);
+    assert!(
+        !ran,
+        "check ran the foreign table's program:\n{}",
+        result.all_output()
+    );
+    let log = step_log(&result.evidence_dir(case.path()), "01-gate");
+    assert!(
+        log.contains("not checked  foreign read: it calls") && log.contains("file_fdw_handler"),
+        "{log}"
+    );
+}
