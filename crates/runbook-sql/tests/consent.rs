@@ -137,6 +137,11 @@ fn every_keyword_bypass_of_the_issue_needs_consent() {
         ("SET LOCAL standard_conforming_strings TO 'false';", "split"),
         ("RESET standard_conforming_strings;", "split"),
         ("RESET ALL;", "RESET ALL"),
+        ("REFRESH MATERIALIZED VIEW public.mv;", "did not write"),
+        (
+            "CREATE MATERIALIZED VIEW mv AS SELECT wipe() WITH NO DATA;",
+            "wipe",
+        ),
     ];
     for (sql, reason) in attacks {
         let got = needs_consent(sql);
@@ -218,7 +223,9 @@ fn harmless_statements_stay_quiet() {
          SELECT nextval('patients_id_seq');\n\
          PREPARE q AS SELECT 1; EXECUTE q;\n\
          EXPLAIN SELECT * FROM patients;\n\
-         CREATE SCHEMA app CREATE TABLE t (a int);\n",
+         CREATE SCHEMA app CREATE TABLE t (a int);\n\
+         CREATE MATERIALIZED VIEW app.mv AS SELECT count(*) FROM app.t WITH NO DATA;\n\
+         REFRESH MATERIALIZED VIEW app.mv;\n",
     );
 }
 

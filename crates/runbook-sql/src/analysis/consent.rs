@@ -380,10 +380,21 @@ impl ConsentAnalyzer {
             | "NotifyStmt"
             | "DiscardStmt"
             | "ConstraintsSetStmt"
-            | "RefreshMatViewStmt"
             | "FetchStmt"
             | "ClosePortalStmt" => Risk::Harmless,
             "VariableSetStmt" => set_split_setting(body),
+            // A refresh runs the view's query: harmless when the script created the view (its
+            // query was judged then), unknown code otherwise.
+            "RefreshMatViewStmt" => {
+                let view = body.get("relation").and_then(range_var).unwrap_or_default();
+                if self.was_created(&view) {
+                    Risk::Harmless
+                } else {
+                    consent(format!(
+                        "REFRESH MATERIALIZED VIEW {view} runs a query this script did not write"
+                    ))
+                }
+            }
             other => consent(format!(
                 "{} is not known to leave existing data alone",
                 statement_label(other)
