@@ -546,6 +546,7 @@ steps:
     kind: container_remove
     target: db
     force: true
+    volumes: true
 "#,
         container = scene.name("db"),
         labels = scene.labels_yaml(),

@@ -389,6 +389,7 @@ steps:
     kind: container_remove
     target: box
     force: true
+    volumes: true
 "#,
         container = scene.name("box"),
         labels = scene.labels_yaml(),
@@ -504,6 +505,7 @@ steps:
     kind: container_remove
     target: box
     force: true
+    volumes: true
 "#,
         container = scene.name("box"),
         labels = scene.labels_yaml(),

@@ -390,7 +390,7 @@ fn symlink_runbooks(scene: &crate::docker::harness::Scene, link: &Path) -> [Stri
         "{head}  - id: copy\n    kind: copy_to_container\n    target: box\n    path: ${{vars.file}}\n    to: /tmp/copied\n"
     );
     let follow = format!(
-        "{head}  - id: before\n    kind: container_exec\n    target: box\n    command: [\"sh\", \"-c\", \"test -e /tmp/copied && echo PRESENT || echo ABSENT\"]\n  - id: copy\n    kind: copy_to_container\n    target: box\n    path: ${{vars.file}}\n    to: /tmp/copied\n    follow_symlinks: true\n    mode: \"0600\"\n  - id: after\n    kind: container_exec\n    target: box\n    command: [\"sh\", \"-c\", \"stat -c '%a' /tmp/copied; cat /tmp/copied\"]\n  - id: remove\n    kind: container_remove\n    target: box\n    force: true\n"
+        "{head}  - id: before\n    kind: container_exec\n    target: box\n    command: [\"sh\", \"-c\", \"test -e /tmp/copied && echo PRESENT || echo ABSENT\"]\n  - id: copy\n    kind: copy_to_container\n    target: box\n    path: ${{vars.file}}\n    to: /tmp/copied\n    follow_symlinks: true\n    mode: \"0600\"\n  - id: after\n    kind: container_exec\n    target: box\n    command: [\"sh\", \"-c\", \"stat -c '%a' /tmp/copied; cat /tmp/copied\"]\n  - id: remove\n    kind: container_remove\n    target: box\n    force: true\n    volumes: true\n"
     );
     [start, copy, follow]
 }
@@ -479,7 +479,7 @@ fn an_escaped_target_reference_reaches_a_new_container_s_environment_with_one_do
         return;
     };
     let runbook = format!(
-        "version: 1\nname: limits2-env-escape\nvars:\n  a: \"lit $${{targets.x.url}}\"\n  b: \"${{vars.a}}\"\ntargets:\n  box:\n    container: {container}\nsteps:\n  - id: start\n    kind: container_start\n    target: box\n    image: ${{env.POSTGRES_IMAGE}}\n    env: {{ POSTGRES_PASSWORD: \"${{env.POSTGRES_PASSWORD}}\", VIA_VARS: \"${{vars.b}}\", DIRECT: \"direct $${{targets.x.url}}\" }}\n    labels: {labels}\n  - id: show\n    kind: container_exec\n    target: box\n    command: [\"sh\", \"-c\", \"printf '%s|%s' \\\"$VIA_VARS\\\" \\\"$DIRECT\\\"\"]\n  - id: remove\n    kind: container_remove\n    target: box\n    force: true\n",
+        "version: 1\nname: limits2-env-escape\nvars:\n  a: \"lit $${{targets.x.url}}\"\n  b: \"${{vars.a}}\"\ntargets:\n  box:\n    container: {container}\nsteps:\n  - id: start\n    kind: container_start\n    target: box\n    image: ${{env.POSTGRES_IMAGE}}\n    env: {{ POSTGRES_PASSWORD: \"${{env.POSTGRES_PASSWORD}}\", VIA_VARS: \"${{vars.b}}\", DIRECT: \"direct $${{targets.x.url}}\" }}\n    labels: {labels}\n  - id: show\n    kind: container_exec\n    target: box\n    command: [\"sh\", \"-c\", \"printf '%s|%s' \\\"$VIA_VARS\\\" \\\"$DIRECT\\\"\"]\n  - id: remove\n    kind: container_remove\n    target: box\n    force: true\n    volumes: true\n",
         container = scene.name("box"),
         labels = scene.labels_yaml(),
     );
