@@ -191,14 +191,6 @@ impl Step for ContainerExecStep {
         Ok(StepOutcome::new(StepStatus::Passed, would))
     }
 
-    fn destruction(
-        &self,
-        step: &runbook_spec::Step,
-        runbook: &runbook_spec::Runbook,
-    ) -> Result<Vec<Destruction>, StepError> {
-        self.docker_destruction(step, runbook, &DockerFacts::not_asked(runbook))
-            .unwrap_or_else(|| Ok(Vec::new()))
-    }
 
     /// Inside a protected target's container nothing is provably harmless.
     fn docker_destruction(

@@ -161,14 +161,6 @@ impl Step for ContainerRemoveStep {
         Ok(StepOutcome::new(StepStatus::Passed, summary))
     }
 
-    fn destruction(
-        &self,
-        step: &runbook_spec::Step,
-        runbook: &Runbook,
-    ) -> Result<Vec<Destruction>, StepError> {
-        self.docker_destruction(step, runbook, &DockerFacts::not_asked(runbook))
-            .unwrap_or_else(|| Ok(Vec::new()))
-    }
 
     /// Every target whose container this step removes with its anonymous volumes: the step's
     /// own target and every target whose container the reference resolves to (by ID, so a
@@ -249,7 +241,10 @@ steps:
                     StepKind::VolumeRemove(spec) => Box::new(VolumeRemoveStep(spec.clone())),
                     _ => return None,
                 };
-                let found = bound.destruction(step, &runbook).unwrap();
+                let found = bound
+                    .docker_destruction(step, &runbook, &DockerFacts::not_asked(&runbook))
+                    .unwrap_or_else(|| Ok(Vec::new()))
+                    .unwrap();
                 Some((step.id.clone(), found.into_iter().next()))
             })
             .collect()

@@ -94,14 +94,6 @@ impl Step for VolumeRemoveStep {
         Ok(StepOutcome::new(StepStatus::Passed, summary))
     }
 
-    fn destruction(
-        &self,
-        step: &runbook_spec::Step,
-        runbook: &Runbook,
-    ) -> Result<Vec<Destruction>, StepError> {
-        self.docker_destruction(step, runbook, &DockerFacts::not_asked(runbook))
-            .unwrap_or_else(|| Ok(Vec::new()))
-    }
 
     /// The step's own target and every target whose container mounts the volume: now (the
     /// engine's snapshot, whatever the container is called), or once a `container_start` of
