@@ -191,7 +191,6 @@ impl Step for ContainerExecStep {
         Ok(StepOutcome::new(StepStatus::Passed, would))
     }
 
-
     /// Inside a protected target's container nothing is provably harmless.
     fn docker_destruction(
         &self,

@@ -161,7 +161,6 @@ impl Step for ContainerRemoveStep {
         Ok(StepOutcome::new(StepStatus::Passed, summary))
     }
 
-
     /// Every target whose container this step removes with its anonymous volumes: the step's
     /// own target and every target whose container the reference resolves to (by ID, so a
     /// prefix or another target's `container:` reaches the same one), or shares an anonymous

@@ -140,7 +140,6 @@ impl Step for CopyToContainerStep {
         Ok(StepOutcome::new(StepStatus::Passed, would))
     }
 
-
     /// Inside a protected target's container nothing is provably harmless.
     fn docker_destruction(
         &self,

@@ -94,7 +94,6 @@ impl Step for VolumeRemoveStep {
         Ok(StepOutcome::new(StepStatus::Passed, summary))
     }
 
-
     /// The step's own target and every target whose container mounts the volume: now (the
     /// engine's snapshot, whatever the container is called), or once a `container_start` of
     /// the runbook (image or Compose service) created it; every target with a container when
