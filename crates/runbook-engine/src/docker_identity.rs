@@ -121,6 +121,8 @@ impl DockerFacts {
                 StepKind::VolumeRemove(remove) => {
                     volumes.insert(remove.name.clone());
                 }
+                StepKind::ContainerExec(exec) => container_refs.extend(exec.container.clone()),
+                StepKind::CopyToContainer(copy) => container_refs.extend(copy.container.clone()),
                 StepKind::ContainerStart(start) => {
                     let planned = planned_by(start);
                     container_refs.extend(planned.container);
@@ -131,7 +133,10 @@ impl DockerFacts {
         }
         let destructive = runbook.steps.iter().any(|s| match &s.kind {
             StepKind::ContainerRemove(r) => r.volumes,
-            StepKind::VolumeRemove(_) => true,
+            // Acting inside a container (`acting_in`) is judged by the container's identity too.
+            StepKind::VolumeRemove(_)
+            | StepKind::ContainerExec(_)
+            | StepKind::CopyToContainer(_) => true,
             StepKind::ContainerStart(start) => {
                 start.compose.is_some() || start.volumes.iter().any(|v| v.is_named_volume())
             }

@@ -377,7 +377,6 @@ fn first_step(runbook: &Runbook, from: Option<&str>) -> Result<usize, EngineErro
         })
 }
 
-/// What `run.json` says about each target: never a password.
 /// Passwords the targets may send that the runbook does not spell out, so none of them reaches
 /// the terminal or evidence: `PGPASSWORD`, a service file's, every line of the password file
 /// (see `runbook_postgres::connection_secrets`).
@@ -394,6 +393,7 @@ fn target_passwords(runbook: &Runbook) -> Vec<String> {
     secrets
 }
 
+/// What `run.json` says about each target: never a password.
 fn target_records(runbook: &Runbook) -> BTreeMap<String, TargetRecord> {
     runbook
         .targets
