@@ -38,13 +38,7 @@ pub fn lint(runbook: &Runbook) -> Vec<String> {
                     Ok((handle, meta)) => handle.take(meta.len()),
                     Err(crate::StepError::Blocked(_)) if file.allow_special_file => continue,
                     Err(crate::StepError::Blocked(refusal)) => {
-                        findings.push(format!(
-                            "{}:{}:{}: {refusal} (step '{}')",
-                            runbook.file.display(),
-                            step.position.line,
-                            step.position.column,
-                            step.id
-                        ));
+                        findings.push(at_step(runbook, step, &refusal));
                         continue;
                     }
                     Err(_) => continue,
@@ -61,19 +55,24 @@ pub fn lint(runbook: &Runbook) -> Vec<String> {
                 if let Some((link, to)) = crate::steps::copy_to_container::symlink_in(&copy.path) {
                     let refusal =
                         crate::steps::copy_to_container::symlink_refusal(&copy.path, &link, &to);
-                    findings.push(format!(
-                        "{}:{}:{}: {refusal} (step '{}')",
-                        runbook.file.display(),
-                        step.position.line,
-                        step.position.column,
-                        step.id
-                    ));
+                    findings.push(at_step(runbook, step, &refusal));
                 }
             }
             _ => {}
         }
     }
     findings
+}
+
+/// A finding placed at the step it belongs to: `rb.yaml:10:5: ... (step 'load')`.
+fn at_step(runbook: &Runbook, step: &runbook_spec::Step, finding: &str) -> String {
+    format!(
+        "{}:{}:{}: {finding} (step '{}')",
+        runbook.file.display(),
+        step.position.line,
+        step.position.column,
+        step.id
+    )
 }
 
 fn scan<R: Read>(reader: ScriptReader<R>, origin: &Origin, step: &str, findings: &mut Vec<String>) {
