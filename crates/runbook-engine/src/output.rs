@@ -414,10 +414,7 @@ mod tests {
                 source: b"name: t\n".to_vec(),
             },
             Mode::Run,
-            vec![PlannedStep {
-                id: "s".to_owned(),
-                kind: "shell".to_owned(),
-            }],
+            vec![PlannedStep::new("s", "shell")],
         );
         let mut evidence =
             EvidenceDir::create(dir, run, Redactor::new(Vec::<String>::new())).expect("evidence");

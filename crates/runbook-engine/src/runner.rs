@@ -44,8 +44,11 @@ pub struct RunReport {
     pub evidence_dir: PathBuf,
     /// The run did not start because a protected target lacked consent (exit code 2).
     pub refused: Option<String>,
-    /// The first step that failed or blocked, with its error.
+    /// The failure that decided the run (the first not allowed by `continue_on_error`, else
+    /// the first failed gate, else the first allowed failure), with its error.
     pub failure: Option<StepFailure>,
+    /// Every step that failed or blocked, in order, allowed or not.
+    pub failures: Vec<StepFailure>,
     /// Ephemeral clusters left running by `--keep`: (target, URL).
     pub kept_clusters: Vec<(String, String)>,
     pub duration: Duration,
@@ -98,7 +101,11 @@ pub async fn execute(
         runbook
             .steps
             .iter()
-            .map(|s| PlannedStep::new(&s.id, s.kind.name()))
+            .map(|s| {
+                PlannedStep::new(&s.id, s.kind.name())
+                    .with_description(s.description.clone())
+                    .with_continue_on_error(s.continue_on_error)
+            })
             .collect(),
     );
     new.from_step = options.from_step.clone();
@@ -164,6 +171,7 @@ pub async fn execute(
             evidence_dir,
             refused: Some(redactor.redact(&refusal).into_owned()),
             failure: None,
+            failures: Vec::new(),
             kept_clusters: Vec::new(),
             duration,
         });
@@ -299,7 +307,8 @@ pub async fn execute(
         status,
         evidence_dir,
         refused: None,
-        failure: verdict.failure,
+        failure: verdict.deciding_failure().cloned(),
+        failures: verdict.failures,
         kept_clusters: std::mem::take(&mut resources.kept),
         duration,
     })

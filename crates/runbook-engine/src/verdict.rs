@@ -1,15 +1,33 @@
 //! The run's verdict, accumulated as steps finish: what stops a run, and the status and exit
 //! code it ends with.
+//!
+//! | what failed                                   | `run` goes on? | status                 | exit |
+//! | --------------------------------------------- | -------------- | ---------------------- | ---- |
+//! | nothing                                       | yes            | `passed`               | 0    |
+//! | a non-gate step with `continue_on_error`      | yes            | `passed_with_failures` | 0    |
+//! | a gate with `continue_on_error`               | yes            | `gate_failed`          | 4    |
+//! | a gate                                        | no             | `gate_failed`          | 4    |
+//! | a step (its own error, or a gate's query fails to run) | no    | `failed`               | 1    |
+//! | a step was blocked (missing file, consent)    | no             | `blocked`              | 3    |
+//! | Ctrl-C / SIGTERM                              | no             | `interrupted`          | 130  |
+//!
+//! When several happen, the worst decides: interrupted, blocked, failed, gate_failed,
+//! passed_with_failures. `continue_on_error` keeps the run going (so cleanup and later gates
+//! still run); it never makes a failure disappear from the verdict.
 
 use runbook_evidence::{Mode, RunStatus, StepOutcome, StepStatus};
 
-/// The first step that decided the run, for the CLI's last lines.
+/// A step that failed or blocked, for the CLI's last lines.
 #[derive(Debug, Clone)]
 pub struct StepFailure {
     pub step: String,
     pub kind: String,
     pub status: StepStatus,
     pub message: String,
+    /// The step had `continue_on_error: true`: the run went on after it.
+    pub allowed: bool,
+    /// A gate's checks failed (rather than the step itself erroring).
+    pub gate: bool,
 }
 
 /// Accumulates the run's verdict as steps finish.
@@ -18,8 +36,12 @@ pub(crate) struct Verdict {
     blocked: bool,
     failed: bool,
     gate_failed: bool,
+    allowed_failures: bool,
+    /// A failure without `continue_on_error`: the run stops.
+    stop: bool,
     pub(crate) interrupted: bool,
-    pub(crate) failure: Option<StepFailure>,
+    /// Every failed or blocked step, in order.
+    pub(crate) failures: Vec<StepFailure>,
 }
 
 impl Verdict {
@@ -29,37 +51,58 @@ impl Verdict {
             blocked: false,
             failed: false,
             gate_failed: false,
+            allowed_failures: false,
+            stop: false,
             interrupted: false,
-            failure: None,
+            failures: Vec::new(),
         }
     }
 
     pub(crate) fn record(&mut self, step: &runbook_spec::Step, outcome: &StepOutcome) {
-        let bad = matches!(outcome.status, StepStatus::Failed | StepStatus::Blocked);
-        // A `continue_on_error` step's failure is recorded in its own result but does not
-        // decide the run, in either mode.
-        if !bad || step.continue_on_error {
+        if !matches!(outcome.status, StepStatus::Failed | StepStatus::Blocked) {
             return;
         }
-        match outcome.status {
-            StepStatus::Blocked => self.blocked = true,
-            _ if outcome.gate.is_some() && outcome.error.is_none() => self.gate_failed = true,
-            _ => self.failed = true,
+        let gate = outcome.status == StepStatus::Failed
+            && outcome.gate.is_some()
+            && outcome.error.is_none();
+        let allowed = step.continue_on_error;
+        self.failures.push(StepFailure {
+            step: step.id.clone(),
+            kind: step.kind.name().to_owned(),
+            status: outcome.status,
+            message: outcome.summary.clone(),
+            allowed,
+            gate,
+        });
+        if gate {
+            // A failed gate decides the verdict even when the run was told to go on.
+            self.gate_failed = true;
+        } else if allowed {
+            self.allowed_failures = true;
+        } else if outcome.status == StepStatus::Blocked {
+            self.blocked = true;
+        } else {
+            self.failed = true;
         }
-        if self.failure.is_none() {
-            self.failure = Some(StepFailure {
-                step: step.id.clone(),
-                kind: step.kind.name().to_owned(),
-                status: outcome.status,
-                message: outcome.summary.clone(),
-            });
+        if !allowed {
+            self.stop = true;
         }
     }
 
-    /// `run` stops at the first failure or block; `check` only on interruption.
+    /// `run` stops at the first failure or block not allowed by `continue_on_error`; `check`
+    /// only on interruption.
     pub(crate) fn stopped(&self) -> bool {
-        self.interrupted
-            || (self.mode == Mode::Run && (self.blocked || self.failed || self.gate_failed))
+        self.interrupted || (self.mode == Mode::Run && self.stop)
+    }
+
+    /// The first failure that decided the run: the first not allowed, else the first gate,
+    /// else the first allowed one.
+    pub(crate) fn deciding_failure(&self) -> Option<&StepFailure> {
+        self.failures
+            .iter()
+            .find(|f| !f.allowed)
+            .or_else(|| self.failures.iter().find(|f| f.gate))
+            .or_else(|| self.failures.first())
     }
 
     pub(crate) fn status(&self) -> RunStatus {
@@ -68,9 +111,76 @@ impl Verdict {
             _ if self.blocked => RunStatus::Blocked,
             Mode::Run if self.failed => RunStatus::Failed,
             Mode::Run if self.gate_failed => RunStatus::GateFailed,
+            Mode::Run if self.allowed_failures => RunStatus::PassedWithFailures,
             Mode::Run => RunStatus::Passed,
             Mode::Check if self.failed || self.gate_failed => RunStatus::WouldFail,
+            // A step that would fail but is allowed to: the run would still pass, so the
+            // check is ready; the failure stays listed in the evidence and the final lines.
             Mode::Check => RunStatus::Ready,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(yaml_extra: &str) -> runbook_spec::Step {
+        let source = format!(
+            "version: 1\nname: t\nsteps:\n  - id: s\n    kind: shell\n    command: [true]\n{yaml_extra}"
+        );
+        let options = runbook_spec::ParseOptions::default();
+        runbook_spec::parse(&source, std::path::Path::new("t.yaml"), &options)
+            .unwrap()
+            .steps
+            .remove(0)
+    }
+
+    fn failed() -> StepOutcome {
+        StepOutcome::new(StepStatus::Failed, "exit code 1")
+    }
+
+    fn failed_gate() -> StepOutcome {
+        let mut outcome = StepOutcome::new(StepStatus::Failed, "1 of 1 checks failed: x");
+        outcome.gate = Some(Vec::new());
+        outcome
+    }
+
+    #[test]
+    fn an_allowed_failure_is_passed_with_failures_and_does_not_stop() {
+        let mut verdict = Verdict::new(Mode::Run);
+        verdict.record(&step("    continue_on_error: true\n"), &failed());
+        assert!(!verdict.stopped());
+        assert_eq!(verdict.status(), RunStatus::PassedWithFailures);
+        assert!(verdict.deciding_failure().unwrap().allowed);
+    }
+
+    #[test]
+    fn an_allowed_gate_failure_is_still_gate_failed_but_the_run_goes_on() {
+        let mut verdict = Verdict::new(Mode::Run);
+        verdict.record(&step("    continue_on_error: true\n"), &failed_gate());
+        assert!(!verdict.stopped());
+        assert_eq!(verdict.status(), RunStatus::GateFailed);
+    }
+
+    #[test]
+    fn the_worst_failure_decides() {
+        let mut verdict = Verdict::new(Mode::Run);
+        verdict.record(&step("    continue_on_error: true\n"), &failed());
+        verdict.record(&step("    continue_on_error: true\n"), &failed_gate());
+        verdict.record(&step(""), &failed());
+        assert!(verdict.stopped());
+        assert_eq!(verdict.status(), RunStatus::Failed);
+        assert_eq!(verdict.failures.len(), 3);
+        assert!(!verdict.deciding_failure().unwrap().allowed);
+    }
+
+    #[test]
+    fn check_mode_counts_a_gate_failure_even_when_allowed() {
+        let mut verdict = Verdict::new(Mode::Check);
+        verdict.record(&step("    continue_on_error: true\n"), &failed());
+        assert_eq!(verdict.status(), RunStatus::Ready);
+        verdict.record(&step("    continue_on_error: true\n"), &failed_gate());
+        assert_eq!(verdict.status(), RunStatus::WouldFail);
     }
 }

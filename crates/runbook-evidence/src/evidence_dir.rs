@@ -96,6 +96,11 @@ pub struct RunbookSource {
 pub struct PlannedStep {
     pub id: String,
     pub kind: String,
+    /// The runbook's `description:` of the step, for the reports.
+    pub description: Option<String>,
+    /// The step's failure is allowed (`continue_on_error: true`): the run goes on, and the
+    /// verdict says the failure happened (`passed_with_failures`) rather than hiding it.
+    pub continue_on_error: bool,
 }
 
 impl PlannedStep {
@@ -103,7 +108,19 @@ impl PlannedStep {
         PlannedStep {
             id: id.into(),
             kind: kind.into(),
+            description: None,
+            continue_on_error: false,
         }
+    }
+
+    pub fn with_description(mut self, description: Option<String>) -> Self {
+        self.description = description;
+        self
+    }
+
+    pub fn with_continue_on_error(mut self, continue_on_error: bool) -> Self {
+        self.continue_on_error = continue_on_error;
+        self
     }
 }
 
@@ -252,6 +269,7 @@ impl EvidenceDir {
             index: step.index,
             id: step.id.clone(),
             kind: step.kind.clone(),
+            description: self.run.steps[step.index - 1].description.clone(),
             status: outcome.status,
             started_at: step.started_at,
             finished_at: Utc::now(),
@@ -437,6 +455,7 @@ impl EvidenceDir {
             index: current.index,
             id: summary.id.clone(),
             kind: summary.kind.clone(),
+            description: summary.description.clone(),
             status: StepStatus::Failed,
             started_at: current.started_at,
             finished_at: Utc::now(),
@@ -524,6 +543,8 @@ fn populate(staging: &Path, path: &Path, new: NewRun, redactor: Redactor) -> Res
                 index: i + 1,
                 id: step.id,
                 kind: step.kind,
+                description: step.description,
+                continue_on_error: step.continue_on_error,
                 status: StepStatus::NotRun,
                 started_at: None,
                 duration_ms: None,

@@ -114,6 +114,13 @@ pub struct StepSummary {
     pub index: usize,
     pub id: String,
     pub kind: String,
+    /// The runbook's `description:` of the step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A failure of this step was allowed (`continue_on_error: true`): it did not stop the
+    /// run, and the run's status says it happened (`passed_with_failures`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continue_on_error: bool,
     pub status: StepStatus,
     pub started_at: Option<DateTime<Utc>>,
     pub duration_ms: Option<u64>,

@@ -72,6 +72,9 @@ impl fmt::Display for StepStatus {
 pub enum RunStatus {
     Running,
     Passed,
+    /// Every step ran or was allowed to fail: only steps with `continue_on_error: true` (none of
+    /// them a gate) failed. Exit code 0, but the failures are listed first, never hidden.
+    PassedWithFailures,
     Failed,
     Blocked,
     GateFailed,
@@ -87,6 +90,7 @@ impl RunStatus {
         match self {
             RunStatus::Running => "running",
             RunStatus::Passed => "passed",
+            RunStatus::PassedWithFailures => "passed_with_failures",
             RunStatus::Failed => "failed",
             RunStatus::Blocked => "blocked",
             RunStatus::GateFailed => "gate_failed",
@@ -102,6 +106,7 @@ impl RunStatus {
             Mode::Run => matches!(
                 self,
                 RunStatus::Passed
+                    | RunStatus::PassedWithFailures
                     | RunStatus::Failed
                     | RunStatus::Blocked
                     | RunStatus::GateFailed
@@ -120,9 +125,15 @@ impl RunStatus {
     /// The final statuses of `mode`, for error messages.
     pub fn finals_of(mode: Mode) -> &'static str {
         match mode {
-            Mode::Run => "passed, failed, blocked, gate_failed, interrupted",
+            Mode::Run => "passed, passed_with_failures, failed, blocked, gate_failed, interrupted",
             Mode::Check => "ready, would_fail, blocked, interrupted",
         }
+    }
+
+    /// Whether the run's verdict is a pass a reviewer can sign without reading further (exit
+    /// code 0 and nothing failed): `passed_with_failures` is not.
+    pub fn is_clean_pass(self) -> bool {
+        matches!(self, RunStatus::Passed | RunStatus::Ready)
     }
 
     /// Whether the run reached a verdict (anything but `running`).
@@ -155,6 +166,7 @@ mod tests {
         let runs = [
             RunStatus::Running,
             RunStatus::Passed,
+            RunStatus::PassedWithFailures,
             RunStatus::Failed,
             RunStatus::Blocked,
             RunStatus::GateFailed,
@@ -165,7 +177,7 @@ mod tests {
         let json = serde_json::to_string(&runs).unwrap();
         assert_eq!(
             json,
-            r#"["running","passed","failed","blocked","gate_failed","interrupted","ready","would_fail"]"#
+            r#"["running","passed","passed_with_failures","failed","blocked","gate_failed","interrupted","ready","would_fail"]"#
         );
         for status in runs {
             assert_eq!(json.matches(&format!("\"{status}\"")).count(), 1);

@@ -43,6 +43,9 @@ pub struct StepResult {
     pub index: usize,
     pub id: String,
     pub kind: String,
+    /// The runbook's `description:` of the step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub status: StepStatus,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,

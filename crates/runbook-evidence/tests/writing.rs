@@ -321,8 +321,8 @@ fn misuse_is_refused_with_clear_errors() {
     let err = dir.finish_run(RunStatus::Ready).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "cannot finish the run as ready: expected one of passed, failed, blocked, gate_failed, \
-         interrupted in run mode"
+        "cannot finish the run as ready: expected one of passed, passed_with_failures, failed, \
+         blocked, gate_failed, interrupted in run mode"
     );
     assert!(dir.finish_run(RunStatus::Running).is_err());
     dir.finish_run(RunStatus::Failed).unwrap();

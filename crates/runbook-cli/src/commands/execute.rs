@@ -170,7 +170,7 @@ fn conclude(mode: Mode, report: &RunReport) -> i32 {
         .lock()
         .write_all(sanitize::fit(&out, sanitize::stdout_width()).as_bytes());
     match report.status {
-        RunStatus::Passed | RunStatus::Ready => exit_codes::OK,
+        RunStatus::Passed | RunStatus::PassedWithFailures | RunStatus::Ready => exit_codes::OK,
         RunStatus::Failed | RunStatus::WouldFail | RunStatus::Running => exit_codes::FAILED,
         RunStatus::Blocked => exit_codes::BLOCKED,
         RunStatus::GateFailed => exit_codes::GATE_FAILED,
