@@ -84,6 +84,24 @@ pub enum EvidenceError {
     RunFinished,
     #[error("unknown report format {found:?}: expected md, html, json or junit")]
     UnknownFormat { found: String },
+    /// `approve` of a directory that does not verify: approving it would sign what no checksum
+    /// covers.
+    #[error("{dir} does not verify, so it cannot be approved: {}", problems.join("; "))]
+    NotIntact { dir: PathBuf, problems: Vec<String> },
+    #[error("{dir} holds a run without a verdict (run.json says running): expected a finished run to approve")]
+    ApproveUnfinished { dir: PathBuf },
+    #[error("cannot add an approval: the directory already holds {max}, the most it numbers")]
+    TooManyApprovals { max: u32 },
+    #[error(
+        "invalid {what}: expected {} of at most {max} characters, found {found}",
+        if *multiline { "text without control characters other than line breaks and tabs" } else { "one line without control characters" }
+    )]
+    BadApprovalText {
+        what: &'static str,
+        found: String,
+        max: usize,
+        multiline: bool,
+    },
     #[error("cannot serialize {what}")]
     Serialize {
         what: String,

@@ -28,7 +28,7 @@ use crate::ledger::Ledger;
 use crate::load::Evidence;
 use crate::record_io::{redacted_copy, to_redacted_json};
 use crate::redact::Redactor;
-use crate::report::{Format, render};
+use crate::report::render_at_writing;
 use crate::run_record::{
     Confirmation, RunRecord, RunbookInfo, SCHEMA_VERSION, StepSummary, TargetRecord, ToolInfo,
 };
@@ -339,7 +339,7 @@ impl EvidenceDir {
         self.run.current_step = None;
         self.run = redacted_copy(&self.run, RUN_FILE, &self.redactor)?;
         let evidence = Evidence::from_parts(&self.path, self.run.clone(), &self.results);
-        let report = render(&evidence, None, Format::Markdown);
+        let report = render_at_writing(&evidence);
         let report = self.redactor.redact(&report).into_owned();
         let run_json = to_redacted_json(&self.run, RUN_FILE, &self.redactor)?;
         self.ledger

@@ -17,6 +17,7 @@
 //!
 //! Plain blocking `std` I/O: evidence writes are small and must hit the disk in order.
 
+mod approval;
 mod atomic;
 mod digest;
 mod environment;
@@ -36,6 +37,10 @@ mod sums;
 mod verify;
 mod yaml_copy;
 
+pub use approval::{
+    APPROVALS_DIR, Approval, ApprovalRecord, ApprovalState, Approved, MAX_APPROVER_CHARS,
+    MAX_COMMENT_CHARS, approve,
+};
 pub use digest::{FileDigest, hash_file, hash_reader, sha256_hex};
 pub use environment::{detect_host, detect_operator, operator_from};
 pub use errors::{EvidenceError, Result};

@@ -32,7 +32,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::approval::{APPROVALS_DIR, ApprovalState, check_listed, is_pending};
 use crate::atomic::is_temp_name;
+use crate::digest::sha256_hex;
 use crate::digest::hash_file;
 use crate::errors::{EvidenceError, Result};
 use crate::layout::{
@@ -67,6 +69,14 @@ pub struct VerifyReport {
     /// name), one sentence each: the traces of a removed step or a forged verdict.
     #[serde(default)]
     pub inconsistent: Vec<String>,
+    /// Every approval `SHA256SUMS` lists (`runbook approve`), in order, and whether the evidence
+    /// is still what it approved (a stale one is also in `inconsistent`).
+    #[serde(default)]
+    pub approvals: Vec<ApprovalState>,
+    /// Unlisted files an interrupted `runbook approve` left (a record not yet listed, temp
+    /// files): accepted, but they approve nothing.
+    #[serde(default)]
+    pub pending_approvals: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,8 +183,12 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
     let mut report = VerifyReport::default();
     let sums_path = dir.join(SUMS_FILE);
     let mut sums_unreadable = None;
+    let mut sums_sha256 = String::new();
     let sums_text = match read_evidence_file(&sums_path) {
-        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Ok(bytes) => {
+            sums_sha256 = sha256_hex(&bytes);
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         // A FIFO, a device or a symlink put in its place, or a flood: tampering, a finding.
         Err(e)
@@ -333,7 +347,28 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
     if let Some(run) = &trusted_run {
         check_steps(dir, run, &listed, &damaged, &mut inconsistent);
     }
+    let listed_digests: std::collections::BTreeMap<String, String> = entries
+        .iter()
+        .map(|e| (e.path.clone(), e.sha256.clone()))
+        .collect();
+    // Approvals are appended to finished runs only (`approval.rs`).
+    let finished = run_intact && trusted_run.as_ref().is_some_and(|r| r.status.is_finished());
+    let mut approvals = Vec::new();
+    if finished {
+        let findings = check_listed(dir, &listed_digests, &damaged);
+        inconsistent.extend(findings.inconsistent);
+        approvals = findings.states;
+    } else if listed
+        .iter()
+        .any(|p| p.starts_with(&format!("{APPROVALS_DIR}/")))
+    {
+        inconsistent.push(format!(
+            "{SUMS_FILE} lists approvals, but {RUN_FILE} states no verdict: only a finished run \
+             is approved"
+        ));
+    }
     report.inconsistent = inconsistent;
+    report.approvals = approvals;
 
     let tolerance = if sums_text.is_none() {
         // The writer creates SHA256SUMS before the directory appears: nothing to tolerate.
@@ -381,6 +416,10 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
     let mut uncommitted = Vec::new();
     for path in walk(dir)? {
         if listed.contains(&path) || path == SUMS_FILE || leftover(&path) {
+            continue;
+        }
+        if finished && is_pending(dir, &path, &listed_digests, &sums_sha256) {
+            report.pending_approvals.push(path);
             continue;
         }
         let accepted = tolerance.as_ref().is_some_and(|t| t.accepts(&path));

@@ -14,7 +14,10 @@ fn report_md_opens_with_the_verdict_then_gates_then_steps() {
     let dir = finished_run(base.path());
     let md = read(dir.path(), "report.md");
     let first = md.split('\n').next().unwrap();
-    assert_eq!(first, "# GATE_FAILED: clinic-restore");
+    assert_eq!(first, "# GATE FAILED: clinic-restore");
+    if std::env::var_os("RUNBOOK_PRINT_REPORT").is_some() {
+        eprintln!("{md}");
+    }
     for fact in [
         "| status | **gate_failed** |",
         "| runbook | clinic-restore: Restore the clinic database from the baseline dump |",
@@ -70,7 +73,7 @@ fn a_tampered_directory_still_renders_with_a_warning_on_top() {
     let rendered = render_dir(dir.path(), Format::Markdown).unwrap();
     assert!(!rendered.integrity.is_intact());
     let lines: Vec<&str> = rendered.text.split('\n').collect();
-    assert_eq!(lines[0], "# GATE_FAILED: clinic-restore");
+    assert_eq!(lines[0], "# GATE FAILED: clinic-restore");
     assert_eq!(
         lines[2],
         "> **WARNING: this evidence directory is NOT intact: files changed after the run wrote them, do not rely on it**"
@@ -98,12 +101,21 @@ fn html_is_one_escaped_page() {
     assert!(html.ends_with("</html>\n"));
     assert!(!html.contains("<script"));
     assert!(!html.contains("src="));
-    assert!(!html.contains("href="));
+    assert!(!html.contains("<link") && !html.contains("@import") && !html.contains("url("));
+    // Links only to the evidence's own files (relative) and to sections of the page.
+    for href in html.split("href=\"").skip(1) {
+        let target = &href[..href.find('"').unwrap()];
+        assert!(
+            target.starts_with('#') || target.starts_with("steps/"),
+            "{target}"
+        );
+    }
+    assert!(html.contains("<a href=\"steps/02-load-schema/output.log\">"));
     assert!(html.contains("relation &quot;appointment_model&quot; does not exist"));
     assert!(html.find("<h2>Gates</h2>").unwrap() < html.find("<h2>Steps</h2>").unwrap());
     // It parses as XML-ish markup where it matters: every table closes.
     assert_eq!(
-        html.matches("<table>").count(),
+        html.matches("<table").count(),
         html.matches("</table>").count()
     );
 }

@@ -1,36 +1,53 @@
 //! A single self-contained HTML page (inline style, no scripts, no external resources) with
-//! the same content as `report.md`, for mail and artifact viewers.
+//! the same content as `report.md`, for mail, artifact viewers and paper: the verdict and what
+//! failed first, step logs collapsible (`<details>`, open when printed), relative links to every
+//! evidence file. The verdict is in words, so it reads the same without colour.
 
 use std::fmt::Write;
 
-use crate::report::model::Model;
+use crate::report::log::bytes;
+use crate::report::model::{IntegrityView, Model, SignoffView, StepView, Tone};
 use crate::report::text::duration;
-use crate::status::{RunStatus, StepStatus};
+use crate::status::StepStatus;
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:75em;color:#222}\
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:75em;\
+padding:0 1em;color:#222;line-height:1.4}\
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .6em;\
 text-align:left;vertical-align:top}th{background:#f3f3f3}.pass{color:#176f2c}.fail{color:#b00020;\
-font-weight:bold}.warning{border:3px solid #b00020;background:#fff0f0;padding:.5em 1em;\
-margin-bottom:1.5em}.verdict{font-size:1.6em}code{font-size:.95em}";
+font-weight:bold}.allowed{color:#8a5300;font-weight:bold}\
+.warning{border:3px solid #b00020;background:#fff0f0;padding:.5em 1em;margin-bottom:1.5em}\
+h1.verdict{font-size:1.8em;padding:.4em .6em;border:4px solid;border-radius:.2em}\
+h1.tone-pass{color:#176f2c;background:#eef8f0}h1.tone-warn{color:#7a4a00;background:#fff4d6}\
+h1.tone-fail{color:#b00020;background:#fff0f0}\
+.failures{border-left:6px solid #b00020;padding:.2em 1em;margin-bottom:1.5em}\
+.failures.tone-warn{border-color:#c98a00}\
+pre{background:#f7f7f7;border:1px solid #ddd;padding:.5em;overflow-x:auto;white-space:pre-wrap;\
+word-break:break-all;font-size:.85em}code{font-size:.95em}\
+section.step{border-top:1px solid #ccc;margin-top:1em}summary{cursor:pointer}\
+.cut{font-style:italic;color:#555}\
+@media print{body{margin:0;max-width:none;font-size:10pt;color:#000}\
+h1.verdict,.failures,.warning{background:none!important;color:#000!important}\
+.pass,.fail,.allowed{color:#000!important}\
+details>*{display:block!important}details::details-content{display:block;content-visibility:visible}\
+summary{list-style:none}pre{white-space:pre-wrap;border:1px solid #999;background:none}\
+section.step,table,tr{break-inside:avoid-page}a{color:#000}\
+a[href]::after{content:\" (\" attr(href) \")\";font-size:.8em}}";
 
 pub(crate) fn render(model: &Model) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{}: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        escape(model.status.as_str()),
+        escape(&model.headline),
         escape(&model.name)
     );
-    let verdict_class = if matches!(model.status, RunStatus::Passed | RunStatus::Ready) {
-        "pass"
-    } else {
-        "fail"
-    };
+    let tone = tone_class(model.tone);
     let _ = writeln!(
         out,
-        "<h1><span class=\"verdict {verdict_class}\">{}</span>: {}</h1>",
-        escape(&model.status.as_str().to_uppercase()),
+        "<h1 id=\"verdict\" class=\"verdict {tone}\"><span class=\"headline\">{}</span>: {}</h1>",
+        escape(&model.headline),
         escape(&model.name)
     );
     for warning in &model.warnings {
@@ -48,6 +65,58 @@ pub(crate) fn render(model: &Model) -> String {
         }
         out.push_str("</div>\n");
     }
+    if !model.failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "<section id=\"failures\" class=\"failures {tone}\">\n<h2>What failed ({})</h2>\n<ol>",
+            model.failures.len()
+        );
+        for f in &model.failures {
+            let allowed = if f.allowed {
+                " <span class=\"allowed\">allowed by continue_on_error (the run went on)</span>"
+            } else {
+                ""
+            };
+            let _ = write!(
+                out,
+                "<li class=\"failure\"><a href=\"#{}\">step {} <strong>{}</strong></a> ({}): \
+                 <span class=\"fail\">{}</span>{allowed}: {}",
+                escape(&f.anchor),
+                escape(&f.number),
+                escape(&f.id),
+                escape(&f.kind),
+                f.status,
+                escape(&f.summary)
+            );
+            let lines: Vec<String> = f
+                .description
+                .iter()
+                .map(|d| format!("step: {d}"))
+                .chain(f.error.iter().cloned())
+                .collect();
+            if !lines.is_empty() || !f.checks.is_empty() {
+                out.push_str("\n<ul>\n");
+                for line in &lines {
+                    let _ = writeln!(out, "<li>{}</li>", escape(line));
+                }
+                for check in &f.checks {
+                    let _ = writeln!(out, "<li class=\"failed-check\">{}</li>", escape(check));
+                }
+                out.push_str("</ul>");
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ol>\n</section>\n");
+    } else if model.status.is_finished() {
+        out.push_str("<p>Nothing failed: every step that ran passed.</p>\n");
+    }
+    if !model.top_notes.is_empty() {
+        out.push_str("<ul class=\"top-notes\">\n");
+        for note in &model.top_notes {
+            let _ = writeln!(out, "<li><strong>Note:</strong> {}</li>", escape(note));
+        }
+        out.push_str("</ul>\n");
+    }
     out.push_str("<table>\n");
     for (label, value) in &model.facts {
         let _ = writeln!(
@@ -57,7 +126,11 @@ pub(crate) fn render(model: &Model) -> String {
             escape(value)
         );
     }
-    out.push_str("</table>\n<h2>Gates</h2>\n");
+    out.push_str("</table>\n");
+    integrity(&mut out, model);
+    signoff(&mut out, model);
+
+    out.push_str("<h2>Gates</h2>\n");
     if model.gates.is_empty() {
         out.push_str("<p>This runbook has no gate steps.</p>\n");
     }
@@ -68,7 +141,8 @@ pub(crate) fn render(model: &Model) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "<h3>{}: <span class=\"{}\">{}</span>{}</h3>",
+            "<h3><a href=\"#{}\">{}</a>: <span class=\"{}\">{}</span>{}</h3>",
+            escape(&gate.anchor),
             escape(&gate.label),
             status_class(gate.status),
             gate.status,
@@ -79,13 +153,11 @@ pub(crate) fn render(model: &Model) -> String {
         }
         if !gate.checks.is_empty() {
             out.push_str(
-                "<table>\n<tr><th>check</th><th>result</th><th>expected</th><th>actual</th></tr>\n",
+                "<table class=\"checks\">\n<tr><th>check</th><th>result</th><th>expected</th>\
+                 <th>actual</th><th>missing</th><th>query</th></tr>\n",
             );
             for check in &gate.checks {
                 let mut actual = check.actual.clone();
-                if !check.missing.is_empty() {
-                    actual.push_str(&format!(" (missing: {})", check.missing.join(", ")));
-                }
                 if let Some(error) = &check.error {
                     actual.push_str(&format!(" (error: {error})"));
                 }
@@ -94,12 +166,20 @@ pub(crate) fn render(model: &Model) -> String {
                 } else {
                     ("fail", "FAIL")
                 };
+                let query = check
+                    .query
+                    .as_deref()
+                    .map(|q| format!("<pre class=\"query\">{}</pre>", escape(q)))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "<tr><td>{}</td><td class=\"{class}\">{word}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr class=\"check {class}\"><td>{}</td><td class=\"{class} result\">{word}</td>\
+                     <td class=\"expected\">{}</td><td class=\"actual\">{}</td>\
+                     <td class=\"missing\">{}</td><td>{query}</td></tr>",
                     escape(&check.name),
                     escape(&check.expected),
-                    escape(&actual)
+                    escape(&actual),
+                    escape(&check.missing.join(", "))
                 );
             }
             out.push_str("</table>\n");
@@ -112,8 +192,10 @@ pub(crate) fn render(model: &Model) -> String {
     for step in &model.steps {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"{}\">{}</td>\
+             <td>{}</td><td>{}</td></tr>",
             escape(&step.number),
+            escape(&step.anchor),
             escape(&step.id),
             escape(&step.kind),
             status_class(step.status),
@@ -123,6 +205,9 @@ pub(crate) fn render(model: &Model) -> String {
         );
     }
     out.push_str("</table>\n");
+    for step in &model.steps {
+        step_section(&mut out, step, &model.link_base);
+    }
     if !model.notes.is_empty() {
         out.push_str("<h2>Notes</h2>\n<ul>\n");
         for note in &model.notes {
@@ -132,6 +217,224 @@ pub(crate) fn render(model: &Model) -> String {
     }
     out.push_str("</body>\n</html>\n");
     out
+}
+
+fn integrity(out: &mut String, model: &Model) {
+    out.push_str("<h2>Integrity</h2>\n");
+    match &model.integrity {
+        IntegrityView::AtWriting => out.push_str(
+            "<p id=\"integrity\">Written by the run as it sealed its evidence: SHA256SUMS lists \
+             every file. <code>runbook verify DIR</code> checks that nothing changed since.</p>\n",
+        ),
+        IntegrityView::NotChecked => {
+            out.push_str("<p id=\"integrity\">Not checked (<code>runbook verify DIR</code>).</p>\n")
+        }
+        IntegrityView::Checked {
+            intact,
+            checked,
+            problems,
+            pending_approvals,
+        } => {
+            if *intact {
+                let _ = writeln!(
+                    out,
+                    "<p id=\"integrity\"><strong class=\"pass\">intact</strong>: verify re-hashed \
+                     the {checked} files SHA256SUMS lists when this report was rendered; none is \
+                     missing, modified or extra.</p>"
+                );
+            } else {
+                out.push_str(
+                    "<div id=\"integrity\"><p><strong class=\"fail\">NOT intact</strong>: verify \
+                     found:</p>\n<ul>\n",
+                );
+                for p in problems {
+                    let _ = writeln!(out, "<li>{}</li>", escape(p));
+                }
+                out.push_str("</ul></div>\n");
+            }
+            if !pending_approvals.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "<p>An interrupted <code>runbook approve</code> left files that approve \
+                     nothing: {}</p>",
+                    escape(&pending_approvals.join(", "))
+                );
+            }
+        }
+    }
+}
+
+fn signoff(out: &mut String, model: &Model) {
+    out.push_str("<h2>Sign-off</h2>\n");
+    let how = "<code>runbook approve DIR --as NAME [--comment TEXT]</code>";
+    match &model.signoff {
+        SignoffView::AtWriting => {
+            let _ = writeln!(out, "<p id=\"signoff\">Not yet approved. A reviewer signs with {how}.</p>");
+        }
+        SignoffView::NotChecked => out.push_str("<p id=\"signoff\">Approvals not checked.</p>\n"),
+        SignoffView::Checked(approvals) if approvals.is_empty() => {
+            let _ = writeln!(out, "<p id=\"signoff\">No approvals. A reviewer signs with {how}.</p>");
+        }
+        SignoffView::Checked(approvals) => {
+            out.push_str(
+                "<table id=\"signoff\">\n<tr><th>approved by</th><th>at</th><th>as</th>\
+                 <th>comment</th><th>approves SHA256SUMS sha256</th><th>evidence since</th></tr>\n",
+            );
+            for a in approvals {
+                let since = if a.current {
+                    "<span class=\"pass\">unchanged</span>".to_owned()
+                } else {
+                    format!(
+                        "<span class=\"fail\">CHANGED</span>: {}",
+                        escape(a.problem.as_deref().unwrap_or("not what was approved"))
+                    )
+                };
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td>\
+                     <td>{since}</td></tr>",
+                    escape(&a.approver),
+                    link(&model.link_base, &a.path),
+                    escape(&a.when),
+                    escape(&a.by),
+                    escape(a.comment.as_deref().unwrap_or("")),
+                    escape(&a.sums_sha256)
+                );
+            }
+            out.push_str("</table>\n");
+        }
+    }
+}
+
+fn step_section(out: &mut String, step: &StepView, base: &str) {
+    let allowed = if step.allowed {
+        " <span class=\"allowed\">(continue_on_error)</span>"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "<section class=\"step\" id=\"{}\">\n<h3>{} {} ({}): <span class=\"{}\">{}</span>{allowed}</h3>",
+        escape(&step.anchor),
+        escape(&step.number),
+        escape(&step.id),
+        escape(&step.kind),
+        status_class(step.status),
+        step.status
+    );
+    if let Some(description) = &step.description {
+        let _ = writeln!(out, "<p class=\"description\">{}</p>", escape(description));
+    }
+    if !step.outcome.is_empty() {
+        let _ = writeln!(out, "<p>Outcome: {}</p>", escape(&step.outcome));
+    }
+    if !step.error_lines.is_empty() {
+        out.push_str("<ul>\n");
+        for line in &step.error_lines {
+            let _ = writeln!(out, "<li>{}</li>", escape(line));
+        }
+        out.push_str("</ul>\n");
+    }
+    if !step.inputs.is_empty() {
+        out.push_str("<table>\n<tr><th>input</th><th>size</th><th>sha256</th></tr>\n");
+        for input in &step.inputs {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                escape(&input.path),
+                input.size,
+                escape(&input.sha256)
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    if !step.details.is_empty() {
+        out.push_str("<table class=\"details\">\n");
+        for (key, value) in &step.details {
+            let _ = writeln!(
+                out,
+                "<tr><th>{}</th><td>{}</td></tr>",
+                escape(key),
+                escape(value)
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    if let Some(log) = &step.log {
+        let link = link(base, &log.path);
+        match &log.note {
+            Some(note) => {
+                let _ = writeln!(
+                    out,
+                    "<p>Log {link} ({}): {}</p>",
+                    bytes(log.total_bytes),
+                    escape(note)
+                );
+            }
+            None if log.total_bytes == 0 => {
+                let _ = writeln!(out, "<p>Log {link}: empty</p>");
+            }
+            None => {
+                // Open for a failed step: its log is what the reviewer reads next.
+                let open = if matches!(step.status, StepStatus::Failed | StepStatus::Blocked) {
+                    " open"
+                } else {
+                    ""
+                };
+                let _ = write!(
+                    out,
+                    "<details class=\"log\"{open}><summary>Log {} ({})</summary>\n<pre class=\"log\">{}</pre>",
+                    escape(&log.path),
+                    bytes(log.total_bytes),
+                    escape(&log.head)
+                );
+                if let (Some(cut), Some(tail)) = (&log.cut, &log.tail) {
+                    let _ = write!(
+                        out,
+                        "\n<p class=\"cut\">... {}: the full log is {link} ...</p>\n<pre class=\"log\">{}</pre>",
+                        escape(cut),
+                        escape(tail)
+                    );
+                }
+                let _ = writeln!(out, "\n<p>Full log: {link}</p></details>");
+            }
+        }
+    }
+    if !step.files.is_empty() {
+        let links: Vec<String> = step.files.iter().map(|f| link(base, f)).collect();
+        let _ = writeln!(out, "<p class=\"files\">Files: {}</p>", links.join(", "));
+    }
+    out.push_str("</section>\n");
+}
+
+fn link(base: &str, path: &str) -> String {
+    format!(
+        "<a href=\"{}\">{}</a>",
+        escape(&href(&format!("{base}{path}"))),
+        escape(path)
+    )
+}
+
+/// A relative URL for an evidence path: every byte but unreserved characters and `/`
+/// percent-encoded, so a name cannot turn the link into a scheme (`javascript:`) or a query.
+pub(crate) fn href(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+fn tone_class(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Pass => "tone-pass",
+        Tone::Warn => "tone-warn",
+        Tone::Fail => "tone-fail",
+    }
 }
 
 fn status_class(status: StepStatus) -> &'static str {

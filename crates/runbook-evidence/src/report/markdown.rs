@@ -1,23 +1,61 @@
 //! `report.md`: readable as plain text at 3 a.m. and as rendered Markdown in a merge request.
+//!
+//! Order: the verdict as the first line, integrity warnings, what failed (with every failed
+//! check as `name: expected X, found Y`), the `--from` note and run notes, the facts, the
+//! integrity state, the sign-off, the gates with their queries, the steps (a table, then each
+//! step's description, inputs, details, log excerpt and files), other notes.
 
 use std::fmt::Write;
 
-use crate::report::model::Model;
+use crate::report::log::bytes;
+use crate::report::model::{IntegrityView, Model, SignoffView, StepView};
 use crate::report::text::duration;
 
 pub(crate) fn render(model: &Model) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# {}: {}\n",
-        model.status.as_str().to_uppercase(),
-        inline(&model.name)
-    );
+    let _ = writeln!(out, "# {}: {}\n", model.headline, inline(&model.name));
     for warning in &model.warnings {
         let _ = writeln!(out, "> **WARNING: {}**", inline(&warning.headline));
         for line in &warning.lines {
             let _ = writeln!(out, "> - {}", inline(line));
         }
+        out.push('\n');
+    }
+    if model.failures.is_empty() {
+        if model.status.is_finished() {
+            out.push_str("Nothing failed: every step that ran passed.\n\n");
+        }
+    } else {
+        let _ = writeln!(out, "**What failed** ({}):\n", model.failures.len());
+        for (n, f) in model.failures.iter().enumerate() {
+            let allowed = if f.allowed {
+                ", allowed by continue_on_error (the run went on)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "{}. **step {} {}** ({}): **{}**{allowed}: {}",
+                n + 1,
+                f.number,
+                inline(&f.id),
+                inline(&f.kind),
+                f.status,
+                inline(&f.summary)
+            );
+            if let Some(description) = &f.description {
+                let _ = writeln!(out, "   - step: {}", inline(description));
+            }
+            for line in f.error.iter().chain(&f.checks) {
+                let _ = writeln!(out, "   - {}", inline(line));
+            }
+        }
+        out.push('\n');
+    }
+    for note in &model.top_notes {
+        let _ = writeln!(out, "- **Note:** {}", inline(note));
+    }
+    if !model.top_notes.is_empty() {
         out.push('\n');
     }
     out.push_str("| | |\n| --- | --- |\n");
@@ -28,6 +66,82 @@ pub(crate) fn render(model: &Model) -> String {
             cell(value)
         };
         let _ = writeln!(out, "| {label} | {value} |");
+    }
+
+    out.push_str("\n## Integrity\n\n");
+    match &model.integrity {
+        IntegrityView::AtWriting => out.push_str(
+            "Written by the run as it sealed its evidence: SHA256SUMS lists every file. Check that \
+             nothing changed since with `runbook verify DIR` (or `cd DIR && sha256sum -c \
+             SHA256SUMS`); `runbook report DIR` renders this report again with the result.\n",
+        ),
+        IntegrityView::NotChecked => out.push_str("Not checked (`runbook verify DIR` checks it).\n"),
+        IntegrityView::Checked {
+            intact,
+            checked,
+            problems,
+            pending_approvals,
+        } => {
+            if *intact {
+                let _ = writeln!(
+                    out,
+                    "**intact**: `verify` re-hashed the {checked} files SHA256SUMS lists when \
+                     this report was rendered; none is missing, modified or extra."
+                );
+            } else {
+                out.push_str("**NOT intact**: `verify` found:\n\n");
+                for p in problems {
+                    let _ = writeln!(out, "- {}", inline(p));
+                }
+            }
+            if !pending_approvals.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\nAn interrupted `runbook approve` left files that approve nothing: {}",
+                    inline(&pending_approvals.join(", "))
+                );
+            }
+        }
+    }
+
+    out.push_str("\n## Sign-off\n\n");
+    match &model.signoff {
+        SignoffView::AtWriting => out.push_str(
+            "Not yet approved. A reviewer signs with `runbook approve DIR --as NAME [--comment \
+             TEXT]`; `runbook report DIR` shows the approvals and whether the evidence changed \
+             since each.\n",
+        ),
+        SignoffView::NotChecked => out.push_str("Approvals not checked.\n"),
+        SignoffView::Checked(approvals) if approvals.is_empty() => out.push_str(
+            "No approvals. A reviewer signs with `runbook approve DIR --as NAME [--comment TEXT]`.\n",
+        ),
+        SignoffView::Checked(approvals) => {
+            out.push_str(
+                "| approved by | at | as | comment | approves SHA256SUMS sha256 | evidence since |\n\
+                 | --- | --- | --- | --- | --- | --- |\n",
+            );
+            for a in approvals {
+                let since = if a.current {
+                    "unchanged".to_owned()
+                } else {
+                    format!(
+                        "**CHANGED**: {}",
+                        a.problem.as_deref().unwrap_or("not what was approved")
+                    )
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} ({}) | {} | {} | {} | {} | {} |",
+                    cell(&a.approver),
+                    link(&model.link_base, &a.path),
+                    cell(&a.when),
+                    cell(&a.by),
+                    cell(a.comment.as_deref().unwrap_or("")),
+                    cell(&a.sums_sha256),
+                    cell(&since)
+                );
+            }
+        }
     }
 
     out.push_str("\n## Gates\n\n");
@@ -66,6 +180,11 @@ pub(crate) fn render(model: &Model) -> String {
                 );
             }
             out.push('\n');
+            for check in gate.checks.iter().filter(|c| c.query.is_some()) {
+                let query = check.query.as_deref().unwrap_or_default();
+                let _ = writeln!(out, "Query of {}:\n", inline(&check.name));
+                fenced(&mut out, "sql", query);
+            }
         }
     }
 
@@ -92,6 +211,9 @@ pub(crate) fn render(model: &Model) -> String {
             cell(&step.outcome)
         );
     }
+    for step in &model.steps {
+        step_section(&mut out, step, &model.link_base);
+    }
 
     if !model.notes.is_empty() {
         out.push_str("\n## Notes\n\n");
@@ -100,6 +222,109 @@ pub(crate) fn render(model: &Model) -> String {
         }
     }
     out
+}
+
+fn step_section(out: &mut String, step: &StepView, base: &str) {
+    let allowed = if step.allowed {
+        " (continue_on_error)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "\n### {} {} ({}): {}{allowed}\n",
+        step.number,
+        inline(&step.id),
+        inline(&step.kind),
+        step.status
+    );
+    if let Some(description) = &step.description {
+        let _ = writeln!(out, "{}\n", inline(description));
+    }
+    if !step.outcome.is_empty() {
+        let _ = writeln!(out, "Outcome: {}\n", inline(&step.outcome));
+    }
+    for line in &step.error_lines {
+        let _ = writeln!(out, "- {}", inline(line));
+    }
+    if !step.error_lines.is_empty() {
+        out.push('\n');
+    }
+    if !step.inputs.is_empty() {
+        out.push_str("| input | size | sha256 |\n| --- | --- | --- |\n");
+        for input in &step.inputs {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                cell(&input.path),
+                input.size,
+                cell(&input.sha256)
+            );
+        }
+        out.push('\n');
+    }
+    for (key, value) in &step.details {
+        let _ = writeln!(out, "- {}: {}", inline(key), inline(value));
+    }
+    if !step.details.is_empty() {
+        out.push('\n');
+    }
+    if let Some(log) = &step.log {
+        let link = link(base, &log.path);
+        match &log.note {
+            Some(note) => {
+                let _ = writeln!(out, "Log {link} ({}): {}\n", bytes(log.total_bytes), inline(note));
+            }
+            None if log.total_bytes == 0 => {
+                let _ = writeln!(out, "Log {link}: empty\n");
+            }
+            None => {
+                let _ = writeln!(out, "Log {link} ({}):\n", bytes(log.total_bytes));
+                fenced(out, "text", &log.head);
+                if let (Some(cut), Some(tail)) = (&log.cut, &log.tail) {
+                    let _ = writeln!(out, "... {cut}: the full log is {link} ...\n");
+                    fenced(out, "text", tail);
+                }
+            }
+        }
+    }
+    if !step.files.is_empty() {
+        let links: Vec<String> = step.files.iter().map(|f| link(base, f)).collect();
+        let _ = writeln!(out, "Files: {}", links.join(", "));
+    }
+}
+
+/// `[steps/01-a/output.log](BASE/steps/01-a/output.log)`.
+fn link(base: &str, path: &str) -> String {
+    format!(
+        "[{}]({})",
+        inline(path).replace(['[', ']'], "_"),
+        crate::report::html::href(&format!("{base}{path}"))
+    )
+}
+
+/// A fenced code block that `text` cannot close: the fence is longer than any run of
+/// backticks inside. Control characters are shown as `\u{..}` (the block is read with `cat`).
+fn fenced(out: &mut String, info: &str, text: &str) {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat((longest + 1).max(3));
+    let _ = writeln!(out, "{fence}{info}");
+    for line in text.strip_suffix('\n').unwrap_or(text).split('\n') {
+        for c in line.chars() {
+            if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            } else {
+                out.push(c);
+            }
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{fence}\n");
 }
 
 /// A table cell: pipes escaped, line breaks folded.

@@ -8,9 +8,14 @@ mod format;
 mod html;
 mod json;
 mod junit;
+mod log;
 mod markdown;
 mod model;
 mod text;
 
-pub use format::{Format, Rendered, render, render_dir, render_verified};
+pub(crate) use format::render_at_writing;
+pub use format::{
+    Format, RenderOptions, Rendered, render, render_dir, render_verified, render_verified_with,
+    render_with,
+};
 pub use json::JsonReport;

@@ -1,23 +1,55 @@
 //! What a report says, independent of how it is drawn.
+//!
+//! The verdict comes first and never reads as a pass while anything failed: the headline is
+//! derived from the run's status *and* from every step's status in `run.json` (a record that
+//! says `passed` above a failed step gets a failing headline and a warning). The failures come
+//! directly under it, then the `--from` note and the run's notes, the facts, the integrity
+//! state and the sign-off; then gates with their checks and queries, and every step with its
+//! description, inputs, details, log excerpt and files.
 
+use std::path::Path;
+
+use crate::approval::ApprovalState;
+use crate::layout::{LOG_FILE, PARTIAL_LOG_FILE, RESULT_FILE, is_valid_attachment};
 use crate::load::{Evidence, StepEntry};
+use crate::report::log::{LogExcerpt, REPORT_LOG_BUDGET, excerpt};
 use crate::report::text::{duration, timestamp};
-use crate::status::{RunStatus, StepStatus};
-use crate::step_result::{ErrorRecord, GateCheckRecord};
+use crate::status::{Mode, RunStatus, StepStatus};
+use crate::step_result::{ErrorRecord, GateCheckRecord, InputFile};
 use crate::verify::VerifyReport;
+
+/// How the headline reads at a glance (its colour on screen; the words say it on paper).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tone {
+    Pass,
+    /// Passed, but allowed failures happened.
+    Warn,
+    Fail,
+}
 
 #[derive(Debug)]
 pub(crate) struct Model {
     /// The run's status, e.g. `gate_failed`.
     pub status: RunStatus,
+    /// `GATE FAILED`, `PASSED WITH 1 ALLOWED FAILURE`, ...
+    pub headline: String,
+    pub tone: Tone,
     pub name: String,
     /// Shown above everything else.
     pub warnings: Vec<Warning>,
+    /// Every failed or blocked step, in run order.
+    pub failures: Vec<FailureView>,
+    /// Directly under the failures: `--from` and the run's own notes.
+    pub top_notes: Vec<String>,
     /// The verdict table: label and value.
     pub facts: Vec<(&'static str, String)>,
+    pub integrity: IntegrityView,
+    pub signoff: SignoffView,
     pub gates: Vec<GateView>,
     pub steps: Vec<StepView>,
     pub notes: Vec<String>,
+    /// Prefix of relative links to evidence files (empty: the report sits in the directory).
+    pub link_base: String,
 }
 
 #[derive(Debug)]
@@ -26,10 +58,68 @@ pub(crate) struct Warning {
     pub lines: Vec<String>,
 }
 
+/// A failed or blocked step, as the top of the report lists it.
+#[derive(Debug)]
+pub(crate) struct FailureView {
+    pub number: String,
+    pub id: String,
+    pub kind: String,
+    pub status: StepStatus,
+    /// `continue_on_error: true`: the run went on.
+    pub allowed: bool,
+    /// A gate whose checks failed (not one whose query could not run): decides `gate_failed`
+    /// even when allowed.
+    pub gate: bool,
+    pub description: Option<String>,
+    /// The step's summary line.
+    pub summary: String,
+    /// The error with file:line:col and SQLSTATE, then DETAIL, HINT, CONTEXT lines.
+    pub error: Vec<String>,
+    /// Failed gate checks: `name: expected X, found Y`.
+    pub checks: Vec<String>,
+    /// The HTML anchor of the step's section.
+    pub anchor: String,
+}
+
+#[derive(Debug)]
+pub(crate) enum IntegrityView {
+    /// The report was written by the run into its own evidence (`report.md`).
+    AtWriting,
+    /// Rendered without running `verify`.
+    NotChecked,
+    /// What `verify` found at report time.
+    Checked {
+        intact: bool,
+        checked: usize,
+        problems: Vec<String>,
+        pending_approvals: Vec<String>,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) enum SignoffView {
+    AtWriting,
+    NotChecked,
+    Checked(Vec<ApprovalView>),
+}
+
+#[derive(Debug)]
+pub(crate) struct ApprovalView {
+    pub path: String,
+    pub approver: String,
+    pub when: String,
+    pub by: String,
+    pub comment: Option<String>,
+    pub sums_sha256: String,
+    pub current: bool,
+    pub problem: Option<String>,
+}
+
 #[derive(Debug)]
 pub(crate) struct GateView {
     /// `06 gate-db-restored`.
     pub label: String,
+    pub anchor: String,
     pub status: StepStatus,
     pub duration_ms: Option<u64>,
     pub checks: Vec<GateCheckRecord>,
@@ -43,13 +133,40 @@ pub(crate) struct StepView {
     pub id: String,
     pub kind: String,
     pub status: StepStatus,
+    pub allowed: bool,
     pub duration: String,
     /// The summary, or for a failed step its error with file:line.
     pub outcome: String,
+    pub anchor: String,
+    pub description: Option<String>,
+    /// DETAIL, HINT, CONTEXT of the step's error.
+    pub error_lines: Vec<String>,
+    pub inputs: Vec<InputFile>,
+    /// `details` of result.json, one compact line per key.
+    pub details: Vec<(String, String)>,
+    pub log: Option<LogExcerpt>,
+    /// Evidence files of the step, relative to the evidence directory.
+    pub files: Vec<String>,
+}
+
+/// Report-wide caps on what `details` shows.
+const MAX_DETAIL_KEYS: usize = 30;
+const MAX_DETAIL_CHARS: usize = 300;
+
+/// Where a report is built for: inside the run (no verify yet) or on demand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Occasion {
+    AtWriting,
+    OnDemand,
 }
 
 impl Model {
-    pub(crate) fn build(evidence: &Evidence, integrity: Option<&VerifyReport>) -> Model {
+    pub(crate) fn build(
+        evidence: &Evidence,
+        integrity: Option<&VerifyReport>,
+        occasion: Occasion,
+        link_base: &str,
+    ) -> Model {
         let run = &evidence.run;
         let mut warnings = Vec::new();
         if let Some(report) = integrity.filter(|r| !r.is_intact()) {
@@ -83,6 +200,43 @@ impl Model {
         let width = run.steps.len().to_string().len().max(2);
         let number = |index: usize| format!("{index:0width$}");
 
+        let failures: Vec<FailureView> = evidence
+            .steps
+            .iter()
+            .filter(|e| matches!(e.summary.status, StepStatus::Failed | StepStatus::Blocked))
+            .map(|e| failure_view(e, number(e.summary.index)))
+            .collect();
+        let (headline, tone) = headline(run.status, run.mode, &failures);
+        if run.status.is_clean_pass() || run.status == RunStatus::PassedWithFailures {
+            let not_allowed: Vec<String> = failures
+                .iter()
+                .filter(|f| !f.allowed || is_gate_failure(f))
+                .map(|f| format!("step {} ({}): {}", f.number, f.id, f.status))
+                .collect();
+            if !not_allowed.is_empty() {
+                warnings.push(Warning {
+                    headline: format!(
+                        "run.json states the verdict '{}', yet steps failed that no \
+                         continue_on_error allowed (or a gate failed): the verdict above is \
+                         taken from the steps",
+                        run.status
+                    ),
+                    lines: not_allowed,
+                });
+            }
+        }
+
+        let mut top_notes = Vec::new();
+        if let Some(from) = &run.from_step {
+            let skipped = run.steps.iter().take_while(|s| &s.id != from).count();
+            top_notes.push(match skipped {
+                0 => format!("started at step {from} (--from), the runbook's first step"),
+                1 => format!("started at step {from} (--from): step 1 was not run in this run"),
+                n => format!("started at step {from} (--from): steps 1-{n} were not run in this run"),
+            });
+        }
+        top_notes.extend(run.notes.iter().cloned());
+
         let mut facts = vec![("status", run.status.to_string())];
         let mut runbook = run.runbook.name.clone();
         if let Some(description) = run.runbook.description.as_deref().filter(|d| !d.is_empty()) {
@@ -108,33 +262,285 @@ impl Model {
         facts.push(("evidence", evidence.dir.display().to_string()));
         facts.push(("tool", format!("{} {}", run.tool.name, run.tool.version)));
 
+        let (integrity_view, signoff) = match (occasion, integrity) {
+            (Occasion::AtWriting, _) => (IntegrityView::AtWriting, SignoffView::AtWriting),
+            (Occasion::OnDemand, None) => (IntegrityView::NotChecked, SignoffView::NotChecked),
+            (Occasion::OnDemand, Some(report)) => (
+                IntegrityView::Checked {
+                    intact: report.is_intact(),
+                    checked: report.checked,
+                    problems: report.problems(),
+                    pending_approvals: report.pending_approvals.clone(),
+                },
+                SignoffView::Checked(report.approvals.iter().map(approval_view).collect()),
+            ),
+        };
+
         let gates = evidence
             .steps
             .iter()
             .filter(|e| e.is_gate())
             .map(|e| gate_view(e, number(e.summary.index)))
             .collect();
+        let mut budget = REPORT_LOG_BUDGET;
         let steps = evidence
             .steps
             .iter()
-            .map(|e| StepView {
-                number: number(e.summary.index),
-                id: e.summary.id.clone(),
-                kind: e.summary.kind.clone(),
-                status: e.summary.status,
-                duration: e.summary.duration_ms.map(duration).unwrap_or_default(),
-                outcome: step_outcome(e),
-            })
+            .map(|e| step_view(&evidence.dir, run, e, number(e.summary.index), &mut budget))
             .collect();
         Model {
             status: run.status,
+            headline,
+            tone,
             name: run.runbook.name.clone(),
             warnings,
+            failures,
+            top_notes,
             facts,
+            integrity: integrity_view,
+            signoff,
             gates,
             steps,
             notes: notes(evidence),
+            link_base: link_base.to_owned(),
         }
+    }
+}
+
+fn is_gate_failure(f: &FailureView) -> bool {
+    f.gate
+}
+
+/// The headline: the status in words, checked against the steps.
+fn headline(status: RunStatus, mode: Mode, failures: &[FailureView]) -> (String, Tone) {
+    let allowed = failures.iter().filter(|f| f.allowed).count();
+    let all_allowed = failures.iter().all(|f| f.allowed && !is_gate_failure(f));
+    let with_allowed = |word: &str| {
+        let plural = if allowed == 1 { "" } else { "S" };
+        (
+            format!("{word} WITH {allowed} ALLOWED FAILURE{plural}"),
+            Tone::Warn,
+        )
+    };
+    let worst = || {
+        let word = if mode == Mode::Check {
+            "WOULD FAIL"
+        } else if failures.iter().any(|f| f.status == StepStatus::Blocked && !f.allowed) {
+            "BLOCKED"
+        } else if failures.iter().any(|f| !f.allowed && !is_gate_failure(f)) {
+            "FAILED"
+        } else {
+            "GATE FAILED"
+        };
+        (word.to_owned(), Tone::Fail)
+    };
+    match status {
+        RunStatus::Passed | RunStatus::Ready if failures.is_empty() => {
+            (status.as_str().to_uppercase(), Tone::Pass)
+        }
+        RunStatus::PassedWithFailures if failures.is_empty() => {
+            ("PASSED WITH ALLOWED FAILURES".to_owned(), Tone::Warn)
+        }
+        RunStatus::Passed | RunStatus::PassedWithFailures if all_allowed => with_allowed("PASSED"),
+        RunStatus::Ready if all_allowed => with_allowed("READY"),
+        RunStatus::Passed | RunStatus::PassedWithFailures | RunStatus::Ready => worst(),
+        RunStatus::Failed => ("FAILED".to_owned(), Tone::Fail),
+        RunStatus::GateFailed => ("GATE FAILED".to_owned(), Tone::Fail),
+        RunStatus::Blocked => ("BLOCKED".to_owned(), Tone::Fail),
+        RunStatus::Interrupted => ("INTERRUPTED".to_owned(), Tone::Fail),
+        RunStatus::WouldFail => ("WOULD FAIL".to_owned(), Tone::Fail),
+        RunStatus::Running => ("RUNNING".to_owned(), Tone::Fail),
+    }
+}
+
+fn anchor(number: &str) -> String {
+    format!("step-{number}")
+}
+
+fn failure_view(entry: &StepEntry, number: String) -> FailureView {
+    let result = entry.result.as_ref();
+    let mut error = Vec::new();
+    if let Some(e) = result.and_then(|r| r.error.as_ref()) {
+        error.push(describe_error(e));
+        error.extend(error_lines(e));
+    } else if let Some(problem) = &entry.problem {
+        error.push(problem.clone());
+    }
+    let checks = result
+        .and_then(|r| r.gate.as_ref())
+        .into_iter()
+        .flatten()
+        .filter(|c| !c.passed)
+        .map(check_line)
+        .collect();
+    FailureView {
+        anchor: anchor(&number),
+        number,
+        id: entry.summary.id.clone(),
+        kind: entry.summary.kind.clone(),
+        status: entry.summary.status,
+        allowed: entry.summary.continue_on_error,
+        gate: entry.summary.status == StepStatus::Failed
+            && result.is_some_and(|r| r.gate.is_some() && r.error.is_none()),
+        description: description(entry),
+        summary: result.map_or_else(|| entry.summary.summary.clone(), |r| r.summary.clone()),
+        error,
+        checks,
+    }
+}
+
+/// `name: expected X, found Y (missing: a, b) (error: ...)`.
+pub(crate) fn check_line(check: &GateCheckRecord) -> String {
+    let mut line = format!(
+        "{}: expected {}, found {}",
+        check.name, check.expected, check.actual
+    );
+    if !check.missing.is_empty() {
+        line.push_str(&format!(" (missing: {})", check.missing.join(", ")));
+    }
+    if let Some(error) = &check.error {
+        line.push_str(&format!(" (error: {error})"));
+    }
+    line
+}
+
+fn description(entry: &StepEntry) -> Option<String> {
+    entry
+        .summary
+        .description
+        .clone()
+        .or_else(|| entry.result.as_ref().and_then(|r| r.description.clone()))
+        .filter(|d| !d.trim().is_empty())
+}
+
+fn error_lines(error: &ErrorRecord) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (label, value) in [
+        ("DETAIL", &error.detail),
+        ("HINT", &error.hint),
+        ("CONTEXT", &error.context),
+    ] {
+        if let Some(value) = value {
+            lines.push(format!("{label}: {value}"));
+        }
+    }
+    lines
+}
+
+fn approval_view(state: &ApprovalState) -> ApprovalView {
+    match &state.record {
+        Some(r) => ApprovalView {
+            path: state.path.clone(),
+            approver: r.approver.clone(),
+            when: timestamp(r.approved_at),
+            by: format!("{}@{}", r.operator, r.host),
+            comment: r.comment.clone(),
+            sums_sha256: r.sums_sha256.clone(),
+            current: state.current,
+            problem: state.problem.clone(),
+        },
+        None => ApprovalView {
+            path: state.path.clone(),
+            approver: "(unreadable record)".to_owned(),
+            when: String::new(),
+            by: String::new(),
+            comment: None,
+            sums_sha256: String::new(),
+            current: false,
+            problem: state.problem.clone(),
+        },
+    }
+}
+
+fn step_view(
+    dir: &Path,
+    run: &crate::run_record::RunRecord,
+    e: &StepEntry,
+    number: String,
+    budget: &mut u64,
+) -> StepView {
+    let result = e.result.as_ref();
+    // Only a directory the loader accepted (inside steps/) is read or linked.
+    let step_dir = e.summary.dir.as_deref().filter(|_| {
+        e.problem
+            .as_deref()
+            .is_none_or(|p| !p.contains("is outside steps/"))
+    });
+    let step_dir = step_dir.and_then(crate::sums::normalize).filter(|d| {
+        d.starts_with(&format!("{}/", crate::layout::STEPS_DIR))
+    });
+    let mut files = Vec::new();
+    let mut log = None;
+    if let Some(step_dir) = &step_dir {
+        let in_progress = run.current_step.as_deref() == Some(step_dir.as_str());
+        log = excerpt(dir, &format!("{step_dir}/{LOG_FILE}"), budget);
+        if log.is_none() && in_progress {
+            log = excerpt(dir, &format!("{step_dir}/{PARTIAL_LOG_FILE}"), budget);
+        }
+        if let Some(log) = &log {
+            files.push(log.path.clone());
+        }
+        if result.is_some() {
+            files.push(format!("{step_dir}/{RESULT_FILE}"));
+        }
+        for name in result.into_iter().flat_map(|r| r.attachments.iter()) {
+            if is_valid_attachment(name) {
+                files.push(format!("{step_dir}/{name}"));
+            }
+        }
+    }
+    StepView {
+        anchor: anchor(&number),
+        number,
+        id: e.summary.id.clone(),
+        kind: e.summary.kind.clone(),
+        status: e.summary.status,
+        allowed: e.summary.continue_on_error,
+        duration: e.summary.duration_ms.map(duration).unwrap_or_default(),
+        outcome: step_outcome(e),
+        description: description(e),
+        error_lines: result
+            .and_then(|r| r.error.as_ref())
+            .map(error_lines)
+            .unwrap_or_default(),
+        inputs: result.map(|r| r.inputs.clone()).unwrap_or_default(),
+        details: result.map(|r| details(&r.details)).unwrap_or_default(),
+        log,
+        files,
+    }
+}
+
+/// One compact line per top-level key of `details` (capped in keys and length).
+fn details(value: &serde_json::Value) -> Vec<(String, String)> {
+    let compact = |v: &serde_json::Value| {
+        let text = match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if text.chars().count() > MAX_DETAIL_CHARS {
+            let cut: String = text.chars().take(MAX_DETAIL_CHARS).collect();
+            format!("{cut}... (cut; see result.json)")
+        } else {
+            text
+        }
+    };
+    match value {
+        serde_json::Value::Null => Vec::new(),
+        serde_json::Value::Object(map) => {
+            let mut lines: Vec<(String, String)> = map
+                .iter()
+                .take(MAX_DETAIL_KEYS)
+                .map(|(k, v)| (k.clone(), compact(v)))
+                .collect();
+            if map.len() > MAX_DETAIL_KEYS {
+                lines.push((
+                    "...".to_owned(),
+                    format!("{} more keys in result.json", map.len() - MAX_DETAIL_KEYS),
+                ));
+            }
+            lines
+        }
+        other => vec![("details".to_owned(), compact(other))],
     }
 }
 
@@ -157,6 +563,7 @@ fn gate_view(entry: &StepEntry, number: String) -> GateView {
         None
     };
     GateView {
+        anchor: anchor(&number),
         label: format!("{number} {}", entry.summary.id),
         status: entry.summary.status,
         duration_ms: entry.summary.duration_ms,
@@ -196,13 +603,7 @@ pub(crate) fn describe_error(error: &ErrorRecord) -> String {
 
 fn notes(evidence: &Evidence) -> Vec<String> {
     let run = &evidence.run;
-    let mut notes = run.notes.clone();
-    if let Some(from) = &run.from_step {
-        let skipped = run.steps.iter().take_while(|s| &s.id != from).count();
-        notes.push(format!(
-            "started from step {from} (--from): the {skipped} step(s) before it were not run"
-        ));
-    }
+    let mut notes = Vec::new();
     for c in &run.confirmations {
         notes.push(format!(
             "changes to protected target {} confirmed by {}",
