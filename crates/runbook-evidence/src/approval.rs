@@ -199,10 +199,10 @@ pub(crate) fn check_listed(
                     state.current = true;
                 } else {
                     let problem = format!(
-                        "approval by {} ({}) is for an earlier state: {SUMS_FILE} was rewritten \
+                        "approval by {:?} ({}) is for an earlier state: {SUMS_FILE} was rewritten \
                          after it was approved (it approved {SUMS_FILE} sha256 {}, the same \
                          entries now hash to {expected})",
-                        record.approver.escape_debug(),
+                        record.approver,
                         path.escape_default(),
                         record.sums_sha256.escape_default()
                     );
@@ -278,7 +278,12 @@ pub(crate) fn is_pending(
 /// Refuses a directory that does not verify ([`EvidenceError::NotIntact`]), a run without a
 /// verdict ([`EvidenceError::ApproveUnfinished`]) and a bad name or comment.
 pub fn approve(dir: &Path, approval: &Approval) -> Result<Approved> {
-    check_text("approver name", &approval.approver, MAX_APPROVER_CHARS, false)?;
+    check_text(
+        "approver name",
+        &approval.approver,
+        MAX_APPROVER_CHARS,
+        false,
+    )?;
     if let Some(comment) = &approval.comment {
         check_text("comment", comment, MAX_COMMENT_CHARS, true)?;
     }
@@ -326,11 +331,14 @@ pub fn approve(dir: &Path, approval: &Approval) -> Result<Approved> {
     let (entries, _) = parse(&String::from_utf8_lossy(&sums));
     let mut listed: BTreeMap<String, String> =
         entries.into_iter().map(|e| (e.path, e.sha256)).collect();
-    let number = listed.keys().filter_map(|p| approval_number(p)).max().unwrap_or(0) + 1;
+    let number = listed
+        .keys()
+        .filter_map(|p| approval_number(p))
+        .max()
+        .unwrap_or(0)
+        + 1;
     if number > MAX_APPROVALS {
-        return Err(EvidenceError::TooManyApprovals {
-            max: MAX_APPROVALS,
-        });
+        return Err(EvidenceError::TooManyApprovals { max: MAX_APPROVALS });
     }
     let record = ApprovalRecord {
         schema_version: SCHEMA_VERSION,

@@ -88,7 +88,9 @@ pub enum EvidenceError {
     /// covers.
     #[error("{dir} does not verify, so it cannot be approved: {}", problems.join("; "))]
     NotIntact { dir: PathBuf, problems: Vec<String> },
-    #[error("{dir} holds a run without a verdict (run.json says running): expected a finished run to approve")]
+    #[error(
+        "{dir} holds a run without a verdict (run.json says running): expected a finished run to approve"
+    )]
     ApproveUnfinished { dir: PathBuf },
     #[error("cannot add an approval: the directory already holds {max}, the most it numbers")]
     TooManyApprovals { max: u32 },

@@ -34,8 +34,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::approval::{APPROVALS_DIR, ApprovalState, check_listed, is_pending};
 use crate::atomic::is_temp_name;
-use crate::digest::sha256_hex;
 use crate::digest::hash_file;
+use crate::digest::sha256_hex;
 use crate::errors::{EvidenceError, Result};
 use crate::layout::{
     LOG_FILE, PENDING_RUN_FILE, PREVIOUS_RUN_FILE, REPORT_FILE, RESULT_FILE, RUN_FILE,

@@ -22,6 +22,9 @@ fn crash_child() {
     if std::env::var(MODE_VAR).as_deref() == Ok("verdicts") {
         return short_runs_forever(&base);
     }
+    if std::env::var(MODE_VAR).as_deref() == Ok("approvals") {
+        return approvals_forever(&base);
+    }
     let ids: Vec<String> = (1..=500).map(|i| format!("step-{i}")).collect();
     let steps: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "sql")).collect();
     let mut run = new_run(Mode::Run, &steps);
@@ -62,6 +65,16 @@ fn short_runs_forever(base: &Path) {
                 .unwrap();
         }
         dir.finish_run(RunStatus::Passed).unwrap();
+    }
+}
+
+/// Child body of the approval test: one finished run, then approvals one after the other
+/// until killed, so that kills land inside `approve`.
+fn approvals_forever(base: &Path) {
+    let dir = crate::support::finished_run(base);
+    for n in 0.. {
+        runbook_evidence::approve(dir.path(), &crate::approvals::approval(&format!("r{n}")))
+            .unwrap();
     }
 }
 
@@ -212,5 +225,48 @@ fn runs_killed_while_recording_their_verdict_verify() {
                 report.problems()
             );
         }
+    }
+}
+
+#[test]
+fn approvals_killed_at_arbitrary_moments_verify() {
+    // Whatever instruction of `approve` a kill lands on, the directory verifies, every listed
+    // approval holds, and a following approve succeeds.
+    for round in 0..24u64 {
+        let base = tempfile::tempdir().unwrap();
+        let mut child = spawn_child(base.path(), "approvals");
+        let wait = 1 + (round % 3) as usize;
+        wait_for("the child to record approvals", || {
+            std::fs::read_dir(base.path())
+                .ok()
+                .and_then(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .find(|e| e.path().join("approvals").is_dir())
+                })
+                .is_some_and(|e| {
+                    std::fs::read_dir(e.path().join("approvals")).map_or(0, |d| d.count()) > wait
+                })
+        });
+        std::thread::sleep(Duration::from_micros(round * 1301 % 8000));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let run_dir = only_run_dir(base.path());
+        assert_sha256sum_passes(&run_dir);
+        let report = verify(&run_dir).unwrap();
+        assert!(report.is_intact(), "round {round}: {:?}", report.problems());
+        assert!(report.approvals.len() >= wait, "round {round}");
+        assert!(report.approvals.iter().all(|a| a.current), "round {round}");
+        let next =
+            runbook_evidence::approve(&run_dir, &crate::approvals::approval("after")).unwrap();
+        assert_eq!(
+            next.path,
+            format!("approvals/{:04}-after.json", report.approvals.len() + 1)
+        );
+        let report = verify(&run_dir).unwrap();
+        assert!(
+            report.is_intact() && report.pending_approvals.is_empty(),
+            "round {round}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests of runbook-evidence: real directories in temp dirs, the real coreutils
 //! `sha256sum`, a real child process killed with SIGKILL.
 
+mod approvals;
 mod crash;
 mod redaction;
 mod reports;

@@ -269,11 +269,17 @@ fn signoff(out: &mut String, model: &Model) {
     let how = "<code>runbook approve DIR --as NAME [--comment TEXT]</code>";
     match &model.signoff {
         SignoffView::AtWriting => {
-            let _ = writeln!(out, "<p id=\"signoff\">Not yet approved. A reviewer signs with {how}.</p>");
+            let _ = writeln!(
+                out,
+                "<p id=\"signoff\">Not yet approved. A reviewer signs with {how}.</p>"
+            );
         }
         SignoffView::NotChecked => out.push_str("<p id=\"signoff\">Approvals not checked.</p>\n"),
         SignoffView::Checked(approvals) if approvals.is_empty() => {
-            let _ = writeln!(out, "<p id=\"signoff\">No approvals. A reviewer signs with {how}.</p>");
+            let _ = writeln!(
+                out,
+                "<p id=\"signoff\">No approvals. A reviewer signs with {how}.</p>"
+            );
         }
         SignoffView::Checked(approvals) => {
             out.push_str(

@@ -75,7 +75,9 @@ pub(crate) fn render(model: &Model) -> String {
              nothing changed since with `runbook verify DIR` (or `cd DIR && sha256sum -c \
              SHA256SUMS`); `runbook report DIR` renders this report again with the result.\n",
         ),
-        IntegrityView::NotChecked => out.push_str("Not checked (`runbook verify DIR` checks it).\n"),
+        IntegrityView::NotChecked => {
+            out.push_str("Not checked (`runbook verify DIR` checks it).\n")
+        }
         IntegrityView::Checked {
             intact,
             checked,
@@ -273,7 +275,12 @@ fn step_section(out: &mut String, step: &StepView, base: &str) {
         let link = link(base, &log.path);
         match &log.note {
             Some(note) => {
-                let _ = writeln!(out, "Log {link} ({}): {}\n", bytes(log.total_bytes), inline(note));
+                let _ = writeln!(
+                    out,
+                    "Log {link} ({}): {}\n",
+                    bytes(log.total_bytes),
+                    inline(note)
+                );
             }
             None if log.total_bytes == 0 => {
                 let _ = writeln!(out, "Log {link}: empty\n");

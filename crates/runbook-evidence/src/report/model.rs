@@ -232,7 +232,9 @@ impl Model {
             top_notes.push(match skipped {
                 0 => format!("started at step {from} (--from), the runbook's first step"),
                 1 => format!("started at step {from} (--from): step 1 was not run in this run"),
-                n => format!("started at step {from} (--from): steps 1-{n} were not run in this run"),
+                n => {
+                    format!("started at step {from} (--from): steps 1-{n} were not run in this run")
+                }
             });
         }
         top_notes.extend(run.notes.iter().cloned());
@@ -325,7 +327,10 @@ fn headline(status: RunStatus, mode: Mode, failures: &[FailureView]) -> (String,
     let worst = || {
         let word = if mode == Mode::Check {
             "WOULD FAIL"
-        } else if failures.iter().any(|f| f.status == StepStatus::Blocked && !f.allowed) {
+        } else if failures
+            .iter()
+            .any(|f| f.status == StepStatus::Blocked && !f.allowed)
+        {
             "BLOCKED"
         } else if failures.iter().any(|f| !f.allowed && !is_gate_failure(f)) {
             "FAILED"
@@ -466,9 +471,9 @@ fn step_view(
             .as_deref()
             .is_none_or(|p| !p.contains("is outside steps/"))
     });
-    let step_dir = step_dir.and_then(crate::sums::normalize).filter(|d| {
-        d.starts_with(&format!("{}/", crate::layout::STEPS_DIR))
-    });
+    let step_dir = step_dir
+        .and_then(crate::sums::normalize)
+        .filter(|d| d.starts_with(&format!("{}/", crate::layout::STEPS_DIR)));
     let mut files = Vec::new();
     let mut log = None;
     if let Some(step_dir) = &step_dir {
