@@ -3,17 +3,60 @@
 //! On a terminal: one line per finished step and a live bar for the running one (bytes for a
 //! SQL file, a spinner otherwise). Not on a terminal (CI, `| tee`): the same lines, plain, one
 //! when a step starts and one when it ends, so a log shows where a run hung. `--quiet` keeps
-//! only failures; `--verbose` adds every line the steps write to their `output.log`.
+//! only failures; `--verbose` adds each step's `description` and every line the steps write to
+//! their `output.log`.
+//!
+//! A failed step says why under its line, so nobody has to open the evidence to learn it: a
+//! gate each failed check (`name: expected X, found Y`, and what is missing), a `shell` or
+//! `container_exec` step the last lines of its stderr (see [`failure_details`]). The same
+//! lines are kept for the verdict's recap ([`Recap`]).
 
 use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use console::Style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use runbook_engine::{Event, Listener};
-use runbook_evidence::{Mode, StepStatus};
+use runbook_evidence::{Mode, StepOutcome, StepStatus};
 
 use crate::sanitize;
+
+/// Gate checks shown under a failed gate; the rest are counted (the evidence has them all).
+const MAX_CHECK_LINES: usize = 20;
+
+/// Steps whose failure details the recap keeps: with `continue_on_error` (or in check mode) a
+/// run may fail at every step, and the recap repeats the details of one of them only.
+const MAX_RECAP_STEPS: usize = 50;
+
+/// The failure details printed under each failed step, by step id, for the verdict's recap:
+/// the deciding failure's reason then sits right above the evidence path. At most
+/// [`MAX_RECAP_STEPS`] steps, each at most [`MAX_CHECK_LINES`] + 2 or 21 stderr lines.
+#[derive(Clone, Default)]
+pub struct Recap(Arc<Mutex<Vec<StepDetails>>>);
+
+/// A failed step's id and the lines printed under it.
+type StepDetails = (String, Vec<String>);
+
+impl Recap {
+    /// The lines printed under the failed step `id` (already sanitised), if any.
+    pub fn details(&self, id: &str) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|(step, _)| step == id)
+            .map(|(_, lines)| lines.clone())
+            .unwrap_or_default()
+    }
+
+    fn keep(&self, id: &str, lines: &[String]) {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.len() < MAX_RECAP_STEPS && !lines.is_empty() {
+            kept.push((id.to_owned(), lines.to_vec()));
+        }
+    }
+}
 
 pub struct Display {
     quiet: bool,
@@ -23,6 +66,7 @@ pub struct Display {
     mode: Mode,
     bar: Option<ProgressBar>,
     current: String,
+    recap: Recap,
 }
 
 impl Display {
@@ -34,7 +78,13 @@ impl Display {
             mode: Mode::Run,
             bar: None,
             current: String::new(),
+            recap: Recap::default(),
         }
+    }
+
+    /// What failed steps printed under their line, for the verdict after the run.
+    pub fn recap(&self) -> Recap {
+        self.recap.clone()
     }
 
     /// Prints a line of ours around sanitised text, broken before the terminal's edge
@@ -110,6 +160,13 @@ impl Listener for Display {
                 } else {
                     self.line(&format!("{} ...", self.current));
                 }
+                // What the step is for, as the runbook's author put it; check mode is the
+                // plan a reviewer reads, so it shows it too.
+                if let Some(description) = &step.description
+                    && (self.verbose || self.mode == Mode::Check)
+                {
+                    self.line(&format!("    {}", sanitize::line(description)));
+                }
             }
             Event::Progress { done, total, .. } => {
                 if let Some(bar) = &self.bar {
@@ -137,7 +194,10 @@ impl Listener for Display {
                 self.line(&format!("    {mark}{}", sanitize::line(line)));
             }
             Event::StepFinished {
-                outcome, duration, ..
+                outcome,
+                duration,
+                step,
+                ..
             } => {
                 if let Some(bar) = self.bar.take() {
                     bar.finish_and_clear();
@@ -153,6 +213,13 @@ impl Listener for Display {
                     format_duration(*duration),
                     sanitize::block(&outcome.summary)
                 ));
+                if bad {
+                    let details = failure_details(step.kind.name(), outcome);
+                    for line in &details {
+                        self.line(line);
+                    }
+                    self.recap.keep(&step.id, &details);
+                }
             }
             Event::RunFinished { .. } => {
                 if let Some(bar) = self.bar.take() {
@@ -162,6 +229,57 @@ impl Listener for Display {
             _ => {}
         }
     }
+}
+
+/// The lines that say why a step failed, beyond its summary, indented under its line and
+/// sanitised (the values come from the database, the command or the runbook):
+///
+/// - a gate: each failed check as `name: expected X, found Y`, then `missing: a, b` when a
+///   catalog check names what it did not find (at most [`MAX_CHECK_LINES`] checks);
+/// - `shell` and `container_exec`: the tail of stderr the step kept in `error.detail`
+///   (redacted by the engine, at most 20 lines). A SQL step's message has its server's
+///   DETAIL and caret already, in the summary.
+pub fn failure_details(kind: &str, outcome: &StepOutcome) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(checks) = &outcome.gate {
+        let failed: Vec<_> = checks.iter().filter(|c| !c.passed).collect();
+        for check in failed.iter().take(MAX_CHECK_LINES) {
+            lines.push(format!(
+                "    {}: expected {}, found {}",
+                sanitize::line(&check.name),
+                sanitize::line(&check.expected),
+                sanitize::line(&check.actual)
+            ));
+            if !check.missing.is_empty() {
+                lines.push(format!(
+                    "      missing: {}",
+                    sanitize::line(&check.missing.join(", "))
+                ));
+            }
+        }
+        if failed.len() > MAX_CHECK_LINES {
+            lines.push(format!(
+                "    ... and {} more failed checks (in result.json and the report)",
+                failed.len() - MAX_CHECK_LINES
+            ));
+        }
+    }
+    if matches!(kind, "shell" | "container_exec")
+        && let Some(detail) = outcome.error.as_ref().and_then(|e| e.detail.as_deref())
+    {
+        let mut detail = detail.split('\n');
+        if let Some(heading) = detail.next() {
+            lines.push(format!("    {}", sanitize::line(heading)));
+        }
+        for line in detail {
+            lines.push(format!(
+                "    {}{}",
+                sanitize::CONTINUATION,
+                sanitize::line(line)
+            ));
+        }
+    }
+    lines
 }
 
 fn spinner_style() -> ProgressStyle {

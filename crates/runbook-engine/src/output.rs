@@ -140,6 +140,12 @@ impl StepOutput {
         }
     }
 
+    /// `text` with the run's secrets masked, for what a step keeps outside the log (the
+    /// stderr tail of a failed command, which the terminal and `result.json` show).
+    pub(crate) fn redact(&self, text: &str) -> String {
+        self.lock().redactor.redact(text).into_owned()
+    }
+
     /// Takes the writer and listeners back when the step ends.
     pub(crate) fn finish(self) -> (Option<StepWriter>, Listeners, Option<EvidenceError>) {
         let mut inner = self.lock();
@@ -163,6 +169,15 @@ pub(crate) const MAX_OUTPUT_LINE: usize = 1024 * 1024;
 /// Longest log line shown to listeners (the terminal); the evidence keeps the whole line.
 const MAX_SHOWN_LINE: usize = 4096;
 
+/// Lines of a command's stderr kept for the failure's record: the error that made it fail is
+/// nearly always among its last lines, and twenty fit on a screen above the verdict.
+pub(crate) const STDERR_TAIL_LINES: usize = 20;
+
+/// Characters of one stderr tail line kept; the whole line (up to [`MAX_OUTPUT_LINE`]) is in
+/// `output.log`. With [`STDERR_TAIL_LINES`], this bounds the tail at about 20 × 2 KiB (a
+/// character is at most 4 bytes: 80 KiB at worst).
+const STDERR_TAIL_LINE_CHARS: usize = 500;
+
 /// The output of one command, shared by its streams: the byte budget of the step's evidence
 /// (`max_output_bytes`) and what did not fit, noted in the log when the cap is reached and
 /// counted to the end.
@@ -173,6 +188,10 @@ pub(crate) struct CommandOutput {
     counts: Arc<Mutex<OutputCounts>>,
     /// Text replaced in every kept line (a temporary path shown as the file it copies).
     rewrite: Option<Arc<(String, String)>>,
+    /// The last [`STDERR_TAIL_LINES`] lines of stderr, redacted and cut, whether or not the
+    /// budget let them into the log: the lines that say why a command failed come last, and
+    /// the budget bounds the evidence file, not these few lines.
+    stderr_tail: Arc<Mutex<std::collections::VecDeque<String>>>,
 }
 
 /// Bytes of command output kept in and left out of the evidence.
@@ -199,6 +218,7 @@ impl CommandOutput {
             limit: max_output_bytes.map_or(DEFAULT_MAX_OUTPUT, |b| b.bytes()),
             counts: Arc::new(Mutex::new(OutputCounts::default())),
             rewrite: None,
+            stderr_tail: Arc::default(),
         }
     }
 
@@ -226,6 +246,9 @@ impl CommandOutput {
     /// Keeps one assembled line (at most [`MAX_OUTPUT_LINE`] bytes; `cut` more bytes of it
     /// went past) if the budget allows.
     fn line(&self, label: &str, line: &[u8], cut: Option<u64>) {
+        if label == "stderr" {
+            self.keep_in_tail(line, cut.is_some());
+        }
         let size = line.len() as u64 + 1;
         // `[stdout] ` and the line: the budget bounds the evidence file, not only the output.
         let stored = label.len() as u64 + 3 + size;
@@ -263,6 +286,74 @@ impl CommandOutput {
                 shown_bytes(MAX_OUTPUT_LINE as u64)
             ));
         }
+    }
+
+    /// Adds a stderr line to the tail: cut at [`STDERR_TAIL_LINE_CHARS`] before it is redacted
+    /// and rewritten, so a megabyte line costs the tail a few hundred characters. A secret
+    /// that straddles the cut is not recognised: its part before the cut is shown.
+    fn keep_in_tail(&self, line: &[u8], cut: bool) {
+        let mut end = line.len().min(STDERR_TAIL_LINE_CHARS * 4);
+        end = utf8_boundary(&line[..end]);
+        let mut text = String::from_utf8_lossy(&line[..end]);
+        let chars = text.chars().count();
+        let mut more = cut || end < line.len();
+        if chars > STDERR_TAIL_LINE_CHARS {
+            end = text
+                .char_indices()
+                .nth(STDERR_TAIL_LINE_CHARS)
+                .map_or(text.len(), |(i, _)| i);
+            text = std::borrow::Cow::Owned(text[..end].to_owned());
+            more = true;
+        }
+        if let Some(rewrite) = &self.rewrite
+            && text.contains(rewrite.0.as_str())
+        {
+            text = text.replace(rewrite.0.as_str(), &rewrite.1).into();
+        }
+        let mut kept = self.output.redact(&text);
+        if more {
+            kept.push_str(" ... (cut; the whole line is in output.log)");
+        }
+        let mut tail = self.stderr_tail.lock().unwrap_or_else(|p| p.into_inner());
+        if tail.len() == STDERR_TAIL_LINES {
+            tail.pop_front();
+        }
+        tail.push_back(kept);
+    }
+
+    /// The stderr tail as a failed command's `ErrorRecord::detail`: what the terminal prints
+    /// under the failure and the reports show, without opening `output.log`. `None` when the
+    /// command wrote nothing on stderr.
+    pub(crate) fn stderr_detail(&self, total_lines: u64) -> Option<String> {
+        let tail = self.stderr_tail();
+        if tail.is_empty() {
+            return None;
+        }
+        let heading = if tail.len() as u64 >= total_lines {
+            format!(
+                "stderr ({} line{}):",
+                tail.len(),
+                if tail.len() == 1 { "" } else { "s" }
+            )
+        } else {
+            format!("stderr (last {} of {total_lines} lines):", tail.len())
+        };
+        Some(
+            std::iter::once(heading)
+                .chain(tail)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    }
+
+    /// The last lines of stderr (at most [`STDERR_TAIL_LINES`]), redacted, oldest first.
+    pub(crate) fn stderr_tail(&self) -> Vec<String> {
+        self.stderr_tail
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Notes what was left out, once both streams ended, and returns the counts.
@@ -499,6 +590,38 @@ mod tests {
         assert_eq!(counts.not_kept, 6);
         let lines = lines.lock().unwrap();
         assert!(!lines[0].contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn the_stderr_tail_keeps_the_last_lines_cut_even_past_the_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, _lines, _evidence) = output(dir.path());
+        let captured = CommandOutput::new(out, Some(runbook_spec::ByteSize::from_bytes(100)));
+        let mut stdout = captured.stream("stdout");
+        let mut stderr = captured.stream("stderr");
+        for i in 1..=30 {
+            stderr.push(format!("err {i}\n").as_bytes());
+            stdout.push(format!("out {i}\n").as_bytes());
+        }
+        let long = "患".repeat(3000);
+        stderr.push(long.as_bytes());
+        stderr.finish();
+        stdout.finish();
+        captured.finish();
+        let tail = captured.stderr_tail();
+        assert_eq!(tail.len(), STDERR_TAIL_LINES);
+        assert_eq!(tail[0], "err 12");
+        assert_eq!(tail[18], "err 30");
+        assert!(
+            tail[19].starts_with(&"患".repeat(STDERR_TAIL_LINE_CHARS))
+                && tail[19].ends_with("... (cut; the whole line is in output.log)"),
+            "{}",
+            tail[19]
+        );
+        assert_eq!(
+            tail[19].chars().filter(|&c| c == '患').count(),
+            STDERR_TAIL_LINE_CHARS
+        );
     }
 
     #[test]

@@ -273,10 +273,7 @@ pub async fn execute(
         // The terminal (often a CI log) is as public as the evidence: redact what the
         // listeners and the run report show, not only what the evidence stores.
         let mut outcome = outcome;
-        outcome.summary = redactor.redact(&outcome.summary).into_owned();
-        if let Some(error) = outcome.error.as_mut() {
-            error.message = redactor.redact(&error.message).into_owned();
-        }
+        redact_shown(&redactor, &mut outcome);
         let (writer, listeners, write_error) = output.finish();
         emitter.listeners = listeners;
         if let Some(error) = write_error {
@@ -312,6 +309,35 @@ pub async fn execute(
         kept_clusters: std::mem::take(&mut resources.kept),
         duration,
     })
+}
+
+/// Masks the secrets in what the terminal prints of an outcome: its summary, its error (a
+/// failed command's stderr tail is in `detail`) and its gate checks' expected and found values.
+fn redact_shown(redactor: &Redactor, outcome: &mut StepOutcome) {
+    let redact = |text: &mut String| {
+        if let std::borrow::Cow::Owned(masked) = redactor.redact(text) {
+            *text = masked;
+        }
+    };
+    redact(&mut outcome.summary);
+    if let Some(error) = outcome.error.as_mut() {
+        redact(&mut error.message);
+        for text in [&mut error.detail, &mut error.hint, &mut error.context]
+            .into_iter()
+            .flatten()
+        {
+            redact(text);
+        }
+    }
+    for check in outcome.gate.iter_mut().flatten() {
+        redact(&mut check.expected);
+        redact(&mut check.actual);
+        check
+            .missing
+            .iter_mut()
+            .chain(check.error.as_mut())
+            .for_each(redact);
+    }
 }
 
 /// Runs one step in the context's mode, under its timeout and the run's cancellation. On

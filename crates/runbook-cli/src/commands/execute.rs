@@ -5,11 +5,12 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use runbook_engine::{CancellationToken, Plan, RunOptions, RunReport};
+use console::Style;
+use runbook_engine::{CancellationToken, Plan, RunOptions, RunReport, StepFailure};
 use runbook_evidence::{Mode, RunStatus};
 
 use crate::confirm::TtyConfirmer;
-use crate::display::{Display, format_duration};
+use crate::display::{Display, Recap, format_duration};
 use crate::{exit_codes, runbook_file, sanitize};
 
 /// How long leftover blocking work may hold the exit after a run ended.
@@ -59,13 +60,14 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
         }
     };
     let display = Display::new(request.quiet, request.verbose);
+    let recap = display.recap();
     let result = runtime.block_on(async {
         let cancel = CancellationToken::new();
         tokio::spawn(interrupt_on_signal(cancel.clone()));
         runbook_engine::execute(&plan, options, vec![Box::new(display)], cancel).await
     });
     let code = match result {
-        Ok(report) => conclude(mode, &report),
+        Ok(report) => conclude(mode, &report, &recap),
         Err(error) => {
             let kind = error.kind();
             crate::report_error(&crate::chain(error));
@@ -120,8 +122,17 @@ async fn next_signal(signal: &mut Option<tokio::signal::unix::Signal>) {
     }
 }
 
+/// Failures listed by name after the deciding one; the rest are counted (every one is in
+/// `run.json` and the report).
+const MAX_LISTED_FAILURES: usize = 20;
+
 /// Prints the verdict and picks the exit code.
-fn conclude(mode: Mode, report: &RunReport) -> i32 {
+///
+/// The verdict line first (coloured by what it means: a run that passed with allowed failures
+/// is yellow, never the green of a clean pass), then the deciding failure with the details
+/// its step printed (a gate's expected and found values, a command's stderr tail), then every
+/// other failure, each allowed one marked, and where the evidence is.
+fn conclude(mode: Mode, report: &RunReport, recap: &Recap) -> i32 {
     // Assembled, then laid out for the terminal at once (`sanitize::fit`).
     let mut out = String::new();
     if let Some(refusal) = &report.refused {
@@ -139,21 +150,35 @@ fn conclude(mode: Mode, report: &RunReport) -> i32 {
     };
     let _ = writeln!(
         out,
-        "{verb} {} in {}",
-        report.status,
-        format_duration(report.duration)
+        "{}",
+        verdict_line(verb, report.status, &report.failures, report.duration)
     );
     // The failure's message is the server's or the tool's words: sanitised, so that its escape
     // codes cannot move up and overwrite the verdict above, nor its line breaks print a
     // verdict of their own.
     if let Some(failure) = &report.failure {
-        let _ = writeln!(
-            out,
-            "step '{}' ({}): {}",
-            sanitize::line(&failure.step),
-            failure.kind,
-            sanitize::block(&failure.message)
-        );
+        let _ = writeln!(out, "{}", failure_line(failure));
+        for line in recap.details(&failure.step) {
+            let _ = writeln!(out, "{line}");
+        }
+        let others: Vec<_> = report
+            .failures
+            .iter()
+            .filter(|f| f.step != failure.step)
+            .collect();
+        if !others.is_empty() {
+            let _ = writeln!(out, "also failed:");
+            for other in others.iter().take(MAX_LISTED_FAILURES) {
+                let _ = writeln!(out, "  {}", failure_line(other));
+            }
+            if others.len() > MAX_LISTED_FAILURES {
+                let _ = writeln!(
+                    out,
+                    "  ... and {} more (run.json and the report list them all)",
+                    others.len() - MAX_LISTED_FAILURES
+                );
+            }
+        }
     }
     for (target, url) in &report.kept_clusters {
         let _ = writeln!(
@@ -176,4 +201,54 @@ fn conclude(mode: Mode, report: &RunReport) -> i32 {
         RunStatus::GateFailed => exit_codes::GATE_FAILED,
         RunStatus::Interrupted => exit_codes::INTERRUPTED,
     }
+}
+
+/// `run passed_with_failures in 1.2s: PASSED WITH 1 ALLOWED FAILURE (continue_on_error)`: the
+/// status as `run.json` spells it (scripts grep for it), then what it means when a word is not
+/// enough. Green only for a clean pass (or a ready check), yellow when steps failed but were
+/// allowed to, red otherwise.
+fn verdict_line(
+    verb: &str,
+    status: RunStatus,
+    failures: &[StepFailure],
+    duration: std::time::Duration,
+) -> String {
+    let allowed = failures.iter().filter(|f| f.allowed).count();
+    let plural = if allowed == 1 { "" } else { "s" };
+    let (meaning, style) = match status {
+        RunStatus::Passed => (String::new(), Style::new().green().bold()),
+        RunStatus::Ready if failures.is_empty() => (String::new(), Style::new().green().bold()),
+        RunStatus::PassedWithFailures => (
+            format!(": PASSED WITH {allowed} ALLOWED FAILURE{plural} (continue_on_error)"),
+            Style::new().yellow().bold(),
+        ),
+        RunStatus::Ready => (
+            format!(": READY, {allowed} step{plural} would fail (allowed by continue_on_error)"),
+            Style::new().yellow().bold(),
+        ),
+        RunStatus::GateFailed if allowed > 0 => (
+            ": a gate failed; the run went on past failures allowed by continue_on_error"
+                .to_owned(),
+            Style::new().red().bold(),
+        ),
+        _ => (String::new(), Style::new().red().bold()),
+    };
+    let text = format!("{verb} {status} in {}{meaning}", format_duration(duration));
+    style.apply_to(text).to_string()
+}
+
+/// `step 'ID' (KIND): MESSAGE`, with `, allowed (continue_on_error)` after the kind when the
+/// run went on after it.
+fn failure_line(failure: &StepFailure) -> String {
+    format!(
+        "step '{}' ({}){}: {}",
+        sanitize::line(&failure.step),
+        failure.kind,
+        if failure.allowed {
+            ", allowed (continue_on_error)"
+        } else {
+            ""
+        },
+        sanitize::block(&failure.message)
+    )
 }

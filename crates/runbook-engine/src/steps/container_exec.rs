@@ -3,7 +3,8 @@
 //! Arguments are expanded (`${targets.NAME.url}`) and passed as an argument vector, never
 //! through a shell. Both streams go into `output.log` line by line as the engine delivers them,
 //! capped like `shell`'s (lines at 1 MiB, the log at `max_output_bytes`), stderr lines marked; the exit code
-//! decides the status against `allow_exit_codes`. A password that a referenced URL needs, in an
+//! decides the status against `allow_exit_codes`; a failure's record (`error.detail`) carries
+//! the last 20 lines of stderr, as `shell`'s does. A password that a referenced URL needs, in an
 //! argument or in `env`, goes to the command in `PGPASSWORD`, never into its arguments. Docker
 //! cannot kill an exec'd process by itself, so the command runs under a small `sh` wrapper (the
 //! container needs `sh`) that lets a timeout or Ctrl-C stop it inside the container: a `psql`
@@ -136,6 +137,7 @@ impl Step for ContainerExecStep {
             "{program} in container {container} exited with code {code}{why} (allowed: {allowed}); its output is in output.log"
         ));
         record.context = Some(format!("command: {shown}"));
+        record.detail = captured.stderr_detail(err_lines);
         let mut outcome =
             StepOutcome::new(StepStatus::Failed, format!("failed: {}", record.message));
         outcome.error = Some(record);

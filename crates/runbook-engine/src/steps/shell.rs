@@ -3,9 +3,11 @@
 //! The command runs without a shell unless `shell: true` asks for one, so arguments with spaces
 //! or `$` reach the program as written. Both streams are logged line by line as they arrive,
 //! lines cut at 1 MiB and the log capped at `max_output_bytes` (default 64 MiB; the rest is
-//! counted, not kept), so memory and evidence stay bounded whatever it prints; the exit code decides the status, and a timeout or
-//! Ctrl-C stops the command with everything it started: it runs in a process group of its own,
-//! which gets SIGTERM and, `STOP_GRACE` later, SIGKILL. Killing only the direct child would
+//! counted, not kept), so memory and evidence stay bounded whatever it prints; the exit code
+//! decides the status. A failure's record (`error.detail`) carries the last 20 lines of stderr
+//! (redacted, each cut at 500 characters), so the terminal and the report say why without
+//! opening `output.log`. A timeout or Ctrl-C stops the command with everything it started: it
+//! runs in a process group of its own, which gets SIGTERM and, `STOP_GRACE` later, SIGKILL. Killing only the direct child would
 //! leave `sh -c 'pg_restore ...; psql ...'` or `flyway migrate | tee log` changing the database
 //! after the operator gave up (and the step waiting for the pipes they still hold). The group
 //! is not the terminal's foreground group, so the command cannot read the terminal: its stdin
@@ -231,6 +233,7 @@ impl ShellStep {
                 argv[0]
             ));
             record.context = Some(format!("command: {shown}"));
+            record.detail = captured.stderr_detail(lines_err);
             let mut outcome =
                 StepOutcome::new(StepStatus::Failed, format!("failed: {}", record.message));
             outcome.error = Some(record);
