@@ -48,13 +48,14 @@ fn sequence_reset_makes_nextval_follow_the_data_and_records_before_and_after() {
     let facility = step_result(&dir, "01-facility");
     assert_eq!(
         facility["summary"],
-        "app.facility_num: next value 41 (was 1)"
+        "app.facility_num: raised: next value 41 (was 1); max(id) + 1 of app.\"Facility\" = 41"
     );
+    assert_eq!(facility["details"]["action"], "raised");
     assert_eq!(facility["details"]["before"]["next_value"], 1);
     assert_eq!(facility["details"]["after"]["next_value"], 41);
     assert_eq!(
         step_result(&dir, "03-fixed")["summary"],
-        "\"MixedSeq\": next value 104 (was 2)"
+        "\"MixedSeq\": raised: next value 104 (was 2); next: 104 as written"
     );
     let log = step_log(&dir, "03-fixed");
     assert!(

@@ -1,16 +1,20 @@
 //! `sequence_reset`: make the next `nextval()` right after a restore (the seed's
 //! `ALTER SEQUENCE facility_num RESTART WITH <max + 1>` done by hand).
 //!
-//! `to: { max_of: { table, column } }` sets the sequence from the data in one statement, so no
-//! insert can slip between reading the maximum and setting the sequence; `to: { next: N }` is
-//! `ALTER SEQUENCE ... RESTART WITH N`. The value before and after is recorded, because a
-//! reviewer wants to see that the sequence moved where it should. Names are quoted identifiers,
-//! never pasted raw.
+//! `to: { max_of: { table, column } }` reads the data, the sequence and sets it in one
+//! statement, so no insert can slip between reading the maximum and setting the sequence. It
+//! never moves the sequence back unless `allow_lower: true`: a sequence ahead of the data (seed
+//! 004 sets facility_num to 103 on purpose; rows may still come) is kept, and an empty table
+//! no longer sends it back to 1. `to: { next: N }` is `ALTER SEQUENCE ... RESTART WITH N`, an
+//! explicit value applied as written, recorded as `lowered` when it moves the sequence back.
+//! What happened (`kept`, `raised`, `lowered`) and the next value before and after are in the
+//! summary and the details, because a reviewer wants to see that the sequence moved where it
+//! should, and that it did not move back. Names are quoted identifiers, never pasted raw.
 
 use async_trait::async_trait;
 use runbook_evidence::{StepOutcome, StepStatus};
 use runbook_postgres::Session;
-use runbook_spec::{QualifiedName, ResetTo, SequenceReset, quote_ident};
+use runbook_spec::{MaxOf, QualifiedName, ResetTo, SequenceReset, quote_ident};
 use serde_json::json;
 
 use crate::context::StepContext;
@@ -28,17 +32,127 @@ struct SequenceState {
 }
 
 impl SequenceState {
-    fn next(&self) -> i64 {
+    /// What `nextval()` returns now. In i128: `last_value + increment` of a sequence at its
+    /// end is past i64 (nextval would fail there; the comparison still holds).
+    fn next(&self) -> i128 {
         if self.is_called {
-            self.last_value.saturating_add(self.increment)
+            i128::from(self.last_value) + i128::from(self.increment)
         } else {
-            self.last_value
+            i128::from(self.last_value)
         }
     }
 
     fn json(&self) -> serde_json::Value {
-        json!({ "last_value": self.last_value, "is_called": self.is_called, "next_value": self.next() })
+        json!({
+            "last_value": self.last_value,
+            "is_called": self.is_called,
+            "increment": self.increment,
+            "next_value": json_number(self.next()),
+        })
     }
+}
+
+fn json_number(n: i128) -> serde_json::Value {
+    i64::try_from(n).map_or_else(|_| json!(n.to_string()), |n| json!(n))
+}
+
+/// What a reset does to the next value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// The sequence stays as it is: already there, or ahead and not allowed to move back.
+    Kept,
+    Raised,
+    Lowered,
+}
+
+impl Action {
+    fn word(self) -> &'static str {
+        match self {
+            Action::Kept => "kept",
+            Action::Raised => "raised",
+            Action::Lowered => "lowered",
+        }
+    }
+
+    fn would(self) -> &'static str {
+        match self {
+            Action::Kept => "would keep",
+            Action::Raised => "would raise",
+            Action::Lowered => "would lower",
+        }
+    }
+}
+
+/// The rule: the wanted next value, unless it is lower than the current one and lowering is
+/// not allowed. Returns the action and the next value after it.
+fn decide(current: i128, wanted: i128, allow_lower: bool) -> (Action, i128) {
+    if wanted > current {
+        (Action::Raised, wanted)
+    } else if wanted < current && allow_lower {
+        (Action::Lowered, wanted)
+    } else {
+        (Action::Kept, current)
+    }
+}
+
+/// What `max_of` found and asks for.
+#[derive(Debug, Clone)]
+struct MaxOfTarget {
+    /// max(column) + 1, or 1 on an empty table.
+    max_plus_one: i128,
+    /// The greater of that and the floor.
+    wanted: i128,
+}
+
+impl MaxOfTarget {
+    fn from_max_plus_one(max_plus_one: i128, max_of: &MaxOf) -> MaxOfTarget {
+        let wanted = max_of
+            .floor
+            .map_or(max_plus_one, |floor| max_plus_one.max(i128::from(floor)));
+        MaxOfTarget {
+            max_plus_one,
+            wanted,
+        }
+    }
+}
+
+/// "max(id) + 1 of public.d_facility = 1, floor 103": why the wanted value is what it is.
+fn basis(max_of: &MaxOf, found: Option<&MaxOfTarget>) -> String {
+    let mut text = format!("max({}) + 1 of {}", max_of.column, max_of.table);
+    if let Some(found) = found {
+        text.push_str(&format!(" = {}", found.max_plus_one));
+    }
+    if let Some(floor) = max_of.floor {
+        text.push_str(&format!(", floor {floor}"));
+    }
+    text
+}
+
+/// The explanation after a summary: where the value comes from, and why it did not move back.
+fn reason(to: &ResetTo, found: Option<&MaxOfTarget>, action: Action, current: i128) -> String {
+    match to {
+        ResetTo::MaxOf(max_of) => {
+            let mut text = basis(max_of, found);
+            if action == Action::Kept && found.is_some_and(|f| f.wanted < current) {
+                text.push_str(", not lowered without allow_lower: true");
+            }
+            if action == Action::Lowered {
+                text.push_str(" (allow_lower: true)");
+            }
+            text
+        }
+        ResetTo::Next(n) => format!("next: {n} as written"),
+    }
+}
+
+fn refuse_descending(sequence: &QualifiedName, state: &SequenceState) -> Result<(), StepError> {
+    if state.increment < 0 {
+        return Err(StepError::failed(format!(
+            "sequence {sequence} counts down (increment {}); max_of sets a sequence that counts up: use to: {{ next: N }}",
+            state.increment
+        )));
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -47,32 +161,59 @@ impl Step for SequenceResetStep {
         let sequence = &self.0.sequence;
         let session = cx.session().await?;
         let before = state(session, sequence).await?;
-        let statement = match &self.0.to {
-            ResetTo::MaxOf(max_of) => format!(
-                "SELECT pg_catalog.setval($1::text::regclass, COALESCE(max({}), 0) + 1, false) FROM {}",
-                quote_ident(&max_of.column),
-                max_of.table.to_sql()
-            ),
+        let mut found = None;
+        let (action, shown) = match &self.0.to {
+            ResetTo::MaxOf(max_of) => {
+                refuse_descending(sequence, &before)?;
+                // One statement reads the data and the sequence as they are at that moment
+                // and sets it only when the rule says so.
+                let allow_lower = if max_of.allow_lower { "true" } else { "false" };
+                let floor = max_of.floor.map_or("NULL".to_owned(), |f| f.to_string());
+                let statement = format!(
+                    "SELECT t.max_plus_one::text, cur.next::text, \
+                     CASE WHEN t.wanted > cur.next OR ({allow_lower} AND t.wanted < cur.next) \
+                     THEN pg_catalog.setval($1::text::regclass, t.wanted::bigint, false) END::text \
+                     FROM (SELECT m.max_plus_one, GREATEST(m.max_plus_one, {floor}::numeric) AS wanted \
+                     FROM (SELECT COALESCE(max({column})::numeric, 0) + 1 AS max_plus_one FROM {table}) m) t, \
+                     (SELECT CASE WHEN is_called THEN last_value::numeric + {increment} ELSE last_value::numeric END AS next \
+                     FROM {seq}) cur",
+                    column = quote_ident(&max_of.column),
+                    table = max_of.table.to_sql(),
+                    increment = before.increment,
+                    seq = sequence.to_sql(),
+                );
+                let rows = session.query(&statement, &[&sequence.to_sql()]).await?;
+                let row = rows.rows.first().cloned().unwrap_or_default();
+                let cell = |i: usize| row.get(i).cloned().flatten();
+                let max_plus_one = parse_number(cell(0).as_deref())?;
+                let current = parse_number(cell(1).as_deref())?;
+                let target = MaxOfTarget::from_max_plus_one(max_plus_one, max_of);
+                let (action, _) = decide(current, target.wanted, max_of.allow_lower);
+                let shown = format!(
+                    "{}  -- {sequence}",
+                    statement.replace(
+                        "$1::text::regclass",
+                        &format!("'{}'", sequence.to_sql().replace('\'', "''"))
+                    )
+                );
+                found = Some(target);
+                (action, shown)
+            }
             ResetTo::Next(next) => {
-                format!("ALTER SEQUENCE {} RESTART WITH {next}", sequence.to_sql())
+                let (action, _) = decide(before.next(), i128::from(*next), true);
+                let statement = format!("ALTER SEQUENCE {} RESTART WITH {next}", sequence.to_sql());
+                if action != Action::Kept {
+                    session.execute(&statement).await?;
+                }
+                (action, statement)
             }
         };
-        match &self.0.to {
-            ResetTo::MaxOf(_) => {
-                session.query(&statement, &[&sequence.to_sql()]).await?;
-            }
-            ResetTo::Next(_) => {
-                session.execute(&statement).await?;
-            }
-        }
         let after = state(session, sequence).await?;
-        cx.log(format!(
-            "{}  -- {sequence}",
-            statement.replace(
-                "$1::text::regclass",
-                &format!("'{}'", sequence.to_sql().replace('\'', "''"))
-            )
-        ));
+        if action == Action::Kept && matches!(self.0.to, ResetTo::Next(_)) {
+            cx.log(format!("not run (nextval() already returns that): {shown}"));
+        } else {
+            cx.log(shown);
+        }
         cx.log(format!(
             "before: next nextval() = {} (last_value {}, is_called {})",
             before.next(),
@@ -85,10 +226,20 @@ impl Step for SequenceResetStep {
             after.last_value,
             after.is_called
         ));
+        let why = reason(&self.0.to, found.as_ref(), action, before.next());
+        cx.log(format!("{}: {why}", action.word()));
+        if action == Action::Lowered {
+            cx.log(format!(
+                "warning: {sequence} was moved back from {} to {}: values in between may be handed out again",
+                before.next(),
+                after.next()
+            ));
+        }
         let mut outcome = StepOutcome::new(
             StepStatus::Passed,
             format!(
-                "{sequence}: next value {} (was {})",
+                "{sequence}: {}: next value {} (was {}); {why}",
+                action.word(),
                 after.next(),
                 before.next()
             ),
@@ -96,6 +247,11 @@ impl Step for SequenceResetStep {
         outcome.details = json!({
             "sequence": sequence.to_string(),
             "to": describe_target(&self.0.to),
+            "action": action.word(),
+            "target_next": found.as_ref().map(|f| json_number(f.wanted)),
+            "max_plus_one": found.as_ref().map(|f| json_number(f.max_plus_one)),
+            "floor": floor_of(&self.0.to),
+            "allow_lower": allow_lower_of(&self.0.to),
             "before": before.json(),
             "after": after.json(),
         });
@@ -118,42 +274,107 @@ impl Step for SequenceResetStep {
             }
             Err(other) => return Err(other),
         };
-        let target_next = match &self.0.to {
-            ResetTo::Next(n) => Some(*n),
+        let found = match &self.0.to {
+            ResetTo::Next(_) => None,
             ResetTo::MaxOf(max_of) => {
+                refuse_descending(&sequence, &before)?;
                 let sql = format!(
-                    "SELECT (COALESCE(max({}), 0) + 1)::text FROM {}",
+                    "SELECT (COALESCE(max({})::numeric, 0) + 1)::text FROM {}",
                     quote_ident(&max_of.column),
                     max_of.table.to_sql()
                 );
                 match session.simple_query(&sql).await {
-                    Ok(rows) => rows.single_value().flatten().and_then(|v| v.parse().ok()),
-                    Err(_) if changed_earlier.is_some() => None,
+                    Ok(rows) => {
+                        let value = rows.single_value().flatten();
+                        Some(Some(MaxOfTarget::from_max_plus_one(
+                            parse_number(value)?,
+                            max_of,
+                        )))
+                    }
+                    Err(_) if changed_earlier.is_some() => Some(None),
                     Err(error) => return Err(error.into()),
                 }
             }
         };
-        let summary = match target_next {
-            Some(next) => format!(
-                "would set {sequence} so that nextval() returns {next} (now {})",
-                before.next()
-            ),
-            None => format!(
-                "would set {sequence} from {} (not readable now; earlier steps load it); nextval() now returns {}",
-                describe_target(&self.0.to),
-                before.next()
+        let current = before.next();
+        let (summary, action, would_next) = match (&self.0.to, &found) {
+            (ResetTo::Next(n), _) => {
+                let (action, next) = decide(current, i128::from(*n), true);
+                let summary = format!(
+                    "{} {sequence}: next value {next} (now {current}); {}",
+                    action.would(),
+                    reason(&self.0.to, None, action, current)
+                );
+                (summary, Some(action), Some(next))
+            }
+            (ResetTo::MaxOf(max_of), Some(Some(target))) => {
+                let (action, next) = decide(current, target.wanted, max_of.allow_lower);
+                let summary = format!(
+                    "{} {sequence}: next value {next} (now {current}); {}",
+                    action.would(),
+                    reason(&self.0.to, Some(target), action, current)
+                );
+                (summary, Some(action), Some(next))
+            }
+            (ResetTo::MaxOf(max_of), _) => (
+                format!(
+                    "would set {sequence} from {} (not readable now; earlier steps load it), never below what nextval() returns then{}; nextval() now returns {current}",
+                    basis(max_of, None),
+                    if max_of.allow_lower {
+                        " unless allow_lower"
+                    } else {
+                        ""
+                    }
+                ),
+                None,
+                None,
             ),
         };
         cx.log(&summary);
         let mut outcome = StepOutcome::new(StepStatus::Passed, summary);
-        outcome.details = json!({ "sequence": sequence.to_string(), "before": before.json(), "would_next": target_next });
+        outcome.details = json!({
+            "sequence": sequence.to_string(),
+            "to": describe_target(&self.0.to),
+            "would": action.map(Action::word),
+            "before": before.json(),
+            "would_next": would_next.map(json_number),
+        });
         Ok(outcome)
+    }
+}
+
+fn parse_number(text: Option<&str>) -> Result<i128, StepError> {
+    let text = text.unwrap_or("");
+    text.parse().map_err(|_| {
+        StepError::failed(format!(
+            "expected a whole number for the sequence's next value, found '{text}'"
+        ))
+    })
+}
+
+fn floor_of(to: &ResetTo) -> Option<i64> {
+    match to {
+        ResetTo::MaxOf(max_of) => max_of.floor,
+        ResetTo::Next(_) => None,
+    }
+}
+
+fn allow_lower_of(to: &ResetTo) -> bool {
+    match to {
+        ResetTo::MaxOf(max_of) => max_of.allow_lower,
+        ResetTo::Next(_) => true,
     }
 }
 
 fn describe_target(to: &ResetTo) -> String {
     match to {
-        ResetTo::MaxOf(max_of) => format!("max({}) + 1 of {}", max_of.column, max_of.table),
+        ResetTo::MaxOf(max_of) => {
+            let mut text = basis(max_of, None);
+            if max_of.allow_lower {
+                text.push_str(", allow_lower");
+            }
+            text
+        }
         ResetTo::Next(n) => format!("next {n}"),
     }
 }
@@ -188,7 +409,7 @@ async fn state(session: &Session, sequence: &QualifiedName) -> Result<SequenceSt
 
 #[cfg(test)]
 mod tests {
-    use super::SequenceState;
+    use super::{Action, SequenceState, decide};
 
     #[test]
     fn next_value_follows_is_called() {
@@ -210,5 +431,21 @@ mod tests {
             increment: 10,
         };
         assert_eq!(by_ten.next(), 110);
+        let at_the_end = SequenceState {
+            last_value: i64::MAX,
+            is_called: true,
+            increment: 1,
+        };
+        assert_eq!(at_the_end.next(), i128::from(i64::MAX) + 1);
+    }
+
+    #[test]
+    fn a_sequence_ahead_of_the_data_is_kept_unless_lowering_is_allowed() {
+        // facility_num at 200, an empty table: max + 1 = 1.
+        assert_eq!(decide(200, 1, false), (Action::Kept, 200));
+        assert_eq!(decide(200, 1, true), (Action::Lowered, 1));
+        assert_eq!(decide(1, 41, false), (Action::Raised, 41));
+        assert_eq!(decide(41, 41, false), (Action::Kept, 41));
+        assert_eq!(decide(41, 41, true), (Action::Kept, 41));
     }
 }
