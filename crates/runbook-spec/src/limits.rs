@@ -32,6 +32,8 @@
 //! | output a step keeps in its evidence | 64 MiB (`max_output_bytes`) | runbook-engine `output.rs` |
 //! | one line of a command's output | 1 MiB, the rest counted | runbook-engine `output.rs` |
 //! | one line on the terminal | 1000 characters | runbook-cli `sanitize.rs` |
+//! | stderr kept for a failed command's record | last 20 lines, 500 characters each | runbook-engine `output.rs` |
+//! | failed checks under a gate, failures after the verdict (terminal) | 20 each, the rest counted | runbook-cli `display.rs`, `commands/execute.rs` |
 //!
 //! Values that must keep their meaning, whatever a var gives them: a `${...}` in SQL text or in
 //! a `shell: true` command must give a plain token (letters, digits, `_ . : -`, and `/` in a
