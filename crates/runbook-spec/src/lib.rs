@@ -50,7 +50,10 @@ pub use digest::Sha256Digest;
 pub use duration::{Duration, MAX_DURATION};
 pub use errors::{LoadError, SpecError, SpecErrors};
 pub use file_mode::FileMode;
-pub use object_refs::{ColumnRef, ConstraintRef, PolicyRef};
+pub use object_refs::{
+    ColumnRef, ConstraintRef, FunctionRef, Identifier, PolicyRef, TableColumns, TriggerRef,
+    display_columns,
+};
 pub use options::{EmptyEnv, Env, ParseOptions, ProcessEnv};
 pub use position::Position;
 pub use qualified_name::{QualifiedName, quote_ident};
@@ -64,7 +67,10 @@ pub use steps::container_remove::ContainerRemove;
 pub use steps::container_start::{Compose, ContainerStart, PortMapping, VolumeMount};
 pub use steps::container_stop::ContainerStop;
 pub use steps::copy_to_container::{CopyToContainer, Owner};
-pub use steps::gate::{Check, CheckKind, Equals, Expect, Gate};
+pub use steps::gate::{
+    Check, CheckKind, EnumValues, Equals, Expect, ExtensionRef, FkAction, ForeignKey, Gate,
+    Privilege, PrivilegeOn, Privileges, References, RowCount, SequenceAhead,
+};
 pub use steps::on_error::OnError;
 pub use steps::require_files::{RequireFiles, RequiredFile};
 pub use steps::sequence_reset::{MaxOf, ResetTo, SequenceReset};
