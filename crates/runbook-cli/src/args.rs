@@ -91,6 +91,18 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Sign off a finished run: record who approved its evidence, when, and the SHA256SUMS
+    /// digest approved (a new file under approvals/, listed in SHA256SUMS).
+    Approve {
+        /// The evidence directory.
+        dir: PathBuf,
+        /// Who signs (a name or an e-mail address), kept in the approval record.
+        #[arg(long = "as", value_name = "NAME")]
+        approver: String,
+        /// A comment kept with the approval.
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+    },
     /// Print the JSON Schema of the runbook format (for editors: yaml-language-server).
     Schema,
 }

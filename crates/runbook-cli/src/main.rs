@@ -85,6 +85,11 @@ fn main() -> ExitCode {
             format,
             output,
         } => commands::report::report(dir, *format, output.as_deref()),
+        Command::Approve {
+            dir,
+            approver,
+            comment,
+        } => commands::approve::approve(dir, approver, comment.as_deref()),
         Command::Schema => commands::schema::schema(),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
