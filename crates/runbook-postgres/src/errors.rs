@@ -179,6 +179,10 @@ pub struct StatementFailure {
     pub statement_start: Position,
     /// The offending line of the statement, with a caret under the error position.
     pub excerpt: Option<Excerpt>,
+    /// The statement's first line (at most [`STATEMENT_LINE_CHARS`] characters, ` ...` when
+    /// the statement goes on), shown when the excerpt does not show it: an error without a
+    /// position (a constraint violation, a COPY row) otherwise names only a line number.
+    pub statement_line: Option<String>,
     /// The file starts with a UTF-8 byte order mark and this was its first statement (see
     /// [`BOM_HINT`]).
     pub bom_hint: bool,
@@ -195,6 +199,22 @@ pub struct Excerpt {
     pub line: u32,
     pub text: String,
     pub caret: usize,
+}
+
+/// Characters of a failed statement's first line kept for its message.
+pub const STATEMENT_LINE_CHARS: usize = 200;
+
+/// The first line of `text` for [`StatementFailure::statement_line`]: cut at
+/// [`STATEMENT_LINE_CHARS`] characters, with ` ...` when anything of the statement was left out.
+pub fn statement_first_line(text: &str) -> String {
+    let text = text.trim_start_matches(['\n', '\r', ' ', '\t']);
+    let first = text.split('\n').next().unwrap_or_default();
+    let first = first.strip_suffix('\r').unwrap_or(first).trim_end();
+    let mut line: String = first.chars().take(STATEMENT_LINE_CHARS).collect();
+    if line.len() < text.trim_end().len() {
+        line.push_str(" ...");
+    }
+    line
 }
 
 /// Why a load stops at a rejected COPY statement even with `on_error: continue`.
@@ -226,6 +246,18 @@ impl fmt::Display for ScriptError {
                 }
                 for line in failure.server.extra_lines() {
                     write!(f, "\n{line}")?;
+                }
+                let shown = failure
+                    .excerpt
+                    .as_ref()
+                    .is_some_and(|e| e.line == failure.statement_start.line);
+                if let Some(statement) = failure.statement_line.as_ref().filter(|_| !shown) {
+                    let start = failure.statement_start.line;
+                    if start == line {
+                        write!(f, "\nSTATEMENT:  {statement}")?;
+                    } else {
+                        write!(f, "\nSTATEMENT (line {start}):  {statement}")?;
+                    }
                 }
                 if failure.bom_hint {
                     write!(f, "\nHINT:  {BOM_HINT}")?;
@@ -448,5 +480,26 @@ fn lowercase_first(text: &str) -> String {
             first.to_lowercase().chain(chars).collect()
         }
         _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_s_first_line_is_cut_and_says_when_it_goes_on() {
+        assert_eq!(
+            statement_first_line("INSERT INTO t VALUES (1);"),
+            "INSERT INTO t VALUES (1);"
+        );
+        assert_eq!(
+            statement_first_line("\n  INSERT INTO t\r\n  VALUES (1);"),
+            "INSERT INTO t ..."
+        );
+        let long = format!("SELECT '{}';", "患".repeat(300));
+        let line = statement_first_line(&long);
+        assert_eq!(line.chars().count(), STATEMENT_LINE_CHARS + 4);
+        assert!(line.ends_with("患 ..."), "{line}");
     }
 }

@@ -29,7 +29,8 @@ async fn error_position_is_the_error_inside_the_file() {
         err.to_string(),
         "schema.sql:7:25: syntax error at or near \"NUL\" (SQLSTATE 42601)\n\
          LINE 7:     created_at integer  NUL,\n\
-         \x20                               ^"
+         \x20                               ^\n\
+         STATEMENT (line 5):  CREATE TABLE t ( ..."
     );
     let ScriptErrorKind::Server(failure) = &script_error.kind else {
         panic!()
@@ -49,7 +50,8 @@ async fn detail_hint_and_context_are_reported() {
         "d.sql:2:1: boom (SQLSTATE P0001)\n\
          DETAIL:  the detail\n\
          HINT:  the hint\n\
-         CONTEXT:  PL/pgSQL function inline_code_block line 2 at RAISE"
+         CONTEXT:  PL/pgSQL function inline_code_block line 2 at RAISE\n\
+         STATEMENT:  DO $$ BEGIN ..."
     );
 }
 
@@ -63,7 +65,8 @@ async fn caret_follows_tabs_and_ignores_carriage_returns() {
         result.unwrap_err().to_string(),
         "crlf.sql:3:6: column \"nope\" does not exist (SQLSTATE 42703)\n\
          LINE 3: \t1 +\tnope;\n\
-         \x20       \t   \t^"
+         \x20       \t   \t^\n\
+         STATEMENT (line 2):  SELECT ..."
     );
 }
 
@@ -312,7 +315,8 @@ async fn copy_data_is_loaded_and_a_bad_row_reports_its_own_line_and_the_context(
     assert_eq!(
         summary.errors[0].to_string(),
         "bad.sql:3:1: invalid input syntax for type integer: \"x\" (SQLSTATE 22P02)\n\
-         CONTEXT:  COPY c, line 2, column a: \"x\""
+         CONTEXT:  COPY c, line 2, column a: \"x\"\n\
+         STATEMENT (line 1):  COPY c (a, b) FROM stdin;"
     );
     // The failed COPY loaded nothing; the statement after it ran.
     assert_eq!(
@@ -341,7 +345,8 @@ async fn a_rejected_copy_statement_stops_the_load_and_leaves_a_usable_session() 
     assert_eq!(
         err.to_string(),
         format!(
-            "skip.sql:1:1: relation \"missing\" does not exist (SQLSTATE 42P01)\nNOTE:  {}",
+            "skip.sql:1:1: relation \"missing\" does not exist (SQLSTATE 42P01)\n\
+             STATEMENT:  COPY missing FROM stdin;\nNOTE:  {}",
             runbook_postgres::errors::COPY_RESET_NOTE
         )
     );

@@ -1,7 +1,8 @@
 //! The terminal says why a step failed, so nobody has to open the evidence to learn it: a gate
 //! prints each failed check as `name: expected X, found Y` (and what is missing), a shell step
 //! the last 20 lines of its stderr (sanitised and redacted; the same tail is in `result.json`),
-//! a SQL statement its `file:line:col`, SQLSTATE, message and caret; `--quiet` keeps all of it.
+//! a SQL statement its `file:line:col`, SQLSTATE, message, caret and the statement's first line
+//! when the caret's line is not it; `--quiet` keeps all of it.
 
 use crate::contract::case::Case;
 use crate::support::*;
@@ -175,7 +176,7 @@ fn a_failed_sql_statement_prints_its_place_sqlstate_message_and_caret() {
     let load = section(&result.stdout, "[1/2] load (sql_file)  FAILED");
     assert!(
         load.contains(
-            "failed: load.sql:3:1: duplicate key value violates unique constraint \"t_pkey\" (SQLSTATE 23505) (after 2 statements succeeded)\n  | DETAIL:  Key (id)=(1) already exists.\n"
+            "failed: load.sql:3:1: duplicate key value violates unique constraint \"t_pkey\" (SQLSTATE 23505) (after 2 statements succeeded)\n  | DETAIL:  Key (id)=(1) already exists.\n  | STATEMENT:  INSERT INTO t ...\n"
         ),
         "{}",
         result.stdout
@@ -183,7 +184,7 @@ fn a_failed_sql_statement_prints_its_place_sqlstate_message_and_caret() {
     let typo = section(&result.stdout, "[2/2] typo (sql_file)  FAILED");
     assert!(
         typo.contains(
-            "failed: typo.sql:3:8: column \"nme\" does not exist (SQLSTATE 42703) (after 1 statement succeeded)\n  | LINE 3:        nme\n  |                ^\n"
+            "failed: typo.sql:3:8: column \"nme\" does not exist (SQLSTATE 42703) (after 1 statement succeeded)\n  | LINE 3:        nme\n  |                ^\n  | STATEMENT (line 2):  SELECT id, ...\n"
         ),
         "{}",
         result.stdout

@@ -468,6 +468,7 @@ impl Run<'_> {
         let failure = StatementFailure {
             server: *message,
             statement_start: statement.start,
+            statement_line: Some(crate::errors::statement_first_line(&statement.text)),
             excerpt,
             bom_hint: self.starts_with_bom && self.summary.statements == 1,
             connection_reset,
