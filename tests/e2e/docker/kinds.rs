@@ -143,6 +143,22 @@ fn every_docker_kind_does_what_it_says_and_what_is_gone_stays_fine() {
             "sh in container {container} exited with code 3 (allowed: 0); its output is in output.log"
         )
     );
+    // Its stderr (not its stdout) is in the record and under the step on the terminal.
+    assert_eq!(
+        refused["error"]["detail"], "stderr (1 line):\nto-stderr",
+        "{refused:#}"
+    );
+    assert!(
+        run.stdout
+            .contains("[3/16] exec-refused (container_exec)  FAILED  ")
+            && run
+                .stdout
+                .contains("    stderr (1 line):\n      | to-stderr\n"),
+        "{}",
+        run.stdout
+    );
+    // The allowed failures leave the run passed with failures, not passed.
+    assert_eq!(run_record(&dir)["status"], "passed_with_failures");
 
     let as_postgres = exec_stdout(&step_log(&dir, "04-exec-as-postgres"));
     assert_eq!(as_postgres, "postgres in /var/lib/postgresql says hello");
