@@ -138,6 +138,11 @@ pub(super) async fn check(
         }
     };
     let actual = format!("next nextval() = {next}, {found_text}");
+    let expected = if increment < 0 {
+        expected.replace(" above every ", " below every ")
+    } else {
+        expected
+    };
     Ok(Ok(record(
         check,
         "sequence_ahead",
