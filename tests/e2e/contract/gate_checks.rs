@@ -532,3 +532,55 @@ fn a_gate_query_run_as_a_role_still_needs_consent_on_a_protected_target() {
     );
     assert_eq!(case.sql("SELECT count(*) FROM note"), "1");
 }
+
+#[test]
+fn settings_let_a_gate_query_see_rows_as_a_signed_in_user_and_end_with_the_check() {
+    // Seed 002's policies read the signed-in user from the request (Supabase's auth.uid()).
+    let case = Case::new("e2e_gate_settings");
+    let user = TestRole::new(&case, "authenticated");
+    let n = &user.name;
+    sql_exec(
+        &case.db.spec,
+        &format!(
+            r#"CREATE TABLE traces (id int, user_id text);
+               INSERT INTO traces VALUES (1, 'alice'), (2, 'alice'), (3, 'bob');
+               ALTER TABLE traces ENABLE ROW LEVEL SECURITY;
+               CREATE POLICY own_traces ON traces FOR SELECT
+                   USING (user_id = current_setting('request.jwt.claim.sub', true));
+               GRANT SELECT ON traces TO "{n}";"#
+        ),
+    );
+    case.runbook(
+        "settings",
+        "",
+        &format!(
+            r#"
+        - id: gate
+          kind: gate
+          target: db
+          checks:
+            - name: alice sees her two traces
+              query: SELECT id FROM traces ORDER BY id
+              as_role: '"{n}"'
+              settings: {{ request.jwt.claim.sub: alice }}
+              expect: {{ equals: [[1], [2]] }}
+            - name: nobody signed in sees nothing
+              query: SELECT id FROM traces
+              as_role: '"{n}"'
+              expect: {{ empty: true }}
+            - name: the setting ended with its check
+              query: SELECT current_setting('request.jwt.claim.sub', true)
+              expect: {{ equals: '' }}
+        "#
+        ),
+    );
+    for command in ["run", "check"] {
+        let result = case.run(&[command, "rb.yaml"]);
+        assert_eq!(result.code, 0, "{command}: {}", result.all_output());
+        let gate = step_result(&result.evidence_dir(case.path()), "01-gate");
+        assert_eq!(
+            check(&gate, "alice sees her two traces")["expected"],
+            format!("as role {n}, request.jwt.claim.sub = 'alice': exactly the rows (1), (2)")
+        );
+    }
+}

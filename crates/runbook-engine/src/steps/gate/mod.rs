@@ -99,13 +99,20 @@ impl GateStep {
                     sql,
                     expect,
                     as_role,
+                    settings,
                     ..
                 } => {
                     let sent = with_variables(sql, cx.runbook());
                     let check_mode = cx.is_check();
                     let session = cx.session().await?;
-                    let mut record = match query::send(session, &sent, as_role.as_ref(), check_mode)
-                        .await?
+                    let mut record = match query::send(
+                        session,
+                        &sent,
+                        as_role.as_ref(),
+                        settings,
+                        check_mode,
+                    )
+                    .await?
                     {
                         Sent::NotCheckable(reason) => {
                             cx.log(format!("not checked  {}: {reason}", check.name));
@@ -129,8 +136,15 @@ impl GateStep {
                         }
                         Sent::Failed(error) => failed_query(check, sql, expect.as_ref(), &error),
                     };
+                    let mut context: Vec<String> = settings
+                        .iter()
+                        .map(|(name, value)| format!("{name} = '{value}'"))
+                        .collect();
                     if let Some(role) = as_role {
-                        record.expected = format!("as role {role}: {}", record.expected);
+                        context.insert(0, format!("as role {role}"));
+                    }
+                    if !context.is_empty() {
+                        record.expected = format!("{}: {}", context.join(", "), record.expected);
                     }
                     record
                 }

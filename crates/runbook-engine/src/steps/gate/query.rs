@@ -2,7 +2,8 @@
 //!
 //! `as_role` runs the query after `SET LOCAL ROLE` in a transaction of the gate's own that is
 //! always rolled back (BEGIN; SET LOCAL ROLE; query; ROLLBACK), so row-level security applies
-//! as it does to that role and neither the role nor anything the query did outlives the check:
+//! as it does to that role; `settings` are made there too (`set_config(name, value, true)`).
+//! Neither the role, the settings nor anything the query did outlives the check:
 //! the session is reused by later checks and steps. Inside a transaction already open (check
 //! mode's read-only one, or a run-mode session a script left in a transaction) a savepoint takes
 //! the place of BEGIN, and rolling back to it undoes `SET LOCAL` as well.
@@ -25,16 +26,18 @@ pub(super) enum Sent {
 
 const SAVEPOINT: &str = "runbook_gate_as_role";
 
-/// Sends `sent` (as `role` when given); in check mode only what `read_only` vouches for.
+/// Sends `sent` (as `role`, with `settings`, when given); in check mode only what `read_only`
+/// vouches for.
 pub(super) async fn send(
     session: &Session,
     sent: &str,
     role: Option<&Identifier>,
+    settings: &[(String, String)],
     check_mode: bool,
 ) -> Result<Sent, StepError> {
-    let Some(role) = role else {
+    if role.is_none() && settings.is_empty() {
         return send_as_is(session, sent, check_mode).await;
-    };
+    }
     // Check mode: the session is inside its read-only transaction. Run mode: BEGIN, unless a
     // transaction is already open (the server then warns 25001 and BEGIN changes nothing).
     let nested = check_mode || {
@@ -44,14 +47,7 @@ pub(super) async fn send(
     if nested {
         session.execute(&format!("SAVEPOINT {SAVEPOINT}")).await?;
     }
-    let result = match session
-        .execute(&format!("SET LOCAL ROLE {}", quote_ident(role.as_str())))
-        .await
-    {
-        // Resolved as the role: its search_path ("$user") and its view of the catalog.
-        Ok(_) => send_as_is(session, sent, check_mode).await,
-        Err(error) => Ok(Sent::Failed(error)),
-    };
+    let result = send_scoped(session, sent, role, settings, check_mode).await;
     let end = if nested {
         format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}")
     } else {
@@ -59,6 +55,34 @@ pub(super) async fn send(
     };
     session.execute(&end).await?;
     result
+}
+
+/// Inside the check's transaction: the settings (as the target's user, names and values bound
+/// as parameters), then the role, then the query.
+async fn send_scoped(
+    session: &Session,
+    sent: &str,
+    role: Option<&Identifier>,
+    settings: &[(String, String)],
+    check_mode: bool,
+) -> Result<Sent, StepError> {
+    for (name, value) in settings {
+        if let Err(error) = session
+            .query("SELECT pg_catalog.set_config($1, $2, true)", &[name, value])
+            .await
+        {
+            return Ok(Sent::Failed(error));
+        }
+    }
+    if let Some(role) = role
+        && let Err(error) = session
+            .execute(&format!("SET LOCAL ROLE {}", quote_ident(role.as_str())))
+            .await
+    {
+        return Ok(Sent::Failed(error));
+    }
+    // Resolved as the role: its search_path ("$user") and its view of the catalog.
+    send_as_is(session, sent, check_mode).await
 }
 
 async fn send_as_is(session: &Session, sent: &str, check_mode: bool) -> Result<Sent, StepError> {

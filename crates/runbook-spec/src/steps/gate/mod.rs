@@ -14,6 +14,7 @@ pub mod sequence_ahead;
 
 use std::borrow::Cow;
 
+use indexmap::IndexMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 
@@ -61,6 +62,9 @@ pub enum CheckKind {
         /// Run the query as this role (`SET LOCAL ROLE` in a transaction of its own), so that
         /// row-level security and privileges apply as they do to that role.
         as_role: Option<Identifier>,
+        /// Settings made for the query only (`set_config(name, value, true)` in the same
+        /// transaction): what a policy reads, such as Supabase's `request.jwt.claims`.
+        settings: Vec<(String, String)>,
     },
     TablesExist(Vec<QualifiedName>),
     ColumnsExist(Vec<ColumnRef>),
@@ -140,6 +144,11 @@ struct RawCheck {
     #[serde(default, deserialize_with = "as_role")]
     #[schemars(with = "Identifier")]
     as_role: Option<Identifier>,
+    /// Settings for the query only, name: value (set_config(name, value, true) in the check's
+    /// own rolled-back transaction), e.g. request.jwt.claims for a policy that calls auth.uid().
+    #[serde(default, deserialize_with = "settings")]
+    #[schemars(with = "IndexMap<String, String>")]
+    settings: Option<IndexMap<String, String>>,
     /// Tables (or views) that must exist: name or schema.name.
     tables_exist: Option<Vec<QualifiedName>>,
     /// Columns that must exist: table.column or schema.table.column.
@@ -181,6 +190,13 @@ fn as_role<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Identifier>, D::Err
     )
 }
 
+fn settings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<IndexMap<String, String>>, D::Error> {
+    expect::given(
+        d,
+        "a mapping of setting names to values; leave 'settings' out for none",
+    )
+}
+
 const CHECK_KINDS: &str = "query, tables_exist, columns_exist, sequences_exist, indexes_exist, constraints_exist, rls_enabled, policies_exist, enum_values, privileges, triggers_exist, functions_exist, roles_exist, extensions_exist, foreign_keys, row_count, sequence_ahead";
 
 impl TryFrom<RawCheck> for Check {
@@ -196,6 +212,7 @@ impl TryFrom<RawCheck> for Check {
                 origin: TextOrigin::default(),
                 references: Vec::new(),
                 as_role: None,
+                settings: Vec::new(),
             });
         }
         let lists = [
@@ -232,30 +249,28 @@ impl TryFrom<RawCheck> for Check {
             ));
         }
         let mut kind = kinds.remove(0);
-        match (&mut kind, raw.expect, raw.as_role) {
-            (
-                CheckKind::Query {
-                    expect, as_role, ..
-                },
-                given,
-                role,
-            ) => {
-                *expect = given;
-                *as_role = role;
-            }
-            (other, Some(_), _) => {
+        if let CheckKind::Query {
+            expect,
+            as_role,
+            settings,
+            ..
+        } = &mut kind
+        {
+            *expect = raw.expect;
+            *as_role = raw.as_role;
+            *settings = raw.settings.unwrap_or_default().into_iter().collect();
+        } else {
+            let given = [
+                ("expect", raw.expect.is_some()),
+                ("as_role", raw.as_role.is_some()),
+                ("settings", raw.settings.is_some()),
+            ];
+            if let Some((key, _)) = given.iter().find(|(_, given)| *given) {
                 return Err(format!(
-                    "invalid check '{name}': 'expect' applies to 'query' only, not to '{}'",
-                    other.key()
+                    "invalid check '{name}': '{key}' applies to 'query' only, not to '{}'",
+                    kind.key()
                 ));
             }
-            (other, None, Some(_)) => {
-                return Err(format!(
-                    "invalid check '{name}': 'as_role' applies to 'query' only, not to '{}'",
-                    other.key()
-                ));
-            }
-            (_, None, None) => {}
         }
         Ok(Check { name, kind })
     }
@@ -288,8 +303,19 @@ impl KindSpec for Gate {
                     expect,
                     origin,
                     references,
+                    settings,
                     ..
                 } => {
+                    for (setting, _) in settings.iter() {
+                        if !is_setting_name(setting) {
+                            let message = format!(
+                                "invalid setting name '{setting}' in check '{}' of {}: expected a name such as request.jwt.claims (letters, digits, _ and dots)",
+                                check.name,
+                                cx.label()
+                            );
+                            cx.key_error(&["checks", &index, "settings", setting], message);
+                        }
+                    }
                     if sql.trim().is_empty() {
                         let message =
                             format!("empty query in check '{}' of {}", check.name, cx.label());
@@ -362,6 +388,20 @@ impl KindSpec for Gate {
     fn into_kind(self) -> crate::StepKind {
         crate::StepKind::Gate(self)
     }
+}
+
+/// A configuration parameter's name as `set_config` takes it: `work_mem`,
+/// `request.jwt.claims`.
+fn is_setting_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        })
 }
 
 fn validate_privileges(cx: &mut StepCx<'_>, name: &str, index: &str, p: &Privileges) {
