@@ -429,7 +429,7 @@ fn report_renders_markdown_html_json_and_junit_with_one_testcase_per_gate_check(
     let md = runbook(case.path(), &["report", &shown]);
     assert_eq!(md.code, 0, "{}", md.all_output());
     assert!(
-        md.stdout.starts_with("# GATE_FAILED: evidence-report\n"),
+        md.stdout.starts_with("# GATE FAILED: evidence-report\n"),
         "{}",
         md.stdout
     );

@@ -28,6 +28,25 @@ pub fn verify(dir: &Path) -> i32 {
                 "note: the run did not finish (it was killed or is still running); its last step's files are partial"
             );
         }
+        // Approvals are names a reviewer typed: sanitised like file names.
+        for approval in &report.approvals {
+            if let Some(record) = &approval.record {
+                let _ = writeln!(
+                    out,
+                    "approved by {} at {} ({}): unchanged since",
+                    sanitize::line(&record.approver),
+                    record.approved_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    sanitize::line(&approval.path)
+                );
+            }
+        }
+        if !report.pending_approvals.is_empty() {
+            let _ = writeln!(
+                out,
+                "note: an interrupted `runbook approve` left files that approve nothing (the next approve removes them): {}",
+                sanitize::line(&report.pending_approvals.join(", "))
+            );
+        }
         print(&out);
         return exit_codes::OK;
     }
