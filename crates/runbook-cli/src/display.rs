@@ -304,3 +304,57 @@ pub fn format_duration(d: Duration) -> String {
         format!("{}m{:02}s", whole / 60, whole % 60)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use runbook_evidence::{ErrorRecord, GateCheckRecord};
+
+    use super::*;
+
+    fn check(i: usize, passed: bool) -> GateCheckRecord {
+        GateCheckRecord {
+            name: format!("check {i}"),
+            passed,
+            check: "query".to_owned(),
+            expected: "the value 1".to_owned(),
+            actual: "the value '\u{1b}[2K0'".to_owned(),
+            missing: Vec::new(),
+            query: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn a_gate_lists_its_failed_checks_sanitised_and_counts_past_the_cap() {
+        let mut outcome = StepOutcome::new(StepStatus::Failed, "26 of 27 checks failed");
+        outcome.gate = Some((0..27).map(|i| check(i, i == 0)).collect());
+        let lines = failure_details("gate", &outcome);
+        assert_eq!(lines.len(), MAX_CHECK_LINES + 1);
+        assert_eq!(
+            lines[0],
+            "    check 1: expected the value 1, found the value '␛[2K0'"
+        );
+        assert_eq!(
+            lines[MAX_CHECK_LINES],
+            "    ... and 6 more failed checks (in result.json and the report)"
+        );
+    }
+
+    #[test]
+    fn a_command_s_stderr_tail_is_shown_line_by_line_only_for_commands() {
+        let mut outcome = StepOutcome::new(StepStatus::Failed, "failed: sh ended with exit code 1");
+        let mut error = ErrorRecord::new("sh ended with exit code 1");
+        error.detail = Some("stderr (2 lines):\nfirst\r\n\u{1b}[1Arun passed".to_owned());
+        outcome.error = Some(error);
+        assert_eq!(
+            failure_details("shell", &outcome),
+            [
+                "    stderr (2 lines):",
+                "      | first\\r",
+                "      | ␛[1Arun passed"
+            ]
+        );
+        // A SQL step's DETAIL is in its message already.
+        assert!(failure_details("sql", &outcome).is_empty());
+    }
+}
