@@ -392,14 +392,14 @@ fn step_section(out: &mut String, step: &StepView, base: &str) {
                     "<details class=\"log\"{open}><summary>Log {} ({})</summary>\n<pre class=\"log\">{}</pre>",
                     escape(&log.path),
                     bytes(log.total_bytes),
-                    escape(&log.head)
+                    escape_block(&log.head)
                 );
                 if let (Some(cut), Some(tail)) = (&log.cut, &log.tail) {
                     let _ = write!(
                         out,
                         "\n<p class=\"cut\">... {}: the full log is {link} ...</p>\n<pre class=\"log\">{}</pre>",
                         escape(cut),
-                        escape(tail)
+                        escape_block(tail)
                     );
                 }
                 let _ = writeln!(out, "\n<p>Full log: {link}</p></details>");
@@ -452,6 +452,16 @@ fn status_class(status: StepStatus) -> &'static str {
 }
 
 pub(crate) fn escape(text: &str) -> String {
+    escape_keeping(text, '\n')
+}
+
+/// [`escape`] for a `<pre>` block: tabs are kept too (harmless there, and column output needs
+/// them).
+fn escape_block(text: &str) -> String {
+    escape_keeping(text, '\t')
+}
+
+fn escape_keeping(text: &str, also: char) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -463,7 +473,7 @@ pub(crate) fn escape(text: &str) -> String {
             // A server's or a file name's control characters and bidi overrides are shown, not
             // obeyed: an override reverses what a cell reads, an escape code repaints a
             // terminal the report is printed on.
-            c if (c.is_control() && c != '\n')
+            c if (c.is_control() && c != '\n' && c != also)
                 || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
             {
                 out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));

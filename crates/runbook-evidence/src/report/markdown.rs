@@ -323,7 +323,9 @@ fn fenced(out: &mut String, info: &str, text: &str) {
     let _ = writeln!(out, "{fence}{info}");
     for line in text.strip_suffix('\n').unwrap_or(text).split('\n') {
         for c in line.chars() {
-            if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            if (c.is_control() && c != '\t')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             } else {
                 out.push(c);
