@@ -143,6 +143,7 @@ fn catalog_checks_pass_on_the_right_schema_in_run_and_check() {
     let nurse = TestRole::new(&case, "nurse");
     sql_exec(&case.db.spec, &clinic_schema(&nurse.name));
     let n = &nurse.name;
+    let db = &case.db.name;
     case.runbook(
         "catalog",
         "",
@@ -158,6 +159,13 @@ fn catalog_checks_pass_on_the_right_schema_in_run_and_check() {
               privileges: {{ role: '"{n}"', on: app.d_patient, has: [select] }}
             - name: nurse reaches the schema
               privileges: {{ role: '"{n}"', on: {{ schema: app }}, has: [USAGE] }}
+            - name: nurse connects
+              privileges: {{ role: '"{n}"', on: {{ database: '"{db}"' }}, has: [CONNECT, temp] }}
+            - name: nurse counts patients
+              privileges: {{ role: '"{n}"', on: {{ function: "app.patient_count(bigint)" }}, has: [EXECUTE] }}
+            - name: nobody draws facility numbers
+              query: SELECT NOT has_sequence_privilege('{n}', 'app.facility_num', 'USAGE')
+              expect: {{ equals: true }}
             - name: triggers
               triggers_exist: [app.d_patient.patient_touch]
             - name: functions
@@ -182,7 +190,7 @@ fn catalog_checks_pass_on_the_right_schema_in_run_and_check() {
         let dir = result.evidence_dir(case.path());
         let gate = step_result(&dir, "01-gate");
         let checks = gate["gate"].as_array().expect("records");
-        assert_eq!(checks.len(), 10, "{command}: {gate:#}");
+        assert_eq!(checks.len(), 13, "{command}: {gate:#}");
         assert!(
             checks.iter().all(|c| c["passed"] == true),
             "{command}: {gate:#}"
@@ -230,6 +238,8 @@ fn each_catalog_check_fails_saying_what_was_expected_and_what_was_found() {
               privileges: {{ role: nobody_at_all, on: app.d_patient, has: [SELECT] }}
             - name: a table that is not there
               privileges: {{ role: '"{n}"', on: app.d_missing, has: [SELECT] }}
+            - name: nurse draws facility numbers
+              privileges: {{ role: '"{n}"', on: {{ sequence: app.facility_num }}, has: [usage] }}
             - name: triggers
               triggers_exist: [app.d_patient.patient_touch, app.d_patient.audit, app.d_missing.audit]
             - name: functions
@@ -293,6 +303,14 @@ fn each_catalog_check_fails_saying_what_was_expected_and_what_was_found() {
         assert_eq!(
             found("a table that is not there").1,
             "table app.d_missing does not exist"
+        );
+        assert_eq!(
+            found("nurse draws facility numbers"),
+            (
+                format!("role {n} has USAGE on sequence app.facility_num"),
+                "lacks USAGE".to_owned(),
+                serde_json::json!(["USAGE"])
+            )
         );
         assert_eq!(
             found("triggers").2,
