@@ -145,10 +145,10 @@ class P(HTMLParser):
         a = dict(attrs); cls = (a.get("class") or "").split()
         if tag == "script": self.scripts += 1
         if tag == "a" and a.get("href"): self.links.append(a["href"])
-        if tag == "tr" and "check" in cls and "fail" in cls: self.rows.append([])
+        if tag == "tr" and "check" in cls and "failed" in cls: self.rows.append([])
         self.stack.append((tag, cls, self.cur))
         if tag == "h1": self.cur = ["h1", ""]
-        elif tag == "td" and self.rows and any(t == "tr" and "fail" in c for t, c, _ in self.stack): self.cur = ["td", ""]
+        elif tag == "td" and self.rows and any(t == "tr" and "failed" in c for t, c, _ in self.stack): self.cur = ["td", ""]
         elif tag == "li" and "failed-check" in cls: self.cur = ["check", ""]
         elif tag == "pre" and "log" in cls: self.cur = ["log", ""]
     def handle_endtag(self, tag):

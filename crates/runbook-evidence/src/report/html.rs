@@ -161,10 +161,10 @@ pub(crate) fn render(model: &Model) -> String {
                 if let Some(error) = &check.error {
                     actual.push_str(&format!(" (error: {error})"));
                 }
-                let (class, word) = if check.passed {
-                    ("pass", "pass")
+                let (class, word, row) = if check.passed {
+                    ("pass", "pass", "passed")
                 } else {
-                    ("fail", "FAIL")
+                    ("fail", "FAIL", "failed")
                 };
                 let query = check
                     .query
@@ -173,7 +173,7 @@ pub(crate) fn render(model: &Model) -> String {
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "<tr class=\"check {class}\"><td>{}</td><td class=\"{class} result\">{word}</td>\
+                    "<tr class=\"check {row}\"><td>{}</td><td class=\"{class} result\">{word}</td>\
                      <td class=\"expected\">{}</td><td class=\"actual\">{}</td>\
                      <td class=\"missing\">{}</td><td>{query}</td></tr>",
                     escape(&check.name),
