@@ -201,6 +201,10 @@ fn catalog_checks_pass_on_the_right_schema_in_run_and_check() {
         );
         assert_eq!(check(&gate, "facilities")["actual"], "3 rows");
         assert_eq!(
+            check(&gate, "facilities")["query"],
+            "SELECT count(*)::text FROM app.d_facility"
+        );
+        assert_eq!(
             check(&gate, "moods")["actual"],
             "labels 'calm', 'anxious', 'in pain'"
         );

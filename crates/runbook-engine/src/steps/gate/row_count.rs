@@ -62,14 +62,10 @@ pub(super) async fn check(
         && spec.min.is_none_or(|n| count >= n)
         && spec.max.is_none_or(|n| count <= n);
     let actual = format!("{count} row{}", plural(count));
-    Ok(Ok(record(
-        check,
-        "row_count",
-        passed,
-        expected,
-        actual,
-        Vec::new(),
-    )))
+    let mut counted = record(check, "row_count", passed, expected, actual, Vec::new());
+    // What was sent, for the reviewer: the name as the server quoted it.
+    counted.query = Some(sql);
+    Ok(Ok(counted))
 }
 
 /// The relation as the server quotes it (`format('%s', regclass)`: qualified when not on the

@@ -143,14 +143,16 @@ pub(super) async fn check(
     } else {
         expected
     };
-    Ok(Ok(record(
+    let mut judged = record(
         check,
         "sequence_ahead",
         passed,
         expected,
         actual,
         Vec::new(),
-    )))
+    );
+    judged.query = Some(format!("{state_sql};\n{extreme_sql}"));
+    Ok(Ok(judged))
 }
 
 fn number(text: Option<&str>) -> Option<i128> {
