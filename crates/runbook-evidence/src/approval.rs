@@ -42,8 +42,9 @@ pub const APPROVALS_DIR: &str = "approvals";
 pub const MAX_APPROVER_CHARS: usize = 200;
 /// The longest comment accepted (characters).
 pub const MAX_COMMENT_CHARS: usize = 4000;
-/// Approval numbers have four digits.
-const MAX_APPROVALS: u32 = 9999;
+/// The most approvals a directory holds. `verify` re-hashes a version of `SHA256SUMS` per
+/// approval, so the cap bounds its work (at most this many times the size of `SHA256SUMS`).
+pub const MAX_APPROVALS: u32 = 100;
 /// How much of the approver's name goes into the file name.
 const MAX_NAME_IN_FILE: usize = 40;
 
@@ -134,15 +135,37 @@ fn file_name_part(approver: &str) -> String {
     part
 }
 
-/// The sha256 of the `SHA256SUMS` that approval `number` approved, re-derived from the listed
-/// entries: every entry but approvals `number` and later, rendered as the writer renders them.
-fn approved_state_digest(entries: &BTreeMap<String, String>, number: u32) -> String {
-    let before: BTreeMap<String, String> = entries
-        .iter()
-        .filter(|(path, _)| approval_number(path).is_none_or(|n| n < number))
-        .map(|(p, d)| (p.clone(), d.clone()))
-        .collect();
-    sha256_hex(render(&before).as_bytes())
+/// The sha256 of the `SHA256SUMS` each approval approved, by number, re-derived from the listed
+/// entries: for approval k, every entry but approvals k and later, rendered as the writer
+/// renders them. Approval lines sort together (`approvals/NNNN-...`, in number order), so the
+/// text for k is the lines before them, approvals 1..k-1, and the lines after them: one hash
+/// state is carried along the approvals and finished with the lines after for each.
+fn approved_state_digests(entries: &BTreeMap<String, String>) -> BTreeMap<u32, String> {
+    use sha2::{Digest, Sha256};
+    let line = |path: &str, digest: &str| format!("{digest}  {path}\n");
+    let mut before = Sha256::new();
+    let mut approvals: Vec<(u32, String)> = Vec::new();
+    let mut after = String::new();
+    for (path, digest) in entries {
+        match approval_number(path) {
+            Some(n) => approvals.push((n, line(path, digest))),
+            None if approvals.is_empty() => {
+                before.update(line(path, digest).as_bytes());
+            }
+            None => after.push_str(&line(path, digest)),
+        }
+    }
+    // Paths between two approval records (`approvals/0001-a.json.x`) are not approval names:
+    // `check_listed` reports them; they count as "after" here.
+    approvals.sort_by_key(|(n, _)| *n);
+    let mut digests = BTreeMap::new();
+    for (number, text) in approvals.iter().take(MAX_APPROVALS as usize) {
+        let mut state = before.clone();
+        state.update(after.as_bytes());
+        digests.insert(*number, hex::encode(state.finalize()));
+        before.update(text.as_bytes());
+    }
+    digests
 }
 
 /// The approvals part of `verify`: the state of every listed approval, the inconsistencies
@@ -165,6 +188,7 @@ pub(crate) fn check_listed(
     };
     let prefix = format!("{APPROVALS_DIR}/");
     let mut numbers = BTreeSet::new();
+    let digests = approved_state_digests(listed);
     for path in listed.keys().filter(|p| p.starts_with(&prefix)) {
         let Some(number) = approval_number(path) else {
             findings.inconsistent.push(format!(
@@ -193,8 +217,16 @@ pub(crate) fn check_listed(
             continue;
         }
         match read_record::<ApprovalRecord>(&dir.join(path), "approval record") {
+            Ok(Some(_)) if number > MAX_APPROVALS => {
+                let problem = format!(
+                    "{} is approval number {number}: expected at most {MAX_APPROVALS}, not checked",
+                    path.escape_default()
+                );
+                findings.inconsistent.push(problem.clone());
+                state.problem = Some(problem);
+            }
             Ok(Some(record)) => {
-                let expected = approved_state_digest(listed, number);
+                let expected = digests.get(&number).cloned().unwrap_or_default();
                 if record.sums_sha256 == expected {
                     state.current = true;
                 } else {
@@ -406,6 +438,31 @@ fn check_text(what: &'static str, text: &str, max: usize, multiline: bool) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_approved_state_is_the_listing_without_that_approval_and_later_ones() {
+        let d = "ab".repeat(32);
+        let mut entries = BTreeMap::new();
+        for path in [
+            "report.md",
+            "approvals-x",
+            "approvals/0001-a.json",
+            "approvals/0002-b.json",
+            "run.json",
+            "steps/01-a/output.log",
+        ] {
+            entries.insert(path.to_owned(), d.clone());
+        }
+        let digests = approved_state_digests(&entries);
+        for number in [1, 2] {
+            let before: BTreeMap<String, String> = entries
+                .iter()
+                .filter(|(p, _)| approval_number(p).is_none_or(|n| n < number))
+                .map(|(p, d)| (p.clone(), d.clone()))
+                .collect();
+            assert_eq!(digests[&number], sha256_hex(render(&before).as_bytes()));
+        }
+    }
 
     #[test]
     fn approval_file_names_are_numbered_and_plain() {
