@@ -101,13 +101,14 @@ pub(crate) fn file_reader<R: Read>(
     ScriptReader::with_options(input, options)
 }
 
-/// How the loader runs a script of a step: `on_error` and `single_transaction` as the runbook
-/// says, positions named after `origin`, progress out of `total_bytes`.
+/// How the loader runs a script of a step: `on_error`, `single_transaction` and `show_rows` as
+/// the runbook says, positions named after `origin`, progress out of `total_bytes`.
 pub(crate) fn load_options(
     origin: &Origin,
     on_error: runbook_spec::OnError,
     single_transaction: bool,
     total_bytes: u64,
+    show_rows: usize,
 ) -> LoadOptions {
     LoadOptions {
         source_name: origin.source_name(),
@@ -117,6 +118,7 @@ pub(crate) fn load_options(
         },
         single_transaction,
         total_bytes: Some(total_bytes),
+        show_rows,
     }
 }
 
@@ -215,11 +217,18 @@ impl LoadObserver for EvidenceObserver {
             _ => String::new(),
         };
         self.output.log(format!(
-            "{}  {}{rows}  ({:.1} ms)",
+            "{}  {}{rows}  ({:.1} ms)  {}",
             self.origin.show(outcome.start),
             outcome.tag,
-            outcome.duration.as_secs_f64() * 1000.0
+            outcome.duration.as_secs_f64() * 1000.0,
+            statement_text(outcome.text)
         ));
+        // The rows, as psql would have printed them under the statement.
+        for table in outcome.results {
+            for line in table.psql_lines() {
+                self.output.log(line);
+            }
+        }
         for notice in outcome.notices {
             if !self.keep(&notice.severity) {
                 continue;
@@ -258,6 +267,41 @@ impl LoadObserver for EvidenceObserver {
     fn progress(&mut self, bytes_read: u64, total: Option<u64>) {
         self.output.progress(bytes_read, total);
     }
+}
+
+/// Characters of a statement's text shown on its log line.
+pub(crate) const STATEMENT_TEXT_CHARS: usize = 200;
+
+/// A statement's text for its log line: on one line (every run of white space, line breaks
+/// included, as one space; other control characters as `\xHH`), its first
+/// [`STATEMENT_TEXT_CHARS`] characters, `...` when there is more. The log redacts it like every
+/// line.
+pub(crate) fn statement_text(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    let mut space = false;
+    for c in text.trim().chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if chars >= STATEMENT_TEXT_CHARS {
+            out.push_str(" ...");
+            return out;
+        }
+        if space {
+            out.push(' ');
+            chars += 1;
+            space = false;
+        }
+        if c.is_control() {
+            out.push_str(&format!("\\x{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+        chars += 1;
+    }
+    out
 }
 
 /// The evidence form of a script error, positioned in the file a person can open. The

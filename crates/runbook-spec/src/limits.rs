@@ -31,6 +31,7 @@
 //! | one SQL statement read from a script | 256 MiB (`max_statement_bytes`) | `runbook_sql::DEFAULT_MAX_STATEMENT_BYTES` |
 //! | output a step keeps in its evidence | 64 MiB (`max_output_bytes`) | runbook-engine `output.rs` |
 //! | one line of a command's output | 1 MiB, the rest counted | runbook-engine `output.rs` |
+//! | rows of a statement's result written to output.log | 100 a result (`show_rows`, at most 10,000), 4 KiB a value, about 1 MiB a statement, 100 results a statement; the rest counted | `runbook_postgres::load::{DEFAULT_SHOW_ROWS, MAX_CELL_BYTES, MAX_TABLE_BYTES}` |
 //! | one line on the terminal | 1000 characters | runbook-cli `sanitize.rs` |
 //! | stderr kept for a failed command's record | last 20 lines, 500 characters each | runbook-engine `output.rs` |
 //! | failed checks under a gate, failures after the verdict (terminal) | 20 each, the rest counted | runbook-cli `display.rs`, `commands/execute.rs` |

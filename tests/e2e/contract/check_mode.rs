@@ -124,7 +124,7 @@ fn check_changes_nothing_and_names_the_blast_radius() {
     }
     let sequence = step_log(&dir, "04-sequence");
     assert!(
-        sequence.contains("would set facility_num so that nextval() returns 500 (now 3)"),
+        sequence.contains("would raise facility_num: next value 500 (now 3); next: 500 as written"),
         "{sequence}"
     );
     let gate = step_log(&dir, "06-gate");

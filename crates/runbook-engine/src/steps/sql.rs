@@ -43,6 +43,7 @@ impl Step for SqlStep {
             self.0.on_error,
             self.0.single_transaction,
             self.0.text.len() as u64,
+            self.0.show_rows,
         );
         let mut observer = EvidenceObserver::new(cx.output(), origin.clone());
         let mut session = cx.script_session().await?;

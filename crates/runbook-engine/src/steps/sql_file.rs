@@ -168,8 +168,13 @@ impl SqlFileStep {
         // Full-size reads keep the lexer fast (it slows down badly on short reads).
         let buffered = std::io::BufReader::with_capacity(READ_BUFFER, hashing);
         let reader = script::file_reader(buffered, cx.runbook(), &self.0);
-        let options =
-            script::load_options(&origin, self.0.on_error, self.0.single_transaction, size);
+        let options = script::load_options(
+            &origin,
+            self.0.on_error,
+            self.0.single_transaction,
+            size,
+            self.0.show_rows,
+        );
         cx.log(format!(
             "loading {} ({size} bytes) via client{}",
             self.0.path.display(),

@@ -10,11 +10,12 @@ use futures_util::{SinkExt, StreamExt};
 use runbook_sql::{
     CopyData, CopyDirection, CopyEnd, Item, Meta, MetaCommand, Position, ScriptReader, Statement,
 };
-use tokio_postgres::CopyInSink;
+use tokio_postgres::{CopyInSink, SimpleQueryMessage};
 
 use super::feed::Feed;
 use super::observer::{LoadObserver, StatementOutcome};
 use super::options::{LoadOptions, OnError};
+use super::results::{MAX_TABLE_BYTES, ResultTable, TableBuilder};
 use super::summary::LoadSummary;
 use super::{connect_args, excerpt};
 use crate::cancel::CancelHandle;
@@ -30,6 +31,20 @@ const CANCEL_RESEND: Duration = Duration::from_millis(500);
 
 /// SQLSTATE query_canceled.
 const QUERY_CANCELED: &str = "57014";
+
+/// Result sets of one statement kept for the observer (`SELECT 1\; SELECT 2\; ...`); later
+/// ones are run and counted in the tag, not kept.
+const MAX_TABLES_PER_STATEMENT: usize = 100;
+
+/// What one statement returned.
+#[derive(Debug, Default)]
+struct Captured {
+    /// The last command's row count (what psql's tag would say).
+    rows_affected: Option<u64>,
+    /// Commands the server completed: more than one for `SELECT 1\; SELECT 2`.
+    results: usize,
+    tables: Vec<ResultTable>,
+}
 
 impl Session {
     /// Runs a psql script on this session, one statement at a time; see the [`load`](crate::load)
@@ -215,12 +230,26 @@ impl Run<'_> {
         let started = Instant::now();
         match statement.copy {
             None => {
-                let result =
-                    with_cancel(&self.cancel, self.session.run_simple(&statement.text)).await;
+                let show_rows = self.options.show_rows;
+                let capturing = run_capturing(self.session, &statement.text, show_rows);
+                let result = with_cancel(&self.cancel, capturing).await;
                 let notices = self.session.take_notices();
                 match result {
-                    Ok(rows) => {
-                        self.report(&statement, statement.end, rows, started, &notices);
+                    Ok(done) => {
+                        let duration = started.elapsed();
+                        let mut tables = done.tables;
+                        if done.results == 1 && tables.len() == 1 {
+                            describe(self.session, &self.cancel, &statement.text, &mut tables[0])
+                                .await;
+                        }
+                        self.report(
+                            &statement,
+                            statement.end,
+                            done.rows_affected,
+                            duration,
+                            &notices,
+                            &tables,
+                        );
                         Ok(())
                     }
                     Err(error) => self.statement_failed(&statement, error, notices, false),
@@ -259,7 +288,8 @@ impl Run<'_> {
                 let notices = self.session.take_notices();
                 match result {
                     Ok(rows) => {
-                        self.report(&statement, statement.end, rows, started, &notices);
+                        let duration = started.elapsed();
+                        self.report(&statement, statement.end, rows, duration, &notices, &[]);
                         Ok(())
                     }
                     Err(error) => self.statement_failed(&statement, error, notices, false),
@@ -328,8 +358,9 @@ impl Run<'_> {
                     &copying.statement,
                     end,
                     Some(rows),
-                    copying.started,
+                    copying.started.elapsed(),
                     &notices,
+                    &[],
                 );
                 Ok(())
             }
@@ -420,8 +451,9 @@ impl Run<'_> {
         statement: &Statement,
         end: Position,
         rows: Option<u64>,
-        started: Instant,
+        duration: Duration,
         notices: &[ServerMessage],
+        results: &[ResultTable],
     ) {
         let tag = statement.summary();
         self.observer.statement(&StatementOutcome {
@@ -430,11 +462,115 @@ impl Run<'_> {
             end,
             tag: &tag,
             rows,
-            duration: started.elapsed(),
+            duration,
             notices,
+            results,
         });
     }
+}
 
+/// Runs one statement through the simple protocol (as psql sends it), keeping the first rows
+/// of what it returns within the budget of [`results`](super::results).
+async fn run_capturing(
+    session: &Session,
+    sql: &str,
+    show_rows: usize,
+) -> Result<Captured, QueryError> {
+    let stream = session
+        .client()
+        .simple_query_raw(sql)
+        .await
+        .map_err(|e| session.error(&e))?;
+    let mut stream = pin!(stream);
+    let mut captured = Captured::default();
+    let mut budget = MAX_TABLE_BYTES;
+    let mut current: Option<TableBuilder> = None;
+    while let Some(message) = stream.next().await {
+        match message.map_err(|e| session.error(&e))? {
+            SimpleQueryMessage::RowDescription(columns) => {
+                let names = columns.iter().map(|c| c.name().to_owned()).collect();
+                current = Some(TableBuilder::new(names, show_rows, budget));
+            }
+            SimpleQueryMessage::Row(row) => {
+                if let Some(builder) = current.as_mut() {
+                    builder.push((0..row.len()).map(|i| row.get(i)));
+                }
+            }
+            SimpleQueryMessage::CommandComplete(count) => {
+                captured.rows_affected = Some(count);
+                captured.results += 1;
+                if let Some(builder) = current.take() {
+                    budget = builder.remaining_budget();
+                    if show_rows > 0 && captured.tables.len() < MAX_TABLES_PER_STATEMENT {
+                        captured.tables.push(builder.finish());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(captured)
+}
+
+/// Fills in the column types of a statement's one result set, which the simple protocol
+/// does not pass on (tokio-postgres keeps only the names): psql right-aligns numbers by
+/// type. The statement, which has just run, is described again through the extended
+/// protocol (Parse and Describe, nothing executed). Inside a transaction block this runs
+/// under a savepoint, so that a statement that cannot be described (its parse context
+/// changed, a name the script took) leaves the script's transaction as it was; the columns
+/// then stay left-aligned.
+async fn describe(session: &Session, cancel: &CancelHandle, sql: &str, table: &mut ResultTable) {
+    if table.columns.is_empty() {
+        return;
+    }
+    if let Some(types) = with_cancel(cancel, column_types(session, sql)).await
+        && types.len() == table.columns.len()
+    {
+        for (column, oid) in table.columns.iter_mut().zip(types) {
+            column.type_oid = Some(oid);
+        }
+    }
+    // Nothing of the describing is the statement's.
+    let _ = session.take_notices();
+}
+
+async fn column_types(session: &Session, sql: &str) -> Option<Vec<u32>> {
+    let client = session.client();
+    // Outside a block each simple query is its own transaction and both stamps are its
+    // start; inside one, the transaction began with an earlier statement.
+    let probe = client
+        .simple_query(
+            "SELECT pg_catalog.statement_timestamp() <> pg_catalog.transaction_timestamp()",
+        )
+        .await
+        .ok()?;
+    let in_block = probe
+        .iter()
+        .any(|m| matches!(m, SimpleQueryMessage::Row(row) if row.get(0) == Some("t")));
+    if in_block {
+        client
+            .batch_execute("SAVEPOINT runbook_describe")
+            .await
+            .ok()?;
+    }
+    let described = client.prepare(sql).await;
+    let types = described
+        .as_ref()
+        .ok()
+        .map(|s| s.columns().iter().map(|c| c.type_().oid()).collect());
+    drop(described);
+    if in_block {
+        let end = if types.is_some() {
+            "RELEASE SAVEPOINT runbook_describe"
+        } else {
+            "ROLLBACK TO SAVEPOINT runbook_describe; RELEASE SAVEPOINT runbook_describe"
+        };
+        client.batch_execute(end).await.ok()?;
+    }
+    types
+}
+
+impl Run<'_> {
     /// Reports a failed statement. `connection_reset`: the failure cost the session its
     /// connection (a rejected COPY), so the load stops whatever the error was.
     fn statement_failed(

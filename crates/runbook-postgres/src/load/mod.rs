@@ -14,9 +14,11 @@ mod executor;
 mod feed;
 mod observer;
 mod options;
+mod results;
 mod summary;
 
 pub use connect_args::apply as connect_target;
 pub use observer::{LoadObserver, NoopObserver, StatementOutcome};
 pub use options::{LoadOptions, OnError};
+pub use results::{DEFAULT_SHOW_ROWS, MAX_CELL_BYTES, MAX_TABLE_BYTES, ResultColumn, ResultTable};
 pub use summary::LoadSummary;

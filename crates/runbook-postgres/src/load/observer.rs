@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use runbook_sql::Position;
 
+use super::results::ResultTable;
 use crate::errors::ScriptError;
 use crate::server_message::ServerMessage;
 use crate::spec::ConnectionSpec;
@@ -23,6 +24,9 @@ pub struct StatementOutcome<'a> {
     pub duration: Duration,
     /// NOTICE and WARNING messages the statement raised.
     pub notices: &'a [ServerMessage],
+    /// The result sets it returned (a SELECT, `RETURNING`, SHOW, EXPLAIN; several for
+    /// `SELECT 1\; SELECT 2`), their first rows kept (`LoadOptions::show_rows`).
+    pub results: &'a [ResultTable],
 }
 
 /// Callbacks during [`Session::load_script`](crate::Session::load_script). Every method has

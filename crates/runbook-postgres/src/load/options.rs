@@ -23,6 +23,9 @@ pub struct LoadOptions {
     pub single_transaction: bool,
     /// The file's size, when known, for progress reports.
     pub total_bytes: Option<u64>,
+    /// How many rows of each result set a statement returns are kept for the observer (see
+    /// [`ResultTable`](super::ResultTable)); 0 keeps none and skips describing the statement.
+    pub show_rows: usize,
 }
 
 impl Default for LoadOptions {
@@ -32,6 +35,7 @@ impl Default for LoadOptions {
             on_error: OnError::Stop,
             single_transaction: false,
             total_bytes: None,
+            show_rows: super::results::DEFAULT_SHOW_ROWS,
         }
     }
 }

@@ -23,6 +23,12 @@ pub struct Sql {
     #[serde(default)]
     #[schemars(extend("default" = "stop"))]
     pub on_error: OnError,
+    /// How many rows of each result a statement returns (a SELECT, RETURNING, SHOW) are written
+    /// to the step's output.log, as psql prints them (default 100; 0: none, only the count). At
+    /// most 10000.
+    #[serde(default = "crate::steps::sql::default_show_rows")]
+    #[schemars(extend("default" = 100, "minimum" = 0, "maximum" = 10000))]
+    pub show_rows: usize,
     /// Where `text` starts in the runbook, to report errors inside it at runbook lines.
     #[serde(skip)]
     pub text_origin: TextOrigin,
@@ -40,11 +46,31 @@ impl KindSpec for Sql {
             let message = format!("empty 'text' in {}; expected SQL statements", cx.label());
             cx.error(&["text"], message);
         }
+        crate::steps::sql::validate_show_rows(self.show_rows, cx);
         self.text_origin = cx.text_origin(&["text"]);
         self.references = cx.sql_references(&["text"]);
     }
 
     fn into_kind(self) -> crate::StepKind {
         crate::StepKind::Sql(self)
+    }
+}
+
+/// Rows of each result a `sql`/`sql_file` step shows by default (runbook-postgres'
+/// `DEFAULT_SHOW_ROWS`; this crate does not depend on it).
+pub(crate) fn default_show_rows() -> usize {
+    100
+}
+
+/// The most `show_rows` may ask for: the loader also stops keeping a result at about 1 MiB.
+pub(crate) const MAX_SHOW_ROWS: usize = 10_000;
+
+pub(crate) fn validate_show_rows(show_rows: usize, cx: &mut StepCx<'_>) {
+    if show_rows > MAX_SHOW_ROWS {
+        let message = format!(
+            "invalid 'show_rows' in {}: expected at most {MAX_SHOW_ROWS}, found {show_rows}",
+            cx.label()
+        );
+        cx.error(&["show_rows"], message);
     }
 }

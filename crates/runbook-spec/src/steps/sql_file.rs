@@ -44,6 +44,12 @@ pub struct SqlFile {
     #[serde(default = "default_max_statement_bytes")]
     #[schemars(extend("default" = 268435456, "minimum" = 1))]
     pub max_statement_bytes: u64,
+    /// How many rows of each result a statement returns (a SELECT, RETURNING, SHOW) are written
+    /// to the step's output.log, as psql prints them (default 100; 0: none, only the count). At
+    /// most 10000.
+    #[serde(default = "crate::steps::sql::default_show_rows")]
+    #[schemars(extend("default" = 100, "minimum" = 0, "maximum" = 10000))]
+    pub show_rows: usize,
 }
 
 /// runbook_sql::DEFAULT_MAX_STATEMENT_BYTES (this crate does not depend on runbook-sql).
@@ -83,6 +89,7 @@ impl KindSpec for SqlFile {
                 cx.key_error(&["variables", name], message);
             }
         }
+        crate::steps::sql::validate_show_rows(self.show_rows, cx);
         if self.max_statement_bytes == 0 {
             let message = format!(
                 "max_statement_bytes of {} is 0; expected a number of bytes (default 268435456, 256 MiB)",
