@@ -107,8 +107,8 @@ pub(crate) fn render(model: &Model) -> String {
             out.push_str("</li>\n");
         }
         out.push_str("</ol>\n</section>\n");
-    } else if model.status.is_finished() {
-        out.push_str("<p>Nothing failed: every step that ran passed.</p>\n");
+    } else if let Some(line) = model.no_failure_line() {
+        let _ = writeln!(out, "<p class=\"no-failure\">{}</p>", escape(&line));
     }
     if !model.top_notes.is_empty() {
         out.push_str("<ul class=\"top-notes\">\n");

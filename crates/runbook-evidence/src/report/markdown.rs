@@ -21,11 +21,9 @@ pub(crate) fn render(model: &Model) -> String {
         }
         out.push('\n');
     }
-    if model.failures.is_empty() {
-        if model.status.is_finished() {
-            out.push_str("Nothing failed: every step that ran passed.\n\n");
-        }
-    } else {
+    if let Some(line) = model.no_failure_line() {
+        let _ = writeln!(out, "{line}\n");
+    } else if !model.failures.is_empty() {
         let _ = writeln!(out, "**What failed** ({}):\n", model.failures.len());
         for (n, f) in model.failures.iter().enumerate() {
             let allowed = if f.allowed {

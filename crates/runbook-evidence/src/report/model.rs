@@ -309,6 +309,26 @@ impl Model {
     }
 }
 
+impl Model {
+    /// The line shown where the failures would be when no step failed: a pass says so; a run
+    /// that ended otherwise (blocked before its first step, interrupted between steps) must
+    /// not read as "nothing failed".
+    pub(crate) fn no_failure_line(&self) -> Option<String> {
+        if !self.failures.is_empty() || !self.status.is_finished() {
+            return None;
+        }
+        Some(match self.status {
+            RunStatus::Passed | RunStatus::Ready => {
+                "Nothing failed: every step that ran passed.".to_owned()
+            }
+            other => format!(
+                "No step recorded a failure, yet the run ended {other}: it stopped before or \
+                 between steps (the notes say why when the run recorded it)."
+            ),
+        })
+    }
+}
+
 fn is_gate_failure(f: &FailureView) -> bool {
     f.gate
 }
