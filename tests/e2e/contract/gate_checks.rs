@@ -591,7 +591,7 @@ fn settings_let_a_gate_query_see_rows_as_a_signed_in_user_and_end_with_the_check
               as_role: '"{n}"'
               expect: {{ empty: true }}
             - name: the setting ended with its check
-              query: SELECT current_setting('request.jwt.claim.sub', true)
+              query: SELECT coalesce(current_setting('request.jwt.claim.sub', true), '')
               expect: {{ equals: '' }}
         "#
         ),

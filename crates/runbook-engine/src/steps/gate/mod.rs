@@ -104,16 +104,18 @@ impl GateStep {
                 } => {
                     let sent = with_variables(sql, cx.runbook());
                     let check_mode = cx.is_check();
-                    let session = cx.session().await?;
-                    let mut record = match query::send(
-                        session,
-                        &sent,
-                        as_role.as_ref(),
-                        settings,
-                        check_mode,
-                    )
-                    .await?
-                    {
+                    let scoped = as_role.is_some() || !settings.is_empty();
+                    let outcome = if scoped && !check_mode {
+                        // A connection of the check's own, closed after it: even a check cut
+                        // short (timeout, Ctrl-C) before its ROLLBACK cannot leave the role or
+                        // an open transaction on the session later steps reuse.
+                        let own = cx.script_session().await?;
+                        query::send(&own, &sent, as_role.as_ref(), settings, check_mode).await?
+                    } else {
+                        let session = cx.session().await?;
+                        query::send(session, &sent, as_role.as_ref(), settings, check_mode).await?
+                    };
+                    let mut record = match outcome {
                         Sent::NotCheckable(reason) => {
                             cx.log(format!("not checked  {}: {reason}", check.name));
                             not_checkable += 1;

@@ -3,10 +3,12 @@
 //! `as_role` runs the query after `SET LOCAL ROLE` in a transaction of the gate's own that is
 //! always rolled back (BEGIN; SET LOCAL ROLE; query; ROLLBACK), so row-level security applies
 //! as it does to that role; `settings` are made there too (`set_config(name, value, true)`).
-//! Neither the role, the settings nor anything the query did outlives the check:
-//! the session is reused by later checks and steps. Inside a transaction already open (check
-//! mode's read-only one, or a run-mode session a script left in a transaction) a savepoint takes
-//! the place of BEGIN, and rolling back to it undoes `SET LOCAL` as well.
+//! Neither the role, the settings nor anything the query did outlives the check. In `run` the
+//! gate sends such a query on a connection of its own, closed after the check, so a check cut
+//! short before its ROLLBACK leaves nothing behind either; in `check` it stays inside the
+//! session's read-only transaction under a savepoint (rolling back to it undoes `SET LOCAL`
+//! too), and the transaction itself ends with the step. A savepoint also takes the place of
+//! BEGIN wherever a transaction is already open.
 
 use runbook_evidence::GateCheckRecord;
 use runbook_postgres::{QueryError, Rows, Session, quote_ident};
