@@ -103,11 +103,17 @@ fn html_is_one_escaped_page() {
     for href in html.split("href=\"").skip(1) {
         let target = &href[..href.find('"').unwrap()];
         assert!(
-            target.starts_with('#') || target.starts_with("steps/"),
+            target.starts_with('#')
+                || target.starts_with("steps/")
+                || ["run.json", "runbook.yaml", "report.md", "SHA256SUMS"].contains(&target),
             "{target}"
         );
     }
     assert!(html.contains("<a href=\"steps/02-load-schema/output.log\">"));
+    assert!(html.contains(
+        "Run files: <a href=\"run.json\">run.json</a>, <a href=\"runbook.yaml\">runbook.yaml</a>, \
+         <a href=\"report.md\">report.md</a>, <a href=\"SHA256SUMS\">SHA256SUMS</a>"
+    ));
     assert!(html.contains("relation &quot;appointment_model&quot; does not exist"));
     assert!(html.find("<h2>Gates</h2>").unwrap() < html.find("<h2>Steps</h2>").unwrap());
     // It parses as XML-ish markup where it matters: every table closes.

@@ -127,6 +127,18 @@ pub(crate) fn render(model: &Model) -> String {
         );
     }
     out.push_str("</table>\n");
+    if !model.run_files.is_empty() {
+        let links: Vec<String> = model
+            .run_files
+            .iter()
+            .map(|f| link(&model.link_base, f))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p class=\"files\">Run files: {}</p>",
+            links.join(", ")
+        );
+    }
     integrity(&mut out, model);
     signoff(&mut out, model);
 

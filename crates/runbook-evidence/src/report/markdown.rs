@@ -66,6 +66,14 @@ pub(crate) fn render(model: &Model) -> String {
         let _ = writeln!(out, "| {label} | {value} |");
     }
 
+    if !model.run_files.is_empty() {
+        let links: Vec<String> = model
+            .run_files
+            .iter()
+            .map(|f| link(&model.link_base, f))
+            .collect();
+        let _ = writeln!(out, "\nRun files: {}", links.join(", "));
+    }
     out.push_str("\n## Integrity\n\n");
     match &model.integrity {
         IntegrityView::AtWriting => out.push_str(

@@ -10,7 +10,10 @@
 use std::path::Path;
 
 use crate::approval::ApprovalState;
-use crate::layout::{LOG_FILE, PARTIAL_LOG_FILE, RESULT_FILE, is_valid_attachment};
+use crate::layout::{
+    LOG_FILE, PARTIAL_LOG_FILE, REPORT_FILE, RESULT_FILE, RUN_FILE, RUNBOOK_FILE,
+    is_valid_attachment,
+};
 use crate::load::{Evidence, StepEntry};
 use crate::report::log::{LogExcerpt, REPORT_LOG_BUDGET, excerpt};
 use crate::report::text::{duration, timestamp};
@@ -50,6 +53,9 @@ pub(crate) struct Model {
     pub notes: Vec<String>,
     /// Prefix of relative links to evidence files (empty: the report sits in the directory).
     pub link_base: String,
+    /// The run's own files present in the directory (run.json, runbook.yaml, report.md,
+    /// SHA256SUMS), for links.
+    pub run_files: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -305,6 +311,16 @@ impl Model {
             steps,
             notes: notes(evidence),
             link_base: link_base.to_owned(),
+            run_files: [RUN_FILE, RUNBOOK_FILE, REPORT_FILE, crate::sums::SUMS_FILE]
+                .into_iter()
+                .filter(|f| {
+                    // report.md is being written when the run renders it.
+                    (occasion == Occasion::AtWriting && *f == REPORT_FILE)
+                        || std::fs::symlink_metadata(evidence.dir.join(f))
+                            .is_ok_and(|m| m.is_file())
+                })
+                .map(str::to_owned)
+                .collect(),
         }
     }
 }
