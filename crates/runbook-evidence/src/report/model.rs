@@ -400,9 +400,14 @@ fn anchor(number: &str) -> String {
 
 fn failure_view(entry: &StepEntry, number: String) -> FailureView {
     let result = entry.result.as_ref();
+    let summary = result.map_or_else(|| entry.summary.summary.clone(), |r| r.summary.clone());
     let mut error = Vec::new();
     if let Some(e) = result.and_then(|r| r.error.as_ref()) {
-        error.push(describe_error(e));
+        let described = describe_error(e);
+        // Not again when the summary already says it word for word.
+        if !summary.contains(&described) {
+            error.push(described);
+        }
         error.extend(error_lines(e));
     } else if let Some(problem) = &entry.problem {
         error.push(problem.clone());
@@ -424,7 +429,7 @@ fn failure_view(entry: &StepEntry, number: String) -> FailureView {
         gate: entry.summary.status == StepStatus::Failed
             && result.is_some_and(|r| r.gate.is_some() && r.error.is_none()),
         description: description(entry),
-        summary: result.map_or_else(|| entry.summary.summary.clone(), |r| r.summary.clone()),
+        summary,
         error,
         checks,
     }
