@@ -74,9 +74,9 @@ fn an_approval_is_a_listed_record_of_the_state_it_approves() {
     let md = render_dir(dir, Format::Markdown).unwrap().text;
     let signoff = &md[md.find("## Sign-off").unwrap()..md.find("## Gates").unwrap()];
     assert!(
-        signoff.contains(&format!(
+        signoff.contains(
             "| Alice Smith ([approvals/0001-Alice-Smith.json](approvals/0001-Alice-Smith.json)) | "
-        )),
+        ),
         "{signoff}"
     );
     assert!(signoff.contains(" | bob@review-host | gates checked against the ticket | "));
@@ -130,7 +130,7 @@ fn a_removed_approval_is_detected_by_the_one_after_it() {
     }
     fs::remove_file(dir.join("approvals/0002-b.json")).unwrap();
     let sums: String = read(dir, "SHA256SUMS")
-        .lines()
+        .split_terminator('\n')
         .filter(|l| !l.ends_with("approvals/0002-b.json"))
         .map(|l| format!("{l}\n"))
         .collect();
