@@ -146,6 +146,15 @@ impl StepOutput {
         self.lock().redactor.redact(text).into_owned()
     }
 
+    /// [`redact`](Self::redact) for a piece cut out of a longer text (a statement's first
+    /// characters, a value cut at its cap): a secret cut in two is masked too (see
+    /// `Redactor::redact_piece`).
+    pub(crate) fn redact_piece(&self, text: &str, cut_before: bool, cut_after: bool) -> String {
+        self.lock()
+            .redactor
+            .redact_piece(text, cut_before, cut_after)
+    }
+
     /// Takes the writer and listeners back when the step ends.
     pub(crate) fn finish(self) -> (Option<StepWriter>, Listeners, Option<EvidenceError>) {
         let mut inner = self.lock();

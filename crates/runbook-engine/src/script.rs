@@ -13,7 +13,9 @@ use std::io::Read;
 
 use indexmap::IndexMap;
 use runbook_evidence::{ErrorRecord, InputFile, StepOutcome, StepStatus};
-use runbook_postgres::load::{LoadObserver, LoadOptions, LoadSummary, StatementOutcome};
+use runbook_postgres::load::{
+    LoadObserver, LoadOptions, LoadSummary, ResultTable, StatementOutcome, split_cut_value,
+};
 use runbook_postgres::{LoadError, LoadErrorKind, ScriptError, ScriptErrorKind};
 use runbook_spec::{Runbook, TextOrigin};
 use runbook_sql::analysis::{ConsentAnalyzer, Effect, Risk, classify};
@@ -221,11 +223,13 @@ impl LoadObserver for EvidenceObserver {
             self.origin.show(outcome.start),
             outcome.tag,
             outcome.duration.as_secs_f64() * 1000.0,
-            statement_text(outcome.text)
+            statement_text(outcome.text, &self.output)
         ));
-        // The rows, as psql would have printed them under the statement.
+        // The rows, as psql would have printed them under the statement, masked before they
+        // are laid out: the columns are as wide as what is shown, and a secret cut in two at
+        // a value's cap is masked too.
         for table in outcome.results {
-            for line in table.psql_lines() {
+            for line in redacted_table(table, &self.output).psql_lines() {
                 self.output.log(line);
             }
         }
@@ -271,16 +275,26 @@ impl LoadObserver for EvidenceObserver {
 
 /// Characters of a statement's text shown on its log line.
 pub(crate) const STATEMENT_TEXT_CHARS: usize = 200;
+/// Bytes of a statement's text looked at for its log line: the secrets are masked in this
+/// much (a statement may be megabytes), then it is put on one line and cut.
+const STATEMENT_TEXT_WINDOW: usize = 8 << 10;
 
 /// A statement's text for its log line: on one line (every run of white space, line breaks
 /// included, as one space; other control characters as `\xHH`), its first
-/// [`STATEMENT_TEXT_CHARS`] characters, `...` when there is more. The log redacts it like every
-/// line.
-pub(crate) fn statement_text(text: &str) -> String {
+/// [`STATEMENT_TEXT_CHARS`] characters, `...` when there is more. Secrets are masked before it
+/// is cut, so that none is shown in part.
+pub(crate) fn statement_text(text: &str, output: &StepOutput) -> String {
+    let text = text.trim();
+    let mut end = text.len().min(STATEMENT_TEXT_WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let window_cut = end < text.len();
+    let masked = output.redact_piece(&text[..end], false, window_cut);
     let mut out = String::new();
     let mut chars = 0;
     let mut space = false;
-    for c in text.trim().chars() {
+    for c in masked.chars() {
         if c.is_whitespace() {
             space = true;
             continue;
@@ -301,7 +315,27 @@ pub(crate) fn statement_text(text: &str) -> String {
         }
         chars += 1;
     }
+    if window_cut {
+        out.push_str(" ...");
+    }
     out
+}
+
+/// A copy of a result with the run's secrets masked in its column names and values (a value
+/// cut at its cap also where a secret is cut in two), to be laid out as shown.
+fn redacted_table(table: &ResultTable, output: &StepOutput) -> ResultTable {
+    let mut shown = table.clone();
+    for column in &mut shown.columns {
+        column.name = output.redact(&column.name);
+    }
+    for value in shown.rows.iter_mut().flatten().flatten() {
+        let masked = match split_cut_value(value) {
+            (kept, Some(note)) => format!("{}{note}", output.redact_piece(kept, false, true)),
+            (whole, None) => output.redact(whole),
+        };
+        *value = masked;
+    }
+    shown
 }
 
 /// The evidence form of a script error, positioned in the file a person can open. The

@@ -310,3 +310,36 @@ fn a_statement_that_cannot_be_described_again_leaves_the_scripts_transaction_usa
         "{log}"
     );
 }
+
+#[test]
+fn a_secret_cut_in_two_by_the_statement_or_value_caps_is_masked_whole() {
+    let case = Case::new("e2e_secret_cut");
+    let token = "tok-9d81c4e2a6f3";
+    let padding = "a".repeat(183);
+    // The token begins 5 characters before the 200th of the statement's line, and 6 bytes
+    // before the 4 KiB cap of the value.
+    let text = runbook_text(
+        "cut",
+        "",
+        &format!(
+            "
+            - id: cut
+              kind: sql
+              target: db
+              text: |
+                SELECT '{padding}', :'api_token' AS t;
+                SELECT repeat('x', 4090) || :'api_token' AS v;
+            "
+        ),
+    )
+    .replace("vars:\n", "vars:\n  api_token: none\n");
+    case.scratch.write("rb.yaml", text);
+    let var = format!("api_token={token}");
+    let result = case.run(&["run", "rb.yaml", "--var", &var]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    let log = step_log(&result.evidence_dir(case.path()), "01-cut");
+    for part in [&token[..5], &token[..6], &token[4..]] {
+        assert!(!log.contains(part), "{part:?} of the secret is in:\n{log}");
+    }
+    assert!(log.contains("****[... 10 more bytes not kept]"), "{log}");
+}

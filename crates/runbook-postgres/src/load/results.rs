@@ -328,6 +328,19 @@ impl TableBuilder {
     }
 }
 
+/// A kept value split into what was kept of it and the note of how much was left out, when it
+/// was cut at [`MAX_CELL_BYTES`]: whoever masks secrets masks a secret cut in two at the end of
+/// the first part.
+pub fn split_cut_value(value: &str) -> (&str, Option<&str>) {
+    if value.len() > MAX_CELL_BYTES
+        && value.ends_with(" more bytes not kept]")
+        && let Some(at) = value.rfind("[... ")
+    {
+        return (&value[..at], Some(&value[at..]));
+    }
+    (value, None)
+}
+
 /// A value cut at [`MAX_CELL_BYTES`] (on a character boundary), saying how much was left out.
 fn cut(value: &str) -> String {
     if value.len() <= MAX_CELL_BYTES {
@@ -433,6 +446,19 @@ mod tests {
         assert!(t.rows.len() < 300, "{}", t.rows.len());
         let printed: usize = t.psql_lines().iter().map(|l| l.len() + 1).sum();
         assert!(printed <= MAX_TABLE_BYTES + 100, "{printed}");
+    }
+
+    #[test]
+    fn a_cut_value_splits_into_the_kept_part_and_the_note() {
+        let long = "x".repeat(5000);
+        let kept = cut(&long);
+        let (head, note) = split_cut_value(&kept);
+        assert_eq!(head.len(), MAX_CELL_BYTES);
+        assert_eq!(note, Some("[... 904 more bytes not kept]"));
+        assert_eq!(
+            split_cut_value("short [... 3 more bytes not kept]"),
+            ("short [... 3 more bytes not kept]", None)
+        );
     }
 
     #[test]
