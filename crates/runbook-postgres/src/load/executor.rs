@@ -71,6 +71,7 @@ impl Session {
             pending_encoding: None,
             starts_with_bom: false,
             last_position: Position::START,
+            in_block: None,
         };
         let result = run.load(reader).await;
         // A load that stopped inside COPY data (a truncated dump, a NUL byte, a cancel) still
@@ -162,6 +163,9 @@ struct Run<'a> {
     pending_encoding: Option<(String, Position)>,
     starts_with_bom: bool,
     last_position: Position,
+    /// Whether the session is inside a transaction block, when known (see [`describe`]):
+    /// asked once, then kept while only statements that cannot open or end a block run.
+    in_block: Option<bool>,
 }
 
 impl Run<'_> {
@@ -238,9 +242,19 @@ impl Run<'_> {
                     Ok(done) => {
                         let duration = started.elapsed();
                         let mut tables = done.tables;
+                        if done.results != 1 || !keeps_transaction_state(&statement) {
+                            self.in_block = None;
+                        }
                         if done.results == 1 && tables.len() == 1 {
-                            describe(self.session, &self.cancel, &statement.text, &mut tables[0])
-                                .await;
+                            let in_block = &mut self.in_block;
+                            describe(
+                                self.session,
+                                &self.cancel,
+                                &statement.text,
+                                &mut tables[0],
+                                in_block,
+                            )
+                            .await;
                         }
                         self.report(
                             &statement,
@@ -434,6 +448,7 @@ impl Run<'_> {
         };
         match self.session.reconnect(&spec).await {
             Ok(()) => {
+                self.in_block = None;
                 self.observer.connected(&spec, position);
                 Ok(())
             }
@@ -519,11 +534,17 @@ async fn run_capturing(
 /// under a savepoint, so that a statement that cannot be described (its parse context
 /// changed, a name the script took) leaves the script's transaction as it was; the columns
 /// then stay left-aligned.
-async fn describe(session: &Session, cancel: &CancelHandle, sql: &str, table: &mut ResultTable) {
-    if table.columns.is_empty() {
+async fn describe(
+    session: &Session,
+    cancel: &CancelHandle,
+    sql: &str,
+    table: &mut ResultTable,
+    in_block: &mut Option<bool>,
+) {
+    if table.columns.is_empty() || !table.alignment_matters() {
         return;
     }
-    if let Some(types) = with_cancel(cancel, column_types(session, sql)).await
+    if let Some(types) = with_cancel(cancel, column_types(session, sql, in_block)).await
         && types.len() == table.columns.len()
     {
         for (column, oid) in table.columns.iter_mut().zip(types) {
@@ -534,19 +555,30 @@ async fn describe(session: &Session, cancel: &CancelHandle, sql: &str, table: &m
     let _ = session.take_notices();
 }
 
-async fn column_types(session: &Session, sql: &str) -> Option<Vec<u32>> {
+async fn column_types(
+    session: &Session,
+    sql: &str,
+    known_in_block: &mut Option<bool>,
+) -> Option<Vec<u32>> {
     let client = session.client();
-    // Outside a block each simple query is its own transaction and both stamps are its
-    // start; inside one, the transaction began with an earlier statement.
-    let probe = client
-        .simple_query(
-            "SELECT pg_catalog.statement_timestamp() <> pg_catalog.transaction_timestamp()",
-        )
-        .await
-        .ok()?;
-    let in_block = probe
-        .iter()
-        .any(|m| matches!(m, SimpleQueryMessage::Row(row) if row.get(0) == Some("t")));
+    let in_block = match *known_in_block {
+        Some(known) => known,
+        None => {
+            // Outside a block each simple query is its own transaction and both stamps are
+            // its start; inside one, the transaction began with an earlier statement.
+            let probe = client
+                .simple_query(
+                    "SELECT pg_catalog.statement_timestamp() <> pg_catalog.transaction_timestamp()",
+                )
+                .await
+                .ok()?;
+            let found = probe
+                .iter()
+                .any(|m| matches!(m, SimpleQueryMessage::Row(row) if row.get(0) == Some("t")));
+            *known_in_block = Some(found);
+            found
+        }
+    };
     if in_block {
         client
             .batch_execute("SAVEPOINT runbook_describe")
@@ -580,6 +612,7 @@ impl Run<'_> {
         notices: Vec<ServerMessage>,
         connection_reset: bool,
     ) -> Result<(), Halt> {
+        self.in_block = None;
         let message = match error {
             QueryError::Server(message) => message,
             other => {
@@ -641,6 +674,46 @@ impl Run<'_> {
             Ok(())
         }
     }
+}
+
+/// Whether a statement that completed leaves the session in or out of a transaction block as
+/// it was: its leading keyword is one that cannot begin or end one (`BEGIN`, `COMMIT`,
+/// `ROLLBACK`, `PREPARE TRANSACTION`, a `CALL` or `DO` that commits are not among them).
+fn keeps_transaction_state(statement: &Statement) -> bool {
+    const KEEPS: [&str; 29] = [
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "MERGE",
+        "VALUES",
+        "TABLE",
+        "WITH",
+        "SHOW",
+        "EXPLAIN",
+        "CREATE",
+        "ALTER",
+        "DROP",
+        "COMMENT",
+        "GRANT",
+        "REVOKE",
+        "COPY",
+        "TRUNCATE",
+        "ANALYZE",
+        "LOCK",
+        "NOTIFY",
+        "REFRESH",
+        "SECURITY",
+        "SET",
+        "RESET",
+        "REINDEX",
+        "CLUSTER",
+        "SAVEPOINT",
+        "RELEASE",
+    ];
+    let tag = statement.summary();
+    let first = tag.split_whitespace().next().unwrap_or("");
+    KEEPS.iter().any(|k| first.eq_ignore_ascii_case(k))
 }
 
 /// Runs `future`; once the handle is cancelled, repeats the CancelRequest until the future

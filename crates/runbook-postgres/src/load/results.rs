@@ -105,6 +105,29 @@ impl ResultTable {
     }
 }
 
+impl ResultTable {
+    /// Whether the columns' types could change how the table is printed: some value is
+    /// narrower than its column (with no rows, or every value as wide as its column, left and
+    /// right alignment print the same). Describing the types costs round trips.
+    pub fn alignment_matters(&self) -> bool {
+        let mut widths: Vec<usize> = self
+            .columns
+            .iter()
+            .map(|c| max_width(&pieces(&c.name)))
+            .collect();
+        let mut narrowest = vec![usize::MAX; widths.len()];
+        for row in &self.rows {
+            for (j, value) in row.iter().enumerate().take(widths.len()) {
+                for piece in pieces(value.as_deref().unwrap_or("")) {
+                    widths[j] = widths[j].max(piece.width);
+                    narrowest[j] = narrowest[j].min(piece.width);
+                }
+            }
+        }
+        widths.iter().zip(&narrowest).any(|(w, n)| n < w)
+    }
+}
+
 /// One display line of a value: its text as psql shows it and its width in columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Piece {
@@ -394,6 +417,16 @@ mod tests {
                 "(2 rows)",
             ]
         );
+    }
+
+    #[test]
+    fn alignment_matters_only_where_a_value_is_narrower_than_its_column() {
+        let none = table(&[("n", None)], &[]);
+        assert!(!none.alignment_matters());
+        let full = table(&[("n", None)], &[&[Some("7")], &[Some("8")]]);
+        assert!(!full.alignment_matters());
+        let narrow = table(&[("setval", None)], &[&[Some("13")]]);
+        assert!(narrow.alignment_matters());
     }
 
     #[test]
