@@ -49,6 +49,7 @@ const SHAPES: &[&str] = &[
     "SELECT E'line one\\nline two\\nthree' AS memo, 7 AS n, E'a\\nb' AS last;",
     "SELECT E'x' AS first, E'y\\nz' AS second;",
     "SELECT 'ヤマダ タロウ' AS kana, '東京都' AS 都道府県, 12 AS 番号, 'é' AS accent, '😀' AS emoji;",
+    "SELECT c, 1 AS n FROM (VALUES (E'e\\u0301x'), (E'a\\u200Bb'), (E'\\U0001F468\\u200D\\U0001F469'), (E'soft\\u00ADhy'), (E'\\u2764\\uFE0F'), (E'\\u1100\\u1161\\u11A8'), ('Ａｱ'), (E'ls\\u2028x'), (E'\\u3000x'), (E'\\u00A0y'), (E'\\u202Erl')) v(c);",
     "SELECT 1 AS a, 'b'::text AS b WHERE false;",
     "SELECT generate_series(1, 3) AS n;",
     "SELECT 'only'::text AS c;",

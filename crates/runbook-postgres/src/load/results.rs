@@ -168,12 +168,51 @@ fn pieces(value: &str) -> Vec<Piece> {
             }
             c => {
                 text.push(c);
-                width += c.width().unwrap_or(0);
+                width += display_width(c);
             }
         }
     }
     lines.push(Piece { text, width });
     lines
+}
+
+/// A character's width as psql 15 counts it (`ucs_wcwidth`): 0 for non-spacing and enclosing
+/// marks (Mn, Me), 2 for East Asian wide and fullwidth characters, 1 for the rest. Unicode's
+/// own widths (the `unicode-width` crate) differ in two places psql does not follow: format
+/// characters (Cf: soft hyphen, zero-width space and joiner, bidi controls, BOM) and the
+/// Hangul Jamo vowels and final consonants (U+1160..U+11FF) are 1 column there.
+fn display_width(c: char) -> usize {
+    if is_format_character(c) || ('\u{1160}'..='\u{11FF}').contains(&c) {
+        return 1;
+    }
+    c.width().unwrap_or(0)
+}
+
+/// Unicode's format characters (general category Cf).
+fn is_format_character(c: char) -> bool {
+    matches!(
+        c as u32,
+        0xAD | 0x600..=0x605
+            | 0x61C
+            | 0x6DD
+            | 0x70F
+            | 0x890..=0x891
+            | 0x8E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
 }
 
 fn max_width(lines: &[Piece]) -> usize {
