@@ -280,6 +280,11 @@ impl EvidenceDir {
             gate: outcome.gate,
             attachments: attachments.iter().map(|(name, _)| name.clone()).collect(),
             details: outcome.details,
+            outputs: outcome
+                .outputs
+                .iter()
+                .map(|(k, v)| (k.clone(), v.into()))
+                .collect(),
         };
         let files = attachments
             .into_iter()
@@ -470,6 +475,7 @@ impl EvidenceDir {
                 .filter(|n| n != LOG_FILE)
                 .collect(),
             details: serde_json::Value::Null,
+            outputs: Default::default(),
         };
         sync_dir(&abs_dir)?;
         self.seal(&current.rel_dir, &abs_dir, result, files)?;

@@ -57,7 +57,9 @@ pub use run_record::{
     TargetRecord, ToolInfo,
 };
 pub use status::{Mode, RunStatus, StepStatus};
-pub use step_result::{ErrorRecord, GateCheckRecord, InputFile, StepOutcome, StepResult};
+pub use step_result::{
+    ErrorRecord, GateCheckRecord, InputFile, OutputValue, RecordedOutput, StepOutcome, StepResult,
+};
 pub use step_writer::StepWriter;
 pub use sums::SUMS_FILE;
 pub use verify::{BadSumsLine, Unfinished, Unreadable, VerifyReport, verify};

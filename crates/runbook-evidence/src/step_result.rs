@@ -3,6 +3,8 @@
 //! The engine describes an outcome with a [`StepOutcome`]; the [`StepWriter`](crate::StepWriter)
 //! adds what it measured itself (index, id, kind, times) and writes the [`StepResult`].
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +22,53 @@ pub struct StepOutcome {
     pub gate: Option<Vec<GateCheckRecord>>,
     /// Kind-specific facts (sequence values before and after, container ids, exit codes, ...).
     pub details: serde_json::Value,
+    /// Values later steps may use (`${steps.ID.outputs.NAME}`): typed control data, apart from
+    /// the free-form details.
+    pub outputs: BTreeMap<String, OutputValue>,
+}
+
+/// A value a step hands to later steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputValue {
+    pub value: String,
+    /// A secret value (a password a step generated) is used by later steps but never written:
+    /// `result.json` records only that it exists.
+    pub secret: bool,
+}
+
+impl OutputValue {
+    pub fn plain(value: impl Into<String>) -> Self {
+        OutputValue {
+            value: value.into(),
+            secret: false,
+        }
+    }
+
+    pub fn secret(value: impl Into<String>) -> Self {
+        OutputValue {
+            value: value.into(),
+            secret: true,
+        }
+    }
+}
+
+/// An output as `result.json` records it: the value, or for a secret only that it was set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedOutput {
+    /// Absent for a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
+}
+
+impl From<&OutputValue> for RecordedOutput {
+    fn from(output: &OutputValue) -> Self {
+        RecordedOutput {
+            value: (!output.secret).then(|| output.value.clone()),
+            secret: output.secret,
+        }
+    }
 }
 
 impl StepOutcome {
@@ -32,6 +81,7 @@ impl StepOutcome {
             inputs: Vec::new(),
             gate: None,
             details: serde_json::Value::Null,
+            outputs: BTreeMap::new(),
         }
     }
 }
@@ -57,6 +107,9 @@ pub struct StepResult {
     /// Extra files of the step, by name, in the order they were attached.
     pub attachments: Vec<String>,
     pub details: serde_json::Value,
+    /// The step's outputs; secret values are not written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<String, RecordedOutput>,
 }
 
 /// An error as the operator must see it: what went wrong and where in which file.
