@@ -107,7 +107,7 @@ fn opendolphin_legacy_restores_via_container_and_via_client_to_the_same_schema()
 
         let sequence = step_result(&dir, "06-facility-sequence");
         assert!(
-            summary(&sequence).starts_with("public.facility_num: next value 1"),
+            summary(&sequence).starts_with("public.facility_num: kept: next value 200 (was 200)"),
             "{sequence:#}"
         );
         let tables = exec_stdout(&step_log(&dir, "07-list-tables"));
