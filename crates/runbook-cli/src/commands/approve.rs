@@ -13,16 +13,8 @@ use runbook_evidence::{Approval, EvidenceError, ToolInfo};
 use crate::{exit_codes, sanitize};
 
 pub fn approve(dir: &Path, approver: &str, comment: Option<&str>) -> i32 {
-    let integrity = match runbook_evidence::verify(dir) {
-        Ok(integrity) => integrity,
-        Err(error) => {
-            crate::report_error(&crate::chain(error));
-            return exit_codes::INVALID_INPUT;
-        }
-    };
-    if !integrity.is_intact() {
-        refuse_not_intact(dir, &integrity.problems());
-        return exit_codes::NOT_INTACT;
+    if let Err(code) = super::verified(dir, REFUSING, BECAUSE) {
+        return code;
     }
     let approval = Approval {
         approver: approver.to_owned(),
@@ -38,7 +30,7 @@ pub fn approve(dir: &Path, approver: &str, comment: Option<&str>) -> i32 {
         Ok(approved) => approved,
         // Another process changed the directory between the two checks.
         Err(EvidenceError::NotIntact { problems, .. }) => {
-            refuse_not_intact(dir, &problems);
+            super::refuse_not_intact(dir, REFUSING, BECAUSE, &problems);
             return exit_codes::NOT_INTACT;
         }
         Err(
@@ -70,17 +62,5 @@ pub fn approve(dir: &Path, approver: &str, comment: Option<&str>) -> i32 {
     exit_codes::OK
 }
 
-fn refuse_not_intact(dir: &Path, problems: &[String]) {
-    crate::report_error(&format!(
-        "refusing to approve: {} does not verify, so what it holds is not what the run wrote \
-         (`runbook verify {}` says the same):",
-        dir.display(),
-        dir.display()
-    ));
-    let width = sanitize::stderr_width();
-    let mut err = std::io::stderr().lock();
-    for problem in problems {
-        let line = format!("  {}", sanitize::line(problem));
-        let _ = writeln!(err, "{}", sanitize::fit(&line, width));
-    }
-}
+const REFUSING: &str = "to approve";
+const BECAUSE: &str = "what it holds is not what the run wrote";

@@ -27,29 +27,11 @@ pub fn report(dir: &Path, format: ReportFormat, output: Option<&Path>) -> i32 {
         ReportFormat::Json => Format::Json,
         ReportFormat::Junit => Format::Junit,
     };
-    let integrity = match runbook_evidence::verify(dir) {
-        Ok(integrity) => integrity,
-        Err(error) => {
-            crate::report_error(&crate::chain(error));
-            return exit_codes::INVALID_INPUT;
-        }
-    };
-    if !integrity.is_intact() {
-        crate::report_error(&format!(
-            "refusing to render a report: {} does not verify, so its verdict cannot be trusted \
-             (`runbook verify {}` says the same):",
-            dir.display(),
-            dir.display()
-        ));
-        // One line per problem, each sanitised on its own: they name the files found.
-        let width = sanitize::stderr_width();
-        let mut err = std::io::stderr().lock();
-        for problem in integrity.problems() {
-            let line = format!("  {}", sanitize::line(&problem));
-            let _ = writeln!(err, "{}", sanitize::fit(&line, width));
-        }
-        return exit_codes::NOT_INTACT;
-    }
+    let integrity =
+        match super::verified(dir, "to render a report", "its verdict cannot be trusted") {
+            Ok(integrity) => integrity,
+            Err(code) => return code,
+        };
     let from = match output {
         Some(path) => path
             .parent()
