@@ -24,7 +24,7 @@ h1.tone-fail{color:#b00020;background:#fff0f0}\
 pre{background:#f7f7f7;border:1px solid #ddd;padding:.5em;overflow-x:auto;white-space:pre-wrap;\
 word-break:break-all;font-size:.85em}code{font-size:.95em}\
 section.step{border-top:1px solid #ccc;margin-top:1em}summary{cursor:pointer}\
-.cut{font-style:italic;color:#555}\
+.cut{font-style:italic;color:#555}ul.error li{white-space:pre-wrap}\
 @media print{body{margin:0;max-width:none;font-size:10pt;color:#000}\
 h1.verdict,.failures,.warning{background:none!important;color:#000!important}\
 .pass,.fail,.allowed{color:#000!important}\
@@ -95,7 +95,8 @@ pub(crate) fn render(model: &Model) -> String {
                 .chain(f.error.iter().cloned())
                 .collect();
             if !lines.is_empty() || !f.checks.is_empty() {
-                out.push_str("\n<ul>\n");
+                // `error`: a DETAIL of several lines (a command's stderr tail) keeps them.
+                out.push_str("\n<ul class=\"error\">\n");
                 for line in &lines {
                     let _ = writeln!(out, "<li>{}</li>", escape(line));
                 }
@@ -347,7 +348,7 @@ fn step_section(out: &mut String, step: &StepView, base: &str) {
         let _ = writeln!(out, "<p>Outcome: {}</p>", escape(&step.outcome));
     }
     if !step.error_lines.is_empty() {
-        out.push_str("<ul>\n");
+        out.push_str("<ul class=\"error\">\n");
         for line in &step.error_lines {
             let _ = writeln!(out, "<li>{}</li>", escape(line));
         }
