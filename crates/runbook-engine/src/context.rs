@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::errors::StepError;
 use crate::output::StepOutput;
 use crate::resources::{Provisional, Resources};
+use crate::run_values::RunValues;
 
 /// Handed to [`Step::run`](crate::Step::run) and [`Step::check`](crate::Step::check).
 pub struct StepContext<'a> {
@@ -21,6 +22,12 @@ pub struct StepContext<'a> {
     pub(crate) resources: &'a mut Resources,
     pub(crate) output: StepOutput,
     pub(crate) cancel: CancellationToken,
+    /// `${run.*}` and the outputs of the steps that finished before this one.
+    #[expect(
+        dead_code,
+        reason = "read by the ${run.*}/${steps...} expansion, next commit"
+    )]
+    pub(crate) values: &'a RunValues,
 }
 
 impl std::fmt::Debug for StepContext<'_> {

@@ -29,6 +29,7 @@ use crate::outcome::outcome_of;
 use crate::output::{Listeners, StepOutput};
 use crate::plan::Plan;
 use crate::resources::{Resources, url_names_port};
+use crate::run_values::RunValues;
 use crate::step::Step;
 use crate::text::humantime;
 use crate::verdict::{StepFailure, Verdict};
@@ -209,6 +210,11 @@ pub async fn execute(
     resources.protected_ids = docker_facts.protected_ids(&runbook);
     let total = runbook.steps.len();
     let mut verdict = Verdict::new(options.mode);
+    let mut run_values = RunValues::new(
+        resources.run_id(),
+        evidence.record().started_at,
+        &evidence_dir,
+    );
 
     for (i, (step, bound)) in runbook.steps.iter().zip(&plan.steps).enumerate() {
         let index = i + 1;
@@ -258,6 +264,7 @@ pub async fn execute(
                         resources: &mut resources,
                         output: output.clone(),
                         cancel: cancel.child_token(),
+                        values: &run_values,
                     },
                     &cancel,
                 )
@@ -288,6 +295,7 @@ pub async fn execute(
             duration,
         });
         verdict.record(step, &outcome);
+        run_values.record(&step.id, &outcome.outputs);
         evidence.finish_step(writer, outcome)?;
     }
 
