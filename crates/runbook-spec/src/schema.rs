@@ -9,20 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::load::raw::RunbookFile;
 use crate::step::StepCommon;
-use crate::steps::container_exec::ContainerExec;
-use crate::steps::container_logs::ContainerLogs;
-use crate::steps::container_remove::ContainerRemove;
-use crate::steps::container_start::ContainerStart;
-use crate::steps::container_stop::ContainerStop;
-use crate::steps::copy_to_container::CopyToContainer;
-use crate::steps::gate::Gate;
-use crate::steps::kind::KindSpec;
-use crate::steps::require_files::RequireFiles;
-use crate::steps::sequence_reset::SequenceReset;
-use crate::steps::shell::Shell;
-use crate::steps::sql::Sql;
-use crate::steps::sql_file::SqlFile;
-use crate::steps::volume_remove::VolumeRemove;
+use crate::steps::kind::{KindSpec, KindVisitor};
 
 /// The JSON Schema (draft 7, which yaml-language-server supports best) of a runbook file.
 pub fn json_schema() -> Value {
@@ -60,10 +47,21 @@ fn object(schema: Schema) -> Map<String, Value> {
     }
 }
 
-fn alternative<K: KindSpec + JsonSchema>(
-    generator: &mut SchemaGenerator,
-    common: &Map<String, Value>,
-) -> Value {
+/// Builds each kind's alternative: its own keys, the common ones and `kind: KIND`.
+struct Alternatives<'a> {
+    generator: &'a mut SchemaGenerator,
+    common: Map<String, Value>,
+}
+
+impl KindVisitor for Alternatives<'_> {
+    type Output = Value;
+
+    fn visit<K: KindSpec>(&mut self) -> Value {
+        alternative::<K>(self.generator, &self.common)
+    }
+}
+
+fn alternative<K: KindSpec>(generator: &mut SchemaGenerator, common: &Map<String, Value>) -> Value {
     let mut kind = object(K::json_schema(generator));
     let mut properties = common
         .get("properties")
@@ -96,21 +94,7 @@ impl JsonSchema for StepSchema {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let common = object(StepCommon::json_schema(generator));
-        let alternatives = vec![
-            alternative::<RequireFiles>(generator, &common),
-            alternative::<Sql>(generator, &common),
-            alternative::<SqlFile>(generator, &common),
-            alternative::<SequenceReset>(generator, &common),
-            alternative::<Gate>(generator, &common),
-            alternative::<Shell>(generator, &common),
-            alternative::<ContainerStart>(generator, &common),
-            alternative::<ContainerExec>(generator, &common),
-            alternative::<CopyToContainer>(generator, &common),
-            alternative::<ContainerStop>(generator, &common),
-            alternative::<ContainerRemove>(generator, &common),
-            alternative::<VolumeRemove>(generator, &common),
-            alternative::<ContainerLogs>(generator, &common),
-        ];
+        let alternatives = crate::steps::visit_every_kind(&mut Alternatives { generator, common });
         let value = json!({
             "description": "A step: id, kind, the common keys, and the keys of its kind.",
             "type": "object",

@@ -6,19 +6,7 @@ use serde::Deserialize;
 
 use crate::duration::Duration;
 use crate::position::Position;
-use crate::steps::container_exec::ContainerExec;
-use crate::steps::container_logs::ContainerLogs;
-use crate::steps::container_remove::ContainerRemove;
-use crate::steps::container_start::ContainerStart;
-use crate::steps::container_stop::ContainerStop;
-use crate::steps::copy_to_container::CopyToContainer;
-use crate::steps::gate::Gate;
-use crate::steps::require_files::RequireFiles;
-use crate::steps::sequence_reset::SequenceReset;
-use crate::steps::shell::Shell;
-use crate::steps::sql::Sql;
-use crate::steps::sql_file::SqlFile;
-use crate::steps::volume_remove::VolumeRemove;
+pub use crate::steps::{STEP_KINDS, StepKind};
 use crate::when::When;
 
 /// One validated step.
@@ -38,61 +26,7 @@ pub struct Step {
     pub position: Position,
 }
 
-/// The kind-specific part of a step.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StepKind {
-    RequireFiles(RequireFiles),
-    Sql(Sql),
-    SqlFile(SqlFile),
-    SequenceReset(SequenceReset),
-    Gate(Gate),
-    Shell(Shell),
-    ContainerStart(ContainerStart),
-    ContainerExec(ContainerExec),
-    CopyToContainer(CopyToContainer),
-    ContainerStop(ContainerStop),
-    ContainerRemove(ContainerRemove),
-    VolumeRemove(VolumeRemove),
-    ContainerLogs(ContainerLogs),
-}
-
-/// Every `kind:` value, in the order the documentation lists them.
-pub const STEP_KINDS: &[&str] = &[
-    "require_files",
-    "sql",
-    "sql_file",
-    "sequence_reset",
-    "gate",
-    "shell",
-    "container_start",
-    "container_exec",
-    "copy_to_container",
-    "container_stop",
-    "container_remove",
-    "volume_remove",
-    "container_logs",
-];
-
 impl StepKind {
-    /// The `kind:` value.
-    pub fn name(&self) -> &'static str {
-        match self {
-            StepKind::RequireFiles(_) => "require_files",
-            StepKind::Sql(_) => "sql",
-            StepKind::SqlFile(_) => "sql_file",
-            StepKind::SequenceReset(_) => "sequence_reset",
-            StepKind::Gate(_) => "gate",
-            StepKind::Shell(_) => "shell",
-            StepKind::ContainerStart(_) => "container_start",
-            StepKind::ContainerExec(_) => "container_exec",
-            StepKind::CopyToContainer(_) => "copy_to_container",
-            StepKind::ContainerStop(_) => "container_stop",
-            StepKind::ContainerRemove(_) => "container_remove",
-            StepKind::VolumeRemove(_) => "volume_remove",
-            StepKind::ContainerLogs(_) => "container_logs",
-        }
-    }
-
     /// The container a Docker step acts on (its own `container:`/`name:` or its target's).
     pub fn container(&self) -> Option<&str> {
         match self {

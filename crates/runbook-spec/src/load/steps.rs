@@ -11,20 +11,7 @@ use crate::load::suggest::{did_you_mean, name_list};
 use crate::names::is_slug;
 use crate::position::Position;
 use crate::step::{COMMON_KEYS, STEP_KINDS, Step, StepCommon, StepKind};
-use crate::steps::container_exec::ContainerExec;
-use crate::steps::container_logs::ContainerLogs;
-use crate::steps::container_remove::ContainerRemove;
-use crate::steps::container_start::ContainerStart;
-use crate::steps::container_stop::ContainerStop;
-use crate::steps::copy_to_container::CopyToContainer;
-use crate::steps::gate::Gate;
-use crate::steps::kind::{KindSpec, Needs, StepCx};
-use crate::steps::require_files::RequireFiles;
-use crate::steps::sequence_reset::SequenceReset;
-use crate::steps::shell::Shell;
-use crate::steps::sql::Sql;
-use crate::steps::sql_file::SqlFile;
-use crate::steps::volume_remove::VolumeRemove;
+use crate::steps::kind::{KindSpec, KindVisitor, Needs, StepCx};
 use crate::target::Target;
 use crate::text_origin::SqlReference;
 use crate::when::When;
@@ -364,22 +351,7 @@ fn load_step(
             || (common.is_none() && tree.get(item, "target").is_some()),
         diags,
     };
-    let kind = match kind_name? {
-        "require_files" => cx.load::<RequireFiles>(),
-        "sql" => cx.load::<Sql>(),
-        "sql_file" => cx.load::<SqlFile>(),
-        "sequence_reset" => cx.load::<SequenceReset>(),
-        "gate" => cx.load::<Gate>(),
-        "shell" => cx.load::<Shell>(),
-        "container_start" => cx.load::<ContainerStart>(),
-        "container_exec" => cx.load::<ContainerExec>(),
-        "copy_to_container" => cx.load::<CopyToContainer>(),
-        "container_stop" => cx.load::<ContainerStop>(),
-        "container_remove" => cx.load::<ContainerRemove>(),
-        "volume_remove" => cx.load::<VolumeRemove>(),
-        "container_logs" => cx.load::<ContainerLogs>(),
-        _ => None,
-    }?;
+    let kind = crate::steps::visit_kind(kind_name?, &mut cx).flatten()?;
     let common = common?;
     if !ok {
         return None;
@@ -394,6 +366,15 @@ fn load_step(
         continue_on_error: common.continue_on_error,
         position: pos,
     })
+}
+
+/// Loads the step's kind-specific keys as the kind's type, once the kind is known by name.
+impl KindVisitor for KindCx<'_, '_> {
+    type Output = Option<StepKind>;
+
+    fn visit<K: KindSpec>(&mut self) -> Option<StepKind> {
+        self.load::<K>()
+    }
 }
 
 struct KindCx<'a, 'i> {
@@ -498,6 +479,6 @@ impl KindCx<'_, '_> {
             sql_references: self.input.sql_refs,
         };
         kind.validate(&mut cx);
-        (self.diags.errors.len() == errors_before).then(|| kind.into_kind())
+        (self.diags.errors.len() == errors_before).then(|| kind.into())
     }
 }

@@ -64,8 +64,4 @@ impl KindSpec for ContainerExec {
     fn container_slot(&mut self) -> Option<&mut Option<String>> {
         Some(&mut self.container)
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::ContainerExec(self)
-    }
 }

@@ -90,8 +90,4 @@ impl KindSpec for ContainerLogs {
     fn container_slot(&mut self) -> Option<&mut Option<String>> {
         Some(&mut self.container)
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::ContainerLogs(self)
-    }
 }

@@ -32,8 +32,4 @@ impl KindSpec for ContainerRemove {
             super::container_start::check_docker_name(cx, &["container"], "container name", &name);
         }
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::ContainerRemove(self)
-    }
 }

@@ -466,10 +466,6 @@ impl KindSpec for ContainerStart {
         }
         check_env_names(cx, &self.env);
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::ContainerStart(self)
-    }
 }
 
 #[cfg(test)]

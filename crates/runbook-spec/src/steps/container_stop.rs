@@ -35,8 +35,4 @@ impl KindSpec for ContainerStop {
             super::container_start::check_docker_name(cx, &["container"], "container name", &name);
         }
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::ContainerStop(self)
-    }
 }

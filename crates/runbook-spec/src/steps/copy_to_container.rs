@@ -109,8 +109,4 @@ impl KindSpec for CopyToContainer {
     fn container_slot(&mut self) -> Option<&mut Option<String>> {
         Some(&mut self.container)
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::CopyToContainer(self)
-    }
 }

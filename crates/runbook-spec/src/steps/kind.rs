@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use crate::StepKind;
@@ -22,7 +23,10 @@ pub(crate) enum Needs {
     Container,
 }
 
-pub(crate) trait KindSpec: DeserializeOwned {
+/// A step kind's YAML form. Listed once in `steps/mod.rs` (`step_kinds!`), which generates
+/// `StepKind`, `From<Self> for StepKind`, the loader's dispatch and the schema from this.
+pub(crate) trait KindSpec: DeserializeOwned + JsonSchema + Into<StepKind> {
+    /// The `kind:` value; written only here.
     const KIND: &'static str;
     const NEEDS: Needs;
 
@@ -33,8 +37,14 @@ pub(crate) trait KindSpec: DeserializeOwned {
     fn container_slot(&mut self) -> Option<&mut Option<String>> {
         None
     }
+}
 
-    fn into_kind(self) -> StepKind;
+/// Something done with a kind's type, chosen by name at run time (`steps::visit_kind`) or for
+/// every kind (`steps::visit_every_kind`): how the loader and the schema reach a kind without
+/// listing the kinds themselves.
+pub(crate) trait KindVisitor {
+    type Output;
+    fn visit<K: KindSpec>(&mut self) -> Self::Output;
 }
 
 /// What a kind's checks can see and where they report.

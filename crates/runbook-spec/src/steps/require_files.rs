@@ -67,8 +67,4 @@ impl KindSpec for RequireFiles {
             }
         }
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::RequireFiles(self)
-    }
 }

@@ -136,8 +136,4 @@ impl KindSpec for SequenceReset {
             cx.error(&["to", key], message);
         }
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::SequenceReset(self)
-    }
 }

@@ -170,8 +170,4 @@ impl KindSpec for Shell {
         check_exit_codes(cx, &self.allow_exit_codes);
         super::container_start::check_env_names(cx, &self.env);
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::Shell(self)
-    }
 }

@@ -50,10 +50,6 @@ impl KindSpec for Sql {
         self.text_origin = cx.text_origin(&["text"]);
         self.references = cx.sql_references(&["text"]);
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::Sql(self)
-    }
 }
 
 /// Rows of each result a `sql`/`sql_file` step shows by default (runbook-postgres'

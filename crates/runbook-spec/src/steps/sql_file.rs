@@ -111,8 +111,4 @@ impl KindSpec for SqlFile {
             cx.error(&["via"], message);
         }
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::SqlFile(self)
-    }
 }

@@ -22,8 +22,4 @@ impl KindSpec for VolumeRemove {
         let name = self.name.clone();
         super::container_start::check_docker_name(cx, &["name"], "volume name", &name);
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::VolumeRemove(self)
-    }
 }

@@ -384,10 +384,6 @@ impl KindSpec for Gate {
             }
         }
     }
-
-    fn into_kind(self) -> crate::StepKind {
-        crate::StepKind::Gate(self)
-    }
 }
 
 /// A configuration parameter's name as `set_config` takes it: `work_mem`,
