@@ -33,4 +33,5 @@ bind_kinds! {
     ContainerRemove => container_remove::ContainerRemoveStep,
     VolumeRemove => volume_remove::VolumeRemoveStep,
     ContainerLogs => container_logs::ContainerLogsStep,
+    WaitUntil => wait_until::WaitUntilStep,
 }

@@ -78,6 +78,7 @@ pub use steps::shell::{Command, Shell};
 pub use steps::sql::Sql;
 pub use steps::sql_file::{SqlFile, Via};
 pub use steps::volume_remove::VolumeRemove;
+pub use steps::wait_until::{WaitCondition, WaitUntil};
 pub use target::{Connection, PostgresTarget, Target};
 pub use template::{expand_target_refs, target_refs};
 pub use text_origin::{ScalarStyle, SqlReference, TextOrigin};

@@ -13,3 +13,4 @@ pub(crate) mod shell;
 pub(crate) mod sql;
 pub(crate) mod sql_file;
 pub(crate) mod volume_remove;
+pub(crate) mod wait_until;

@@ -31,28 +31,32 @@ pub(crate) struct StepsInput<'a> {
     pub sql_refs: &'a HashMap<NodeId, Vec<SqlReference>>,
 }
 
-/// The value nodes that hold SQL text (`sql.text`, gate queries), found before interpolation.
+/// The value nodes that hold SQL text (`sql.text`, gate and `wait_until` queries), found before
+/// interpolation: each kind says where its SQL is ([`KindSpec::sql_nodes`]).
 pub(crate) fn sql_nodes(tree: &Tree, steps_node: Option<NodeId>) -> Vec<NodeId> {
-    let mut nodes = Vec::new();
-    for &step in steps_node.map(|s| tree.items(s)).unwrap_or_default() {
-        let kind = tree.get(step, "kind").and_then(|(_, k)| tree.text(k));
-        match kind {
-            Some("sql") => nodes.extend(tree.get(step, "text").map(|(_, v)| v)),
-            Some("gate") => {
-                let checks = tree
-                    .get(step, "checks")
-                    .map(|(_, c)| tree.items(c))
-                    .unwrap_or_default();
-                nodes.extend(
-                    checks
-                        .iter()
-                        .filter_map(|&c| tree.get(c, "query").map(|(_, v)| v)),
-                );
-            }
-            _ => {}
+    struct SqlNodes<'t> {
+        tree: &'t Tree,
+        step: NodeId,
+        nodes: Vec<NodeId>,
+    }
+    impl KindVisitor for SqlNodes<'_> {
+        type Output = ();
+        fn visit<K: KindSpec>(&mut self) {
+            K::sql_nodes(self.tree, self.step, &mut self.nodes);
         }
     }
-    nodes
+    let mut found = SqlNodes {
+        tree,
+        step: NodeId::default(),
+        nodes: Vec::new(),
+    };
+    for &step in steps_node.map(|s| tree.items(s)).unwrap_or_default() {
+        if let Some(kind) = tree.get(step, "kind").and_then(|(_, k)| tree.text(k)) {
+            found.step = step;
+            crate::steps::visit_kind(kind, &mut found);
+        }
+    }
+    found.nodes
 }
 
 /// The values a shell reads as code, found before interpolation: the `command` string of a

@@ -37,6 +37,11 @@ pub(crate) trait KindSpec: DeserializeOwned + JsonSchema + Into<StepKind> {
     fn container_slot(&mut self) -> Option<&mut Option<String>> {
         None
     }
+
+    /// The values of the step's mapping `step` that hold SQL text, found before
+    /// interpolation: a `${...}` reference there must give a plain token (see
+    /// `load::steps::sql_nodes`).
+    fn sql_nodes(_tree: &Tree, _step: NodeId, _nodes: &mut Vec<NodeId>) {}
 }
 
 /// Something done with a kind's type, chosen by name at run time (`steps::visit_kind`) or for

@@ -21,6 +21,7 @@ pub mod shell;
 pub mod sql;
 pub mod sql_file;
 pub mod volume_remove;
+pub mod wait_until;
 
 use kind::{KindSpec, KindVisitor};
 
@@ -86,6 +87,7 @@ step_kinds! {
     ContainerRemove(container_remove::ContainerRemove),
     VolumeRemove(volume_remove::VolumeRemove),
     ContainerLogs(container_logs::ContainerLogs),
+    WaitUntil(wait_until::WaitUntil),
 }
 
 #[cfg(test)]

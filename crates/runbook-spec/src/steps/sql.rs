@@ -50,6 +50,14 @@ impl KindSpec for Sql {
         self.text_origin = cx.text_origin(&["text"]);
         self.references = cx.sql_references(&["text"]);
     }
+
+    fn sql_nodes(
+        tree: &crate::yaml::tree::Tree,
+        step: crate::yaml::tree::NodeId,
+        nodes: &mut Vec<crate::yaml::tree::NodeId>,
+    ) {
+        nodes.extend(tree.get(step, "text").map(|(_, v)| v));
+    }
 }
 
 /// Rows of each result a `sql`/`sql_file` step shows by default (runbook-postgres'

@@ -68,13 +68,7 @@ impl Step for GateStep {
             let CheckKind::Query { sql, .. } = &check.kind else {
                 continue;
             };
-            let sent = with_variables(sql, runbook);
-            // The server's standard_conforming_strings is not known yet: both readings.
-            let risk = [true, false]
-                .into_iter()
-                .map(|scs| ConsentAnalyzer::new().statement(&sent, scs))
-                .find(|r| matches!(r, Risk::NeedsConsent(_)));
-            if let Some(Risk::NeedsConsent(reason)) = risk {
+            if let Some(reason) = query_needs_consent(sql, runbook) {
                 found.push(Destruction {
                     target: target.clone(),
                     what: format!(
@@ -223,6 +217,72 @@ impl GateStep {
         outcome.gate = Some(records);
         Ok(outcome)
     }
+}
+
+/// Why a check query (or a `wait_until` query) needs consent before it runs on a protected
+/// target, or `None` when it is proven harmless.
+pub(crate) fn query_needs_consent(sql: &str, runbook: &runbook_spec::Runbook) -> Option<String> {
+    let sent = with_variables(sql, runbook);
+    // The server's standard_conforming_strings is not known yet: both readings.
+    [true, false]
+        .into_iter()
+        .map(|scs| ConsentAnalyzer::new().statement(&sent, scs))
+        .find_map(|risk| match risk {
+            Risk::NeedsConsent(reason) => Some(reason),
+            _ => None,
+        })
+}
+
+/// One poll of a `wait_until` query: sent as a gate query is (the runbook's vars as psql
+/// variables, check mode's vouching that it only reads) and judged by the same `expect`.
+pub(crate) enum QueryPoll {
+    /// Whether the result meets `expect`; what was expected; the result described (at most 20
+    /// rows).
+    Judged {
+        holds: bool,
+        expected: String,
+        actual: String,
+    },
+    /// The server refused the query: its message, with the SQLSTATE.
+    Failed(String),
+    /// Check mode would not send it; the reason.
+    NotCheckable(String),
+}
+
+pub(crate) async fn poll_query(
+    session: &Session,
+    sql: &str,
+    expect: &runbook_spec::Expect,
+    runbook: &runbook_spec::Runbook,
+    check_mode: bool,
+) -> Result<QueryPoll, StepError> {
+    let sent = with_variables(sql, runbook);
+    Ok(
+        match query::send(session, &sent, None, &[], check_mode).await? {
+            Sent::Rows(rows) => {
+                let (holds, expected) = query::evaluate(expect, &rows);
+                QueryPoll::Judged {
+                    holds,
+                    expected,
+                    actual: query::describe_rows(&rows),
+                }
+            }
+            Sent::Failed(error) if check_mode && error.sqlstate() == Some("25006") => {
+                QueryPoll::NotCheckable(format!(
+                    "the query writes ({}), and check mode is read-only",
+                    server_message(&error)
+                ))
+            }
+            Sent::Failed(error) => {
+                let code = error
+                    .sqlstate()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default();
+                QueryPoll::Failed(format!("error{code}: {}", server_message(&error)))
+            }
+            Sent::NotCheckable(reason) => QueryPoll::NotCheckable(reason),
+        },
+    )
 }
 
 /// The query as the server gets it: the runbook's vars are psql variables here too (`:'name'`

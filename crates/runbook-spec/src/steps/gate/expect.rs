@@ -43,6 +43,24 @@ pub struct Expect {
     pub empty: Option<bool>,
 }
 
+impl Expect {
+    /// Conditions no result can meet at once (`min` above `max`, `empty: true` with rows), said
+    /// as a fragment for the caller's message; `None` when the conditions can hold.
+    pub(crate) fn contradiction(&self) -> Option<String> {
+        if let (Some(min), Some(max)) = (self.min, self.max)
+            && min > max
+        {
+            return Some(format!("min {min} is above max {max}"));
+        }
+        if self.empty == Some(true)
+            && let Some(rows) = self.rows.filter(|&r| r > 0)
+        {
+            return Some(format!("empty: true contradicts rows: {rows}"));
+        }
+        None
+    }
+}
+
 /// A key that was written must have a value: `None` only when the key is absent (serde's
 /// `default`), never for an explicit `null`, which is an error naming what was expected.
 pub(crate) fn given<'de, D, T>(deserializer: D, expected: &str) -> Result<Option<T>, D::Error>

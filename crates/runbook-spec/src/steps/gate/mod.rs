@@ -32,6 +32,7 @@ use crate::object_refs::{
 use crate::qualified_name::QualifiedName;
 use crate::steps::kind::{KindSpec, Needs, StepCx};
 use crate::text_origin::{SqlReference, TextOrigin};
+use crate::yaml::tree::{NodeId, Tree};
 
 /// Read-only checks against the step's Postgres target.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
@@ -323,26 +324,13 @@ impl KindSpec for Gate {
                     }
                     *origin = cx.text_origin(&["checks", &index, "query"]);
                     *references = cx.sql_references(&["checks", &index, "query"]);
-                    if let Some(expect) = expect {
-                        if let (Some(min), Some(max)) = (expect.min, expect.max)
-                            && min > max
-                        {
-                            let message = format!(
-                                "impossible expectation in check '{}' of {}: min {min} is above max {max}",
-                                check.name,
-                                cx.label()
-                            );
-                            cx.error(&["checks", &index, "expect"], message);
-                        }
-                        if expect.empty == Some(true) && expect.rows.is_some_and(|r| r > 0) {
-                            let message = format!(
-                                "impossible expectation in check '{}' of {}: empty: true contradicts rows: {}",
-                                check.name,
-                                cx.label(),
-                                expect.rows.unwrap_or_default()
-                            );
-                            cx.error(&["checks", &index, "expect"], message);
-                        }
+                    if let Some(problem) = expect.as_ref().and_then(Expect::contradiction) {
+                        let message = format!(
+                            "impossible expectation in check '{}' of {}: {problem}",
+                            check.name,
+                            cx.label()
+                        );
+                        cx.error(&["checks", &index, "expect"], message);
                     }
                 }
                 CheckKind::TablesExist(v)
@@ -383,6 +371,18 @@ impl KindSpec for Gate {
                 _ => {}
             }
         }
+    }
+
+    fn sql_nodes(tree: &Tree, step: NodeId, nodes: &mut Vec<NodeId>) {
+        let checks = tree
+            .get(step, "checks")
+            .map(|(_, c)| tree.items(c))
+            .unwrap_or_default();
+        nodes.extend(
+            checks
+                .iter()
+                .filter_map(|&c| tree.get(c, "query").map(|(_, v)| v)),
+        );
     }
 }
 
