@@ -34,3 +34,4 @@ mod sql_attacks;
 mod terminal;
 mod terminal_failures;
 mod verdicts;
+mod wait_until;
