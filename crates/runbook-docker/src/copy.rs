@@ -18,7 +18,7 @@ use crate::client::DockerClient;
 use crate::errors::{DockerError, SpecError};
 use crate::exec::ExecSpec;
 use crate::failure::classify;
-use crate::ownership::Owner;
+use runbook_values::Owner;
 
 /// Size of the pieces sent to the engine.
 const CHUNK: usize = 256 * 1024;

@@ -113,30 +113,9 @@ fn in_use_by(containers: &[String]) -> String {
     }
 }
 
-/// Bad text in a port mapping, volume, size, mode, owner or name.
-///
-/// Carries the offending text so the message can quote it; the caller adds where the text came
-/// from (a runbook line, a compose file position).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {what} '{text}': {problem}")]
-pub struct SpecError {
-    /// What was being parsed: "port mapping", "volume", "size", ...
-    pub what: &'static str,
-    /// The text as given.
-    pub text: String,
-    /// What was expected, and where it helps, what was wrong.
-    pub problem: String,
-}
-
-impl SpecError {
-    pub(crate) fn new(what: &'static str, text: &str, problem: impl Into<String>) -> Self {
-        SpecError {
-            what,
-            text: text.to_owned(),
-            problem: problem.into(),
-        }
-    }
-}
+/// Bad text in a port mapping, volume, size, mode, owner or name: the value parsers' one error
+/// type (`invalid {what} '{text}': {problem}`), shared with the runbook format.
+pub use runbook_values::ValueError as SpecError;
 
 /// A compose file that cannot be turned into a container spec.
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use bollard::models::{ContainerInspectResponse, ContainerStateStatusEnum, HealthStatusEnum};
 
-use crate::port::Protocol;
+use runbook_values::Protocol;
 
 /// Lifecycle state of a container.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,8 @@
 //!   API version down to the engine's (Docker 20.10 speaks 1.41) and pings it; an absent engine
 //!   is one clear [`DockerError::Unreachable`].
 //! - Text from runbooks and compose files goes through pure parsers ([`PortMapping`],
-//!   [`VolumeMount`], [`parse_size`], [`parse_mode`], [`Owner`]) into a [`ContainerSpec`];
+//!   [`VolumeMount`], [`parse_size`], [`parse_mode`], [`Owner`]; all but the volume syntax live
+//!   in `runbook-values`, shared with the runbook format) into a [`ContainerSpec`];
 //!   [`compose::load_service`] builds the same spec from a compose file, labelled like Compose.
 //! - Container operations ([`DockerClient::ensure_running`], `stop_container`, ...) say which
 //!   case happened (created, started existing, already running) for the evidence. Images are
@@ -36,9 +37,6 @@ mod lines;
 mod logs;
 mod mount;
 mod names;
-mod ownership;
-mod port;
-mod size;
 mod spec;
 mod volumes;
 
@@ -57,7 +55,8 @@ pub use lines::{LineSplitter, MAX_LINE};
 pub use logs::LogLine;
 pub use mount::{VolumeMount, VolumeSource, parse_volume};
 pub use names::{check_container_ref, check_volume_ref, looks_like_id};
-pub use ownership::{Owner, parse_mode};
-pub use port::{PortMapping, Protocol, parse_port_mapping};
-pub use size::parse_size;
+/// The value syntaxes shared with the runbook format (one implementation, in `runbook-values`).
+pub use runbook_values::{
+    Owner, PortMapping, Protocol, ValueError, parse_mode, parse_port_mapping, parse_size,
+};
 pub use spec::{ContainerSpec, check_container_name};

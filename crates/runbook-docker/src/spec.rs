@@ -12,7 +12,7 @@ use std::fmt;
 
 use crate::errors::SpecError;
 use crate::mount::VolumeMount;
-use crate::port::PortMapping;
+use runbook_values::PortMapping;
 
 /// A container to create. `Debug` hides environment values: they hold passwords.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -92,12 +92,7 @@ impl fmt::Debug for RedactedEnv<'_> {
 }
 
 /// Docker's rule for container and volume names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
-pub(crate) fn is_docker_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    first_ok && rest_ok && name.len() >= 2
-}
+pub(crate) use runbook_values::is_docker_name;
 
 /// Docker's rule for container names, with a message that says it.
 pub fn check_container_name(name: &str) -> Result<(), SpecError> {

@@ -273,7 +273,7 @@ fn errors_name_the_file_line_and_column() {
         error(
             "services:\n  db:\n    image: postgres:15\n    ports:\n      - \"127.0.0.1:x:5432\"\n"
         ),
-        "docker-compose.yml:5:9: invalid port mapping '127.0.0.1:x:5432': expected [IP:]HOST:CONTAINER with numeric ports"
+        "docker-compose.yml:5:9: invalid port '127.0.0.1:x:5432': 'x' is not a port number (1 to 65535)"
     );
     assert_eq!(
         error("services:\n  db:\n    image: postgres:15\n    entrypoint: /bin/sh\n"),
@@ -293,7 +293,7 @@ fn errors_name_the_file_line_and_column() {
     );
     assert_eq!(
         error("services:\n  db:\n    image: postgres:15\n    shm_size: lots\n"),
-        "docker-compose.yml:4:15: invalid size 'lots': expected a number of bytes with an optional unit k, m, g or t (like 256m)"
+        "docker-compose.yml:4:15: invalid size 'lots': expected a number of bytes with an optional binary unit (k, m, g, t, p), e.g. 256m or 1.5g"
     );
     assert_eq!(
         error("services:\n  db:\n    build: .\n"),

@@ -1,4 +1,5 @@
-//! Sizes written the way Docker takes them (`64m`, `1g`, `512k`, or bytes).
+//! Sizes written the way Docker takes them (`64m`, `1.5g`, `512k`, or bytes); parsed by
+//! `runbook-values`, the one implementation the Docker adapter uses too.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -19,28 +20,12 @@ impl ByteSize {
         self.0
     }
 
+    /// Docker's syntax (`runbook_values::parse_size`, shared with the Docker adapter): `1.5g`
+    /// means here what it means to `docker run --shm-size` and Compose.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let invalid = || {
-            format!(
-                "invalid size '{text}': expected a number of bytes with an optional unit (k, m, g), e.g. 256m or 1g"
-            )
-        };
-        let lower = text.trim().to_ascii_lowercase();
-        let digits_end = lower
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(lower.len());
-        if digits_end == 0 {
-            return Err(invalid());
-        }
-        let number: u64 = lower[..digits_end].parse().map_err(|_| invalid())?;
-        let factor: u64 = match lower[digits_end..].trim() {
-            "" | "b" => 1,
-            "k" | "kb" | "kib" => 1 << 10,
-            "m" | "mb" | "mib" => 1 << 20,
-            "g" | "gb" | "gib" => 1 << 30,
-            _ => return Err(invalid()),
-        };
-        number.checked_mul(factor).map(Self).ok_or_else(invalid)
+        runbook_values::parse_size(text)
+            .map(Self)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -82,10 +67,10 @@ impl JsonSchema for ByteSize {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A size in bytes with an optional binary unit (k, m, g), e.g. 256m or 1g.",
+            "description": "A size in bytes with an optional binary unit (k, m, g, t, p), as Docker reads it, e.g. 256m or 1.5g.",
             "anyOf": [
                 { "type": "integer", "minimum": 0 },
-                { "type": "string", "pattern": "^\\s*[0-9]+\\s*([kKmMgG]([iI]?[bB])?|[bB])?\\s*$" }
+                { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)? ?([kKmMgGtTpP])?[iI]?[bB]?\\s*$" }
             ]
         })
     }
@@ -102,5 +87,7 @@ mod tests {
         assert_eq!(ByteSize::parse("1024").unwrap().to_string(), "1k");
         assert!(ByteSize::parse("lots").is_err());
         assert!(ByteSize::parse("99999999999g").is_err());
+        // As Docker reads it (go-units' RAMInBytes), which this once refused.
+        assert_eq!(ByteSize::parse("1.5g").unwrap().bytes(), 1_610_612_736);
     }
 }

@@ -26,21 +26,11 @@ impl FileMode {
         self.0
     }
 
+    /// `chmod`'s octal digits (`runbook_values::parse_mode`, shared with the Docker adapter).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let digits = text.strip_prefix("0o").unwrap_or(text);
-        let ok =
-            (3..=5).contains(&digits.len()) && digits.bytes().all(|b| (b'0'..=b'7').contains(&b));
-        let bits = if ok {
-            u32::from_str_radix(digits, 8).ok()
-        } else {
-            None
-        };
-        match bits.and_then(Self::new) {
-            Some(mode) => Ok(mode),
-            None => Err(format!(
-                "invalid mode '{text}': expected octal permission bits as a string, e.g. \"0600\""
-            )),
-        }
+        runbook_values::parse_mode(text)
+            .map(Self)
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -18,9 +18,8 @@ use super::shell_words;
 use super::yaml::{Node, Value};
 use crate::errors::ComposeError;
 use crate::mount::{VolumeMount, VolumeSource, check_volume_name};
-use crate::port::{PortMapping, Protocol, parse_port_mapping};
-use crate::size::parse_size;
 use crate::spec::{ContainerSpec, check_container_name};
+use runbook_values::{PortMapping, Protocol, parse_port_mapping, parse_size};
 
 const SUPPORTED: &str =
     "image, container_name, environment, env_file, ports, volumes, command, labels and shm_size";

@@ -78,65 +78,18 @@ pub struct PortMapping {
 }
 
 impl PortMapping {
+    /// `docker run -p`'s syntax, by the parser the Docker adapter uses too
+    /// (`runbook_values::parse_port_mapping`). An address must be an IP address: Docker binds to
+    /// addresses, not host names, and refuses `localhost:5432:5432` only when the container is
+    /// created; `validate` says so instead.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let invalid = |why: &str| format!("invalid port '{text}': {why}");
-        let (spec, protocol) = match text.rsplit_once('/') {
-            Some((spec, proto @ ("tcp" | "udp" | "sctp"))) => (spec, proto),
-            Some(_) => return Err(invalid("expected the protocol tcp, udp or sctp after '/'")),
-            None => (text, "tcp"),
-        };
-        let (host_ip, rest) = if let Some(after) = spec.strip_prefix('[') {
-            let (ip, rest) = after
-                .split_once(']')
-                .ok_or_else(|| invalid("missing ']' after the IPv6 address"))?;
-            (
-                Some(ip.to_owned()),
-                rest.strip_prefix(':')
-                    .ok_or_else(|| invalid("expected ':' after ']'"))?,
-            )
-        } else {
-            match spec.matches(':').count() {
-                0 | 1 => (None, spec),
-                2 => {
-                    let (ip, rest) = spec.split_once(':').unwrap_or_default();
-                    (Some(ip.to_owned()), rest)
-                }
-                _ => {
-                    return Err(invalid(
-                        "expected CONTAINER, HOST:CONTAINER or IP:HOST:CONTAINER",
-                    ));
-                }
-            }
-        };
-        let port = |p: &str| {
-            p.trim()
-                .parse::<u16>()
-                .map_err(|_| invalid(&format!("'{p}' is not a port number")))
-        };
-        let (host_port, container_port) = match rest.split_once(':') {
-            Some(("", container)) => (Some(0), port(container)?),
-            Some((host, container)) => (Some(port(host)?), port(container)?),
-            None if host_ip.is_none() => (None, port(rest)?),
-            None => return Err(invalid("expected IP:HOST:CONTAINER")),
-        };
-        if container_port == 0 {
-            return Err(invalid("the container port cannot be 0"));
-        }
-        // Docker binds to addresses, not host names, and refuses `localhost:5432:5432` when the
-        // container is created; say so while validating instead.
-        if let Some(ip) = host_ip.as_deref().filter(|ip| !ip.is_empty())
-            && ip.parse::<std::net::IpAddr>().is_err()
-        {
-            return Err(invalid(&format!(
-                "'{ip}' is not an IP address; expected one like 127.0.0.1"
-            )));
-        }
-        let host_port = host_port.or(host_ip.as_ref().map(|_| 0));
+        let parsed = runbook_values::parse_port_mapping(text).map_err(|e| e.to_string())?;
         Ok(Self {
-            host_ip: host_ip.filter(|ip| !ip.is_empty()),
-            host_port,
-            container_port,
-            protocol: protocol.to_owned(),
+            host_ip: parsed.host_ip.map(|ip| ip.to_string()),
+            // Only a mapping without ':' names no host port.
+            host_port: text.contains(':').then_some(parsed.host_port),
+            container_port: parsed.container_port,
+            protocol: parsed.protocol.as_str().to_owned(),
         })
     }
 }
@@ -195,11 +148,7 @@ impl VolumeMount {
         };
         // Docker's rule for volume names, checked here so that validate finds what the run
         // would stop at.
-        let mut chars = source.chars();
-        let valid_name = source.len() >= 2
-            && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-        if mount.is_named_volume() && !valid_name {
+        if mount.is_named_volume() && !is_volume_name(source) {
             return Err(invalid(&format!(
                 "'{source}' is not a valid volume name: expected letters, digits, '_', '.' and '-', at least 2 characters, starting with a letter or digit (or a host path starting with /, ./ or ~/)"
             )));
@@ -385,13 +334,8 @@ pub(crate) fn check_docker_name(cx: &mut StepCx<'_>, path: &[&str], what: &str, 
     }
 }
 
-/// Docker's rule for volume names (and container names).
-pub(crate) fn is_volume_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    name.len() >= 2
-        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-}
+/// Docker's rule for volume names (and container names), as the Docker adapter checks it.
+pub(crate) use runbook_values::is_docker_name as is_volume_name;
 
 /// Environment variable names must be usable in a shell and by Docker.
 pub(crate) fn check_env_names(cx: &mut StepCx<'_>, env: &IndexMap<String, String>) {
@@ -494,7 +438,7 @@ mod tests {
         assert_eq!(PortMapping::parse("53:53/udp").unwrap().protocol, "udp");
         assert_eq!(
             PortMapping::parse("x:5432").unwrap_err(),
-            "invalid port 'x:5432': 'x' is not a port number"
+            "invalid port 'x:5432': 'x' is not a port number (1 to 65535)"
         );
         assert_eq!(
             PortMapping::parse("localhost:5432:5432").unwrap_err(),
@@ -504,7 +448,7 @@ mod tests {
         assert!(PortMapping::parse("1:2:3:4").is_err());
         assert_eq!(
             PortMapping::parse("5432/xyz").unwrap_err(),
-            "invalid port '5432/xyz': expected the protocol tcp, udp or sctp after '/'"
+            "invalid port '5432/xyz': unknown protocol 'xyz'; expected tcp, udp or sctp"
         );
     }
 

@@ -45,16 +45,14 @@ pub struct Owner {
 }
 
 impl Owner {
+    /// `UID:GID` (`runbook_values::Owner`, shared with the Docker adapter).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let parsed = text.split_once(':').and_then(|(uid, gid)| {
-            Some(Self {
-                uid: uid.trim().parse().ok()?,
-                gid: gid.trim().parse().ok()?,
+        text.parse::<runbook_values::Owner>()
+            .map(|o| Self {
+                uid: o.uid,
+                gid: o.gid,
             })
-        });
-        parsed.ok_or_else(|| {
-            format!("invalid owner '{text}': expected numeric uid:gid, e.g. 999:999")
-        })
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -1,15 +1,17 @@
 //! Published ports: `[IP:]HOST:CONTAINER[/PROTO]` as `docker run -p` and Compose write them.
 //!
-//! Parsing is pure so that `runbook validate` can reject a bad mapping before anything runs.
+//! Parsing is pure so that `runbook validate` can reject a bad mapping before anything runs, with
+//! the same rules the Docker adapter applies to a Compose file's `ports`.
 
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use crate::errors::SpecError;
+use crate::ValueError;
 
-const WHAT: &str = "port mapping";
-const EXPECTED: &str = "expected [IP:]HOST:CONTAINER with numeric ports";
+const WHAT: &str = "port";
+const EXPECTED: &str =
+    "expected CONTAINER, HOST:CONTAINER or IP:HOST:CONTAINER, optionally /tcp, /udp or /sctp";
 
 /// Transport protocol of a published port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -29,7 +31,7 @@ impl Protocol {
         }
     }
 
-    pub(crate) fn parse(text: &str) -> Option<Protocol> {
+    pub fn parse(text: &str) -> Option<Protocol> {
         match text.to_ascii_lowercase().as_str() {
             "tcp" => Some(Protocol::Tcp),
             "udp" => Some(Protocol::Udp),
@@ -50,8 +52,8 @@ impl fmt::Display for Protocol {
 pub struct PortMapping {
     /// Address on the host to bind; `None` binds every interface, as Docker does by default.
     pub host_ip: Option<IpAddr>,
-    /// Port on the host; 0 lets the engine pick a free one (read it back with
-    /// [`ContainerInfo::host_port`](crate::ContainerInfo::host_port)).
+    /// Port on the host; 0 lets the engine pick a free one (written as 0, left empty, or not
+    /// written at all: `5432` publishes like `docker run -p 5432`).
     pub host_port: u16,
     pub container_port: u16,
     pub protocol: Protocol,
@@ -90,9 +92,9 @@ impl fmt::Display for PortMapping {
 }
 
 impl FromStr for PortMapping {
-    type Err = SpecError;
+    type Err = ValueError;
 
-    fn from_str(text: &str) -> Result<Self, SpecError> {
+    fn from_str(text: &str) -> Result<Self, ValueError> {
         parse_port_mapping(text)
     }
 }
@@ -100,8 +102,8 @@ impl FromStr for PortMapping {
 /// Parses `"127.0.0.1:HOST:CONTAINER"`, `"HOST:CONTAINER"` or `"CONTAINER"`, each with an
 /// optional `/tcp`, `/udp` or `/sctp`. A bare `CONTAINER` or an empty HOST publishes on a port
 /// the engine picks, like `docker run -p 5432`.
-pub fn parse_port_mapping(text: &str) -> Result<PortMapping, SpecError> {
-    let err = |problem: &str| SpecError::new(WHAT, text, problem);
+pub fn parse_port_mapping(text: &str) -> Result<PortMapping, ValueError> {
+    let err = |problem: &str| ValueError::new(WHAT, text, problem);
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(err(EXPECTED));
@@ -132,14 +134,18 @@ pub fn parse_port_mapping(text: &str) -> Result<PortMapping, SpecError> {
     {
         return Err(err(&format!("port ranges are not supported; {EXPECTED}")));
     }
-    let container_port = match container_part.parse::<u16>() {
-        Ok(0) => return Err(err("the container port cannot be 0")),
-        Ok(p) => p,
-        Err(_) => return Err(err(EXPECTED)),
+    let port = |p: &str| {
+        p.trim()
+            .parse::<u16>()
+            .map_err(|_| err(&format!("'{p}' is not a port number (1 to 65535)")))
+    };
+    let container_port = match port(container_part)? {
+        0 => return Err(err("the container port cannot be 0")),
+        p => p,
     };
     let host_port = match host_part {
         None | Some("") => 0,
-        Some(h) => h.parse::<u16>().map_err(|_| err(EXPECTED))?,
+        Some(h) => port(h)?,
     };
     Ok(PortMapping {
         host_ip,
@@ -157,7 +163,7 @@ fn split_host_ip(body: &str) -> Result<(Option<IpAddr>, &str), String> {
         };
         let ip: IpAddr = ip
             .parse()
-            .map_err(|_| format!("'{ip}' is not an IP address"))?;
+            .map_err(|_| format!("'{ip}' is not an IP address; expected one like ::1"))?;
         let Some(rest) = rest.strip_prefix(':') else {
             return Err(EXPECTED.to_owned());
         };
@@ -167,7 +173,7 @@ fn split_host_ip(body: &str) -> Result<(Option<IpAddr>, &str), String> {
         let (ip, rest) = body.split_once(':').unwrap_or((body, ""));
         let ip: IpAddr = ip
             .parse()
-            .map_err(|_| format!("'{ip}' is not an IP address; {EXPECTED}"))?;
+            .map_err(|_| format!("'{ip}' is not an IP address; expected one like 127.0.0.1"))?;
         return Ok((Some(ip), rest));
     }
     Ok((None, body))
@@ -235,37 +241,39 @@ mod tests {
 
     #[test]
     fn errors_quote_the_text_and_say_what_was_expected() {
+        let expected = "expected CONTAINER, HOST:CONTAINER or IP:HOST:CONTAINER, optionally /tcp, /udp or /sctp";
         assert_eq!(
             err("127.0.0.1:x:5432"),
-            "invalid port mapping '127.0.0.1:x:5432': expected [IP:]HOST:CONTAINER with numeric ports"
+            "invalid port '127.0.0.1:x:5432': 'x' is not a port number (1 to 65535)"
         );
         assert_eq!(
             err("localhost:5432:5432"),
-            "invalid port mapping 'localhost:5432:5432': 'localhost' is not an IP address; expected [IP:]HOST:CONTAINER with numeric ports"
+            "invalid port 'localhost:5432:5432': 'localhost' is not an IP address; expected one like 127.0.0.1"
+        );
+        assert_eq!(
+            err("[db]:5432:5432"),
+            "invalid port '[db]:5432:5432': 'db' is not an IP address; expected one like ::1"
         );
         assert_eq!(
             err("5432:5432/http"),
-            "invalid port mapping '5432:5432/http': unknown protocol 'http'; expected tcp, udp or sctp"
+            "invalid port '5432:5432/http': unknown protocol 'http'; expected tcp, udp or sctp"
         );
         assert_eq!(
             err("5000-5001:5432"),
-            "invalid port mapping '5000-5001:5432': port ranges are not supported; expected [IP:]HOST:CONTAINER with numeric ports"
+            format!("invalid port '5000-5001:5432': port ranges are not supported; {expected}")
         );
         assert_eq!(
             err("70000:5432"),
-            "invalid port mapping '70000:5432': expected [IP:]HOST:CONTAINER with numeric ports"
+            "invalid port '70000:5432': '70000' is not a port number (1 to 65535)"
         );
         assert_eq!(
             err("5432:0"),
-            "invalid port mapping '5432:0': the container port cannot be 0"
+            "invalid port '5432:0': the container port cannot be 0"
         );
-        assert_eq!(
-            err(""),
-            "invalid port mapping '': expected [IP:]HOST:CONTAINER with numeric ports"
-        );
+        assert_eq!(err(""), format!("invalid port '': {expected}"));
         assert_eq!(
             err("1:2:3:4"),
-            "invalid port mapping '1:2:3:4': expected [IP:]HOST:CONTAINER with numeric ports"
+            format!("invalid port '1:2:3:4': {expected}")
         );
     }
 }
