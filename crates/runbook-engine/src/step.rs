@@ -54,4 +54,13 @@ pub trait Step: Send + Sync {
     ) -> Option<Result<Vec<Destruction>, StepError>> {
         None
     }
+
+    /// What `runbook validate` finds wrong with the step without any server or container:
+    /// a script psql could not run (an unsupported meta-command, an unclosed quote), a path the
+    /// step would refuse. Each finding is `file:line:col: message (step 'id')`. A file that does
+    /// not exist is not a finding: `check` and `run` say so when it matters (an earlier step may
+    /// create it). Never reads what could block or never end (FIFOs, devices).
+    fn lint(&self, _step: &runbook_spec::Step, _runbook: &Runbook) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -154,6 +154,20 @@ impl Step for CopyToContainerStep {
             )
         })
     }
+
+    /// A symbolic link in `path` is refused before anything runs, unless the step follows it.
+    fn lint(&self, step: &runbook_spec::Step, runbook: &runbook_spec::Runbook) -> Vec<String> {
+        if self.0.follow_symlinks {
+            return Vec::new();
+        }
+        symlink_in(&self.0.path)
+            .map(|(link, to)| {
+                let refusal = symlink_refusal(&self.0.path, &link, &to);
+                crate::lint::at_step(runbook, step, &refusal)
+            })
+            .into_iter()
+            .collect()
+    }
 }
 
 impl CopyToContainerStep {

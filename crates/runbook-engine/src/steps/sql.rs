@@ -85,4 +85,8 @@ impl Step for SqlStep {
             },
         )
     }
+
+    fn lint(&self, step: &runbook_spec::Step, runbook: &Runbook) -> Vec<String> {
+        crate::lint::scan(self.reader(runbook), &self.origin(runbook), &step.id)
+    }
 }

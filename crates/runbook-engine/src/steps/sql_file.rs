@@ -155,6 +155,23 @@ impl Step for SqlFileStep {
             },
         )
     }
+
+    fn lint(&self, step: &runbook_spec::Step, runbook: &Runbook) -> Vec<String> {
+        // Never opened when it is not a regular file: /dev/zero would be read forever, a FIFO
+        // would hang `validate`. Refused unless the step allows it, and then left to `run` (it
+        // can be read only once). No more than `stat` says: a file of /proc or /sys says 0 or
+        // 4096 bytes and may give more, or block.
+        let handle = match input_file::open_regular(&self.0.path) {
+            Ok((handle, meta)) => handle.take(meta.len()),
+            Err(StepError::Blocked(_)) if self.0.allow_special_file => return Vec::new(),
+            Err(StepError::Blocked(refusal)) => {
+                return vec![crate::lint::at_step(runbook, step, &refusal)];
+            }
+            Err(_) => return Vec::new(),
+        };
+        let reader = script::file_reader(std::io::BufReader::new(handle), runbook, &self.0);
+        crate::lint::scan(reader, &self.origin(), &step.id)
+    }
 }
 
 impl SqlFileStep {
