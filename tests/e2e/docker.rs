@@ -15,3 +15,4 @@ mod failures;
 mod identity;
 mod kinds;
 mod opendolphin;
+mod wait_until;
