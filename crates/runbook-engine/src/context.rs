@@ -1,12 +1,11 @@
 //! What a running step can see and use: its place in the run, the live systems, its output.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use runbook_docker::DockerClient;
 use runbook_evidence::Mode;
 use runbook_postgres::Session;
-use runbook_spec::{Runbook, Step};
+use runbook_spec::{Runbook, RuntimeRef, Step};
 use tokio_util::sync::CancellationToken;
 
 use crate::errors::StepError;
@@ -23,10 +22,6 @@ pub struct StepContext<'a> {
     pub(crate) output: StepOutput,
     pub(crate) cancel: CancellationToken,
     /// `${run.*}` and the outputs of the steps that finished before this one.
-    #[expect(
-        dead_code,
-        reason = "read by the ${run.*}/${steps...} expansion, next commit"
-    )]
     pub(crate) values: &'a RunValues,
 }
 
@@ -168,28 +163,64 @@ impl StepContext<'_> {
         self.resources.forget_container(container);
     }
 
-    /// Expands `${targets.NAME.url}` references (resolved at run time because ephemeral
-    /// targets and container ports are only known then). URLs never carry the password.
+    /// Expands the run-time references of a parsed string: `${targets.NAME.url}` (ephemeral
+    /// targets and container ports are only known while the run goes; URLs never carry the
+    /// password), `${run.*}` and `${steps.ID.outputs.NAME}`. An output the step did not produce
+    /// in this run (it was skipped, or failed under `continue_on_error`) is an error of this
+    /// step; in check mode, where earlier steps only say what they would do, it reads
+    /// `<output of step ID>`.
     pub async fn expand(&mut self, text: &str) -> Result<String, StepError> {
-        let wanted = RefCell::new(Vec::new());
-        runbook_spec::expand_target_refs(text, &|target, field| {
-            wanted
-                .borrow_mut()
-                .push((target.to_owned(), field.to_owned()));
-            None
-        });
         let mut values = BTreeMap::new();
-        for (target, field) in wanted.into_inner() {
+        for (target, field) in runbook_spec::target_refs(text) {
             if field == "url" && !values.contains_key(&target) {
                 let url = self.resources.target_url(&target).await?;
                 values.insert(target, url);
             }
         }
-        Ok(runbook_spec::expand_target_refs(text, &|target, field| {
-            (field == "url")
-                .then(|| values.get(target).cloned())
-                .flatten()
-        }))
+        let check = self.is_check();
+        let run_values = self.values;
+        let mut missing = None;
+        let expanded = runbook_spec::expand_runtime_refs(text, &mut |reference| match reference {
+            RuntimeRef::Target { name, field } => (field == "url")
+                .then(|| values.get(name).cloned())
+                .flatten(),
+            RuntimeRef::Run { field } => run_values.run_field(field).map(str::to_owned),
+            RuntimeRef::Output { step, name } => match run_values.output(step, name) {
+                Some(output) => Some(output.value.clone()),
+                None if check => Some(format!("<output of step {step}>")),
+                None => {
+                    missing.get_or_insert_with(|| (step.to_owned(), name.to_owned()));
+                    None
+                }
+            },
+        });
+        if let Some((step, name)) = missing {
+            return Err(StepError::failed(format!(
+                "${{steps.{step}.outputs.{name}}} has no value: step '{step}' did not produce it in this run (it was skipped, failed, or came before --from)"
+            )));
+        }
+        Ok(expanded)
+    }
+
+    /// Check mode: the earlier step whose output `text` uses, or whose `produces` names the
+    /// path `text` (as written, after parse-time interpolation), so a file that does not exist
+    /// yet is reported as provided by that step rather than missing.
+    pub(crate) fn producer_of(&self, text: &str) -> Option<String> {
+        if let Some((step, _)) = runbook_spec::output_refs(text).into_iter().next() {
+            return Some(step);
+        }
+        self.runbook
+            .steps
+            .iter()
+            .take_while(|s| s.id != self.step.id)
+            .find(|s| match &s.kind {
+                runbook_spec::StepKind::Shell(shell) => shell
+                    .produces
+                    .values()
+                    .any(|path| path.as_os_str() == std::ffi::OsStr::new(text)),
+                _ => false,
+            })
+            .map(|s| s.id.clone())
     }
 
     /// For `PGAPPNAME` of child processes: the run's `application_name`, so that the run lock
@@ -200,12 +231,7 @@ impl StepContext<'_> {
 
     /// Passwords of the targets a text references, for `PGPASSWORD` of child processes.
     pub async fn referenced_password(&mut self, text: &str) -> Result<Option<String>, StepError> {
-        let wanted = RefCell::new(Vec::new());
-        runbook_spec::expand_target_refs(text, &|target, _| {
-            wanted.borrow_mut().push(target.to_owned());
-            None
-        });
-        for target in wanted.into_inner() {
+        for (target, _) in runbook_spec::target_refs(text) {
             if let Some(password) = self.resources.target_password(&target).await? {
                 return Ok(Some(password));
             }

@@ -201,6 +201,9 @@ pub(crate) struct CommandOutput {
     /// budget let them into the log: the lines that say why a command failed come last, and
     /// the budget bounds the evidence file, not these few lines.
     stderr_tail: Arc<Mutex<std::collections::VecDeque<String>>>,
+    /// The last line of stdout (at most [`crate::run_values::MAX_OUTPUT_BYTES`] of it), kept
+    /// whether or not the budget let it into the log: a shell step's `stdout_last_line` output.
+    stdout_last: Arc<Mutex<String>>,
 }
 
 /// Bytes of command output kept in and left out of the evidence.
@@ -228,7 +231,16 @@ impl CommandOutput {
             counts: Arc::new(Mutex::new(OutputCounts::default())),
             rewrite: None,
             stderr_tail: Arc::default(),
+            stdout_last: Arc::default(),
         }
+    }
+
+    /// The last line the command wrote on stdout (empty when it wrote none), without a `\r`.
+    pub(crate) fn stdout_last_line(&self) -> String {
+        self.stdout_last
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Shows `from` as `to` in every kept line.
@@ -257,6 +269,12 @@ impl CommandOutput {
     fn line(&self, label: &str, line: &[u8], cut: Option<u64>) {
         if label == "stderr" {
             self.keep_in_tail(line, cut.is_some());
+        } else if label == "stdout" {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let end = utf8_boundary(&line[..line.len().min(crate::run_values::MAX_OUTPUT_BYTES)]);
+            let mut last = self.stdout_last.lock().unwrap_or_else(|p| p.into_inner());
+            last.clear();
+            last.push_str(&String::from_utf8_lossy(&line[..end]));
         }
         let size = line.len() as u64 + 1;
         // `[stdout] ` and the line: the budget bounds the evidence file, not only the output.

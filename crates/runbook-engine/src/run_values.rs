@@ -19,13 +19,6 @@ use runbook_evidence::OutputValue;
 pub(crate) const MAX_OUTPUT_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Default)]
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "read by the ${run.*}/${steps...} expansion, next commit"
-    )
-)]
 pub(crate) struct RunValues {
     id: String,
     started_utc: String,
@@ -33,13 +26,6 @@ pub(crate) struct RunValues {
     steps: HashMap<String, BTreeMap<String, OutputValue>>,
 }
 
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "read by the ${run.*}/${steps...} expansion, next commit"
-    )
-)]
 impl RunValues {
     /// `id` is the run's id as the run lock and the `io.runbook.run` label carry it; `started`
     /// gives `${run.started_utc}` in the evidence directory's own format (`YYYYMMDDTHHMMSSZ`).

@@ -80,7 +80,9 @@ pub use steps::sql_file::{SqlFile, Via};
 pub use steps::volume_remove::VolumeRemove;
 pub use steps::wait_until::{WaitCondition, WaitUntil};
 pub use target::{Connection, PostgresTarget, Target};
-pub use template::{expand_target_refs, target_refs};
+pub use template::{
+    RUN_FIELDS, RuntimeRef, expand_runtime_refs, expand_target_refs, output_refs, target_refs,
+};
 pub use text_origin::{ScalarStyle, SqlReference, TextOrigin};
 pub use when::{Condition, When, is_set};
 

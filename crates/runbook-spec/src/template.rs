@@ -1,10 +1,18 @@
 //! The `${...}` reference syntax inside string values, and the run-time half of it.
 //!
 //! `${env.NAME}`, `${env.NAME:-default}` and `${vars.NAME}` are replaced while parsing.
-//! `${targets.NAME.url}` stays in the parsed strings, because an ephemeral target gets its URL
-//! only when the engine starts it: the engine expands it with [`expand_target_refs`]. In parsed
-//! strings `${targets.` therefore always starts such a reference, and `$${targets.` stands for a
-//! literal `${targets.` (every other `$${` escape is already resolved to `${`).
+//! `${targets.NAME.url}`, `${run.FIELD}` and `${steps.ID.outputs.NAME}` stay in the parsed
+//! strings, because their values exist only while the run goes (an ephemeral target gets its URL
+//! when the engine starts it, a step's outputs when it finishes): the engine expands them with
+//! [`expand_runtime_refs`]. In parsed strings `${targets.`, `${run.` and `${steps.` therefore
+//! always start such a reference, and `$${targets.` (`$${run.`, `$${steps.`) stands for the
+//! literal text (every other `$${` escape is already resolved to `${`).
+
+/// The beginnings of the references the engine expands ([`expand_runtime_refs`]).
+pub(crate) const RUNTIME_MARKERS: [&str; 3] = ["${targets.", "${run.", "${steps."];
+
+/// The fields of `${run.FIELD}`.
+pub const RUN_FIELDS: [&str; 3] = ["id", "started_utc", "evidence_dir"];
 
 /// One reference as written between `${` and `}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,16 +28,36 @@ pub(crate) enum Reference {
         name: String,
         field: String,
     },
+    /// `${run.FIELD}` (the field is checked against [`RUN_FIELDS`] where it is used, for a
+    /// better message).
+    Run {
+        field: String,
+    },
+    /// `${steps.STEP.outputs.NAME}`.
+    Output {
+        step: String,
+        name: String,
+    },
+}
+
+impl Reference {
+    /// Whether the engine expands this reference at run time (it stays in parsed strings).
+    pub(crate) fn is_runtime(&self) -> bool {
+        matches!(
+            self,
+            Reference::Target { .. } | Reference::Run { .. } | Reference::Output { .. }
+        )
+    }
 }
 
 /// A piece of a string value, with its byte range in the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Piece<'a> {
     Literal(&'a str),
-    /// `$${`: a literal `${`. `targets` when `targets.` follows, which must stay escaped in
-    /// parsed strings.
+    /// `$${`: a literal `${`. `runtime` when `targets.`, `run.` or `steps.` follows, which
+    /// must stay escaped in parsed strings.
     Escape {
-        targets: bool,
+        runtime: bool,
     },
     Ref {
         reference: Reference,
@@ -51,8 +79,7 @@ pub(crate) enum RefProblem {
     UnknownNamespace(String),
 }
 
-pub(crate) const REFERENCE_FORMS: &str =
-    "${env.NAME}, ${env.NAME:-default}, ${vars.NAME} or ${targets.NAME.url}";
+pub(crate) const REFERENCE_FORMS: &str = "${env.NAME}, ${env.NAME:-default}, ${vars.NAME}, ${targets.NAME.url}, ${run.FIELD} or ${steps.ID.outputs.NAME}";
 
 /// Splits a string value into literal text, escapes and references.
 pub(crate) fn scan(text: &str) -> Vec<Piece<'_>> {
@@ -66,7 +93,7 @@ pub(crate) fn scan(text: &str) -> Vec<Piece<'_>> {
                 pieces.push(Piece::Literal(&text[literal_start..i]));
             }
             pieces.push(Piece::Escape {
-                targets: text[i + 3..].starts_with("targets."),
+                runtime: RUNTIME_MARKERS.iter().any(|m| text[i + 1..].starts_with(m)),
             });
             i += 3;
             literal_start = i;
@@ -118,11 +145,13 @@ pub(crate) fn scan(text: &str) -> Vec<Piece<'_>> {
 
 fn parse_reference(inner: &str) -> Result<Reference, RefProblem> {
     let Some((namespace, rest)) = inner.split_once('.') else {
-        return Err(if matches!(inner, "env" | "vars" | "targets") {
-            RefProblem::Malformed
-        } else {
-            RefProblem::UnknownNamespace(inner.to_owned())
-        });
+        return Err(
+            if matches!(inner, "env" | "vars" | "targets" | "run" | "steps") {
+                RefProblem::Malformed
+            } else {
+                RefProblem::UnknownNamespace(inner.to_owned())
+            },
+        );
     };
     match namespace {
         "env" => {
@@ -151,38 +180,102 @@ fn parse_reference(inner: &str) -> Result<Reference, RefProblem> {
             }
             _ => Err(RefProblem::Malformed),
         },
-        "vars" => Err(RefProblem::Malformed),
+        "run" if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') => {
+            Ok(Reference::Run {
+                field: rest.to_owned(),
+            })
+        }
+        "steps" => match rest.split_once(".outputs.") {
+            Some((step, name))
+                if crate::names::is_slug(step) && crate::names::is_var_name(name) =>
+            {
+                Ok(Reference::Output {
+                    step: step.to_owned(),
+                    name: name.to_owned(),
+                })
+            }
+            _ => Err(RefProblem::Malformed),
+        },
+        "vars" | "run" => Err(RefProblem::Malformed),
         other => Err(RefProblem::UnknownNamespace(other.to_owned())),
     }
 }
 
-/// Escapes a substituted value so that it cannot be mistaken for a run-time target reference.
-pub(crate) fn escape_target_marker(value: &str) -> std::borrow::Cow<'_, str> {
-    if value.contains("${targets.") {
-        value.replace("${targets.", "$${targets.").into()
+/// Escapes a substituted value so that it cannot be mistaken for a run-time reference.
+pub(crate) fn escape_runtime_markers(value: &str) -> std::borrow::Cow<'_, str> {
+    if RUNTIME_MARKERS.iter().any(|m| value.contains(m)) {
+        let mut escaped = value.to_owned();
+        for marker in RUNTIME_MARKERS {
+            escaped = escaped.replace(marker, &format!("${marker}"));
+        }
+        escaped.into()
     } else {
         value.into()
     }
 }
 
-/// Replaces `${targets.NAME.FIELD}` in a parsed string with `resolve(NAME, FIELD)` and turns
-/// `$${targets.` back into a literal `${targets.`.
+/// Undoes [`escape_runtime_markers`] in a value the engine never expands.
+pub(crate) fn unescape_runtime_markers(value: &str) -> String {
+    let mut text = value.to_owned();
+    for marker in RUNTIME_MARKERS {
+        text = text.replace(&format!("${marker}"), marker);
+    }
+    text
+}
+
+/// A reference the engine expands, as [`expand_runtime_refs`] hands it to its resolver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuntimeRef<'a> {
+    /// `${targets.NAME.FIELD}`.
+    Target { name: &'a str, field: &'a str },
+    /// `${run.FIELD}`.
+    Run { field: &'a str },
+    /// `${steps.STEP.outputs.NAME}`.
+    Output { step: &'a str, name: &'a str },
+}
+
+impl<'a> RuntimeRef<'a> {
+    fn parse(inner: &'a str) -> Option<Self> {
+        if let Some(rest) = inner.strip_prefix("targets.") {
+            let (name, field) = rest.split_once('.')?;
+            return Some(RuntimeRef::Target { name, field });
+        }
+        if let Some(field) = inner.strip_prefix("run.") {
+            return Some(RuntimeRef::Run { field });
+        }
+        let rest = inner.strip_prefix("steps.")?;
+        let (step, name) = rest.split_once(".outputs.")?;
+        Some(RuntimeRef::Output { step, name })
+    }
+}
+
+/// Replaces the run-time references in a parsed string (`${targets.NAME.FIELD}`,
+/// `${run.FIELD}`, `${steps.ID.outputs.NAME}`) with what `resolve` gives, and turns their
+/// escapes (`$${targets.`, `$${run.`, `$${steps.`) back into literal text.
 ///
 /// A reference that `resolve` does not know is left as written, so a mistake shows up verbatim in
-/// the evidence instead of as an empty string. Parsing has already checked that every target
-/// exists and that the field is `url`.
-pub fn expand_target_refs(text: &str, resolve: &dyn Fn(&str, &str) -> Option<String>) -> String {
-    if !text.contains("${targets.") {
+/// the evidence instead of as an empty string. Parsing has already checked every reference.
+pub fn expand_runtime_refs(
+    text: &str,
+    resolve: &mut dyn FnMut(RuntimeRef<'_>) -> Option<String>,
+) -> String {
+    let next = |rest: &str| {
+        RUNTIME_MARKERS
+            .iter()
+            .filter_map(|m| rest.find(m).map(|at| (at, m.len())))
+            .min()
+    };
+    if next(text).is_none() {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find("${targets.") {
+    while let Some((at, marker_len)) = next(rest) {
         let escaped = at > 0 && rest.as_bytes()[at - 1] == b'$';
         if escaped {
             out.push_str(&rest[..at - 1]);
-            out.push_str("${targets.");
-            rest = &rest[at + "${targets.".len()..];
+            out.push_str(&rest[at..at + marker_len]);
+            rest = &rest[at + marker_len..];
             continue;
         }
         out.push_str(&rest[..at]);
@@ -192,10 +285,7 @@ pub fn expand_target_refs(text: &str, resolve: &dyn Fn(&str, &str) -> Option<Str
             return out;
         };
         let raw = &after[..=end];
-        let replacement = after[2..end]
-            .strip_prefix("targets.")
-            .and_then(|r| r.split_once('.'))
-            .and_then(|(name, field)| resolve(name, field));
+        let replacement = RuntimeRef::parse(&after[2..end]).and_then(&mut *resolve);
         out.push_str(replacement.as_deref().unwrap_or(raw));
         rest = &after[end + 1..];
     }
@@ -203,17 +293,39 @@ pub fn expand_target_refs(text: &str, resolve: &dyn Fn(&str, &str) -> Option<Str
     out
 }
 
+/// [`expand_runtime_refs`] for `${targets.NAME.FIELD}` alone: `resolve(NAME, FIELD)`; other
+/// run-time references are left as written (their escapes are undone all the same).
+pub fn expand_target_refs(text: &str, resolve: &dyn Fn(&str, &str) -> Option<String>) -> String {
+    expand_runtime_refs(text, &mut |reference| match reference {
+        RuntimeRef::Target { name, field } => resolve(name, field),
+        _ => None,
+    })
+}
+
 /// The `(target, field)` pairs a parsed string references, in order, so the engine can prepare
 /// (start an ephemeral cluster, look up a password) before expanding.
 pub fn target_refs(text: &str) -> Vec<(String, String)> {
-    let found = std::cell::RefCell::new(Vec::new());
-    expand_target_refs(text, &|target, field| {
-        found
-            .borrow_mut()
-            .push((target.to_owned(), field.to_owned()));
+    let mut found = Vec::new();
+    expand_runtime_refs(text, &mut |reference| {
+        if let RuntimeRef::Target { name, field } = reference {
+            found.push((name.to_owned(), field.to_owned()));
+        }
         None
     });
-    found.into_inner()
+    found
+}
+
+/// The steps whose outputs a parsed string references, in order (with repeats), for check
+/// mode's "provided by step X".
+pub fn output_refs(text: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    expand_runtime_refs(text, &mut |reference| {
+        if let RuntimeRef::Output { step, name } = reference {
+            found.push((step.to_owned(), name.to_owned()));
+        }
+        None
+    });
+    found
 }
 
 #[cfg(test)]
@@ -227,7 +339,7 @@ mod tests {
         assert!(
             matches!(&pieces[1], Piece::Ref { reference: Reference::Env { name, default: Some(d) }, start: 2, .. } if name == "HOME" && d == "/root")
         );
-        assert_eq!(pieces[3], Piece::Escape { targets: false });
+        assert_eq!(pieces[3], Piece::Escape { runtime: false });
         assert_eq!(pieces[4], Piece::Literal("x} "));
         assert!(
             matches!(&pieces[5], Piece::Ref { reference: Reference::Var { name }, .. } if name == "db")
@@ -272,6 +384,59 @@ mod tests {
                 ("a".to_owned(), "url".to_owned()),
                 ("c".to_owned(), "url".to_owned())
             ]
+        );
+    }
+
+    #[test]
+    fn run_and_output_references_parse_and_expand_with_their_escapes() {
+        assert!(matches!(
+            &scan("${run.id}")[0],
+            Piece::Ref { reference: Reference::Run { field }, .. } if field == "id"
+        ));
+        assert!(matches!(
+            &scan("${steps.dump-1.outputs.backup_2}")[0],
+            Piece::Ref { reference: Reference::Output { step, name }, .. } if step == "dump-1" && name == "backup_2"
+        ));
+        for bad in [
+            "${steps.dump.backup}",
+            "${steps.Dump.outputs.x}",
+            "${run}",
+            "${steps}",
+        ] {
+            assert!(
+                matches!(
+                    &scan(bad)[0],
+                    Piece::Bad {
+                        problem: RefProblem::Malformed,
+                        ..
+                    }
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(scan("$${run.id}")[0], Piece::Escape { runtime: true });
+        let mut resolve = |r: RuntimeRef<'_>| match r {
+            RuntimeRef::Run { field: "id" } => Some("r1".to_owned()),
+            RuntimeRef::Output {
+                step: "dump",
+                name: "path",
+            } => Some("out/a.sql".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            expand_runtime_refs(
+                "x ${run.id} ${steps.dump.outputs.path} $${steps.dump.outputs.path} ${run.other}",
+                &mut resolve
+            ),
+            "x r1 out/a.sql ${steps.dump.outputs.path} ${run.other}"
+        );
+        assert_eq!(
+            output_refs("${steps.a.outputs.x} $${steps.b.outputs.y} ${targets.t.url}"),
+            vec![("a".to_owned(), "x".to_owned())]
+        );
+        assert_eq!(
+            unescape_runtime_markers(&escape_runtime_markers("${run.id} ${steps.a.outputs.x}")),
+            "${run.id} ${steps.a.outputs.x}"
         );
     }
 }

@@ -33,7 +33,7 @@ use runbook_docker::{
     ContainerInfo, ContainerSpec, DockerClient, DockerError, EnsureOutcome, ExecSpec, Health,
     PortMapping, Protocol, RemoveOptions, VolumeSource,
 };
-use runbook_evidence::{StepOutcome, StepStatus};
+use runbook_evidence::{OutputValue, StepOutcome, StepStatus};
 use runbook_postgres::ConnectError;
 use runbook_spec::{Connection, ContainerStart};
 use serde_json::json;
@@ -200,6 +200,23 @@ impl Step for ContainerStartStep {
             "ready": ready,
             "ready_after_ms": u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
         });
+        // Outputs for later steps: the container's ID and the host port it publishes for
+        // PostgreSQL (5432), else for its first mapping; none when it publishes no port.
+        outcome.outputs.insert(
+            "container_id".to_owned(),
+            OutputValue::plain(info.id.clone()),
+        );
+        if let Some(port) = info
+            .ports
+            .iter()
+            .find(|p| p.container_port == 5432)
+            .or_else(|| info.ports.first())
+        {
+            outcome.outputs.insert(
+                "port".to_owned(),
+                OutputValue::plain(port.host_port.to_string()),
+            );
+        }
         Ok(outcome)
     }
 

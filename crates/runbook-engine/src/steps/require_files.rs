@@ -9,7 +9,7 @@
 use std::os::unix::fs::PermissionsExt;
 
 use async_trait::async_trait;
-use runbook_evidence::{InputFile, StepOutcome, StepStatus, hash_file};
+use runbook_evidence::{InputFile, OutputValue, StepOutcome, StepStatus, hash_file};
 use runbook_spec::RequireFiles;
 
 use crate::context::StepContext;
@@ -33,9 +33,27 @@ impl Step for RequireFilesStep {
 
 impl RequireFilesStep {
     async fn inspect(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        let files = self.0.files.clone();
-        let allow_special = self.0.allow_special_file;
         let check_mode = cx.mode() == runbook_evidence::Mode::Check;
+        // Paths may use `${run...}` and earlier steps' outputs. In check mode a file an earlier
+        // step produces does not exist yet: it is provided by that step, not missing.
+        let mut files = Vec::new();
+        let mut provided = Vec::new();
+        for file in &self.0.files {
+            let written = file.path.display().to_string();
+            if check_mode && let Some(step) = cx.producer_of(&written) {
+                let shown = cx.expand(&written).await?;
+                cx.log(format!(
+                    "provided by step '{step}'  {}: produced when the run gets there, checked then",
+                    crate::text::one_line_name(&shown)
+                ));
+                provided.push(step);
+                continue;
+            }
+            let mut file = file.clone();
+            file.path = cx.expand(&written).await?.into();
+            files.push(file);
+        }
+        let allow_special = self.0.allow_special_file;
         let output = cx.output();
         let cancel = cx.cancellation();
         // Hashing a multi-gigabyte dump is blocking work.
@@ -137,17 +155,40 @@ impl RequireFilesStep {
             () = cancel.cancelled() => return Err(StepError::Interrupted),
         };
 
-        let total = self.0.files.len();
+        let total = self.0.files.len() - provided.len();
         let mut outcome = if problems.is_empty() {
             StepOutcome::new(
                 StepStatus::Passed,
                 format!(
-                    "{total} file{} present and as required{}",
-                    plural(total as u64),
+                    "{}{}{}",
+                    if total == 0 && !provided.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "{total} file{} present and as required",
+                            plural(total as u64)
+                        )
+                    },
                     if unread > 0 {
                         format!(" ({unread} special, not read in check mode)")
                     } else {
                         String::new()
+                    },
+                    if provided.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "{}{} file{} provided by step{} {}",
+                            if total == 0 { "" } else { "; " },
+                            provided.len(),
+                            plural(provided.len() as u64),
+                            plural(provided.len() as u64),
+                            provided
+                                .iter()
+                                .map(|s| format!("'{s}'"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
                     }
                 ),
             )
@@ -162,6 +203,21 @@ impl RequireFilesStep {
             outcome.error = Some(runbook_evidence::ErrorRecord::new(problems.join("; ")));
             outcome
         };
+        // `sha256_N` by position in `files` (and `sha256` for a single file): only when every
+        // file was read, so a later step never gets a digest of the wrong file.
+        if problems.is_empty() && provided.is_empty() && inputs.len() == self.0.files.len() {
+            for (i, input) in inputs.iter().enumerate() {
+                outcome.outputs.insert(
+                    format!("sha256_{}", i + 1),
+                    OutputValue::plain(input.sha256.clone()),
+                );
+            }
+            if let [only] = inputs.as_slice() {
+                outcome
+                    .outputs
+                    .insert("sha256".to_owned(), OutputValue::plain(only.sha256.clone()));
+            }
+        }
         outcome.inputs = inputs;
         Ok(outcome)
     }

@@ -21,7 +21,7 @@ use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use runbook_evidence::{StepOutcome, StepStatus};
+use runbook_evidence::{OutputValue, StepOutcome, StepStatus, hash_file};
 use runbook_spec::{Command, Shell};
 use rustix::process::{Pid, Signal, kill_process_group};
 use serde_json::json;
@@ -64,6 +64,12 @@ impl Step for ShellStep {
                         self.0.env.keys().cloned().collect::<Vec<_>>().join(", ")
                     ));
                 }
+                for (name, path) in &self.0.produces {
+                    let path = cx.expand(&path.display().to_string()).await?;
+                    cx.log(format!(
+                        "would produce {name}: {path} (later steps find it there)"
+                    ));
+                }
                 Ok(StepOutcome::new(
                     StepStatus::Passed,
                     format!("would run: {shown}"),
@@ -95,6 +101,74 @@ impl ShellStep {
             return Err(StepError::failed("empty command"));
         }
         Ok(argv)
+    }
+
+    /// Checks that every file in `produces` exists after the command, records its size and
+    /// digest, and makes its path the step's output of that name. A declared file the command
+    /// did not create fails the step: the later steps that use it cannot go on.
+    async fn record_produced(
+        &self,
+        cx: &mut StepContext<'_>,
+        outcome: &mut StepOutcome,
+    ) -> Result<(), StepError> {
+        let mut produced = Vec::new();
+        let mut missing = Vec::new();
+        for (name, written) in &self.0.produces {
+            let path = cx.expand(&written.display().to_string()).await?;
+            let at = match &self.0.cwd {
+                Some(dir) => dir.join(&path),
+                None => PathBuf::from(&path),
+            };
+            let hashed = {
+                let at = at.clone();
+                tokio::task::spawn_blocking(move || match std::fs::metadata(&at) {
+                    Ok(meta) if meta.is_file() => hash_file(&at).map_err(|e| e.to_string()),
+                    Ok(_) => Err("not a regular file".to_owned()),
+                    Err(e) => Err(e.to_string()),
+                })
+                .await
+                .map_err(|e| StepError::failed(format!("hashing {path}: {e}")))?
+            };
+            match hashed {
+                Ok(digest) => {
+                    // Relative to `cwd` when it is set: later steps run in the runbook's working
+                    // directory, so they get the path the file has from there.
+                    let path = at.display().to_string();
+                    cx.log(format!(
+                        "produced {name}: {path}  {} bytes  sha256 {}",
+                        digest.size, digest.sha256
+                    ));
+                    produced.push(json!({
+                        "name": name,
+                        "path": path,
+                        "size": digest.size,
+                        "sha256": digest.sha256,
+                    }));
+                    outcome
+                        .outputs
+                        .insert(name.clone(), OutputValue::plain(path));
+                }
+                Err(problem) => {
+                    cx.log(format!("missing {name}: {path} ({problem})"));
+                    missing.push(format!("{name} ({path}: {problem})"));
+                }
+            }
+        }
+        if let Some(details) = outcome.details.as_object_mut()
+            && !produced.is_empty()
+        {
+            details.insert("produced".to_owned(), produced.into());
+        }
+        if !missing.is_empty() {
+            let message = format!(
+                "the command did not create what the step declares in produces: {}",
+                missing.join(", ")
+            );
+            outcome.status = StepStatus::Failed;
+            outcome.summary = format!("failed: {message}");
+            outcome.error = Some(runbook_evidence::ErrorRecord::new(message));
+        }
+        Ok(())
     }
 
     async fn execute(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
@@ -214,6 +288,11 @@ impl ShellStep {
                 format!("{} exited {}", argv[0], code.unwrap_or_default()),
             );
             outcome.details = details;
+            outcome.outputs.insert(
+                "stdout_last_line".to_owned(),
+                OutputValue::plain(captured.stdout_last_line()),
+            );
+            self.record_produced(cx, &mut outcome).await?;
             Ok(outcome)
         } else {
             let allowed_list = self

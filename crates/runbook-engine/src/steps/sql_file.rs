@@ -72,16 +72,35 @@ impl SqlFileStep {
     }
 }
 
-#[async_trait]
-impl Step for SqlFileStep {
-    async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+impl SqlFileStep {
+    async fn run_expanded(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         match self.0.via {
             Via::Client => self.load_here(cx).await,
             Via::Container => self.load_in_container(cx).await,
         }
     }
 
-    async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+    async fn check_produced(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        // A script an earlier step produces does not exist yet: it is read when the run gets
+        // here, so all check can say is where it comes from.
+        if let Some(step) = cx.producer_of(&self.0.path.display().to_string()) {
+            let shown = cx.expand(&self.0.path.display().to_string()).await?;
+            cx.log(format!(
+                "{shown}: provided by step '{step}'; its statements are read when the run gets here"
+            ));
+            cx.will_change_target();
+            return Ok(StepOutcome::new(
+                StepStatus::Passed,
+                format!("would load {shown}, provided by step '{step}'"),
+            ));
+        }
+        match self.expanded(cx).await? {
+            Some(expanded) => expanded.check_expanded(cx).await,
+            None => self.check_expanded(cx).await,
+        }
+    }
+
+    async fn check_expanded(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
         let examined = input_file::examine(&self.0.path, self.0.allow_special_file)?;
         if let Some(special) = examined.special {
             return Err(input_file::not_read_in_check(&self.0.path, special));
@@ -131,6 +150,35 @@ impl Step for SqlFileStep {
             });
         }
         Ok(outcome)
+    }
+
+    /// The step with `${run...}`, `${steps...}` and `${targets...}` expanded in its `path` and
+    /// `variables` (see `run_values.rs`); `None` when there is nothing to expand.
+    async fn expanded(&self, cx: &mut StepContext<'_>) -> Result<Option<SqlFileStep>, StepError> {
+        let path = self.0.path.display().to_string();
+        if !path.contains("${") && !self.0.variables.values().any(|v| v.contains("${")) {
+            return Ok(None);
+        }
+        let mut spec = self.0.clone();
+        spec.path = cx.expand(&path).await?.into();
+        for value in spec.variables.values_mut() {
+            *value = cx.expand(value).await?;
+        }
+        Ok(Some(SqlFileStep(spec)))
+    }
+}
+
+#[async_trait]
+impl Step for SqlFileStep {
+    async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        match self.expanded(cx).await? {
+            Some(expanded) => expanded.run_expanded(cx).await,
+            None => self.run_expanded(cx).await,
+        }
+    }
+
+    async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        self.check_produced(cx).await
     }
 
     fn destruction(

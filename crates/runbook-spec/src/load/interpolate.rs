@@ -19,7 +19,10 @@ use crate::load::secrets::looks_secret;
 use crate::load::suggest::{closest, name_list};
 use crate::options::Env;
 use crate::position::Position;
-use crate::template::{Piece, REFERENCE_FORMS, RefProblem, Reference, escape_target_marker, scan};
+use crate::template::{
+    Piece, REFERENCE_FORMS, RUN_FIELDS, RefProblem, Reference, escape_runtime_markers, scan,
+    unescape_runtime_markers,
+};
 use crate::text_origin::SqlReference;
 use crate::yaml::line_index::LineIndex;
 use crate::yaml::tree::{NodeId, Tree, Value};
@@ -72,6 +75,14 @@ pub(crate) struct Interpolator<'a> {
     pub occurrences: Vec<u64>,
     /// Substituted bytes so far, weighted by occurrences.
     pub substituted_total: u64,
+    /// Whether the value being expanded is one the engine expands at run time (`code.engine`):
+    /// only there may `${run...}` and `${steps...}` be written.
+    pub engine_node: bool,
+    /// Every `${steps.ID.outputs.NAME}` accepted so far, checked against the steps once they
+    /// are loaded ([`super::outputs::check_output_refs`]).
+    pub output_refs: Vec<super::outputs::OutputRef>,
+    /// The value being expanded by [`Interpolator::expand_tree`].
+    pub current_node: Option<NodeId>,
 }
 
 /// Substituted text in one value (1 MiB): far more than any path, name or URL.
@@ -162,13 +173,13 @@ impl Interpolator<'_> {
                     out.push_str(literal);
                     continue;
                 }
-                Piece::Escape { targets } => {
+                Piece::Escape { runtime } => {
                     // `${targets.` in parsed strings is always a reference for the engine, so a
                     // literal one stays escaped (var values are plain text, escaped when used).
                     // SQL text never reaches the engine's expansion (it cannot reference a
                     // target), so there the escape is undone now, like `$${vars.`: the server
                     // got `$${targets.` where the runbook meant `${targets.`.
-                    let keep = *targets && !matches!(ctx, Ctx::Var(_) | Ctx::Sql);
+                    let keep = *runtime && !matches!(ctx, Ctx::Var(_) | Ctx::Sql);
                     out.push_str(if keep { "$${" } else { "${" });
                     continue;
                 }
@@ -244,7 +255,7 @@ impl Interpolator<'_> {
                         if matches!(ctx, Ctx::Var(_)) {
                             out.push_str(&value);
                         } else {
-                            out.push_str(&escape_target_marker(&value));
+                            out.push_str(&escape_runtime_markers(&value));
                         }
                     } else {
                         // Target references stay for the engine; failed ones stay as written so
@@ -252,11 +263,11 @@ impl Interpolator<'_> {
                         // A `$` just before one (only a substituted value can put it there:
                         // written, `$${` is an escape) would turn it into the escape `$${`
                         // for the engine, a literal instead of the URL.
-                        if matches!(reference, Reference::Target { .. }) && out.ends_with('$') {
+                        if reference.is_runtime() && out.ends_with('$') {
                             diags.error(
                                 pos,
                                 format!(
-                                    "a '$' from the value before {raw} would make the engine read it as the escape $${{ (a literal instead of the URL); put something between them"
+                                    "a '$' from the value before {raw} would make the engine read it as the escape $${{ (a literal instead of the value); put something between them"
                                 ),
                             );
                         }
@@ -397,6 +408,51 @@ impl Interpolator<'_> {
                 }
                 None
             }
+            Reference::Run { .. } | Reference::Output { .. } => {
+                match self.runtime_problem(reference, raw, ctx) {
+                    Some(message) => diags.error(pos, message),
+                    None => {
+                        if let Reference::Output { step, name } = reference {
+                            self.output_refs.push(super::outputs::OutputRef {
+                                raw: raw.to_owned(),
+                                position: pos,
+                                node: self.current_node,
+                                step: step.clone(),
+                                name: name.clone(),
+                            });
+                        }
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    /// Why `${run...}` or `${steps...}` cannot be written where it is; `None` when it can.
+    fn runtime_problem(&self, reference: &Reference, raw: &str, ctx: Ctx<'_>) -> Option<String> {
+        if let Reference::Run { field } = reference
+            && !RUN_FIELDS.contains(&field.as_str())
+        {
+            return Some(format!(
+                "unknown field '{field}' in {raw}: expected ${{run.id}}, ${{run.started_utc}} or ${{run.evidence_dir}}"
+            ));
+        }
+        let known_safe = matches!(reference, Reference::Run { field } if field != "evidence_dir");
+        match ctx {
+            Ctx::Var(_) => Some(format!(
+                "{raw} cannot be used in vars: its value is known only when the run gets there; write it where it is used"
+            )),
+            Ctx::Targets => Some(format!("{raw} cannot be used inside targets")),
+            Ctx::Sql => Some(format!(
+                "cannot paste {raw} into SQL text: its value is known only when the run gets there, so nothing can check it is a plain token; pass it to a sql_file as a psql variable (variables: {{ NAME: \"{raw}\" }}) and write :'NAME' (a literal) or :\"NAME\" (an identifier) in the script"
+            )),
+            Ctx::Shell if !known_safe => Some(format!(
+                "cannot paste {raw} into a command a shell runs (shell: true, or the argument after sh -c): its value is known only when the run gets there and may hold characters sh -c runs as code; pass it through the step's env (env: {{ VALUE: \"{raw}\" }}) and write \"$VALUE\" in the command"
+            )),
+            _ if !self.engine_node => Some(format!(
+                "{raw} cannot be used here: it is expanded only in a shell or container_exec 'command' or 'env' value, a shell's 'produces' path, a require_files 'path', and a sql_file's 'path' or 'variables' value"
+            )),
+            _ => None,
         }
     }
 
@@ -429,13 +485,15 @@ impl Interpolator<'_> {
                     } else {
                         ctx
                     };
+                    self.engine_node = code.engine.contains(&id);
+                    self.current_node = Some(id);
                     if let Some(mut new) =
                         self.expand(text, (node.offset, node.pos), node_ctx, Some(id), diags)
                     {
                         // Escaped for an engine that will never look at this value: undone
                         // now, so that it is undone exactly once.
-                        if !code.engine.contains(&id) && new.contains("$${targets.") {
-                            new = new.replace("$${targets.", "${targets.");
+                        if !self.engine_node && new.contains("$${") {
+                            new = unescape_runtime_markers(&new);
                         }
                         replacements.push((id, new));
                     }
@@ -455,7 +513,9 @@ fn unsafe_in_shell(reference: &Reference, raw: &str) -> String {
     let name = match reference {
         Reference::Var { name } => name.to_uppercase().replace(['.', '-'], "_"),
         Reference::Env { name, .. } => name.clone(),
-        Reference::Target { .. } => "VALUE".to_owned(),
+        Reference::Target { .. } | Reference::Run { .. } | Reference::Output { .. } => {
+            "VALUE".to_owned()
+        }
     };
     format!(
         "cannot paste {raw} into a command a shell runs (shell: true, or the argument after sh -c): {why}; pass it through the step's env (env: {{ {name}: \"{raw}\" }}) and write \"${name}\" in the command"

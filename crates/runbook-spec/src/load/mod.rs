@@ -6,6 +6,7 @@
 pub(crate) mod diagnostics;
 pub(crate) mod interpolate;
 pub(crate) mod messages;
+pub(crate) mod outputs;
 pub(crate) mod pipeline;
 pub(crate) mod raw;
 pub(crate) mod secrets;

@@ -10,6 +10,7 @@ use crate::errors::{SpecError, SpecErrors};
 use crate::load::diagnostics::Diagnostics;
 use crate::load::interpolate::{CodeNodes, Ctx, Interpolator};
 use crate::load::messages::{Owner, describe};
+use crate::load::outputs::{check_output_refs, runtime_expanded_nodes};
 use crate::load::raw::RunbookFile;
 use crate::load::secrets::{normalize, step_env_secrets};
 use crate::load::steps::{
@@ -167,6 +168,9 @@ pub(crate) fn parse(
         unset_env_is_warning: options.unset_env_is_warning,
         occurrences: tree.occurrences(),
         substituted_total: 0,
+        engine_node: false,
+        output_refs: Vec::new(),
+        current_node: None,
     };
     resolve_vars(
         &tree,
@@ -191,6 +195,7 @@ pub(crate) fn parse(
             .collect(),
         engine: engine_expanded_nodes(&tree, steps_entry.map(|(_, v)| v))
             .into_iter()
+            .chain(runtime_expanded_nodes(&tree, steps_entry.map(|(_, v)| v)))
             .collect(),
     };
     let mut done = HashSet::new();
@@ -286,6 +291,13 @@ pub(crate) fn parse(
         Some((_, steps)) => load_steps(&input, steps, &mut diags),
         None => Vec::new(),
     };
+    check_output_refs(
+        &tree,
+        steps_entry.map(|(_, v)| v),
+        &steps,
+        &interp.output_refs,
+        &mut diags,
+    );
 
     secrets.append(&mut interp.secrets);
     secrets.extend(step_env_secrets(&steps));

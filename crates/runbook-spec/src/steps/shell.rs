@@ -40,6 +40,12 @@ pub struct Shell {
     /// How much of the command's output (stdout and stderr together) the evidence keeps, e.g.
     /// 256m; the rest is counted and noted. Default 64m.
     pub max_output_bytes: Option<ByteSize>,
+    /// Files the command creates, by output name: `produces: { backup: out/db.dump }` makes
+    /// ${steps.ID.outputs.backup} the path for later steps, and check mode treats the file as
+    /// provided by this step. After the command, each file must exist; its sha256 is recorded.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, crate::schema::TextValue>")]
+    pub produces: IndexMap<String, PathBuf>,
 }
 
 pub(crate) fn default_exit_codes() -> Vec<i64> {
@@ -133,6 +139,7 @@ impl fmt::Debug for Shell {
             .field("allow_exit_codes", &self.allow_exit_codes)
             .field("run_in_check", &self.run_in_check)
             .field("max_output_bytes", &self.max_output_bytes)
+            .field("produces", &self.produces)
             .finish()
     }
 }
@@ -169,5 +176,27 @@ impl KindSpec for Shell {
         }
         check_exit_codes(cx, &self.allow_exit_codes);
         super::container_start::check_env_names(cx, &self.env);
+        for (name, path) in &self.produces {
+            if !crate::names::is_var_name(name) {
+                let message = format!(
+                    "invalid output name '{name}' in 'produces' of {}: expected letters, digits and _, not starting with a digit (it is used as ${{steps.ID.outputs.NAME}})",
+                    cx.label()
+                );
+                cx.key_error(&["produces", name], message);
+            } else if name == "stdout_last_line" {
+                let message = format!(
+                    "output name 'stdout_last_line' in 'produces' of {} is taken: every shell step gives it; choose another name",
+                    cx.label()
+                );
+                cx.key_error(&["produces", name], message);
+            }
+            if path.as_os_str().is_empty() {
+                let message = format!(
+                    "empty path for '{name}' in 'produces' of {}; expected the path of the file the command creates",
+                    cx.label()
+                );
+                cx.error(&["produces", name], message);
+            }
+        }
     }
 }
