@@ -197,3 +197,36 @@ impl KindSpec for WaitUntil {
         nodes.extend(tree.get(step, "query").map(|(_, v)| v));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    fn parse(query: &str, who: &str) -> Result<crate::Runbook, String> {
+        let source = format!(
+            "version: 1\nname: waits\nvars:\n  who: x\ntargets:\n  db: {{ postgres: {{ url: \"postgres://ops@db/app\" }} }}\nsteps:\n  - id: wait\n    kind: wait_until\n    target: db\n    query: \"{query}\"\n    expect: {{ rows: 1 }}\n"
+        );
+        let options = crate::ParseOptions {
+            vars: [("who".to_owned(), who.to_owned())].into(),
+            ..crate::ParseOptions::default()
+        };
+        crate::parse(&source, std::path::Path::new("rb.yaml"), &options).map_err(|e| e.to_string())
+    }
+
+    /// The query is SQL text like a gate's: a var pasted into it must be a plain token.
+    #[test]
+    fn a_reference_in_the_query_follows_the_sql_rule() {
+        let ok = parse(
+            "SELECT 1 FROM pg_roles WHERE rolname = '${vars.who}'",
+            "app_user",
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        let error = parse(
+            "SELECT 1 FROM pg_roles WHERE rolname = '${vars.who}'",
+            "x' OR true --",
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("rb.yaml:11:53: cannot paste ${vars.who} into SQL text"),
+            "{error}"
+        );
+    }
+}
