@@ -25,6 +25,7 @@ mod limits;
 mod limits_two;
 mod loader;
 mod lock;
+mod outputs;
 mod protected;
 mod report_browser;
 mod secrets;

@@ -15,4 +15,5 @@ mod failures;
 mod identity;
 mod kinds;
 mod opendolphin;
+mod outputs;
 mod wait_until;
