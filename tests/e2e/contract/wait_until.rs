@@ -1,6 +1,7 @@
 //! `wait_until`: a step that polls a condition until it holds (a row another process writes, a
 //! file, a container's health) or its timeout passes, keeping a summary of the polls (first,
-//! last, count) rather than every one; `check` polls once and does not fail on "not yet".
+//! last, count) rather than every one; `check` polls once and does not fail on "not yet"; a
+//! polled query that writes needs consent like a gate query.
 
 use std::time::Duration;
 
@@ -203,4 +204,33 @@ fn check_polls_once_and_not_yet_is_no_failure() {
         step_result(&dir, "02-wait-file")["summary"],
         "the existence of ready.flag holds now: ready.flag exists (a file)"
     );
+}
+
+#[test]
+fn a_polled_query_that_writes_needs_consent_on_a_protected_target() {
+    let case = Case::new("e2e_wait_consent");
+    case.sql("CREATE TABLE jobs (id int); INSERT INTO jobs VALUES (1)");
+    case.runbook(
+        "wait-consent",
+        "protected: true",
+        "
+        - id: wait-gone
+          kind: wait_until
+          target: db
+          query: DELETE FROM jobs RETURNING id
+          expect: { empty: true }
+          timeout: 5s
+        ",
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 2, "{}", result.all_output());
+    assert!(
+        result
+            .stderr
+            .contains("target 'db' is protected and step 'wait-gone' would poll the query"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(case.sql("SELECT count(*) FROM jobs"), "1");
 }
