@@ -206,21 +206,7 @@ impl StepContext<'_> {
     /// path `text` (as written, after parse-time interpolation), so a file that does not exist
     /// yet is reported as provided by that step rather than missing.
     pub(crate) fn producer_of(&self, text: &str) -> Option<String> {
-        if let Some((step, _)) = runbook_spec::output_refs(text).into_iter().next() {
-            return Some(step);
-        }
-        self.runbook
-            .steps
-            .iter()
-            .take_while(|s| s.id != self.step.id)
-            .find(|s| match &s.kind {
-                runbook_spec::StepKind::Shell(shell) => shell
-                    .produces
-                    .values()
-                    .any(|path| path.as_os_str() == std::ffi::OsStr::new(text)),
-                _ => false,
-            })
-            .map(|s| s.id.clone())
+        crate::run_values::producer_before(self.runbook, &self.step.id, text)
     }
 
     /// For `PGAPPNAME` of child processes: the run's `application_name`, so that the run lock

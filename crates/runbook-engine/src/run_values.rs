@@ -71,6 +71,32 @@ impl RunValues {
     }
 }
 
+/// The step before `step_id` that provides the file `text` names: the step whose output `text`
+/// uses, or a shell step whose `produces` names exactly that path (as written, after parse-time
+/// interpolation). Such a file does not exist before the run gets there, or is an old copy:
+/// check mode reports it as provided by that step, and consent cannot read it in advance.
+pub(crate) fn producer_before(
+    runbook: &runbook_spec::Runbook,
+    step_id: &str,
+    text: &str,
+) -> Option<String> {
+    if let Some((step, _)) = runbook_spec::output_refs(text).into_iter().next() {
+        return Some(step);
+    }
+    runbook
+        .steps
+        .iter()
+        .take_while(|s| s.id != step_id)
+        .find(|s| match &s.kind {
+            runbook_spec::StepKind::Shell(shell) => shell
+                .produces
+                .values()
+                .any(|path| path.as_os_str() == std::ffi::OsStr::new(text)),
+            _ => false,
+        })
+        .map(|s| s.id.clone())
+}
+
 /// Cuts `text` to at most `max` bytes, at a character boundary.
 pub(crate) fn cut_to(text: &mut String, max: usize) {
     if text.len() > max {

@@ -193,3 +193,39 @@ fn output_references_are_checked_before_anything_runs_at_their_position() {
         );
     }
 }
+
+#[test]
+fn consent_for_a_protected_target_cannot_read_a_script_the_run_produces_and_fails_closed() {
+    let case = Case::new("e2e_outputs_consent");
+    case.runbook(
+        "outputs-consent",
+        "protected: true",
+        r#"
+        - id: dump
+          kind: shell
+          command: ["sh", "-c", "mkdir -p out && echo 'CREATE TABLE made (id int);' > out/${run.id}.sql"]
+          produces: { script: "out/${run.id}.sql" }
+        - id: load
+          kind: sql_file
+          target: db
+          path: ${steps.dump.outputs.script}
+        "#,
+    );
+    let refused = case.run(&["run", "rb.yaml"]);
+    assert_eq!(refused.code, 2, "{}", refused.all_output());
+    assert!(
+        refused.all_output().contains(
+            "step 'load' would change it in ways that cannot be listed (its script ${steps.dump.outputs.script} is produced during the run by step 'dump', so it cannot be read before the run starts); nothing was run"
+        ),
+        "{}",
+        refused.all_output()
+    );
+    assert!(
+        !case.path().join("out").exists(),
+        "the refused run ran a step"
+    );
+
+    let confirmed = case.run(&["run", "rb.yaml", "--confirm", "db"]);
+    assert_eq!(confirmed.code, 0, "{}", confirmed.all_output());
+    assert_eq!(case.sql("SELECT count(*) FROM made"), "0");
+}

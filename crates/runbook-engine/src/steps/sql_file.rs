@@ -189,6 +189,14 @@ impl Step for SqlFileStep {
         let Some(target) = &step.target else {
             return Ok(Vec::new());
         };
+        // Consent is asked before anything runs: a script an earlier step produces does not
+        // exist yet (or is an old copy), so what it would do cannot be listed (fail closed).
+        let path = self.0.path.display().to_string();
+        if let Some(producer) = crate::run_values::producer_before(runbook, &step.id, &path) {
+            return Err(StepError::Blocked(format!(
+                "its script {path} is produced during the run by step '{producer}', so it cannot be read before the run starts"
+            )));
+        }
         crate::script_consent::destructions(
             runbook,
             target,
