@@ -321,3 +321,91 @@ fn debug_of_steps_hides_environment_values() {
 fn fixture_env_is_what_the_ok_fixtures_assume() {
     assert!(fixture_env().contains_key("POSTGRES_PASSWORD"));
 }
+
+#[test]
+fn run_and_output_references_stay_for_the_engine_and_their_escapes_are_undone_once() {
+    let runbook = parse_ok(&with_steps(
+        "  - id: dump
+    kind: shell
+    description: literal $${run.id} and $${steps.dump.outputs.x}
+    command: [echo, \"${run.id}\", \"$${run.id}\"]
+    produces: { backup: \"out/${run.started_utc}.dump\" }
+  - id: use
+    kind: shell
+    command: [echo, \"${steps.dump.outputs.backup}\", \"${vars.db}\"]
+",
+    ));
+    // Nowhere to expand a description: its escape is undone now.
+    assert_eq!(
+        runbook.steps[0].description.as_deref(),
+        Some("literal ${run.id} and ${steps.dump.outputs.x}")
+    );
+    let StepKind::Shell(dump) = &runbook.steps[0].kind else {
+        panic!("shell")
+    };
+    assert_eq!(
+        dump.command,
+        Command::Argv(vec!["echo".into(), "${run.id}".into(), "$${run.id}".into()])
+    );
+    assert_eq!(
+        dump.produces["backup"].to_str(),
+        Some("out/${run.started_utc}.dump")
+    );
+    assert_eq!(
+        runbook.steps[0].kind.outputs(),
+        vec!["stdout_last_line".to_owned(), "backup".to_owned()]
+    );
+    let StepKind::Shell(using) = &runbook.steps[1].kind else {
+        panic!("shell")
+    };
+    assert_eq!(
+        using.command,
+        Command::Argv(vec![
+            "echo".into(),
+            "${steps.dump.outputs.backup}".into(),
+            "app".into()
+        ])
+    );
+    // The engine's expansion turns the escape into the literal text.
+    let expanded = runbook_spec::expand_runtime_refs("${run.id} $${run.id}", &mut |r| match r {
+        runbook_spec::RuntimeRef::Run { field: "id" } => Some("abc".to_owned()),
+        _ => None,
+    });
+    assert_eq!(expanded, "abc ${run.id}");
+}
+
+#[test]
+fn run_references_are_refused_where_their_value_could_be_code_or_is_never_expanded() {
+    let errors = parse_err(&with_steps(
+        "  - id: a
+    kind: shell
+    shell: true
+    command: echo ${run.id} ${run.evidence_dir}
+  - id: b
+    kind: container_start
+    name: box-${run.id}
+    image: x
+  - id: c
+    kind: shell
+    command: [echo]
+    produces: { 9bad: out/x, stdout_last_line: out/y }
+",
+    ));
+    let expected = [
+        "18:29: cannot paste ${run.evidence_dir} into a command a shell runs",
+        "21:15: ${run.id} cannot be used here: it is expanded only in",
+        "26:17: invalid output name '9bad' in 'produces' of step 'c'",
+        "26:30: output name 'stdout_last_line' in 'produces' of step 'c' is taken",
+    ];
+    for line in expected {
+        assert!(
+            errors.iter().any(|e| e.starts_with(line)),
+            "{line}\nnot in {errors:#?}"
+        );
+    }
+    // `${run.id}` (hex digits) may be pasted into shell code: no error at 18:19.
+    assert!(
+        !errors.iter().any(|e| e.starts_with("18:19")),
+        "{errors:#?}"
+    );
+}
