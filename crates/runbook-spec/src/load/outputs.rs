@@ -91,17 +91,35 @@ pub(crate) fn check_output_refs(
     refs: &[OutputRef],
     diags: &mut Diagnostics,
 ) {
+    check_output_refs_in(tree, &[steps_node], steps.iter(), refs, diags);
+}
+
+/// [`check_output_refs`] over several lists of steps that run one after the other (`steps`,
+/// then a list that runs after them, such as `finally`): a step may use the outputs of every
+/// step in an earlier list and of the steps before it in its own.
+pub(crate) fn check_output_refs_in<'a>(
+    tree: &Tree,
+    lists: &[Option<NodeId>],
+    steps: impl Iterator<Item = &'a Step>,
+    refs: &[OutputRef],
+    diags: &mut Diagnostics,
+) {
     if refs.is_empty() {
         return;
     }
-    let items = steps_node.map(|s| tree.items(s)).unwrap_or_default();
-    // Each step's id as written, by position in the list (a step without one has none).
+    let items: Vec<NodeId> = lists
+        .iter()
+        .flat_map(|list| list.map(|l| tree.items(l)).unwrap_or_default())
+        .copied()
+        .collect();
+    let items = items.as_slice();
+    // Each step's id as written, by position in the lists (a step without one has none).
     let ids: Vec<Option<&str>> = items
         .iter()
         .map(|&item| tree.get(item, "id").and_then(|(_, v)| tree.text(v)))
         .collect();
     let owner = owners(tree, items);
-    let loaded: HashMap<&str, &Step> = steps.iter().map(|s| (s.id.as_str(), s)).collect();
+    let loaded: HashMap<&str, &Step> = steps.map(|s| (s.id.as_str(), s)).collect();
     for r in refs {
         let Some(user) = r.node.and_then(|n| owner.get(&n).copied()) else {
             continue;
@@ -190,4 +208,40 @@ fn owners(tree: &Tree, items: &[NodeId]) -> HashMap<NodeId, usize> {
         }
     }
     owner
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::options::{EmptyEnv, ParseOptions};
+
+    fn errors(text: &str) -> Vec<String> {
+        let options = ParseOptions {
+            env: &EmptyEnv,
+            ..Default::default()
+        };
+        match crate::parse(text, Path::new("rb.yaml"), &options) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .errors
+                .iter()
+                .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_step_shared_by_an_alias_is_checked_where_it_is_first_written() {
+        // The command list is one node shared by both steps: it belongs to 'b', the first that
+        // holds it, where 'a' is earlier and declares stdout_last_line.
+        let text = "version: 1\nname: t\nsteps:\n  - id: a\n    kind: shell\n    command: [echo]\n  - id: b\n    kind: shell\n    command: &c [echo, \"${steps.a.outputs.stdout_last_line}\"]\n  - id: c\n    kind: shell\n    command: *c\n";
+        assert_eq!(errors(text), Vec::<String>::new());
+        let text = "version: 1\nname: t\nsteps:\n  - id: a\n    kind: shell\n    command: [echo, \"${steps.b.outputs.stdout_last_line}\"]\n  - id: b\n    kind: sql\n    target: x\n    text: SELECT 1\n";
+        let found = errors(text);
+        assert!(
+            found.iter().any(|e| e.starts_with("6:22: ${steps.b.outputs.stdout_last_line} in step 'a' refers to step 'b', which comes after it")),
+            "{found:#?}"
+        );
+    }
 }
