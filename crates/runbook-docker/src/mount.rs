@@ -6,10 +6,11 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use runbook_values::MountSource;
+
 use crate::errors::SpecError;
 
 const WHAT: &str = "volume";
-const EXPECTED: &str = "expected NAME:/PATH[:ro], /HOST/PATH:/PATH[:ro] or /PATH";
 
 /// Where the data of a mount lives.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -70,45 +71,30 @@ impl FromStr for VolumeMount {
     }
 }
 
-/// Parses the short volume syntax of `docker run -v` and Compose. Relative host paths are
-/// refused here: only the compose loader knows what they are relative to.
+/// Parses the short volume syntax of `docker run -v` (`runbook_values::parse_mount`, the
+/// grammar the runbook format uses too). Relative host paths are refused here: only the caller
+/// knows what they are relative to (the engine resolves a runbook's, the Compose loader a
+/// project's).
 pub fn parse_volume(text: &str) -> Result<VolumeMount, SpecError> {
-    let err = |problem: String| SpecError::new(WHAT, text, problem);
-    let parts: Vec<&str> = text.split(':').collect();
-    let (source, target, mode) = match parts.as_slice() {
-        [target] => (None, *target, None),
-        [source, target] => (Some(*source), *target, None),
-        [source, target, mode] => (Some(*source), *target, Some(*mode)),
-        _ => return Err(err(EXPECTED.to_owned())),
-    };
-    if !target.starts_with('/') {
-        return Err(err(format!(
-            "the container path '{target}' is not absolute; {EXPECTED}"
-        )));
-    }
-    let read_only = match mode {
-        None | Some("rw") => false,
-        Some("ro") => true,
-        Some(other) => return Err(err(format!("unknown mode '{other}'; expected ro or rw"))),
-    };
-    let source = match source {
-        None => VolumeSource::Anonymous,
-        Some("") => return Err(err(EXPECTED.to_owned())),
-        Some(s) if s.starts_with('/') => VolumeSource::Bind(PathBuf::from(s)),
-        Some(s) if s.starts_with('.') || s.starts_with('~') => {
-            return Err(err(format!(
-                "the host path '{s}' is relative; use an absolute path"
-            )));
+    let mount = runbook_values::parse_mount(text)?;
+    let source = match mount.source {
+        MountSource::Anonymous => VolumeSource::Anonymous,
+        MountSource::Named(name) => VolumeSource::Named(name.to_owned()),
+        MountSource::HostPath(path) if path.starts_with('/') => {
+            VolumeSource::Bind(PathBuf::from(path))
         }
-        Some(s) => {
-            check_volume_name(s).map_err(err)?;
-            VolumeSource::Named(s.to_owned())
+        MountSource::HostPath(path) => {
+            return Err(SpecError::new(
+                WHAT,
+                text,
+                format!("the host path '{path}' is relative; use an absolute path"),
+            ));
         }
     };
     Ok(VolumeMount {
         source,
-        target: target.to_owned(),
-        read_only,
+        target: mount.target.to_owned(),
+        read_only: mount.read_only,
     })
 }
 
@@ -165,7 +151,7 @@ mod tests {
     fn errors_say_what_was_expected() {
         assert_eq!(
             err("pgdata:relative"),
-            "invalid volume 'pgdata:relative': the container path 'relative' is not absolute; expected NAME:/PATH[:ro], /HOST/PATH:/PATH[:ro] or /PATH"
+            "invalid volume 'pgdata:relative': the path in the container 'relative' is not absolute"
         );
         assert_eq!(
             err("pgdata:/data:rx"),
@@ -177,11 +163,11 @@ mod tests {
         );
         assert_eq!(
             err("bad name:/data"),
-            "invalid volume 'bad name:/data': 'bad name' is not a valid volume name (letters, digits, '_', '.', '-', at least 2 characters, starting with a letter or digit)"
+            "invalid volume 'bad name:/data': 'bad name' is not a valid volume name: expected letters, digits, '_', '.' and '-', at least 2 characters, starting with a letter or digit (or a host path starting with /, ./ or ~/)"
         );
         assert_eq!(
             err("a:b:c:d"),
-            "invalid volume 'a:b:c:d': expected NAME:/PATH[:ro], /HOST/PATH:/PATH[:ro] or /PATH"
+            "invalid volume 'a:b:c:d': expected VOLUME:/PATH or /HOST/PATH:/PATH (optionally :ro), or /PATH alone for an anonymous volume"
         );
     }
 }

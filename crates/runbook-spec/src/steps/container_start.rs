@@ -117,43 +117,25 @@ pub struct VolumeMount {
 }
 
 impl VolumeMount {
+    /// `docker run -v`'s short syntax, by the grammar the Docker adapter uses too
+    /// (`runbook_values::parse_mount`): a named volume must follow Docker's name rule, so that
+    /// validate finds what the run would stop at. A relative host path (`./init`) is resolved
+    /// by the engine; a mount with no source (an anonymous volume) is not taken here.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let invalid = |why: &str| format!("invalid volume '{text}': {why}");
-        let parts: Vec<&str> = text.split(':').collect();
-        let (source, target, read_only) = match parts.as_slice() {
-            [source, target] => (*source, *target, false),
-            [source, target, "ro"] => (*source, *target, true),
-            [source, target, "rw"] => (*source, *target, false),
-            [_, _, other] => {
-                return Err(invalid(&format!(
-                    "unknown option '{other}'; expected ro or rw"
-                )));
-            }
-            _ => {
-                return Err(invalid(
-                    "expected SOURCE:/path/in/container, optionally :ro",
+        let mount = runbook_values::parse_mount(text).map_err(|e| e.to_string())?;
+        let source = match mount.source {
+            runbook_values::MountSource::Named(s) | runbook_values::MountSource::HostPath(s) => s,
+            runbook_values::MountSource::Anonymous => {
+                return Err(format!(
+                    "invalid volume '{text}': expected SOURCE:/path/in/container (a volume name or a host path), optionally :ro"
                 ));
             }
         };
-        if source.is_empty() {
-            return Err(invalid("the source (volume name or host path) is empty"));
-        }
-        if !target.starts_with('/') {
-            return Err(invalid("the path in the container must be absolute"));
-        }
-        let mount = Self {
+        Ok(Self {
             source: source.to_owned(),
-            target: target.to_owned(),
-            read_only,
-        };
-        // Docker's rule for volume names, checked here so that validate finds what the run
-        // would stop at.
-        if mount.is_named_volume() && !is_volume_name(source) {
-            return Err(invalid(&format!(
-                "'{source}' is not a valid volume name: expected letters, digits, '_', '.' and '-', at least 2 characters, starting with a letter or digit (or a host path starting with /, ./ or ~/)"
-            )));
-        }
-        Ok(mount)
+            target: mount.target.to_owned(),
+            read_only: mount.read_only,
+        })
     }
 
     /// Named volumes are Docker's to manage (and to remove with `volume_remove`); bind mounts are
@@ -460,7 +442,7 @@ mod tests {
         assert!(!b.is_named_volume() && b.read_only);
         assert_eq!(
             VolumeMount::parse("data:relative").unwrap_err(),
-            "invalid volume 'data:relative': the path in the container must be absolute"
+            "invalid volume 'data:relative': the path in the container 'relative' is not absolute"
         );
         assert!(VolumeMount::parse("/just/one").is_err());
         assert_eq!(
