@@ -79,7 +79,7 @@ pub(crate) struct Interpolator<'a> {
     /// only there may `${run...}` and `${steps...}` be written.
     pub engine_node: bool,
     /// Every `${steps.ID.outputs.NAME}` accepted so far, checked against the steps once they
-    /// are loaded ([`super::outputs::check_output_refs`]).
+    /// are loaded ([`super::outputs::check_output_refs_in`]).
     pub output_refs: Vec<super::outputs::OutputRef>,
     /// The value being expanded by [`Interpolator::expand_tree`].
     pub current_node: Option<NodeId>,

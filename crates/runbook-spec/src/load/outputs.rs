@@ -83,20 +83,10 @@ pub(crate) fn runtime_expanded_nodes(tree: &Tree, steps_node: Option<NodeId>) ->
 }
 
 /// Checks every output reference: the step it names exists, comes before the step that uses
-/// it, and declares the output. A step that failed to load is not reported again.
-pub(crate) fn check_output_refs(
-    tree: &Tree,
-    steps_node: Option<NodeId>,
-    steps: &[Step],
-    refs: &[OutputRef],
-    diags: &mut Diagnostics,
-) {
-    check_output_refs_in(tree, &[steps_node], steps.iter(), refs, diags);
-}
-
-/// [`check_output_refs`] over several lists of steps that run one after the other (`steps`,
-/// then a list that runs after them, such as `finally`): a step may use the outputs of every
-/// step in an earlier list and of the steps before it in its own.
+/// it, and declares the output. A step that failed to load is not reported again. `lists` are
+/// lists of steps that run one after the other (`steps`, then a list that runs after them, such
+/// as `finally`): a step may use the outputs of every step in an earlier list and of the steps
+/// before it in its own.
 pub(crate) fn check_output_refs_in<'a>(
     tree: &Tree,
     lists: &[Option<NodeId>],

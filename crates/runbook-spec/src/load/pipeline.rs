@@ -10,7 +10,7 @@ use crate::errors::{SpecError, SpecErrors};
 use crate::load::diagnostics::Diagnostics;
 use crate::load::interpolate::{CodeNodes, Ctx, Interpolator};
 use crate::load::messages::{Owner, describe};
-use crate::load::outputs::{check_output_refs, runtime_expanded_nodes};
+use crate::load::outputs::{check_output_refs_in, runtime_expanded_nodes};
 use crate::load::raw::RunbookFile;
 use crate::load::secrets::{normalize, step_env_secrets};
 use crate::load::steps::{
@@ -291,10 +291,10 @@ pub(crate) fn parse(
         Some((_, steps)) => load_steps(&input, steps, &mut diags),
         None => Vec::new(),
     };
-    check_output_refs(
+    check_output_refs_in(
         &tree,
-        steps_entry.map(|(_, v)| v),
-        &steps,
+        &[steps_entry.map(|(_, v)| v)],
+        steps.iter(),
         &interp.output_refs,
         &mut diags,
     );
