@@ -18,7 +18,7 @@ use std::time::Duration;
 use console::Style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use runbook_engine::{Event, Listener};
-use runbook_evidence::{Mode, StepOutcome, StepStatus};
+use runbook_evidence::{Mode, Phase, StepOutcome, StepStatus};
 
 use crate::sanitize;
 
@@ -142,9 +142,25 @@ impl Listener for Display {
                     ));
                 }
             }
-            Event::StepStarted { index, total, step } => {
+            Event::StepStarted {
+                index,
+                total,
+                step,
+                phase,
+                attempt,
+                attempts,
+            } => {
+                let phase = match phase {
+                    Phase::Main => String::new(),
+                    other => format!("{other} "),
+                };
+                let attempt = if *attempt > 1 {
+                    format!(" attempt {attempt} of {attempts}")
+                } else {
+                    String::new()
+                };
                 self.current = format!(
-                    "[{index}/{total}] {} ({})",
+                    "[{phase}{index}/{total}] {} ({}){attempt}",
                     sanitize::line(&step.id),
                     step.kind.name()
                 );

@@ -30,7 +30,10 @@ pub(crate) fn obtain_consent(
 ) -> Result<Option<(usize, String)>, EngineError> {
     let runbook = &plan.runbook;
     let mut needed: BTreeMap<String, Vec<(String, Destruction)>> = BTreeMap::new();
-    for (step, bound) in runbook.steps.iter().zip(&plan.steps).skip(start) {
+    // The finally steps too: they run whatever happens, so consent for them is asked before
+    // anything runs, like for the main steps.
+    let steps = runbook.steps.iter().zip(&plan.steps).skip(start);
+    for (step, bound) in steps.chain(runbook.finally.iter().zip(&plan.finally)) {
         // A step that `when:` skips destroys nothing: asking for it would refuse a run that
         // is harmless, or train the operator to confirm without reading.
         if !runbook.is_enabled(step) || !may_damage_protected(runbook) {

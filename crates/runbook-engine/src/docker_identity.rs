@@ -113,7 +113,7 @@ impl DockerFacts {
             .filter_map(|t| t.container.clone())
             .collect();
         let mut volumes = BTreeSet::new();
-        for step in &runbook.steps {
+        for step in runbook.all_steps() {
             match &step.kind {
                 StepKind::ContainerRemove(remove) => {
                     container_refs.extend(remove.container.clone());
@@ -131,7 +131,7 @@ impl DockerFacts {
                 _ => {}
             }
         }
-        let destructive = runbook.steps.iter().any(|s| match &s.kind {
+        let destructive = runbook.all_steps().any(|s| match &s.kind {
             StepKind::ContainerRemove(r) => r.volumes,
             // Acting inside a container (`acting_in`) is judged by the container's identity too.
             StepKind::VolumeRemove(_)
@@ -415,8 +415,7 @@ pub(crate) fn is_anonymous(name: &str) -> bool {
 /// The containers and named volumes the runbook's `container_start` steps would create.
 fn planned(runbook: &Runbook) -> Vec<Planned> {
     runbook
-        .steps
-        .iter()
+        .all_steps()
         .filter_map(|s| match &s.kind {
             StepKind::ContainerStart(start) => Some(planned_by(start)),
             _ => None,

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use runbook_evidence::{Mode, RunStatus, StepOutcome};
+use runbook_evidence::{Mode, Phase, RunStatus, StepOutcome};
 use runbook_spec::{Runbook, Step};
 
 /// One thing that happened during a run.
@@ -22,10 +22,16 @@ pub enum Event<'a> {
         total_steps: usize,
     },
     StepStarted {
-        /// 1-based, as in the evidence folder names.
+        /// 1-based position in its phase (for `main`, as in the evidence folder names).
         index: usize,
+        /// How many steps the phase has.
         total: usize,
         step: &'a Step,
+        /// `main`, or `finally` for the steps that run after it.
+        phase: Phase,
+        /// 1-based attempt, and how many `retry:` allows (1 without it).
+        attempt: u32,
+        attempts: u32,
     },
     /// Something about the whole run the operator must read before it goes on (e.g. a secret
     /// too short to redact reliably); also recorded in `run.json`'s notes. Emitted once.

@@ -28,6 +28,7 @@ mod plan;
 mod read_only;
 mod registry;
 mod resources;
+mod run_one;
 mod run_values;
 mod runner;
 mod script;

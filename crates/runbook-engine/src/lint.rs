@@ -15,8 +15,7 @@ use crate::script::Origin;
 /// steps).
 pub fn lint(runbook: &Runbook) -> Vec<String> {
     runbook
-        .steps
-        .iter()
+        .all_steps()
         .flat_map(|step| crate::registry::bind(&step.kind).lint(step, runbook))
         .collect()
 }

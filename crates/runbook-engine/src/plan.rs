@@ -13,6 +13,8 @@ use crate::step::Step;
 pub struct Plan {
     pub(crate) runbook: Arc<Runbook>,
     pub(crate) steps: Vec<Box<dyn Step>>,
+    /// The runbook's `finally:` steps, bound the same way.
+    pub(crate) finally: Vec<Box<dyn Step>>,
 }
 
 impl std::fmt::Debug for Plan {
@@ -31,9 +33,15 @@ impl Plan {
             .iter()
             .map(|step| registry::bind(&step.kind))
             .collect();
+        let finally = runbook
+            .finally
+            .iter()
+            .map(|step| registry::bind(&step.kind))
+            .collect();
         Plan {
             runbook: Arc::new(runbook),
             steps,
+            finally,
         }
     }
 

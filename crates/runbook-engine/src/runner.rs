@@ -12,31 +12,24 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use runbook_evidence::{
-    EvidenceDir, Mode, NewRun, PlannedStep, Redactor, RunStatus, RunbookSource, StepOutcome,
+    EvidenceDir, Mode, NewRun, Phase, PlannedStep, Redactor, RunStatus, RunbookSource, StepOutcome,
     StepStatus, TargetRecord,
 };
 use runbook_postgres::{ConnectionSpec, ProcessEnv};
 use runbook_spec::{Connection, Runbook};
 use tokio_util::sync::CancellationToken;
 
-use crate::consent::{note_consent_needed, obtain_consent};
-use crate::context::StepContext;
-use crate::errors::{EngineError, StepError};
+use crate::consent::obtain_consent;
+use crate::errors::EngineError;
 use crate::events::{Event, Listener};
 use crate::lock::Holder;
 use crate::options::RunOptions;
-use crate::outcome::outcome_of;
-use crate::output::{Listeners, StepOutput};
 use crate::plan::Plan;
 use crate::resources::{Resources, url_names_port};
+use crate::run_one::{Attempt, Emitter, RunContext, StepRecord, run_one};
 use crate::run_values::RunValues;
 use crate::step::Step;
-use crate::text::humantime;
 use crate::verdict::{StepFailure, Verdict};
-
-/// How long a cancelled or timed-out step gets to wind down, and the servers to take the cancel
-/// requests, before the runner stops waiting for them.
-const GRACE: Duration = Duration::from_secs(10);
 
 /// How a run ended, for the CLI's last lines and exit code.
 #[derive(Debug)]
@@ -53,18 +46,6 @@ pub struct RunReport {
     /// Ephemeral clusters left running by `--keep`: (target, URL).
     pub kept_clusters: Vec<(String, String)>,
     pub duration: Duration,
-}
-
-struct Emitter {
-    listeners: Listeners,
-}
-
-impl Emitter {
-    fn emit(&mut self, event: &Event<'_>) {
-        for listener in &mut self.listeners {
-            listener.on_event(event);
-        }
-    }
 }
 
 /// Executes a plan. Returns `Err` only when no verdict could be recorded.
@@ -102,11 +83,13 @@ pub async fn execute(
         runbook
             .steps
             .iter()
-            .map(|s| {
-                PlannedStep::new(&s.id, s.kind.name())
-                    .with_description(s.description.clone())
-                    .with_continue_on_error(s.continue_on_error)
-            })
+            .map(|s| planned_step(s, Phase::Main))
+            .chain(
+                runbook
+                    .finally
+                    .iter()
+                    .map(|s| planned_step(s, Phase::Finally)),
+            )
             .collect(),
     );
     new.from_step = options.from_step.clone();
@@ -131,7 +114,7 @@ pub async fn execute(
     let mut evidence = EvidenceDir::create(&base, new, redactor.clone())?;
     let evidence_dir = evidence.path().to_path_buf();
 
-    let mut emitter = Emitter { listeners };
+    let mut emitter = Emitter::new(listeners);
     emitter.emit(&Event::RunStarted {
         runbook: &runbook,
         mode: options.mode,
@@ -208,7 +191,6 @@ pub async fn execute(
         .map(|c| c.target.clone())
         .collect();
     resources.protected_ids = docker_facts.protected_ids(&runbook);
-    let total = runbook.steps.len();
     let mut verdict = Verdict::new(options.mode);
     let mut run_values = RunValues::new(
         resources.run_id(),
@@ -216,87 +198,105 @@ pub async fn execute(
         &evidence_dir,
     );
 
-    for (i, (step, bound)) in runbook.steps.iter().zip(&plan.steps).enumerate() {
-        let index = i + 1;
-        if verdict.stopped() {
-            break;
+    // The plan the loop walks: the main steps, then, once main has ended however it ended,
+    // the finally steps (undo steps will be appended the same way). Each planned step may
+    // grow into several records (its retries), appended to the journal as they become due.
+    let main_count = runbook.steps.len();
+    let mut queue: Vec<Planned<'_>> = runbook
+        .steps
+        .iter()
+        .zip(&plan.steps)
+        .enumerate()
+        .map(|(i, (step, bound))| Planned {
+            step,
+            bound: bound.as_ref(),
+            phase: Phase::Main,
+            number: i + 1,
+            total: main_count,
+            index: i + 1,
+        })
+        .collect();
+    // Finally steps must run after a Ctrl-C has cancelled main: they get a token of their own,
+    // which nothing cancels (a second Ctrl-C leaves the process; the evidence stays verifiable).
+    let finally_cancel = CancellationToken::new();
+    let mut finally_planned = false;
+    let mut at = 0;
+    loop {
+        if at == queue.len() {
+            if finally_planned || runbook.finally.is_empty() {
+                break;
+            }
+            finally_planned = true;
+            let count = runbook.finally.len();
+            queue.extend(runbook.finally.iter().zip(&plan.finally).enumerate().map(
+                |(i, (step, bound))| Planned {
+                    step,
+                    bound: bound.as_ref(),
+                    phase: Phase::Finally,
+                    number: i + 1,
+                    total: count,
+                    index: main_count + i + 1,
+                },
+            ));
+            continue;
         }
-        if cancel.is_cancelled() {
-            verdict.interrupted = true;
-            break;
-        }
-        let skip = if i < start_index {
+        let planned = queue[at];
+        at += 1;
+        let cancel = match planned.phase {
+            Phase::Main => {
+                if verdict.stopped() {
+                    // Main is over; the remaining main steps stay not_run.
+                    at = queue.len();
+                    continue;
+                }
+                if cancel.is_cancelled() {
+                    verdict.interrupted = true;
+                    at = queue.len();
+                    continue;
+                }
+                &cancel
+            }
+            _ => &finally_cancel,
+        };
+        let skip = if planned.phase == Phase::Main && planned.number <= start_index {
             Some(format!(
                 "skipped: the run starts at step '{}' (--from)",
                 runbook.steps[start_index].id
             ))
         } else {
-            step.when
+            planned
+                .step
+                .when
                 .as_ref()
                 .filter(|when| !when.holds(&runbook.vars))
                 .map(|when| format!("skipped: when: {when} does not hold"))
         };
-
-        let writer = evidence.begin_step(index)?;
-        emitter.emit(&Event::StepStarted { index, total, step });
-        let output = StepOutput::new(
-            index,
-            writer,
-            redactor.clone(),
-            std::mem::take(&mut emitter.listeners),
-        );
-        let step_started = Instant::now();
-        let outcome = match skip {
-            Some(summary) => {
-                output.log(&summary);
-                StepOutcome::new(StepStatus::Skipped, summary)
-            }
-            None => {
-                if options.mode == Mode::Check {
-                    note_consent_needed(bound.as_ref(), step, &runbook, &output, &docker_facts);
-                }
-                let result = run_step(
-                    bound.as_ref(),
-                    StepContext {
-                        mode: options.mode,
-                        step,
-                        runbook: &runbook,
-                        resources: &mut resources,
-                        output: output.clone(),
-                        cancel: cancel.child_token(),
-                        values: &run_values,
-                    },
-                    &cancel,
-                )
-                .await;
-                resources.end_step().await;
-                if matches!(result, Err(StepError::Interrupted)) {
-                    verdict.interrupted = true;
-                }
-                outcome_of(result, options.mode, &output)
-            }
-        };
-        let duration = step_started.elapsed();
-        // The terminal (often a CI log) is as public as the evidence: redact what the
-        // listeners and the run report show, not only what the evidence stores.
-        let mut outcome = outcome;
-        redact_shown(&redactor, &mut outcome);
-        let (writer, listeners, write_error) = output.finish();
-        emitter.listeners = listeners;
-        if let Some(error) = write_error {
-            return Err(EngineError::Evidence(error));
+        let record = run_with_retries(
+            &mut RunContext {
+                mode: options.mode,
+                runbook: &runbook,
+                resources: &mut resources,
+                evidence: &mut evidence,
+                redactor: &redactor,
+                docker_facts: &docker_facts,
+                emitter: &mut emitter,
+                values: &run_values,
+            },
+            planned,
+            skip,
+            cancel,
+        )
+        .await?;
+        if record.interrupted {
+            verdict.interrupted = true;
         }
-        let writer = writer.expect("the writer is only taken here");
-        emitter.emit(&Event::StepFinished {
-            index,
-            total,
-            step,
-            outcome: &outcome,
-            duration,
-        });
-        verdict.record(step, &outcome);
-        run_values.record(&step.id, &outcome.outputs);
-        evidence.finish_step(writer, outcome)?;
+        verdict.record(planned.step, &record.outcome);
+        run_values.record(&planned.step.id, &record.outcome.outputs);
+    }
+    if cancel.is_cancelled() {
+        // A Ctrl-C while the finally steps ran: they went on (they are the cleanup), but the
+        // operator asked the run to stop.
+        verdict.interrupted = true;
     }
 
     resources.shutdown().await;
@@ -319,75 +319,6 @@ pub async fn execute(
     })
 }
 
-/// Masks the secrets in what the terminal prints of an outcome: its summary, its error (a
-/// failed command's stderr tail is in `detail`) and its gate checks' expected and found values.
-fn redact_shown(redactor: &Redactor, outcome: &mut StepOutcome) {
-    let redact = |text: &mut String| {
-        if let std::borrow::Cow::Owned(masked) = redactor.redact(text) {
-            *text = masked;
-        }
-    };
-    redact(&mut outcome.summary);
-    if let Some(error) = outcome.error.as_mut() {
-        redact(&mut error.message);
-        for text in [&mut error.detail, &mut error.hint, &mut error.context]
-            .into_iter()
-            .flatten()
-        {
-            redact(text);
-        }
-    }
-    for check in outcome.gate.iter_mut().flatten() {
-        redact(&mut check.expected);
-        redact(&mut check.actual);
-        check
-            .missing
-            .iter_mut()
-            .chain(check.error.as_mut())
-            .for_each(redact);
-    }
-}
-
-/// Runs one step in the context's mode, under its timeout and the run's cancellation. On
-/// either, the step's own token is cancelled (shell and exec steps stop their processes), the
-/// servers are asked to cancel what the sessions run, and the step gets `GRACE` to return.
-async fn run_step(
-    bound: &dyn Step,
-    mut cx: StepContext<'_>,
-    run_cancel: &CancellationToken,
-) -> Result<StepOutcome, StepError> {
-    let step_cancel = cx.cancel.clone();
-    let cancels = cx.resources.cancels.clone();
-    let timeout = cx.step.timeout.map(runbook_spec::Duration::as_std);
-    let mode = cx.mode;
-    cx.resources.output = Some(cx.output.clone());
-    let work = async {
-        match mode {
-            // The run lock on every reachable target before the step does anything: a run that
-            // is refused has run nothing (see `Resources::lock_targets`).
-            Mode::Run => {
-                cx.resources.lock_targets().await?;
-                bound.run(&mut cx).await
-            }
-            Mode::Check => bound.check(&mut cx).await,
-        }
-    };
-    tokio::pin!(work);
-    let stopped = tokio::select! {
-        result = &mut work => return result,
-        () = sleep_for(timeout) => StepError::TimedOut(timeout.map(humantime).unwrap_or_default()),
-        () = run_cancel.cancelled() => StepError::Interrupted,
-    };
-    step_cancel.cancel();
-    // The step winds down while the servers are asked to cancel; neither may keep the run
-    // from sealing its evidence for longer than GRACE (dropping the requests aborts them).
-    let _ = tokio::time::timeout(GRACE, async {
-        tokio::join!(cancels.cancel_all(), &mut work)
-    })
-    .await;
-    Err(stopped)
-}
-
 /// 128 random bits in hex, for the password of the run's ephemeral clusters.
 fn random_token() -> String {
     use std::io::Read;
@@ -400,6 +331,82 @@ fn random_token() -> String {
         bytes.copy_from_slice(&digest[..16]);
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A step of the plan the runner walks: its place in its phase and its first record.
+#[derive(Clone, Copy)]
+struct Planned<'p> {
+    step: &'p runbook_spec::Step,
+    bound: &'p dyn Step,
+    phase: Phase,
+    number: usize,
+    total: usize,
+    /// Its first attempt's index in the journal.
+    index: usize,
+}
+
+/// Runs a planned step, and again while it fails and its `retry:` allows (run mode only: check
+/// mode predicts, it does not wait for a transient failure to pass). Each attempt is its own
+/// record, appended to the journal; the last one is the step's outcome. A blocked step is not
+/// retried (what blocks it is not transient), nor an interrupted one.
+async fn run_with_retries(
+    cx: &mut RunContext<'_>,
+    planned: Planned<'_>,
+    skip: Option<String>,
+    cancel: &CancellationToken,
+) -> Result<StepRecord, EngineError> {
+    let attempts = match (&skip, cx.mode, planned.step.retry) {
+        (None, Mode::Run, Some(retry)) => retry.attempts.max(1),
+        _ => 1,
+    };
+    let mut attempt = 1;
+    loop {
+        let index = if attempt == 1 {
+            planned.index
+        } else {
+            cx.evidence
+                .append_step(planned_step(planned.step, planned.phase), attempt)?
+        };
+        let record = run_one(
+            cx,
+            &Attempt {
+                step: planned.step,
+                bound: planned.bound,
+                phase: planned.phase,
+                number: planned.number,
+                total: planned.total,
+                index,
+                attempt,
+                attempts,
+                skip: skip.clone(),
+            },
+            cancel,
+        )
+        .await?;
+        if attempt >= attempts || record.interrupted || record.outcome.status != StepStatus::Failed
+        {
+            return Ok(record);
+        }
+        let wait = planned
+            .step
+            .retry
+            .map(|r| r.delay_after(attempt))
+            .unwrap_or_default();
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            // Ctrl-C while waiting: the failed attempt stands as the step's outcome.
+            () = cancel.cancelled() => return Ok(StepRecord { interrupted: true, ..record }),
+        }
+        attempt += 1;
+    }
+}
+
+/// The journal's description of a step of the plan.
+fn planned_step(step: &runbook_spec::Step, phase: Phase) -> PlannedStep {
+    PlannedStep::new(&step.id, step.kind.name())
+        .with_description(step.description.clone())
+        .with_continue_on_error(step.continue_on_error)
+        .with_phase(phase)
 }
 
 /// Index of the `--from` step (0 without it).
@@ -469,11 +476,4 @@ fn target_records(runbook: &Runbook) -> BTreeMap<String, TargetRecord> {
             (name.clone(), record)
         })
         .collect()
-}
-
-async fn sleep_for(limit: Option<Duration>) {
-    match limit {
-        Some(limit) => tokio::time::sleep(limit).await,
-        None => std::future::pending().await,
-    }
 }

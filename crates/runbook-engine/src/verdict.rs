@@ -9,11 +9,18 @@
 //! | a gate                                        | no             | `gate_failed`          | 4    |
 //! | a step (its own error, or a gate's query fails to run) | no    | `failed`               | 1    |
 //! | a step was blocked (missing file, consent)    | no             | `blocked`              | 3    |
-//! | Ctrl-C / SIGTERM                              | no             | `interrupted`          | 130  |
+//! | Ctrl-C / SIGTERM                              | no (finally runs) | `interrupted`       | 130  |
+//! | a `finally` step (as any step above)          | other finally steps run | `failed`      | 1    |
 //!
 //! When several happen, the worst decides: interrupted, blocked, failed, gate_failed,
 //! passed_with_failures. `continue_on_error` keeps the run going (so cleanup and later gates
 //! still run); it never makes a failure disappear from the verdict.
+//!
+//! A `finally` step is recorded like any step: its failure makes a run whose main steps passed
+//! `failed` (the cleanup did not happen, and what it should have removed is still there), or
+//! `passed_with_failures` under `continue_on_error`. Only main steps stop the run
+//! ([`Verdict::stopped`] is not asked during `finally`). A step with `retry:` is recorded once,
+//! with its last attempt.
 
 use runbook_evidence::{Mode, RunStatus, StepOutcome, StepStatus};
 

@@ -66,6 +66,14 @@ pub enum EvidenceError {
     #[error("step {index} ({id}) was already recorded")]
     StepAlreadyRecorded { index: usize, id: String },
     #[error(
+        "cannot record attempt {attempt} of step '{id}' in phase {phase}: expected an attempt          not recorded yet, after the one before it (attempts count from 1)"
+    )]
+    BadAppend {
+        id: String,
+        phase: &'static str,
+        attempt: u32,
+    },
+    #[error(
         "cannot attach {name:?}: expected a plain file name of letters, digits, '.', '_' and '-' \
          that does not start with '.' and is not output.log, output.log.partial or result.json"
     )]

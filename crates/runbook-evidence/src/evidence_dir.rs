@@ -22,7 +22,8 @@ use crate::digest::{hash_file, sha256_hex};
 use crate::environment::{detect_host, detect_operator};
 use crate::errors::{EvidenceError, Result};
 use crate::layout::{
-    LOG_FILE, PARTIAL_LOG_FILE, REPORT_FILE, RESULT_FILE, RUN_FILE, RUNBOOK_FILE, stamp, step_dir,
+    LOG_FILE, PARTIAL_LOG_FILE, REPORT_FILE, RESULT_FILE, RUN_FILE, RUNBOOK_FILE, record_dirs,
+    stamp,
 };
 use crate::ledger::Ledger;
 use crate::load::Evidence;
@@ -30,7 +31,8 @@ use crate::record_io::{redacted_copy, to_redacted_json};
 use crate::redact::Redactor;
 use crate::report::render_at_writing;
 use crate::run_record::{
-    Confirmation, RunRecord, RunbookInfo, SCHEMA_VERSION, StepSummary, TargetRecord, ToolInfo,
+    Confirmation, Phase, RunRecord, RunbookInfo, SCHEMA_VERSION, StepSummary, TargetRecord,
+    ToolInfo,
 };
 use crate::status::{Mode, RunStatus, StepStatus};
 use crate::step_result::{ErrorRecord, StepOutcome, StepResult};
@@ -53,7 +55,9 @@ pub struct NewRun {
     pub vars: BTreeMap<String, String>,
     pub targets: BTreeMap<String, TargetRecord>,
     pub confirmations: Vec<Confirmation>,
-    /// Every step of the runbook, in order: index `i` of this list is step `i + 1`.
+    /// The plan: every `main` step of the runbook, in order (index `i` of this list is step
+    /// `i + 1`), then every `finally` step. Later attempts and undo steps are appended during
+    /// the run ([`EvidenceDir::append_step`]).
     pub steps: Vec<PlannedStep>,
 }
 
@@ -101,6 +105,8 @@ pub struct PlannedStep {
     /// The step's failure is allowed (`continue_on_error: true`): the run goes on, and the
     /// verdict says the failure happened (`passed_with_failures`) rather than hiding it.
     pub continue_on_error: bool,
+    /// `main` unless said otherwise.
+    pub phase: Phase,
 }
 
 impl PlannedStep {
@@ -110,7 +116,13 @@ impl PlannedStep {
             kind: kind.into(),
             description: None,
             continue_on_error: false,
+            phase: Phase::Main,
         }
+    }
+
+    pub fn with_phase(mut self, phase: Phase) -> Self {
+        self.phase = phase;
+        self
     }
 
     pub fn with_description(mut self, description: Option<String>) -> Self {
@@ -201,11 +213,10 @@ impl EvidenceDir {
     /// error path cannot leave unsealed files behind.
     pub fn begin_step(&mut self, index: usize) -> Result<StepWriter> {
         self.claim(index)?;
-        let count = self.run.steps.len();
         let summary = &self.run.steps[index - 1];
         let id = summary.id.clone();
         let kind = summary.kind.clone();
-        let rel_dir = step_dir(index, count, &id);
+        let rel_dir = self.dir_of(index)?;
         // run.json names the step before its files exist, so that verify accepts them after a
         // kill at any point from here on.
         self.run.current_step = Some(rel_dir.clone());
@@ -241,6 +252,64 @@ impl EvidenceDir {
         Ok(writer)
     }
 
+    /// Appends a record to the journal: attempt `attempt` of step `id` in `phase`, `not_run`
+    /// until [`begin_step`](Self::begin_step) starts it. Returns its index. A later attempt
+    /// needs the one before it in the journal (its directory is named after the first); a key
+    /// (phase, id, attempt) is recorded once. Crash-safe like every update: `run.json` gains
+    /// the entry in one commit, and an entry without a directory verifies.
+    pub fn append_step(&mut self, step: PlannedStep, attempt: u32) -> Result<usize> {
+        self.settle()?;
+        let exists = |attempt: u32| {
+            self.run
+                .steps
+                .iter()
+                .any(|s| s.phase == step.phase && s.id == step.id && s.attempt == attempt)
+        };
+        if attempt == 0 || exists(attempt) || (attempt > 1 && !exists(attempt - 1)) {
+            return Err(EvidenceError::BadAppend {
+                id: step.id,
+                phase: step.phase.name(),
+                attempt,
+            });
+        }
+        let index = self.run.steps.len() + 1;
+        self.run.steps.push(StepSummary {
+            index,
+            id: step.id,
+            kind: step.kind,
+            phase: step.phase,
+            attempt,
+            description: step.description,
+            continue_on_error: step.continue_on_error,
+            status: StepStatus::NotRun,
+            started_at: None,
+            duration_ms: None,
+            summary: String::new(),
+            dir: None,
+        });
+        if let Err(e) = self.write_run() {
+            self.run.steps.pop();
+            return Err(e);
+        }
+        Ok(index)
+    }
+
+    /// The directory the journal gives record `index` (see [`record_dirs`]).
+    fn dir_of(&self, index: usize) -> Result<String> {
+        record_dirs(
+            self.run
+                .steps
+                .iter()
+                .map(|s| (s.phase, s.id.as_str(), s.attempt)),
+        )
+        .swap_remove(index - 1)
+        .ok_or_else(|| EvidenceError::BadAppend {
+            id: self.run.steps[index - 1].id.clone(),
+            phase: self.run.steps[index - 1].phase.name(),
+            attempt: self.run.steps[index - 1].attempt,
+        })
+    }
+
     /// Seals a step: the log becomes `output.log`, `result.json` is written, and `run.json` and
     /// `SHA256SUMS` are updated. Returns the result as written (redacted).
     pub fn finish_step(
@@ -269,6 +338,8 @@ impl EvidenceDir {
             index: step.index,
             id: step.id.clone(),
             kind: step.kind.clone(),
+            phase: self.run.steps[step.index - 1].phase,
+            attempt: self.run.steps[step.index - 1].attempt,
             description: self.run.steps[step.index - 1].description.clone(),
             status: outcome.status,
             started_at: step.started_at,
@@ -381,6 +452,22 @@ impl EvidenceDir {
         Ok(())
     }
 
+    /// The run is open and no step is being written (a dropped one is sealed).
+    fn settle(&mut self) -> Result<()> {
+        self.ensure_open()?;
+        if let Some(current) = &self.in_progress {
+            if current.writer.upgrade().is_some() {
+                return Err(EvidenceError::StepInProgress {
+                    index: current.index,
+                    id: self.run.steps[current.index - 1].id.clone(),
+                    next: self.run.steps.len() + 1,
+                });
+            }
+            self.seal_abandoned()?;
+        }
+        Ok(())
+    }
+
     fn ensure_open(&self) -> Result<()> {
         if self.finished {
             return Err(EvidenceError::RunFinished);
@@ -460,6 +547,8 @@ impl EvidenceDir {
             index: current.index,
             id: summary.id.clone(),
             kind: summary.kind.clone(),
+            phase: summary.phase,
+            attempt: summary.attempt,
             description: summary.description.clone(),
             status: StepStatus::Failed,
             started_at: current.started_at,
@@ -549,6 +638,8 @@ fn populate(staging: &Path, path: &Path, new: NewRun, redactor: Redactor) -> Res
                 index: i + 1,
                 id: step.id,
                 kind: step.kind,
+                phase: step.phase,
+                attempt: 1,
                 description: step.description,
                 continue_on_error: step.continue_on_error,
                 status: StepStatus::NotRun,

@@ -47,13 +47,13 @@ pub use errors::{EvidenceError, Result};
 pub use evidence_dir::{EvidenceDir, NewRun, PlannedStep, RunbookSource};
 pub use layout::{
     LOG_FILE, PARTIAL_LOG_FILE, PENDING_RUN_FILE, PREVIOUS_RUN_FILE, REPORT_FILE, RESULT_FILE,
-    RUN_FILE, RUNBOOK_FILE, STEPS_DIR, stamp, step_dir,
+    RUN_FILE, RUNBOOK_FILE, STEPS_DIR, record_dirs, stamp, step_dir,
 };
 pub use load::{Evidence, StepEntry};
 pub use redact::{MASK, Redactor, SHORT_SECRET_CHARS, forms_of, is_secret_key};
 pub use report::Format;
 pub use run_record::{
-    Confirmation, ConfirmationMethod, RunRecord, RunbookInfo, SCHEMA_VERSION, StepSummary,
+    Confirmation, ConfirmationMethod, Phase, RunRecord, RunbookInfo, SCHEMA_VERSION, StepSummary,
     TargetRecord, ToolInfo,
 };
 pub use status::{Mode, RunStatus, StepStatus};

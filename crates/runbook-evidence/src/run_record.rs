@@ -107,13 +107,67 @@ impl ConfirmationMethod {
     }
 }
 
-/// One line per step in `run.json`; the full record is in the step's `result.json`.
+/// Which part of the run a step record belongs to. A run is a journal of records keyed by
+/// (phase, step id, attempt): `main` runs the runbook's `steps`, `undo` (reserved: written by
+/// a later version) the undo steps of completed steps, `finally` the `finally:` steps, which
+/// run however `main` ended.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    #[default]
+    Main,
+    Undo,
+    Finally,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Main => "main",
+            Phase::Undo => "undo",
+            Phase::Finally => "finally",
+        }
+    }
+
+    pub(crate) fn is_main(&self) -> bool {
+        *self == Phase::Main
+    }
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+pub(crate) fn first_attempt() -> u32 {
+    1
+}
+
+pub(crate) fn is_first_attempt(attempt: &u32) -> bool {
+    *attempt == 1
+}
+
+/// One record of the run's journal in `run.json`; the full record is in its `result.json`.
+///
+/// `run.json`'s `steps` starts with the plan (every `main` step, then every `finally` step,
+/// each as its first attempt, `not_run` until it starts) and goes on with the records appended
+/// while the run goes (later attempts; undo steps), in the order they were appended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepSummary {
-    /// 1-based position in the runbook.
+    /// 1-based position in `run.json`'s `steps` (for a `main` step's first attempt, its
+    /// position in the runbook).
     pub index: usize,
     pub id: String,
     pub kind: String,
+    /// Absent for `main`.
+    #[serde(default, skip_serializing_if = "Phase::is_main")]
+    pub phase: Phase,
+    /// 1 for the first run of the step (absent), 2 for its first retry, ...
+    #[serde(default = "first_attempt", skip_serializing_if = "is_first_attempt")]
+    pub attempt: u32,
     /// The runbook's `description:` of the step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -93,6 +93,14 @@ pub struct StepResult {
     pub index: usize,
     pub id: String,
     pub kind: String,
+    /// The journal's key, with `id`: see [`StepSummary`](crate::StepSummary).
+    #[serde(default, skip_serializing_if = "crate::run_record::Phase::is_main")]
+    pub phase: crate::run_record::Phase,
+    #[serde(
+        default = "crate::run_record::first_attempt",
+        skip_serializing_if = "crate::run_record::is_first_attempt"
+    )]
+    pub attempt: u32,
     /// The runbook's `description:` of the step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -39,10 +39,10 @@ use crate::digest::sha256_hex;
 use crate::errors::{EvidenceError, Result};
 use crate::layout::{
     LOG_FILE, PENDING_RUN_FILE, PREVIOUS_RUN_FILE, REPORT_FILE, RESULT_FILE, RUN_FILE,
-    RUNBOOK_FILE, STEPS_DIR, step_dir,
+    RUNBOOK_FILE, STEPS_DIR, record_dirs,
 };
 use crate::record_io::read_record;
-use crate::run_record::RunRecord;
+use crate::run_record::{Phase, RunRecord};
 use crate::status::{RunStatus, StepStatus};
 use crate::step_result::StepResult;
 use crate::sums::{BadLineKind, SUMS_FILE, normalize, parse};
@@ -454,7 +454,11 @@ fn check_steps(
     damaged: &dyn Fn(&str) -> bool,
     inconsistent: &mut Vec<String>,
 ) {
-    let count = run.steps.len();
+    let dirs = record_dirs(
+        run.steps
+            .iter()
+            .map(|s| (s.phase, s.id.as_str(), s.attempt)),
+    );
     let in_progress = run
         .current_step
         .as_deref()
@@ -463,8 +467,23 @@ fn check_steps(
     let mut named = BTreeSet::new();
     for (position, step) in run.steps.iter().enumerate() {
         let index = position + 1;
-        let who = format!("step {index} ({})", plain(&step.id));
-        let expected = step_dir(index, count, &step.id);
+        let who = if step.phase == Phase::Main && step.attempt == 1 {
+            format!("step {index} ({})", plain(&step.id))
+        } else {
+            format!(
+                "step {index} ({}, {} attempt {})",
+                plain(&step.id),
+                step.phase,
+                step.attempt
+            )
+        };
+        let Some(expected) = dirs[position].clone() else {
+            inconsistent.push(format!(
+                "{who}: {RUN_FILE} records attempt {} without the attempt before it",
+                step.attempt
+            ));
+            continue;
+        };
         if step.index != index {
             inconsistent.push(format!(
                 "{who}: {RUN_FILE} numbers it {} at position {index}",
@@ -512,7 +531,11 @@ fn check_steps(
         if listed.contains(&result_path) && !damaged(&result_path) {
             match read_record::<StepResult>(&dir.join(&result_path), "step result") {
                 Ok(Some(result)) => {
-                    if result.status != step.status || result.index != index || result.id != step.id
+                    if result.status != step.status
+                        || result.index != index
+                        || result.id != step.id
+                        || result.phase != step.phase
+                        || result.attempt != step.attempt
                     {
                         inconsistent.push(format!(
                             "{who}: {RUN_FILE} says {}, but {result_path} records step {} ({}) as {}",

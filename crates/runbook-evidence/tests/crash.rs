@@ -25,6 +25,9 @@ fn crash_child() {
     if std::env::var(MODE_VAR).as_deref() == Ok("approvals") {
         return approvals_forever(&base);
     }
+    if std::env::var(MODE_VAR).as_deref() == Ok("journal") {
+        return journal_forever(&base);
+    }
     let ids: Vec<String> = (1..=500).map(|i| format!("step-{i}")).collect();
     let steps: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "sql")).collect();
     let mut run = new_run(Mode::Run, &steps);
@@ -76,6 +79,49 @@ fn approvals_forever(base: &Path) {
         runbook_evidence::approve(dir.path(), &crate::approvals::approval(&format!("r{n}")))
             .unwrap();
     }
+}
+
+/// Child body of the journal test: every main step fails twice and passes on its third
+/// attempt (each a record appended to the journal), then the finally steps run, until killed,
+/// so that kills land inside `append_step` as well as inside the steps.
+fn journal_forever(base: &Path) {
+    let ids: Vec<String> = (1..=300).map(|i| format!("step-{i}")).collect();
+    let steps: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "shell")).collect();
+    let mut run = new_run(Mode::Run, &steps);
+    run.started_at = chrono::Utc::now();
+    for id in ["rm-a", "rm-b"] {
+        run.steps.push(
+            runbook_evidence::PlannedStep::new(id, "container_remove")
+                .with_phase(runbook_evidence::Phase::Finally),
+        );
+    }
+    let mut dir = EvidenceDir::create(base, run, Redactor::new(["pw"])).unwrap();
+    for (position, id) in ids.iter().enumerate() {
+        for attempt in 1..=3u32 {
+            let index = if attempt == 1 {
+                position + 1
+            } else {
+                dir.append_step(runbook_evidence::PlannedStep::new(id, "shell"), attempt)
+                    .unwrap()
+            };
+            let mut step = dir.begin_step(index).unwrap();
+            step.log_line(&format!("{id} attempt {attempt} password=pw"))
+                .unwrap();
+            let status = if attempt == 3 {
+                StepStatus::Passed
+            } else {
+                StepStatus::Failed
+            };
+            dir.finish_step(step, StepOutcome::new(status, "done"))
+                .unwrap();
+        }
+    }
+    for index in ids.len() + 1..=ids.len() + 2 {
+        let step = dir.begin_step(index).unwrap();
+        dir.finish_step(step, StepOutcome::new(StepStatus::Passed, "removed"))
+            .unwrap();
+    }
+    dir.finish_run(RunStatus::Passed).unwrap();
 }
 
 fn spawn_child(base: &Path, mode: &str) -> Child {
@@ -192,6 +238,40 @@ fn runs_killed_at_arbitrary_moments_verify() {
             "round {round}: the run cannot have finished"
         );
         assert!(committed_steps(&run_dir) >= wait_steps);
+    }
+}
+
+#[test]
+fn journals_killed_while_appending_attempts_verify() {
+    for round in 0..30u64 {
+        let base = tempfile::tempdir().unwrap();
+        let mut child = spawn_child(base.path(), "journal");
+        let wait_steps = 2 + (round % 4) as usize;
+        wait_for("the child to commit attempts", || {
+            std::fs::read_dir(base.path())
+                .map(|entries| {
+                    entries.filter_map(Result::ok).any(|e| {
+                        !e.file_name().to_string_lossy().starts_with('.')
+                            && committed_steps(&e.path()) >= wait_steps
+                    })
+                })
+                .unwrap_or(false)
+        });
+        std::thread::sleep(Duration::from_micros(round * 397 % 5000));
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let run_dir = only_run_dir(base.path());
+        assert_sha256sum_passes(&run_dir);
+        let report = verify(&run_dir).unwrap();
+        assert!(report.is_intact(), "round {round}: {:?}", report.problems());
+        assert!(report.unfinished.is_some(), "round {round}");
+        // Past the first step, the later attempts are in the journal with their own records.
+        let listed = std::fs::read_to_string(run_dir.join("SHA256SUMS")).unwrap();
+        assert!(
+            listed.contains("steps/001-step-1.attempt-2/result.json"),
+            "round {round}: {listed}"
+        );
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod approvals;
 mod crash;
+mod journal;
 mod redaction;
 mod reports;
 mod support;

@@ -24,6 +24,8 @@
 //! | text substituted into one value | 1 MiB | [`MAX_SUBSTITUTED_PER_VALUE`] |
 //! | text substituted in the whole runbook | 16 MiB | [`MAX_SUBSTITUTED_TOTAL`] |
 //! | any duration (`timeout`, `wait`, `grace`, ...) | 30 days | [`MAX_DURATION`] |
+//! | attempts of one step (`retry.attempts`) | 10 | [`MAX_RETRY_ATTEMPTS`] |
+//! | wait between two attempts (`retry.delay`, grown by `backoff`) | 1 hour | [`MAX_RETRY_DELAY`] |
 //! | one field of a server message (message, DETAIL, HINT, CONTEXT, internal query) | first 6 KiB and last 2 KiB, the rest counted | `runbook_postgres::MAX_SERVER_FIELD_BYTES` |
 //! | NOTICE-or-below messages kept per statement | 1000, the rest counted | `runbook_postgres::MAX_NOTICES_PER_STATEMENT` |
 //! | WARNING-or-worse messages kept per statement (a flood of notices never pushes one out) | 1000, the rest counted | `runbook_postgres::MAX_WARNINGS_PER_STATEMENT` |
@@ -43,6 +45,7 @@
 pub use crate::MAX_RUNBOOK_BYTES;
 pub use crate::duration::MAX_DURATION;
 pub use crate::load::interpolate::{MAX_SUBSTITUTED_PER_VALUE, MAX_SUBSTITUTED_TOTAL};
+pub use crate::step::{MAX_RETRY_ATTEMPTS, MAX_RETRY_DELAY};
 pub use crate::yaml::tree::{MAX_ALIAS_BYTES, MAX_ALIAS_NODES, MAX_DEPTH, MAX_NODES};
 
 #[cfg(test)]
@@ -65,6 +68,8 @@ mod tests {
         assert_eq!(MAX_SUBSTITUTED_PER_VALUE, 1 << 20);
         assert_eq!(MAX_SUBSTITUTED_TOTAL, 16 << 20);
         assert_eq!(MAX_DURATION.to_string(), "720h");
+        assert_eq!(MAX_RETRY_ATTEMPTS, 10);
+        assert_eq!(MAX_RETRY_DELAY.to_string(), "1h");
         for row in [
             "| runbook file | 16 MiB |",
             "| nesting of lists and mappings | 64 levels |",
@@ -73,6 +78,8 @@ mod tests {
             "| text substituted into one value by `${env...}`/`${vars...}` | 1 MiB |",
             "| text substituted in the whole runbook | 16 MiB |",
             "| any duration (`timeout`, `wait`, `grace`, ...) | 30 days (`720h`) |",
+            "| attempts of one step (`retry.attempts`) | 10 |",
+            "| wait between two attempts (`retry.delay`, and what `backoff` makes of it) | 1 hour |",
         ] {
             assert!(
                 section.contains(row),

@@ -28,6 +28,8 @@ pub struct Runbook {
     pub targets: IndexMap<String, Target>,
     pub evidence: Evidence,
     pub steps: Vec<Step>,
+    /// The `finally:` steps: run after `steps` however they ended (recorded in phase `finally`).
+    pub finally: Vec<Step>,
     /// Things that are allowed but probably not meant (an abbreviated digest); `validate` shows them.
     pub warnings: Vec<SpecError>,
     pub(crate) secrets: Vec<String>,
@@ -52,8 +54,16 @@ impl Runbook {
         self.secrets.clone()
     }
 
+    /// The step with this id, in `steps` or `finally` (ids are unique across both).
     pub fn step(&self, id: &str) -> Option<&Step> {
-        self.steps.iter().find(|s| s.id == id)
+        self.all_steps().find(|s| s.id == id)
+    }
+
+    /// Every step that may run: `steps`, then `finally`. What looks at every step before the
+    /// run (consent, Docker identities, lint) goes through this, so a cleanup step is never
+    /// left out.
+    pub fn all_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().chain(&self.finally)
     }
 
     pub fn target(&self, name: &str) -> Option<&Target> {
@@ -86,8 +96,7 @@ impl fmt::Debug for Runbook {
             .field(
                 "steps",
                 &self
-                    .steps
-                    .iter()
+                    .all_steps()
                     .map(|s| format!("{} ({})", s.id, s.kind.name()))
                     .collect::<Vec<_>>(),
             )

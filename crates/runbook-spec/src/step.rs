@@ -22,8 +22,59 @@ pub struct Step {
     pub when: Option<When>,
     /// Record a failure and go on with the next step.
     pub continue_on_error: bool,
+    /// Run the step again when it fails (each attempt is its own evidence record).
+    pub retry: Option<Retry>,
     /// Where the step's mapping starts (its first key).
     pub position: Position,
+}
+
+/// At most this many attempts of one step: a retry loop is for a transient failure (a server
+/// still starting, a lock held for a moment), and each attempt is a record in the evidence.
+pub const MAX_RETRY_ATTEMPTS: u32 = 10;
+
+/// The longest wait between two attempts, whatever `delay` and `backoff` give: a run that
+/// sleeps for days between attempts is a run nobody is watching.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(3600);
+
+/// `retry: { attempts: N, delay: 5s, backoff: 2 }`: up to `attempts` runs of the step, the
+/// first two `delay` apart and each later wait `backoff` times the one before (at most 1h,
+/// `MAX_RETRY_DELAY`). The step passes when one attempt passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// How many times the step may run in all, 1 to 10 (1: no retry).
+    #[schemars(range(min = 1, max = 10))]
+    pub attempts: u32,
+    /// The wait before the second attempt (default 0s).
+    #[serde(default = "zero")]
+    pub delay: Duration,
+    /// Each later wait is the previous one times this, 1 to 10 (default 1: the same wait).
+    #[serde(default = "one")]
+    #[schemars(range(min = 1, max = 10))]
+    pub backoff: u32,
+}
+
+fn zero() -> Duration {
+    Duration::from_secs(0)
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Retry {
+    /// The wait after attempt `attempt` (1-based) failed: `delay * backoff^(attempt-1)`,
+    /// capped at [`MAX_RETRY_DELAY`].
+    pub fn delay_after(&self, attempt: u32) -> std::time::Duration {
+        let mut wait = self.delay.as_std();
+        for _ in 1..attempt {
+            wait = wait.saturating_mul(self.backoff);
+            if wait >= MAX_RETRY_DELAY.as_std() {
+                break;
+            }
+        }
+        wait.min(MAX_RETRY_DELAY.as_std())
+    }
 }
 
 impl StepKind {
@@ -65,6 +116,9 @@ pub(crate) struct StepCommon {
     /// Record a failure and go on with the next step.
     #[serde(default)]
     pub continue_on_error: bool,
+    /// Run the step again when it fails: attempts (1-10), delay before the second, backoff
+    /// factor for later waits (1-10); each wait at most 1h.
+    pub retry: Option<Retry>,
 }
 
 /// The keys of [`StepCommon`], split off a step's mapping before its kind's keys are read.
@@ -76,4 +130,5 @@ pub(crate) const COMMON_KEYS: &[&str] = &[
     "timeout",
     "when",
     "continue_on_error",
+    "retry",
 ];

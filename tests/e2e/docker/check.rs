@@ -87,13 +87,13 @@ fn check_before_anything_exists_creates_nothing_and_defers_to_the_start_step() {
         )
     );
     assert_eq!(
-        summary(&step_result(&dir, "11-remove-db")),
+        summary(&step_result(&dir, "finally-02-remove-db")),
         format!(
             "would remove container {container} (started by step 'start-db') with its anonymous volumes"
         )
     );
     assert_eq!(
-        summary(&step_result(&dir, "12-remove-data")),
+        summary(&step_result(&dir, "finally-03-remove-data")),
         format!("would remove volume {volume} and its data (created by step 'start-db')")
     );
     let (ok, text) = sha256sum_check(&dir);

@@ -118,19 +118,19 @@ fn opendolphin_legacy_restores_via_container_and_via_client_to_the_same_schema()
         assert_eq!(checks.len(), 3);
         assert!(checks.iter().all(|c| c["passed"] == true), "{gate:#}");
 
-        let log = std::fs::read_to_string(dir.join("steps/10-db-log/container.log"))
+        let log = std::fs::read_to_string(dir.join("steps/finally-01-db-log/container.log"))
             .expect("container.log");
         assert!(
             log.contains("database system is ready to accept connections"),
             "{log}"
         );
-        let removed = step_result(&dir, "11-remove-db");
+        let removed = step_result(&dir, "finally-02-remove-db");
         assert!(
             summary(&removed).starts_with(&format!("removed container {container}")),
             "{removed:#}"
         );
         assert_eq!(
-            summary(&step_result(&dir, "12-remove-data")),
+            summary(&step_result(&dir, "finally-03-remove-data")),
             format!("removed volume {volume} and its data")
         );
 

@@ -101,7 +101,7 @@ async fn interrupt_on_signal(cancel: CancellationToken) {
     };
     let _ = writeln!(
         std::io::stderr(),
-        "\n{first}: cancelling the running step and sealing the evidence (Ctrl-C again to quit at once)"
+        "\n{first}: cancelling the running step; the finally steps run, then the evidence is sealed (Ctrl-C again to quit at once)"
     );
     cancel.cancel();
     tokio::select! {

@@ -204,11 +204,20 @@ impl Model {
             });
         }
         let width = run.steps.len().to_string().len().max(2);
-        let number = |index: usize| format!("{index:0width$}");
+        // A later attempt carries its first attempt's number: the step's place in the plan.
+        let firsts = first_indices(evidence);
+        let number = |index: usize| {
+            let index = firsts.get(&index).copied().unwrap_or(index);
+            format!("{index:0width$}")
+        };
 
+        // A failed attempt that a later attempt of the same step replaced is shown with the
+        // step, not as a failure of the run: the last attempt is the step's outcome.
+        let superseded = superseded_attempts(evidence);
         let failures: Vec<FailureView> = evidence
             .steps
             .iter()
+            .filter(|e| !superseded.contains(&e.summary.index))
             .filter(|e| matches!(e.summary.status, StepStatus::Failed | StepStatus::Blocked))
             .map(|e| failure_view(e, number(e.summary.index)))
             .collect();
@@ -291,9 +300,8 @@ impl Model {
             .map(|e| gate_view(e, number(e.summary.index)))
             .collect();
         let mut budget = REPORT_LOG_BUDGET;
-        let steps = evidence
-            .steps
-            .iter()
+        let steps = in_plan_order(evidence)
+            .into_iter()
             .map(|e| step_view(&evidence.dir, run, e, number(e.summary.index), &mut budget))
             .collect();
         Model {
@@ -398,6 +406,94 @@ fn anchor(number: &str) -> String {
     format!("step-{number}")
 }
 
+/// A record's anchor: a later attempt shares its step's number, so its attempt is added.
+fn record_anchor(number: &str, attempt: u32) -> String {
+    match attempt {
+        0 | 1 => anchor(number),
+        n => format!("{}-attempt-{n}", anchor(number)),
+    }
+}
+
+/// A record's name in the report: the step id, with its phase when not `main` and its attempt
+/// when not the first (`migrate (attempt 2)`, `rm-db (finally)`).
+fn record_label(summary: &crate::run_record::StepSummary) -> String {
+    let mut notes = Vec::new();
+    if summary.phase != crate::run_record::Phase::Main {
+        notes.push(summary.phase.name().to_owned());
+    }
+    if summary.attempt > 1 {
+        notes.push(format!("attempt {}", summary.attempt));
+    }
+    if notes.is_empty() {
+        summary.id.clone()
+    } else {
+        format!("{} ({})", summary.id, notes.join(", "))
+    }
+}
+
+/// The indices of records a later attempt of the same step (same phase) followed.
+fn superseded_attempts(evidence: &Evidence) -> std::collections::HashSet<usize> {
+    let mut last: std::collections::HashMap<(crate::run_record::Phase, &str), (u32, usize)> =
+        std::collections::HashMap::new();
+    for entry in &evidence.steps {
+        let s = &entry.summary;
+        let slot = last
+            .entry((s.phase, s.id.as_str()))
+            .or_insert((s.attempt, s.index));
+        if s.attempt >= slot.0 {
+            *slot = (s.attempt, s.index);
+        }
+    }
+    let kept: std::collections::HashSet<usize> = last.values().map(|&(_, index)| index).collect();
+    evidence
+        .steps
+        .iter()
+        .map(|e| e.summary.index)
+        .filter(|index| !kept.contains(index))
+        .collect()
+}
+
+/// Each record's index mapped to the index of its step's first attempt (same phase).
+fn first_indices(evidence: &Evidence) -> std::collections::HashMap<usize, usize> {
+    let mut first: std::collections::HashMap<(crate::run_record::Phase, &str), usize> =
+        std::collections::HashMap::new();
+    evidence
+        .steps
+        .iter()
+        .map(|e| {
+            let s = &e.summary;
+            let at = *first.entry((s.phase, s.id.as_str())).or_insert(s.index);
+            (s.index, at)
+        })
+        .collect()
+}
+
+/// The records as the plan reads: by phase (main, undo, finally), each step where its first
+/// attempt is, its later attempts right after it. The journal itself is in the order records
+/// were appended.
+fn in_plan_order(evidence: &Evidence) -> Vec<&StepEntry> {
+    let mut first: std::collections::HashMap<(crate::run_record::Phase, &str), usize> =
+        std::collections::HashMap::new();
+    for entry in &evidence.steps {
+        first
+            .entry((entry.summary.phase, entry.summary.id.as_str()))
+            .or_insert(entry.summary.index);
+    }
+    let mut entries: Vec<&StepEntry> = evidence.steps.iter().collect();
+    entries.sort_by_key(|e| {
+        let s = &e.summary;
+        (
+            s.phase,
+            first
+                .get(&(s.phase, s.id.as_str()))
+                .copied()
+                .unwrap_or(s.index),
+            s.attempt,
+        )
+    });
+    entries
+}
+
 fn failure_view(entry: &StepEntry, number: String) -> FailureView {
     let result = entry.result.as_ref();
     let summary = result.map_or_else(|| entry.summary.summary.clone(), |r| r.summary.clone());
@@ -420,9 +516,9 @@ fn failure_view(entry: &StepEntry, number: String) -> FailureView {
         .map(check_line)
         .collect();
     FailureView {
-        anchor: anchor(&number),
+        anchor: record_anchor(&number, entry.summary.attempt),
         number,
-        id: entry.summary.id.clone(),
+        id: record_label(&entry.summary),
         kind: entry.summary.kind.clone(),
         status: entry.summary.status,
         allowed: entry.summary.continue_on_error,
@@ -536,9 +632,9 @@ fn step_view(
         }
     }
     StepView {
-        anchor: anchor(&number),
+        anchor: record_anchor(&number, e.summary.attempt),
         number,
-        id: e.summary.id.clone(),
+        id: record_label(&e.summary),
         kind: e.summary.kind.clone(),
         status: e.summary.status,
         allowed: e.summary.continue_on_error,
@@ -609,8 +705,8 @@ fn gate_view(entry: &StepEntry, number: String) -> GateView {
         None
     };
     GateView {
-        anchor: anchor(&number),
-        label: format!("{number} {}", entry.summary.id),
+        anchor: record_anchor(&number, entry.summary.attempt),
+        label: format!("{number} {}", record_label(&entry.summary)),
         status: entry.summary.status,
         duration_ms: entry.summary.duration_ms,
         checks,

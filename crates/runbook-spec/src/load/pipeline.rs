@@ -149,6 +149,9 @@ pub(crate) fn parse(
     let vars_entry = tree.get(root, "vars");
     let targets_entry = tree.get(root, "targets");
     let steps_entry = tree.get(root, "steps");
+    let finally_entry = tree.get(root, "finally");
+    // Both lists of steps, for the passes that look at every step's keys before interpolation.
+    let step_lists = [steps_entry, finally_entry].map(|entry| entry.map(|(_, v)| v));
     let vars_key_pos = vars_entry.map_or(Position::new(1, 1), |(k, _)| tree.node(k).pos);
 
     let mut node_starts: Vec<usize> = tree.nodes.iter().map(|n| n.offset).collect();
@@ -183,26 +186,37 @@ pub(crate) fn parse(
 
     // Volume sources and ports written as references, told apart before interpolation
     // hides them.
-    let referenced_entries =
-        crate::steps::container_start::referenced_entries(&tree, steps_entry.map(|(_, v)| v));
+    let referenced_entries: Vec<_> = step_lists
+        .iter()
+        .flat_map(|&list| crate::steps::container_start::referenced_entries(&tree, list))
+        .collect();
     // Interpolate everything but vars (already resolved) and keys.
     let code = CodeNodes {
-        sql: sql_nodes(&tree, steps_entry.map(|(_, v)| v))
-            .into_iter()
+        sql: step_lists
+            .iter()
+            .flat_map(|&list| sql_nodes(&tree, list))
             .collect(),
-        shell: shell_script_nodes(&tree, steps_entry.map(|(_, v)| v))
-            .into_iter()
+        shell: step_lists
+            .iter()
+            .flat_map(|&list| shell_script_nodes(&tree, list))
             .collect(),
-        engine: engine_expanded_nodes(&tree, steps_entry.map(|(_, v)| v))
-            .into_iter()
-            .chain(runtime_expanded_nodes(&tree, steps_entry.map(|(_, v)| v)))
+        engine: step_lists
+            .iter()
+            .flat_map(|&list| engine_expanded_nodes(&tree, list))
+            .chain(
+                step_lists
+                    .iter()
+                    .flat_map(|&list| runtime_expanded_nodes(&tree, list)),
+            )
             .collect(),
     };
     let mut done = HashSet::new();
     if let Some((_, vars)) = vars_entry {
         done.insert(vars);
     }
-    done.extend(var_reference_whens(&tree, steps_entry.map(|(_, v)| v)));
+    for list in step_lists {
+        done.extend(var_reference_whens(&tree, list));
+    }
     if let Some((_, targets)) = targets_entry {
         interp.expand_tree(
             &mut tree,
@@ -287,20 +301,27 @@ pub(crate) fn parse(
         declared_var_set: &interp.declared_vars.iter().map(String::as_str).collect(),
         sql_refs: &interp.sql_refs,
     };
+    let mut seen_ids = HashMap::new();
     let steps = match steps_entry {
-        Some((_, steps)) => load_steps(&input, steps, &mut diags),
+        Some((_, steps)) => load_steps(&input, steps, "steps", &mut seen_ids, &mut diags),
         None => Vec::new(),
     };
+    let finally = match finally_entry {
+        Some((_, list)) => load_steps(&input, list, "finally", &mut seen_ids, &mut diags),
+        None => Vec::new(),
+    };
+    // The finally steps run after the main ones: they may use every main step's outputs.
     check_output_refs_in(
         &tree,
-        &[steps_entry.map(|(_, v)| v)],
-        steps.iter(),
+        &step_lists,
+        steps.iter().chain(&finally),
         &interp.output_refs,
         &mut diags,
     );
 
     secrets.append(&mut interp.secrets);
     secrets.extend(step_env_secrets(&steps));
+    secrets.extend(step_env_secrets(&finally));
     match top_level {
         Some(top) if !diags.has_errors() => {
             let dir = top
@@ -318,6 +339,7 @@ pub(crate) fn parse(
                 targets,
                 evidence: Evidence { dir },
                 steps,
+                finally,
                 warnings: Diagnostics::to_spec_errors(&diags.warnings, file),
                 secrets: normalize(secrets),
             })

@@ -71,6 +71,14 @@ pub(crate) struct RunbookFile {
         reason = "processed from the tree by its own pass; here for unknown-key checks and the schema"
     )]
     pub steps: RawNode,
+    /// Steps that always run after `steps`, whether they passed, failed or were interrupted
+    /// (Ctrl-C): cleanup such as removing containers. Step ids are unique across both lists.
+    #[schemars(with = "Option<Vec<crate::schema::StepSchema>>")]
+    #[expect(
+        dead_code,
+        reason = "processed from the tree by its own pass; here for unknown-key checks and the schema"
+    )]
+    pub finally: Option<RawNode>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -10,7 +10,9 @@ use crate::load::messages::{Owner, describe};
 use crate::load::suggest::{did_you_mean, name_list};
 use crate::names::is_slug;
 use crate::position::Position;
-use crate::step::{COMMON_KEYS, STEP_KINDS, Step, StepCommon, StepKind};
+use crate::step::{
+    COMMON_KEYS, MAX_RETRY_ATTEMPTS, MAX_RETRY_DELAY, STEP_KINDS, Step, StepCommon, StepKind,
+};
 use crate::steps::kind::{KindSpec, KindVisitor, Needs, StepCx};
 use crate::target::Target;
 use crate::text_origin::SqlReference;
@@ -154,9 +156,13 @@ pub(crate) fn var_reference_whens(tree: &Tree, steps_node: Option<NodeId>) -> Ve
         .collect()
 }
 
+/// Loads the list under `list` (`steps` or `finally`). `seen_ids` is shared by the lists: a
+/// step id is unique across the runbook, since it names the step's evidence record.
 pub(crate) fn load_steps(
     input: &StepsInput<'_>,
     steps_node: NodeId,
+    list: &str,
+    seen_ids: &mut HashMap<String, Position>,
     diags: &mut Diagnostics,
 ) -> Vec<Step> {
     let tree = input.tree;
@@ -166,23 +172,22 @@ pub(crate) fn load_steps(
             diags.error(
                 tree.node(steps_node).pos,
                 format!(
-                    "invalid 'steps': expected a list of steps, found {}",
+                    "invalid '{list}': expected a list of steps, found {}",
                     tree.describe(steps_node)
                 ),
             );
             return Vec::new();
         }
     };
-    if items.is_empty() {
+    if items.is_empty() && list == "steps" {
         diags.error(
             tree.node(steps_node).pos,
             "the runbook has no steps; expected at least one under 'steps'".to_owned(),
         );
     }
     let mut steps = Vec::new();
-    let mut seen_ids: HashMap<String, Position> = HashMap::new();
     for (i, &item) in items.iter().enumerate() {
-        if let Some(step) = load_step(input, item, i, &mut seen_ids, diags) {
+        if let Some(step) = load_step(input, item, i, seen_ids, diags) {
             steps.push(step);
         }
     }
@@ -343,6 +348,32 @@ fn load_step(
         ok = false;
     }
 
+    if let Some(retry) = common.as_ref().and_then(|c| c.retry) {
+        let node = tree.get(item, "retry").map_or(item, |(_, v)| v);
+        let problem = if !(1..=MAX_RETRY_ATTEMPTS).contains(&retry.attempts) {
+            Some(format!(
+                "invalid retry attempts {} in {label}: expected 1 to {MAX_RETRY_ATTEMPTS}",
+                retry.attempts
+            ))
+        } else if !(1..=10).contains(&retry.backoff) {
+            Some(format!(
+                "invalid retry backoff {} in {label}: expected 1 to 10",
+                retry.backoff
+            ))
+        } else if retry.delay > MAX_RETRY_DELAY {
+            Some(format!(
+                "invalid retry delay {} in {label}: expected at most {MAX_RETRY_DELAY}",
+                retry.delay
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            diags.error(tree.node(node).pos, problem);
+            ok = false;
+        }
+    }
+
     let mut cx = KindCx {
         input,
         item,
@@ -368,6 +399,7 @@ fn load_step(
         timeout: common.timeout,
         when: common.when,
         continue_on_error: common.continue_on_error,
+        retry: common.retry,
         position: pos,
     })
 }
