@@ -21,6 +21,7 @@ mod hostile_inputs;
 mod hostile_yaml;
 mod interrupt;
 mod invalid_input;
+mod journal;
 mod limits;
 mod limits_two;
 mod loader;

@@ -12,6 +12,7 @@ pub(crate) mod harness;
 mod check;
 mod compose;
 mod failures;
+mod finally;
 mod identity;
 mod kinds;
 mod opendolphin;
