@@ -242,6 +242,15 @@ fn a_retried_step_passes_when_one_attempt_passes_and_every_attempt_is_recorded()
         report.contains("| 01 | flaky (attempt 2) | shell | **failed** |"),
         "{report}"
     );
+    // CI sees the step as it ended: one test case, its last attempt, passed.
+    let junit = case.run(&["report", dir.to_str().unwrap(), "--format", "junit"]);
+    assert_eq!(junit.code, 0, "{}", junit.all_output());
+    assert!(junit.stdout.contains("failures=\"0\""), "{}", junit.stdout);
+    assert!(
+        junit.stdout.contains("flaky (attempt 3)") && !junit.stdout.contains("flaky (attempt 2)"),
+        "{}",
+        junit.stdout
+    );
     assert_verifies(&case, &dir);
 }
 

@@ -59,7 +59,16 @@ pub(crate) fn render(evidence: &Evidence, integrity: Option<&VerifyReport>) -> S
             }],
         });
     }
-    for entry in evidence.steps.iter().filter(|e| e.is_gate()) {
+    // A CI dashboard shows a step once, as it ended: an attempt a later one replaced (retry:)
+    // is not a test case of its own.
+    let superseded = crate::report::model::superseded_attempts(evidence);
+    let current = |e: &&crate::load::StepEntry| !superseded.contains(&e.summary.index);
+    for entry in evidence
+        .steps
+        .iter()
+        .filter(current)
+        .filter(|e| e.is_gate())
+    {
         let seconds = seconds(entry.summary.duration_ms);
         let classname = format!("{runbook}.{}", entry.summary.id);
         let checks = entry.result.as_ref().and_then(|r| r.gate.as_ref());
@@ -109,9 +118,14 @@ pub(crate) fn render(evidence: &Evidence, integrity: Option<&VerifyReport>) -> S
     let step_cases: Vec<Case> = evidence
         .steps
         .iter()
+        .filter(current)
         .filter(|e| !e.is_gate())
         .map(|entry| Case {
-            name: format!("{:02} {}", entry.summary.index, entry.summary.id),
+            name: format!(
+                "{:02} {}",
+                entry.summary.index,
+                crate::report::model::record_label(&entry.summary)
+            ),
             classname: format!("{runbook}.steps"),
             seconds: seconds(entry.summary.duration_ms),
             outcome: step_outcome(entry),

@@ -416,7 +416,7 @@ fn record_anchor(number: &str, attempt: u32) -> String {
 
 /// A record's name in the report: the step id, with its phase when not `main` and its attempt
 /// when not the first (`migrate (attempt 2)`, `rm-db (finally)`).
-fn record_label(summary: &crate::run_record::StepSummary) -> String {
+pub(crate) fn record_label(summary: &crate::run_record::StepSummary) -> String {
     let mut notes = Vec::new();
     if summary.phase != crate::run_record::Phase::Main {
         notes.push(summary.phase.name().to_owned());
@@ -432,7 +432,7 @@ fn record_label(summary: &crate::run_record::StepSummary) -> String {
 }
 
 /// The indices of records a later attempt of the same step (same phase) followed.
-fn superseded_attempts(evidence: &Evidence) -> std::collections::HashSet<usize> {
+pub(crate) fn superseded_attempts(evidence: &Evidence) -> std::collections::HashSet<usize> {
     let mut last: std::collections::HashMap<(crate::run_record::Phase, &str), (u32, usize)> =
         std::collections::HashMap::new();
     for entry in &evidence.steps {
