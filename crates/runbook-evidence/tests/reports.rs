@@ -412,3 +412,48 @@ fn step_logs_are_escaped_capped_and_linked() {
     assert!(md.contains(block), "{md}");
     assert!(md.contains(": the full log is [steps/02-b/output.log](steps/02-b/output.log) ..."));
 }
+
+#[test]
+fn outputs_show_with_their_values_escaped_and_a_secret_as_not_recorded() {
+    use runbook_evidence::{
+        EvidenceDir, Mode, OutputValue, Redactor, RunStatus, StepOutcome, StepStatus,
+    };
+    let base = tempfile::tempdir().unwrap();
+    let mut dir = EvidenceDir::create(
+        base.path(),
+        crate::support::new_run(Mode::Run, crate::support::STEPS),
+        Redactor::default(),
+    )
+    .unwrap();
+    let step = dir.begin_step(1).unwrap();
+    let mut outcome = StepOutcome::new(StepStatus::Passed, "backup taken");
+    outcome.outputs.insert(
+        "dump".to_owned(),
+        OutputValue::plain("/backups/<b>clinic</b> & co.dump"),
+    );
+    outcome.outputs.insert(
+        "password".to_owned(),
+        OutputValue::secret("s3cret-generated"),
+    );
+    dir.finish_step(step, outcome).unwrap();
+    dir.finish_run(RunStatus::Passed).unwrap();
+
+    let md = read(dir.path(), "report.md");
+    assert!(
+        md.contains("Outputs:\n\n- `dump` = /backups/&lt;b>clinic&lt;/b> & co.dump\n- `password` = (secret, not recorded)\n"),
+        "{md}"
+    );
+    let html = render_dir(dir.path(), Format::Html).unwrap().text;
+    assert!(
+        html.contains(
+            "<tr><td><code>dump</code></td><td>/backups/&lt;b&gt;clinic&lt;/b&gt; &amp; co.dump</td></tr>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<tr><td><code>password</code></td><td>(secret, not recorded)</td></tr>")
+    );
+    for text in [&md, &html] {
+        assert!(!text.contains("s3cret-generated"));
+    }
+}

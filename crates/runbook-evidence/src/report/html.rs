@@ -379,6 +379,18 @@ fn step_section(out: &mut String, step: &StepView, base: &str) {
         }
         out.push_str("</table>\n");
     }
+    if !step.outputs.is_empty() {
+        out.push_str("<table class=\"outputs\">\n<tr><th>output</th><th>value</th></tr>\n");
+        for (name, value) in &step.outputs {
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                escape(name),
+                escape(value)
+            );
+        }
+        out.push_str("</table>\n");
+    }
     if let Some(log) = &step.log {
         let link = link(base, &log.path);
         match &log.note {

@@ -3,7 +3,7 @@
 //! Order: the verdict as the first line, integrity warnings, what failed (with every failed
 //! check as `name: expected X, found Y`), the `--from` note and run notes, the facts, the
 //! integrity state, the sign-off, the gates with their queries, the steps (a table, then each
-//! step's description, inputs, details, log excerpt and files), other notes.
+//! step's description, inputs, details, outputs, log excerpt and files), other notes.
 
 use std::fmt::Write;
 
@@ -275,6 +275,14 @@ fn step_section(out: &mut String, step: &StepView, base: &str) {
         let _ = writeln!(out, "- {}: {}", inline(key), inline(value));
     }
     if !step.details.is_empty() {
+        out.push('\n');
+    }
+    if !step.outputs.is_empty() {
+        out.push_str("Outputs:\n\n");
+        for (name, value) in &step.outputs {
+            // The name as code: `password = x` reads as a credential to the report's redaction.
+            let _ = writeln!(out, "- `{}` = {}", inline(name), inline(value));
+        }
         out.push('\n');
     }
     if let Some(log) = &step.log {

@@ -5,8 +5,9 @@
 //! says `passed` above a failed step gets a failing headline and a warning). The failures come
 //! directly under it, then the `--from` note and the run's notes, the facts, the integrity
 //! state and the sign-off; then gates with their checks and queries, and every step with its
-//! description, inputs, details, log excerpt and files.
+//! description, inputs, details, outputs, log excerpt and files.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::approval::ApprovalState;
@@ -18,7 +19,7 @@ use crate::load::{Evidence, StepEntry};
 use crate::report::log::{LogExcerpt, REPORT_LOG_BUDGET, excerpt};
 use crate::report::text::{duration, timestamp};
 use crate::status::{Mode, RunStatus, StepStatus};
-use crate::step_result::{ErrorRecord, GateCheckRecord, InputFile};
+use crate::step_result::{ErrorRecord, GateCheckRecord, InputFile, RecordedOutput};
 use crate::verify::VerifyReport;
 
 /// How the headline reads at a glance (its colour on screen; the words say it on paper).
@@ -150,14 +151,21 @@ pub(crate) struct StepView {
     pub inputs: Vec<InputFile>,
     /// `details` of result.json, one compact line per key.
     pub details: Vec<(String, String)>,
+    /// The step's outputs (`${steps.ID.outputs.NAME}`), name and value; a secret reads
+    /// [`SECRET_OUTPUT`], since its value is never recorded.
+    pub outputs: Vec<(String, String)>,
     pub log: Option<LogExcerpt>,
     /// Evidence files of the step, relative to the evidence directory.
     pub files: Vec<String>,
 }
 
-/// Report-wide caps on what `details` shows.
+/// Report-wide caps on what `details` (and `outputs`) shows.
 const MAX_DETAIL_KEYS: usize = 30;
 const MAX_DETAIL_CHARS: usize = 300;
+
+/// What the report shows for a secret output: its value is not in `result.json`, and the
+/// reader should know that it exists, not guess it was empty.
+pub(crate) const SECRET_OUTPUT: &str = "(secret, not recorded)";
 
 /// Where a report is built for: inside the run (no verify yet) or on demand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -647,24 +655,55 @@ fn step_view(
             .unwrap_or_default(),
         inputs: result.map(|r| r.inputs.clone()).unwrap_or_default(),
         details: result.map(|r| details(&r.details)).unwrap_or_default(),
+        outputs: result.map(|r| outputs(&r.outputs)).unwrap_or_default(),
         log,
         files,
     }
 }
 
+/// `text`, cut to [`MAX_DETAIL_CHARS`] characters with a pointer to the whole.
+fn capped(text: String) -> String {
+    if text.chars().count() > MAX_DETAIL_CHARS {
+        let cut: String = text.chars().take(MAX_DETAIL_CHARS).collect();
+        format!("{cut}... (cut; see result.json)")
+    } else {
+        text
+    }
+}
+
+/// One line per output, capped like `details`: an output may be a shell's last line of output,
+/// up to 64 KiB, and a step may declare many.
+fn outputs(recorded: &BTreeMap<String, RecordedOutput>) -> Vec<(String, String)> {
+    let mut lines: Vec<(String, String)> = recorded
+        .iter()
+        .take(MAX_DETAIL_KEYS)
+        .map(|(name, output)| {
+            let value = match (&output.value, output.secret) {
+                (Some(value), false) => capped(value.clone()),
+                _ => SECRET_OUTPUT.to_owned(),
+            };
+            (name.clone(), value)
+        })
+        .collect();
+    if recorded.len() > MAX_DETAIL_KEYS {
+        lines.push((
+            "...".to_owned(),
+            format!(
+                "{} more outputs in result.json",
+                recorded.len() - MAX_DETAIL_KEYS
+            ),
+        ));
+    }
+    lines
+}
+
 /// One compact line per top-level key of `details` (capped in keys and length).
 fn details(value: &serde_json::Value) -> Vec<(String, String)> {
     let compact = |v: &serde_json::Value| {
-        let text = match v {
+        capped(match v {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
-        };
-        if text.chars().count() > MAX_DETAIL_CHARS {
-            let cut: String = text.chars().take(MAX_DETAIL_CHARS).collect();
-            format!("{cut}... (cut; see result.json)")
-        } else {
-            text
-        }
+        })
     };
     match value {
         serde_json::Value::Null => Vec::new(),
