@@ -409,3 +409,42 @@ fn run_references_are_refused_where_their_value_could_be_code_or_is_never_expand
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_waited_for_path_keeps_run_and_output_references_for_the_engine() {
+    let runbook = parse_ok(&with_steps(
+        "  - id: dump
+    kind: shell
+    command: [touch, out/x]
+    produces: { marker: out/x }
+  - id: wait
+    kind: wait_until
+    file_exists: \"${steps.dump.outputs.marker}.${run.id}.$${run.id}\"
+",
+    ));
+    let StepKind::WaitUntil(wait) = &runbook.steps[1].kind else {
+        panic!("wait_until")
+    };
+    // The escape stays too: the engine's expansion undoes it once.
+    assert_eq!(
+        wait.file_exists.as_deref().and_then(|p| p.to_str()),
+        Some("${steps.dump.outputs.marker}.${run.id}.$${run.id}")
+    );
+    // And the reference is checked like any other: a later step's output is refused.
+    let errors = parse_err(&with_steps(
+        "  - id: wait
+    kind: wait_until
+    file_exists: \"${steps.dump.outputs.marker}\"
+  - id: dump
+    kind: shell
+    command: [touch, out/x]
+    produces: { marker: out/x }
+",
+    ));
+    assert!(
+        errors.iter().any(|e| e.contains(
+            "${steps.dump.outputs.marker} in step 'wait' refers to step 'dump', which comes after it"
+        )),
+        "{errors:#?}"
+    );
+}

@@ -12,8 +12,12 @@
 //!
 //! `check` polls once and reports whether the condition holds now; "not yet" passes (the run
 //! would wait), and the summary says so.
+//!
+//! `file_exists` may name what an earlier step produced (`${steps.ID.outputs.NAME}`) or carry
+//! `${run.*}`: the path is expanded once, when the step starts. In check mode an output has no
+//! value, so such a path reads `<output of step ID>` and does not exist yet: "not yet" again.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -49,7 +53,8 @@ struct Seen {
 #[async_trait]
 impl Step for WaitUntilStep {
     async fn run(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        let condition = self.condition()?;
+        let path = self.expanded_path(cx).await?;
+        let condition = with_path(self.condition()?, path.as_deref());
         let started = Instant::now();
         let timeout = wait_of(cx.step().timeout);
         let budget = budget(timeout, cx.step().timeout.is_some());
@@ -96,7 +101,8 @@ impl Step for WaitUntilStep {
 
     /// One poll: whether the condition holds now. Not yet is no failure: the run would wait.
     async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
-        let condition = self.condition()?;
+        let path = self.expanded_path(cx).await?;
+        let condition = with_path(self.condition()?, path.as_deref());
         let timeout = wait_of(cx.step().timeout);
         let poll = match self.poll(cx, condition).await? {
             Polled::Seen(poll) => poll,
@@ -112,8 +118,16 @@ impl Step for WaitUntilStep {
         let summary = if poll.holds {
             format!("{} holds now: {}", describe(condition), poll.result)
         } else {
+            // A path an earlier step produces: that step is why it is not there yet.
+            let producer = self
+                .0
+                .file_exists
+                .as_ref()
+                .and_then(|raw| cx.producer_of(&raw.display().to_string()))
+                .map(|step| format!(", provided by step '{step}'"))
+                .unwrap_or_default();
             format!(
-                "{} does not hold yet ({}); the run would wait up to {}",
+                "{} does not hold yet ({}{producer}); the run would wait up to {}",
                 describe(condition),
                 poll.result,
                 humantime(timeout)
@@ -160,6 +174,17 @@ impl WaitUntilStep {
         self.0.condition().ok_or_else(|| {
             StepError::failed("wait_until has no single condition (the runbook was not validated)")
         })
+    }
+
+    /// `file_exists` with `${run.*}` and `${steps.ID.outputs.NAME}` expanded, once: the path
+    /// an earlier step produced is the same at every poll. `None` for the other conditions.
+    async fn expanded_path(&self, cx: &mut StepContext<'_>) -> Result<Option<PathBuf>, StepError> {
+        match &self.0.file_exists {
+            Some(path) => Ok(Some(PathBuf::from(
+                cx.expand(&path.display().to_string()).await?,
+            ))),
+            None => Ok(None),
+        }
     }
 
     async fn poll(
@@ -244,6 +269,14 @@ impl WaitUntilStep {
             "last": { "at_seconds": last.at.as_secs_f64(), "result": last.result },
         });
         outcome
+    }
+}
+
+/// The condition with its path as expanded for this run (`path`, from `expanded_path`).
+fn with_path<'a>(condition: WaitCondition<'a>, path: Option<&'a Path>) -> WaitCondition<'a> {
+    match (condition, path) {
+        (WaitCondition::FileExists(_), Some(path)) => WaitCondition::FileExists(path),
+        (condition, _) => condition,
     }
 }
 

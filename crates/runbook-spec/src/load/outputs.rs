@@ -49,8 +49,8 @@ impl StepKind {
 
 /// The values, besides the `command` and `env` of `shell` and `container_exec`
 /// ([`super::steps::engine_expanded_nodes`]), that the engine expands at run time: a shell's
-/// `produces` paths, `require_files` paths and a `sql_file`'s `path` and `variables` values.
-/// Only in these may `${run...}` and `${steps...}` be written.
+/// `produces` paths, `require_files` paths, a `sql_file`'s `path` and `variables` values and a
+/// `wait_until`'s `file_exists`. Only in these may `${run...}` and `${steps...}` be written.
 pub(crate) fn runtime_expanded_nodes(tree: &Tree, steps_node: Option<NodeId>) -> Vec<NodeId> {
     let mut nodes = Vec::new();
     for &step in steps_node.map(|s| tree.items(s)).unwrap_or_default() {
@@ -70,6 +70,8 @@ pub(crate) fn runtime_expanded_nodes(tree: &Tree, steps_node: Option<NodeId>) ->
                     );
                 }
             }
+            // The path polled: a file an earlier step produces (or names with the run's id).
+            Some("wait_until") => nodes.extend(tree.get(step, "file_exists").map(|(_, v)| v)),
             Some("sql_file") => {
                 nodes.extend(tree.get(step, "path").map(|(_, v)| v));
                 if let Some((_, variables)) = tree.get(step, "variables") {
