@@ -27,6 +27,7 @@ mod limits_two;
 mod loader;
 mod lock;
 mod outputs;
+mod outputs_more;
 mod protected;
 mod report_browser;
 mod secrets;
