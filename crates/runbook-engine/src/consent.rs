@@ -33,7 +33,12 @@ pub(crate) fn obtain_consent(
     // The finally steps too: they run whatever happens, so consent for them is asked before
     // anything runs, like for the main steps.
     let steps = runbook.steps.iter().zip(&plan.steps).skip(start);
-    for (step, bound) in steps.chain(runbook.finally.iter().zip(&plan.finally)) {
+    // And the undo steps of those main steps: a failure may run them (`on_failure: undo`).
+    let undo = crate::undo::bound_undo_steps(plan, start);
+    for (step, bound) in steps
+        .chain(undo)
+        .chain(runbook.finally.iter().zip(&plan.finally))
+    {
         // A step that `when:` skips destroys nothing: asking for it would refuse a run that
         // is harmless, or train the operator to confirm without reading.
         if !runbook.is_enabled(step) || !may_damage_protected(runbook) {

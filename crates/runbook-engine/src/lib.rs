@@ -36,6 +36,7 @@ mod script_consent;
 mod step;
 mod steps;
 mod text;
+mod undo;
 mod verdict;
 
 pub use context::StepContext;

@@ -15,6 +15,8 @@ pub struct Plan {
     pub(crate) steps: Vec<Box<dyn Step>>,
     /// The runbook's `finally:` steps, bound the same way.
     pub(crate) finally: Vec<Box<dyn Step>>,
+    /// Each main step's `undo:` steps (index `i` belongs to `steps[i]`), bound the same way.
+    pub(crate) undo: Vec<Vec<Box<dyn Step>>>,
 }
 
 impl std::fmt::Debug for Plan {
@@ -38,10 +40,21 @@ impl Plan {
             .iter()
             .map(|step| registry::bind(&step.kind))
             .collect();
+        let undo = runbook
+            .steps
+            .iter()
+            .map(|step| {
+                step.undo
+                    .iter()
+                    .map(|undo| registry::bind(&undo.kind))
+                    .collect()
+            })
+            .collect();
         Plan {
             runbook: Arc::new(runbook),
             steps,
             finally,
+            undo,
         }
     }
 

@@ -29,6 +29,7 @@ use crate::resources::{Resources, url_names_port};
 use crate::run_one::{Attempt, Emitter, RunContext, StepRecord, run_one};
 use crate::run_values::RunValues;
 use crate::step::Step;
+use crate::undo::UndoState;
 use crate::verdict::{StepFailure, Verdict};
 
 /// How a run ended, for the CLI's last lines and exit code.
@@ -220,9 +221,21 @@ pub async fn execute(
     // which nothing cancels (a second Ctrl-C leaves the process; the evidence stays verifiable).
     let finally_cancel = CancellationToken::new();
     let mut finally_planned = false;
+    let mut undo = UndoState::default();
     let mut at = 0;
     loop {
         if at == queue.len() {
+            // Main has ended: its undo steps, when due (undo.rs), run before finally.
+            if queue_undo(
+                &mut queue,
+                &mut undo,
+                plan,
+                &mut evidence,
+                &options,
+                &verdict,
+            )? {
+                continue;
+            }
             if finally_planned || runbook.finally.is_empty() {
                 break;
             }
@@ -256,7 +269,17 @@ pub async fn execute(
                 }
                 &cancel
             }
-            _ => &finally_cancel,
+            Phase::Undo => {
+                // After a failed undo step the rest stay not_run; Ctrl-C ends the undo too.
+                if cancel.is_cancelled() {
+                    verdict.interrupted = true;
+                }
+                if undo.stopped() || cancel.is_cancelled() {
+                    continue;
+                }
+                &cancel
+            }
+            Phase::Finally => &finally_cancel,
         };
         let skip = if planned.phase == Phase::Main && planned.number <= start_index {
             Some(format!(
@@ -291,6 +314,10 @@ pub async fn execute(
             verdict.interrupted = true;
         }
         verdict.record(planned.step, &record.outcome);
+        undo.record(planned.phase, planned.number - 1, record.outcome.status);
+        if planned.phase == Phase::Undo {
+            undo.record_undo(planned.step, record.outcome.status);
+        }
         run_values.record(&planned.step.id, &record.outcome.outputs);
     }
     if cancel.is_cancelled() {
@@ -317,6 +344,34 @@ pub async fn execute(
         kept_clusters: std::mem::take(&mut resources.kept),
         duration,
     })
+}
+
+/// Appends the undo steps that became due to the plan and the journal (one record each,
+/// `not_run` until it runs); whether there were any.
+fn queue_undo<'p>(
+    queue: &mut Vec<Planned<'p>>,
+    undo: &mut UndoState,
+    plan: &'p Plan,
+    evidence: &mut EvidenceDir,
+    options: &RunOptions,
+    verdict: &Verdict,
+) -> Result<bool, EngineError> {
+    let runbook = &plan.runbook;
+    let due = undo.due(options.mode, runbook, verdict.main_failed());
+    let total = due.len();
+    for (n, (i, j)) in due.into_iter().enumerate() {
+        let step = &runbook.steps[i].undo[j];
+        let index = evidence.append_step(planned_step(step, Phase::Undo), 1)?;
+        queue.push(Planned {
+            step,
+            bound: plan.undo[i][j].as_ref(),
+            phase: Phase::Undo,
+            number: n + 1,
+            total,
+            index,
+        });
+    }
+    Ok(total > 0)
 }
 
 /// 128 random bits in hex, for the password of the run's ephemeral clusters.

@@ -11,6 +11,7 @@
 //! | a step was blocked (missing file, consent)    | no             | `blocked`              | 3    |
 //! | Ctrl-C / SIGTERM                              | no (finally runs) | `interrupted`       | 130  |
 //! | a `finally` step (as any step above)          | other finally steps run | `failed`      | 1    |
+//! | an `undo` step (run by `on_failure: undo`)     | no more undo steps; finally runs | the run's failure; `failed` if it was `gate_failed` | 1 |
 //!
 //! When several happen, the worst decides: interrupted, blocked, failed, gate_failed,
 //! passed_with_failures. `continue_on_error` keeps the run going (so cleanup and later gates
@@ -100,6 +101,12 @@ impl Verdict {
     /// only on interruption.
     pub(crate) fn stopped(&self) -> bool {
         self.interrupted || (self.mode == Mode::Run && self.stop)
+    }
+
+    /// Main stopped on a failure or a block (not an interruption): what `on_failure: undo`
+    /// answers. Asked when main has ended, before any undo or finally step is recorded.
+    pub(crate) fn main_failed(&self) -> bool {
+        self.mode == Mode::Run && self.stop && !self.interrupted
     }
 
     /// The first failure that decided the run: the first not allowed, else the first gate,

@@ -57,7 +57,7 @@ pub use object_refs::{
 pub use options::{EmptyEnv, Env, ParseOptions, ProcessEnv};
 pub use position::Position;
 pub use qualified_name::{QualifiedName, quote_ident};
-pub use runbook::{Evidence, Runbook};
+pub use runbook::{Evidence, OnFailure, Runbook};
 pub use scalar::Scalar;
 pub use schema::json_schema;
 pub use step::{STEP_KINDS, Step, StepKind};

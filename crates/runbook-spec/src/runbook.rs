@@ -28,11 +28,26 @@ pub struct Runbook {
     pub targets: IndexMap<String, Target>,
     pub evidence: Evidence,
     pub steps: Vec<Step>,
+    /// What a failed run does before `finally`: stop (default) or run the undo steps of the
+    /// main steps that passed, last first (`on_failure: undo`).
+    pub on_failure: OnFailure,
     /// The `finally:` steps: run after `steps` however they ended (recorded in phase `finally`).
     pub finally: Vec<Step>,
     /// Things that are allowed but probably not meant (an abbreviated digest); `validate` shows them.
     pub warnings: Vec<SpecError>,
     pub(crate) secrets: Vec<String>,
+}
+
+/// `on_failure:` at the top level: what a run does when a main step fails (without
+/// `continue_on_error`) or a gate fails, before its `finally` steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFailure {
+    /// Stop: the steps that passed stay done (undo them later with `runbook undo DIR`).
+    #[default]
+    Stop,
+    /// Run the `undo:` steps of every main step that passed, last step first (phase `undo`).
+    Undo,
 }
 
 /// Where evidence goes.
@@ -54,16 +69,26 @@ impl Runbook {
         self.secrets.clone()
     }
 
-    /// The step with this id, in `steps` or `finally` (ids are unique across both).
+    /// The step with this id, in `steps`, an `undo:` or `finally` (ids are unique across them).
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.all_steps().find(|s| s.id == id)
     }
 
-    /// Every step that may run: `steps`, then `finally`. What looks at every step before the
-    /// run (consent, Docker identities, lint) goes through this, so a cleanup step is never
-    /// left out.
+    /// Every step that may run: `steps`, then their `undo:` steps (last step's first, the
+    /// order they would run in), then `finally`. What looks at every step before the run
+    /// (consent, Docker identities, lint) goes through this, so neither a cleanup nor an undo
+    /// step is left out.
     pub fn all_steps(&self) -> impl Iterator<Item = &Step> {
-        self.steps.iter().chain(&self.finally)
+        self.steps
+            .iter()
+            .chain(self.undo_steps())
+            .chain(&self.finally)
+    }
+
+    /// The undo steps of every main step, in the order they would run if all had passed:
+    /// the last main step's first, each step's own list in its order.
+    pub fn undo_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().rev().flat_map(|s| &s.undo)
     }
 
     pub fn target(&self, name: &str) -> Option<&Target> {

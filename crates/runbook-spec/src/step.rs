@@ -24,6 +24,10 @@ pub struct Step {
     pub continue_on_error: bool,
     /// Run the step again when it fails (each attempt is its own evidence record).
     pub retry: Option<Retry>,
+    /// The steps that put back what this step did (`undo:`, one step or a list), in the order
+    /// they run. They run when the run fails under `on_failure: undo` (for every main step that
+    /// passed, last step first) or later with `runbook undo DIR`; an undo step has none itself.
+    pub undo: Vec<Step>,
     /// Where the step's mapping starts (its first key).
     pub position: Position,
 }
@@ -119,6 +123,27 @@ pub(crate) struct StepCommon {
     /// Run the step again when it fails: attempts (1-10), delay before the second, backoff
     /// factor for later waits (1-10); each wait at most 1h.
     pub retry: Option<Retry>,
+    /// Steps that put back what this step did (one step or a list: full steps with their own
+    /// ids): run, last step first, for every step that passed when the run fails under
+    /// `on_failure: undo`, or later by `runbook undo DIR`. An undo step has no undo itself.
+    #[schemars(with = "Option<UndoSchema>")]
+    #[expect(
+        dead_code,
+        reason = "read from the tree by the loader (load_step); here for unknown-key checks and the schema"
+    )]
+    pub undo: Option<crate::load::raw::RawNode>,
+}
+
+/// `undo:` in the schema: one step or a list of steps.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[expect(
+    dead_code,
+    reason = "only describes `undo:` in the schema; the loader reads the tree"
+)]
+pub(crate) enum UndoSchema {
+    One(Box<crate::schema::StepSchema>),
+    Many(Vec<crate::schema::StepSchema>),
 }
 
 /// The keys of [`StepCommon`], split off a step's mapping before its kind's keys are read.
@@ -131,4 +156,5 @@ pub(crate) const COMMON_KEYS: &[&str] = &[
     "when",
     "continue_on_error",
     "retry",
+    "undo",
 ];

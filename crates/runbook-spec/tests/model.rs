@@ -170,7 +170,7 @@ fn crlf_and_bom_give_the_same_runbook_and_positions() {
     assert_eq!(
         errors,
         vec![
-            "3:1: unknown key 'stpes' at the top level (did you mean 'steps'?); expected one of: version, name, description, vars, targets, evidence, steps, finally"
+            "3:1: unknown key 'stpes' at the top level (did you mean 'steps'?); expected one of: version, name, description, vars, targets, evidence, on_failure, steps, finally"
         ]
     );
 }

@@ -14,7 +14,7 @@ use crate::load::outputs::{check_output_refs_in, runtime_expanded_nodes};
 use crate::load::raw::RunbookFile;
 use crate::load::secrets::{normalize, step_env_secrets};
 use crate::load::steps::{
-    StepsInput, engine_expanded_nodes, load_steps, shell_script_nodes, sql_nodes,
+    StepsInput, engine_expanded_nodes, load_steps, shell_script_nodes, sql_nodes, undo_lists,
     var_reference_whens,
 };
 use crate::load::targets::{load_targets, target_outline};
@@ -25,7 +25,7 @@ use crate::position::Position;
 use crate::runbook::{Evidence, Runbook};
 use crate::yaml::de::from_node_all_errors;
 use crate::yaml::line_index::LineIndex;
-use crate::yaml::tree::{Tree, TreeErrorKind, Value};
+use crate::yaml::tree::{NodeId, Tree, TreeErrorKind, Value};
 
 fn single(file: &Path, pos: Position, message: String) -> SpecErrors {
     SpecErrors {
@@ -150,8 +150,13 @@ pub(crate) fn parse(
     let targets_entry = tree.get(root, "targets");
     let steps_entry = tree.get(root, "steps");
     let finally_entry = tree.get(root, "finally");
-    // Both lists of steps, for the passes that look at every step's keys before interpolation.
-    let step_lists = [steps_entry, finally_entry].map(|entry| entry.map(|(_, v)| v));
+    // Every list of steps (main, each step's `undo:`, finally), in the order they run, for the
+    // passes that look at every step's keys before interpolation.
+    let undo_lists = undo_lists(&mut tree, steps_entry.map(|(_, v)| v));
+    let step_lists: Vec<Option<NodeId>> = std::iter::once(steps_entry.map(|(_, v)| v))
+        .chain(undo_lists.iter().map(|&l| Some(l)))
+        .chain(std::iter::once(finally_entry.map(|(_, v)| v)))
+        .collect();
     let vars_key_pos = vars_entry.map_or(Position::new(1, 1), |(k, _)| tree.node(k).pos);
 
     let mut node_starts: Vec<usize> = tree.nodes.iter().map(|n| n.offset).collect();
@@ -310,18 +315,37 @@ pub(crate) fn parse(
         Some((_, list)) => load_steps(&input, list, "finally", &mut seen_ids, &mut diags),
         None => Vec::new(),
     };
+    // An undo step may run in a later process (`runbook undo DIR`), which has none of the
+    // first run's outputs: it cannot use `${steps...}`.
+    let in_undo = nodes_under(&tree, &undo_lists);
+    let (undo_refs, refs): (Vec<_>, Vec<_>) = std::mem::take(&mut interp.output_refs)
+        .into_iter()
+        .partition(|r| r.node.is_some_and(|n| in_undo.contains(&n)));
+    for r in undo_refs {
+        diags.error(
+            r.position,
+            format!(
+                "'{}' in an undo step: an undo step cannot use step outputs, since `runbook undo` runs it later without the run's outputs",
+                r.raw
+            ),
+        );
+    }
     // The finally steps run after the main ones: they may use every main step's outputs.
+    let main_and_finally = [steps_entry, finally_entry].map(|entry| entry.map(|(_, v)| v));
     check_output_refs_in(
         &tree,
-        &step_lists,
+        &main_and_finally,
         steps.iter().chain(&finally),
-        &interp.output_refs,
+        &refs,
         &mut diags,
     );
 
     secrets.append(&mut interp.secrets);
     secrets.extend(step_env_secrets(&steps));
     secrets.extend(step_env_secrets(&finally));
+    for step in &steps {
+        secrets.extend(step_env_secrets(&step.undo));
+    }
     match top_level {
         Some(top) if !diags.has_errors() => {
             let dir = top
@@ -338,6 +362,7 @@ pub(crate) fn parse(
                 vars: interp.vars,
                 targets,
                 evidence: Evidence { dir },
+                on_failure: top.on_failure.unwrap_or_default(),
                 steps,
                 finally,
                 warnings: Diagnostics::to_spec_errors(&diags.warnings, file),
@@ -348,4 +373,21 @@ pub(crate) fn parse(
             errors: Diagnostics::to_spec_errors(&diags.errors, file),
         }),
     }
+}
+
+/// Every node under the given ones (themselves included).
+fn nodes_under(tree: &Tree, roots: &[NodeId]) -> HashSet<NodeId> {
+    let mut seen = HashSet::new();
+    let mut stack = roots.to_vec();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        match &tree.node(id).value {
+            Value::Seq(children) => stack.extend(children.iter().copied()),
+            Value::Map(entries) => stack.extend(entries.iter().map(|&(_, v)| v)),
+            Value::Scalar { .. } => {}
+        }
+    }
+    seen
 }

@@ -64,6 +64,9 @@ pub(crate) struct RunbookFile {
     pub targets: Option<RawNode>,
     /// Where evidence is written.
     pub evidence: Option<EvidenceFile>,
+    /// What a run does when a main step or a gate fails, before `finally`: stop (default), or
+    /// undo: run the `undo:` steps of every main step that passed, last step first.
+    pub on_failure: Option<crate::runbook::OnFailure>,
     /// The steps, run in order; at least one.
     #[schemars(with = "Vec<crate::schema::StepSchema>")]
     #[expect(

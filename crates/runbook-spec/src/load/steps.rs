@@ -156,8 +156,48 @@ pub(crate) fn var_reference_whens(tree: &Tree, steps_node: Option<NodeId>) -> Ve
         .collect()
 }
 
-/// Loads the list under `list` (`steps` or `finally`). `seen_ids` is shared by the lists: a
-/// step id is unique across the runbook, since it names the step's evidence record.
+/// The `undo:` lists of the steps in `steps_node`, each a sequence node: an `undo:` written as
+/// one step (a mapping) is wrapped in a sequence of its own first, so that the passes that look
+/// at every list of steps before interpolation (SQL, shell code, run-time values) read an undo
+/// step exactly as a main one. What is neither is left for [`load_steps`] to report.
+pub(crate) fn undo_lists(tree: &mut Tree, steps_node: Option<NodeId>) -> Vec<NodeId> {
+    let items: Vec<NodeId> = steps_node
+        .map(|s| tree.items(s).to_vec())
+        .unwrap_or_default();
+    let mut lists = Vec::new();
+    for item in items {
+        let Some((undo_key, undo)) = tree.get(item, "undo") else {
+            continue;
+        };
+        let list = match tree.node(undo).value {
+            Value::Seq(_) => undo,
+            Value::Map(_) => {
+                let wrapped = crate::yaml::tree::Node {
+                    value: Value::Seq(vec![undo]),
+                    pos: tree.node(undo).pos,
+                    offset: tree.node(undo).offset,
+                };
+                tree.nodes.push(wrapped);
+                let list = tree.nodes.len() - 1;
+                if let Value::Map(entries) = &mut tree.nodes[item].value {
+                    for (key, value) in entries.iter_mut() {
+                        if *key == undo_key {
+                            *value = list;
+                        }
+                    }
+                }
+                list
+            }
+            Value::Scalar { .. } => continue,
+        };
+        lists.push(list);
+    }
+    lists
+}
+
+/// Loads the list under `list` (`steps`, `finally` or a step's `undo`). `seen_ids` is shared
+/// by the lists: a step id is unique across the runbook, since it names the step's evidence
+/// record.
 pub(crate) fn load_steps(
     input: &StepsInput<'_>,
     steps_node: NodeId,
@@ -169,10 +209,15 @@ pub(crate) fn load_steps(
     let items = match &tree.node(steps_node).value {
         Value::Seq(items) => items,
         _ => {
+            let expected = if list == "undo" {
+                "a step or a list of steps"
+            } else {
+                "a list of steps"
+            };
             diags.error(
                 tree.node(steps_node).pos,
                 format!(
-                    "invalid '{list}': expected a list of steps, found {}",
+                    "invalid '{list}': expected {expected}, found {}",
                     tree.describe(steps_node)
                 ),
             );
@@ -187,7 +232,7 @@ pub(crate) fn load_steps(
     }
     let mut steps = Vec::new();
     for (i, &item) in items.iter().enumerate() {
-        if let Some(step) = load_step(input, item, i, seen_ids, diags) {
+        if let Some(step) = load_step(input, item, i, list == "undo", seen_ids, diags) {
             steps.push(step);
         }
     }
@@ -198,6 +243,7 @@ fn load_step(
     input: &StepsInput<'_>,
     item: NodeId,
     index: usize,
+    in_undo: bool,
     seen_ids: &mut HashMap<String, Position>,
     diags: &mut Diagnostics,
 ) -> Option<Step> {
@@ -374,6 +420,30 @@ fn load_step(
         }
     }
 
+    // The undo steps come after their step's id (ids are unique across every list) and are
+    // loaded even when the step itself has a problem, so that all errors show at once.
+    let undo = match tree.get(item, "undo") {
+        Some((key, _)) if in_undo => {
+            diags.error(
+                tree.node(key).pos,
+                format!(
+                    "{label} is an undo step and cannot have an undo of its own; put every step of the rollback in its step's undo list"
+                ),
+            );
+            ok = false;
+            Vec::new()
+        }
+        Some((_, list)) => {
+            let errors_before = diags.errors.len();
+            let undo = load_steps(input, list, "undo", seen_ids, diags);
+            if diags.errors.len() != errors_before {
+                ok = false;
+            }
+            undo
+        }
+        None => Vec::new(),
+    };
+
     let mut cx = KindCx {
         input,
         item,
@@ -400,6 +470,7 @@ fn load_step(
         when: common.when,
         continue_on_error: common.continue_on_error,
         retry: common.retry,
+        undo,
         position: pos,
     })
 }
