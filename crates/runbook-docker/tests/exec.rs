@@ -166,13 +166,16 @@ async fn exec_needs_a_running_container() {
         .exec_capture(&spec.name, &ExecSpec::new(["sh"]))
         .await
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "container {} is not running (exited with code 137)",
-            spec.name
-        )
-    );
+    // The code is the one the container's process died with: 137 when the stop's SIGKILL
+    // wins, the entrypoint's own code when it handled the SIGTERM sent just before (a race
+    // under load). What matters is that the state and its code are named.
+    let message = err.to_string();
+    let prefix = format!("container {} is not running (exited with code ", spec.name);
+    let code = message
+        .strip_prefix(&prefix)
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("unexpected message: {message}"));
+    assert!(code.parse::<i64>().is_ok(), "{message}");
 
     let missing = dt.name("missing");
     let err = client
