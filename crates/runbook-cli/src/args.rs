@@ -75,6 +75,27 @@ pub enum Command {
         #[command(flatten)]
         evidence: EvidenceArgs,
     },
+    /// Roll back a finished run: run the undo steps of every main step that passed in its
+    /// journal, last first, in a new evidence directory (after verifying DIR and checking that
+    /// the runbook is the one that ran).
+    Undo {
+        /// The evidence directory of the run to undo.
+        dir: PathBuf,
+        /// The runbook file (default: the path recorded in DIR's run.json); its sha256 must
+        /// equal the one recorded there.
+        #[arg(long, value_name = "FILE")]
+        runbook: Option<PathBuf>,
+        #[command(flatten)]
+        vars: VarArgs,
+        /// Allow destructive steps on this protected target (repeatable).
+        #[arg(long = "confirm", value_name = "TARGET")]
+        confirm: Vec<String>,
+        /// Never prompt: protected targets then need --confirm.
+        #[arg(short = 'y', long)]
+        yes: bool,
+        #[command(flatten)]
+        evidence: EvidenceArgs,
+    },
     /// Re-hash an evidence directory and report every missing, extra or modified file.
     Verify {
         /// The evidence directory (artifacts/<name>/<UTC timestamp>).

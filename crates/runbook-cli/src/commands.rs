@@ -4,6 +4,7 @@ pub mod approve;
 pub mod execute;
 pub mod report;
 pub mod schema;
+pub mod undo;
 pub mod validate;
 pub mod verify;
 

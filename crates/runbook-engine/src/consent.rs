@@ -35,10 +35,24 @@ pub(crate) fn obtain_consent(
     let steps = runbook.steps.iter().zip(&plan.steps).skip(start);
     // And the undo steps of those main steps: a failure may run them (`on_failure: undo`).
     let undo = crate::undo::bound_undo_steps(plan, start);
-    for (step, bound) in steps
-        .chain(undo)
-        .chain(runbook.finally.iter().zip(&plan.finally))
-    {
+    let planned: Vec<(&runbook_spec::Step, &Box<dyn crate::step::Step>)> = match &options.undo_of {
+        // `runbook undo`: only the undo steps it runs.
+        Some(of) => {
+            let due = crate::undo::undo_run_steps(runbook, &of.passed);
+            crate::undo::undo_run_queue(plan, &due)
+                .into_iter()
+                .map(|(step, _, number, _)| {
+                    let (i, j) = due[number - 1];
+                    (step, &plan.undo[i][j])
+                })
+                .collect()
+        }
+        None => steps
+            .chain(undo)
+            .chain(runbook.finally.iter().zip(&plan.finally))
+            .collect(),
+    };
+    for (step, bound) in planned {
         // A step that `when:` skips destroys nothing: asking for it would refuse a run that
         // is harmless, or train the operator to confirm without reading.
         if !runbook.is_enabled(step) || !may_damage_protected(runbook) {

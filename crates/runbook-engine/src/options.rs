@@ -30,6 +30,20 @@ pub struct RunOptions {
     pub evidence_base: Option<PathBuf>,
     /// The runbook file as the operator named it, for the evidence.
     pub runbook_path: String,
+    /// `runbook undo DIR`: run only the undo steps of these main steps (they passed in the
+    /// run in DIR), last first, in a new run; no main and no finally step runs.
+    pub undo_of: Option<UndoOf>,
+}
+
+/// The finished run `runbook undo` rolls back (read from its verified journal by the CLI).
+#[derive(Debug, Clone)]
+pub struct UndoOf {
+    /// Its evidence directory, as given.
+    pub dir: PathBuf,
+    /// The sha256 of its `SHA256SUMS` when it was verified: which evidence was undone.
+    pub sums_sha256: String,
+    /// Ids of its main steps that passed.
+    pub passed: Vec<String>,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -42,6 +56,7 @@ impl std::fmt::Debug for RunOptions {
             .field("keep_ephemeral", &self.keep_ephemeral)
             .field("terminate_stale", &self.terminate_stale)
             .field("evidence_base", &self.evidence_base)
+            .field("undo_of", &self.undo_of)
             .finish()
     }
 }
@@ -57,6 +72,7 @@ impl RunOptions {
             terminate_stale: false,
             evidence_base: None,
             runbook_path: runbook_path.into(),
+            undo_of: None,
         }
     }
 }

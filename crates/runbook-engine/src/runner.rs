@@ -73,15 +73,17 @@ pub async fn execute(
         }
     }
 
-    let mut new = NewRun::new(
-        RunbookSource {
-            name: runbook.name.clone(),
-            path: options.runbook_path.clone(),
-            description: runbook.description.clone(),
-            source: runbook.source.as_bytes().to_vec(),
-        },
-        options.mode,
-        runbook
+    // `runbook undo DIR`: the plan is the undo steps of DIR's passed steps, nothing else.
+    let undo_run = options
+        .undo_of
+        .as_ref()
+        .map(|of| crate::undo::undo_run_steps(&runbook, &of.passed));
+    let planned_steps = match &undo_run {
+        Some(due) => due
+            .iter()
+            .map(|&(i, j)| planned_step(&runbook.steps[i].undo[j], Phase::Undo))
+            .collect(),
+        None => runbook
             .steps
             .iter()
             .map(|s| planned_step(s, Phase::Main))
@@ -92,6 +94,16 @@ pub async fn execute(
                     .map(|s| planned_step(s, Phase::Finally)),
             )
             .collect(),
+    };
+    let mut new = NewRun::new(
+        RunbookSource {
+            name: runbook.name.clone(),
+            path: options.runbook_path.clone(),
+            description: runbook.description.clone(),
+            source: runbook.source.as_bytes().to_vec(),
+        },
+        options.mode,
+        planned_steps,
     );
     new.from_step = options.from_step.clone();
     new.vars = runbook
@@ -222,6 +234,21 @@ pub async fn execute(
     let finally_cancel = CancellationToken::new();
     let mut finally_planned = false;
     let mut undo = UndoState::default();
+    if let Some(due) = &undo_run {
+        queue = crate::undo::undo_run_queue(plan, due)
+            .into_iter()
+            .map(|(step, bound, number, total)| Planned {
+                step,
+                bound,
+                phase: Phase::Undo,
+                number,
+                total,
+                index: number,
+            })
+            .collect();
+        undo.planned_already();
+        finally_planned = true;
+    }
     let mut at = 0;
     loop {
         if at == queue.len() {

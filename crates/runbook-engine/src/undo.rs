@@ -33,6 +33,35 @@ pub(crate) fn bound_undo_steps(
         .flat_map(|(_, (step, bound))| step.undo.iter().zip(bound))
 }
 
+/// `runbook undo DIR`: the undo steps of the main steps named in `passed` (those that passed in
+/// DIR's run), as (main step index, undo step index), last main step first.
+pub(crate) fn undo_run_steps(runbook: &Runbook, passed: &[String]) -> Vec<(usize, usize)> {
+    (0..runbook.steps.len())
+        .rev()
+        .filter(|&i| passed.contains(&runbook.steps[i].id))
+        .flat_map(|i| (0..runbook.steps[i].undo.len()).map(move |j| (i, j)))
+        .collect()
+}
+
+/// The steps of [`undo_run_steps`] with their implementations, their 1-based number and the
+/// count (the undo run's journal is exactly these, in this order).
+pub(crate) fn undo_run_queue<'p>(
+    plan: &'p Plan,
+    due: &[(usize, usize)],
+) -> Vec<(&'p runbook_spec::Step, &'p dyn Step, usize, usize)> {
+    due.iter()
+        .enumerate()
+        .map(|(n, &(i, j))| {
+            (
+                &plan.runbook.steps[i].undo[j],
+                plan.undo[i][j].as_ref(),
+                n + 1,
+                due.len(),
+            )
+        })
+        .collect()
+}
+
 /// What the runner needs to know to plan the undo phase, fed as main steps finish.
 #[derive(Debug, Default)]
 pub(crate) struct UndoState {
@@ -57,6 +86,11 @@ impl UndoState {
         if matches!(status, StepStatus::Failed | StepStatus::Blocked) && !step.continue_on_error {
             self.stopped = true;
         }
+    }
+
+    /// The undo steps were planned up front (`runbook undo`): nothing becomes due later.
+    pub(crate) fn planned_already(&mut self) {
+        self.planned = true;
     }
 
     /// Whether the remaining undo steps are skipped (they stay `not_run`).

@@ -28,6 +28,8 @@ pub struct Request<'a> {
     pub terminate_stale: bool,
     pub quiet: bool,
     pub verbose: bool,
+    /// `runbook undo DIR`: run only the undo steps of that run's passed steps.
+    pub undo_of: Option<runbook_engine::UndoOf>,
 }
 
 pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
@@ -43,6 +45,7 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
     options.keep_ephemeral = request.keep;
     options.terminate_stale = request.terminate_stale;
     options.evidence_base = request.evidence_dir.clone();
+    options.undo_of = request.undo_of;
     if mode == Mode::Run && !request.yes {
         options.confirmer = TtyConfirmer::if_terminal();
     }
