@@ -36,5 +36,6 @@ mod shell;
 mod sql_attacks;
 mod terminal;
 mod terminal_failures;
+mod undo;
 mod verdicts;
 mod wait_until;
