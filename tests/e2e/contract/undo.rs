@@ -361,3 +361,45 @@ steps:
         result.stderr
     );
 }
+
+#[test]
+fn an_undo_step_that_would_damage_a_protected_target_needs_consent_before_anything_runs() {
+    let case = Case::new("e2e_undo_consent");
+    let text = runbook_text(
+        "undo-consent",
+        "protected: true",
+        "
+        - id: create
+          kind: sql
+          target: db
+          text: CREATE TABLE added (id int)
+          undo:
+            id: drop-added
+            kind: sql
+            target: db
+            text: DROP TABLE added
+        ",
+    )
+    .replacen(
+        "name: undo-consent\n",
+        "name: undo-consent\non_failure: undo\n",
+        1,
+    );
+    case.scratch.write("rb.yaml", text);
+
+    let refused = case.run(&["run", "rb.yaml"]);
+    assert_eq!(refused.code, 2, "{}", refused.all_output());
+    assert!(
+        refused.stderr.contains("step 'drop-added' would"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        case.sql("SELECT to_regclass('added') IS NULL"),
+        "t",
+        "nothing runs without consent"
+    );
+
+    let confirmed = case.run(&["run", "rb.yaml", "--confirm", "db"]);
+    assert_eq!(confirmed.code, 0, "{}", confirmed.all_output());
+}
