@@ -100,6 +100,21 @@ pub enum EvidenceError {
         "{dir} holds a run without a verdict (run.json says running): expected a finished run to approve"
     )]
     ApproveUnfinished { dir: PathBuf },
+    /// A resumed run appends to the directory: it must verify first, or the new records would
+    /// be signed together with damage nobody can explain.
+    #[error("{dir} does not verify, so it cannot be resumed: {}", problems.join("; "))]
+    ResumeNotIntact { dir: PathBuf, problems: Vec<String> },
+    #[error(
+        "{dir} holds a run that {status}: expected a failed, blocked, interrupted or killed run to resume"
+    )]
+    ResumeNothingToDo { dir: PathBuf, status: String },
+    /// Sign-offs approve the state they saw; a resumed run would change it under them.
+    #[error(
+        "{dir} holds {count} approval(s) of the run as it ended: a resumed run would make them stale; expected an unapproved run (start a new run instead)"
+    )]
+    ResumeApproved { dir: PathBuf, count: usize },
+    #[error("{dir} is being written by another process (a run or an approval): expected it idle")]
+    Busy { dir: PathBuf },
     #[error("cannot add an approval: the directory already holds {max}, the most it numbers")]
     TooManyApprovals { max: u32 },
     #[error(

@@ -157,7 +157,40 @@ pub struct EvidenceDir {
     ledger: Ledger,
     in_progress: Option<InProgress>,
     finished: bool,
+    /// A reopened directory holds the lock `approve` takes for as long as the resumed run
+    /// writes, so no sign-off lands in the middle of it and no second resumer appends too.
+    _lock: Option<fs::File>,
 }
+
+/// Who continues a run, for [`EvidenceDir::reopen`] (recorded in `run.json`'s `resumes`).
+#[derive(Debug, Clone)]
+pub struct Resumption {
+    pub started_at: DateTime<Utc>,
+    pub operator: String,
+    pub host: String,
+    pub from_step: Option<String>,
+    /// The digest of the runbook this attempt runs, when it differs from the recorded one.
+    pub runbook_sha256: Option<String>,
+    /// Why a changed runbook was accepted, or where its diff is.
+    pub note: Option<String>,
+}
+
+impl Resumption {
+    /// A resumption starting now, by the detected operator on this host.
+    pub fn now() -> Resumption {
+        Resumption {
+            started_at: Utc::now(),
+            operator: detect_operator(),
+            host: detect_host(),
+            from_step: None,
+            runbook_sha256: None,
+            note: None,
+        }
+    }
+}
+
+/// What a killed step's record says when a resumed run seals it.
+pub const KILLED_STEP: &str = "the run was killed during this step";
 
 impl EvidenceDir {
     /// Creates `<base>/<YYYYMMDDTHHMMSSZ>` (or `-2`, `-3`, ... when taken, also by a concurrent
@@ -184,6 +217,140 @@ impl EvidenceDir {
             let _ = fs::remove_dir(&path);
         }
         result
+    }
+
+    /// Reopens the directory of a run that ended without passing (`failed`, `gate_failed`,
+    /// `blocked`, `interrupted`) or was killed (`running`), to append the records of its next
+    /// attempt (`runbook run --resume`).
+    ///
+    /// Refuses a directory that does not verify, a run that passed, a check-mode run and a run
+    /// with approvals (their sign-off would silently cover a different run). Then, each change
+    /// committed by the same protocol as every update, so that a kill at any instruction leaves a
+    /// directory that verifies:
+    ///
+    /// 1. an update of `run.json` a kill interrupted is completed (`run.next.json` becomes
+    ///    `run.json`; the report is drawn again when that update wrote the verdict);
+    /// 2. a step that was in progress when the run was killed is sealed as `failed`
+    ///    ([`KILLED_STEP`]) with the log and attachments it left;
+    /// 3. `run.json` says `running` again and gains an entry in `resumes`.
+    ///
+    /// The verdict of [`finish_run`](Self::finish_run) is then the last attempt's.
+    pub fn reopen(dir: &Path, redactor: Redactor, resume: Resumption) -> Result<EvidenceDir> {
+        let lock = fs::File::open(dir).map_err(|source| match source.kind() {
+            io::ErrorKind::NotFound => EvidenceError::NoSuchDir {
+                path: dir.to_owned(),
+            },
+            _ => EvidenceError::Read {
+                path: dir.to_owned(),
+                source,
+            },
+        })?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(EvidenceError::Busy {
+                    dir: dir.to_owned(),
+                });
+            }
+            Err(fs::TryLockError::Error(source)) => {
+                return Err(EvidenceError::Write {
+                    path: dir.to_owned(),
+                    source,
+                });
+            }
+        }
+        let report = crate::verify::verify(dir)?;
+        if !report.is_intact() {
+            return Err(EvidenceError::ResumeNotIntact {
+                dir: dir.to_owned(),
+                problems: report.problems(),
+            });
+        }
+        let approvals = report.approvals.len() + report.pending_approvals.len();
+        if approvals > 0 {
+            return Err(EvidenceError::ResumeApproved {
+                dir: dir.to_owned(),
+                count: approvals,
+            });
+        }
+        let mut ledger = Ledger::load(dir)?;
+        ledger.complete_interrupted_update(&redactor)?;
+        remove_temp_files(dir)?;
+        let evidence = Evidence::load(dir)?;
+        let run = evidence.run;
+        let resumable = match run.status {
+            RunStatus::Running
+            | RunStatus::Failed
+            | RunStatus::GateFailed
+            | RunStatus::Blocked
+            | RunStatus::Interrupted => run.mode == Mode::Run,
+            _ => false,
+        };
+        if !resumable {
+            return Err(EvidenceError::ResumeNothingToDo {
+                dir: dir.to_owned(),
+                status: format!("{} in {} mode", run.status, run.mode),
+            });
+        }
+        let results = evidence
+            .steps
+            .into_iter()
+            .filter_map(|entry| entry.result)
+            .collect();
+        let previous_status = run.status;
+        let killed_in = run.current_step.clone();
+        let mut reopened = EvidenceDir {
+            path: dir.to_owned(),
+            redactor,
+            run,
+            results,
+            ledger,
+            in_progress: None,
+            finished: false,
+            _lock: Some(lock),
+        };
+        if let Some(rel_dir) = killed_in {
+            let index = reopened
+                .run
+                .steps
+                .iter()
+                .position(|s| s.dir.as_deref() == Some(rel_dir.as_str()))
+                .map(|i| i + 1);
+            match index {
+                Some(index) => {
+                    let started_at = reopened.run.steps[index - 1]
+                        .started_at
+                        .unwrap_or_else(Utc::now);
+                    reopened.in_progress = Some(InProgress {
+                        index,
+                        rel_dir,
+                        started_at,
+                        started: Instant::now(),
+                        writer: Weak::new(),
+                    });
+                    reopened.seal_abandoned(KILLED_STEP)?;
+                }
+                // verify accepted it, so it names no record's directory only if it was never
+                // created: nothing to seal.
+                None => reopened.run.current_step = None,
+            }
+        }
+        let first_record = reopened.run.steps.len() + 1;
+        reopened.run.status = RunStatus::Running;
+        reopened.run.finished_at = None;
+        reopened.run.duration_ms = None;
+        reopened.run.resumes.push(crate::run_record::Resume {
+            started_at: resume.started_at,
+            operator: resume.operator,
+            host: resume.host,
+            previous_status,
+            first_record,
+            from_step: resume.from_step,
+            runbook_sha256: resume.runbook_sha256,
+            note: resume.note,
+        });
+        reopened.write_run()?;
+        Ok(reopened)
     }
 
     /// The run directory.
@@ -404,7 +571,7 @@ impl EvidenceDir {
                     id: self.run.steps[current.index - 1].id.clone(),
                 });
             }
-            self.seal_abandoned()?;
+            self.seal_abandoned("the step ended without reporting an outcome")?;
         }
         let finished_at = Utc::now();
         self.run.status = status;
@@ -436,7 +603,7 @@ impl EvidenceDir {
                     next: index,
                 });
             }
-            self.seal_abandoned()?;
+            self.seal_abandoned("the step ended without reporting an outcome")?;
         }
         let count = self.run.steps.len();
         if index == 0 || index > count {
@@ -463,7 +630,7 @@ impl EvidenceDir {
                     next: self.run.steps.len() + 1,
                 });
             }
-            self.seal_abandoned()?;
+            self.seal_abandoned("the step ended without reporting an outcome")?;
         }
         Ok(())
     }
@@ -510,7 +677,8 @@ impl EvidenceDir {
     }
 
     /// Seals the step whose writer was dropped: its log as it stands, its attachments as found.
-    fn seal_abandoned(&mut self) -> Result<()> {
+    /// `message` says why it has no outcome.
+    fn seal_abandoned(&mut self, message: &str) -> Result<()> {
         let Some(current) = self.in_progress.take() else {
             return Ok(());
         };
@@ -518,6 +686,13 @@ impl EvidenceDir {
         let mut files = Vec::new();
         if abs_dir.join(PARTIAL_LOG_FILE).exists() {
             rename_durable(&abs_dir, PARTIAL_LOG_FILE, LOG_FILE)?;
+        } else if !abs_dir.join(LOG_FILE).exists() {
+            // Killed before the step's directory and log were created: a sealed step has both.
+            fs::create_dir_all(&abs_dir).map_err(|source| EvidenceError::CreateDir {
+                path: abs_dir.clone(),
+                source,
+            })?;
+            crate::atomic::write_atomic(&abs_dir, LOG_FILE, b"")?;
         }
         remove_temp_files(&abs_dir)?;
         let mut names: Vec<String> = match fs::read_dir(&abs_dir) {
@@ -541,7 +716,6 @@ impl EvidenceDir {
             files.push((name, digest));
         }
         let summary = &self.run.steps[current.index - 1];
-        let message = "the step ended without reporting an outcome";
         let result = StepResult {
             schema_version: SCHEMA_VERSION,
             index: current.index,
@@ -630,6 +804,7 @@ fn populate(staging: &Path, path: &Path, new: NewRun, redactor: Redactor) -> Res
         confirmations: new.confirmations,
         notes: redactor.warnings().to_vec(),
         current_step: None,
+        resumes: Vec::new(),
         steps: new
             .steps
             .into_iter()
@@ -672,6 +847,7 @@ fn populate(staging: &Path, path: &Path, new: NewRun, redactor: Redactor) -> Res
         ledger,
         in_progress: None,
         finished: false,
+        _lock: None,
     })
 }
 

@@ -28,8 +28,13 @@ use crate::atomic::write_atomic;
 use crate::digest::sha256_hex;
 use crate::errors::EvidenceError;
 use crate::errors::Result;
-use crate::layout::{PENDING_RUN_FILE, PREVIOUS_RUN_FILE, RUN_FILE};
-use crate::sums::{SUMS_FILE, render};
+use crate::layout::{PENDING_RUN_FILE, PREVIOUS_RUN_FILE, REPORT_FILE, RUN_FILE};
+use crate::load::Evidence;
+use crate::redact::Redactor;
+use crate::report::render_at_writing;
+use crate::run_record::RunRecord;
+use crate::sums::{SUMS_FILE, parse, render};
+use crate::verify::read_evidence_file;
 
 #[derive(Debug)]
 pub(crate) struct Ledger {
@@ -44,6 +49,69 @@ impl Ledger {
             dir: dir.to_owned(),
             entries: BTreeMap::new(),
         }
+    }
+
+    /// The ledger of an existing directory, as its `SHA256SUMS` lists it (for a reopened run;
+    /// the caller has verified the directory).
+    pub(crate) fn load(dir: &Path) -> Result<Ledger> {
+        let path = dir.join(SUMS_FILE);
+        let bytes =
+            read_evidence_file(&path).map_err(|source| EvidenceError::Read { path, source })?;
+        let text = String::from_utf8_lossy(&bytes);
+        let (entries, _) = parse(&text);
+        Ok(Ledger {
+            dir: dir.to_owned(),
+            entries: entries.into_iter().map(|e| (e.path, e.sha256)).collect(),
+        })
+    }
+
+    /// Completes the update of `run.json` a kill interrupted, so that the next commit starts
+    /// from the state every commit leaves (`run.json` listed, no copies): an unlisted `run.json`
+    /// is replaced by the listed `run.next.json` (the update's new record; phase 2 wrote the
+    /// report before it, but a kill may have come first, so an update that wrote the verdict
+    /// has its report drawn again), which is then listed instead of the copies, and the
+    /// copies are deleted. Each instruction leaves a state `verify` accepts: the unlisted
+    /// `run.json` is always identical to a listed copy until the listing names it, and an
+    /// unlisted copy identical to `run.json` is a leftover. Leftover copies of a completed
+    /// update are deleted too.
+    pub(crate) fn complete_interrupted_update(&mut self, redactor: &Redactor) -> Result<()> {
+        if !self.entries.contains_key(RUN_FILE) && self.entries.contains_key(PENDING_RUN_FILE) {
+            let pending = self.dir.join(PENDING_RUN_FILE);
+            let next = read_evidence_file(&pending).map_err(|source| EvidenceError::Read {
+                path: pending.clone(),
+                source,
+            })?;
+            let current = read_evidence_file(self.dir.join(RUN_FILE)).ok();
+            if current.as_deref() != Some(next.as_slice()) {
+                write_atomic(&self.dir, RUN_FILE, &next)?;
+            }
+            let record: RunRecord =
+                serde_json::from_slice(&next).map_err(|e| EvidenceError::Serialize {
+                    what: format!("{}", pending.display()),
+                    source: e,
+                })?;
+            if record.status.is_finished() {
+                let evidence = Evidence::load(&self.dir)?;
+                let report = render_at_writing(&evidence);
+                self.write_top(REPORT_FILE, redactor.redact(&report).as_bytes())?;
+            }
+            self.entries.remove(PREVIOUS_RUN_FILE);
+            self.entries.remove(PENDING_RUN_FILE);
+            self.stage(RUN_FILE.to_owned(), sha256_hex(&next));
+            self.write_sums()?;
+        }
+        for name in [PREVIOUS_RUN_FILE, PENDING_RUN_FILE] {
+            if self.entries.contains_key(name) {
+                continue;
+            }
+            let path = self.dir.join(name);
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(source) => return Err(EvidenceError::Write { path, source }),
+            }
+        }
+        sync_dir(&self.dir)
     }
 
     /// Points the ledger at the directory's final path (after the staging rename).

@@ -44,7 +44,7 @@ pub use approval::{
 pub use digest::{FileDigest, hash_file, hash_reader, sha256_hex};
 pub use environment::{detect_host, detect_operator, operator_from};
 pub use errors::{EvidenceError, Result};
-pub use evidence_dir::{EvidenceDir, NewRun, PlannedStep, RunbookSource};
+pub use evidence_dir::{EvidenceDir, KILLED_STEP, NewRun, PlannedStep, Resumption, RunbookSource};
 pub use layout::{
     LOG_FILE, PARTIAL_LOG_FILE, PENDING_RUN_FILE, PREVIOUS_RUN_FILE, REPORT_FILE, RESULT_FILE,
     RUN_FILE, RUNBOOK_FILE, STEPS_DIR, record_dirs, stamp, step_dir,
@@ -53,8 +53,8 @@ pub use load::{Evidence, StepEntry};
 pub use redact::{MASK, Redactor, SHORT_SECRET_CHARS, forms_of, is_secret_key};
 pub use report::Format;
 pub use run_record::{
-    Confirmation, ConfirmationMethod, Phase, RunRecord, RunbookInfo, SCHEMA_VERSION, StepSummary,
-    TargetRecord, ToolInfo,
+    Confirmation, ConfirmationMethod, Phase, Resume, RunRecord, RunbookInfo, SCHEMA_VERSION,
+    StepSummary, TargetRecord, ToolInfo,
 };
 pub use status::{Mode, RunStatus, StepStatus};
 pub use step_result::{

@@ -47,6 +47,35 @@ pub struct RunRecord {
     pub current_step: Option<String>,
     /// Every step of the plan, in order; steps that never started stay `not_run`.
     pub steps: Vec<StepSummary>,
+    /// Each later attempt of the run (`runbook run --resume DIR`), in order; absent for a run
+    /// that was never resumed. The run's `status` is always the last attempt's verdict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resumes: Vec<Resume>,
+}
+
+/// One resumption of a run in the same evidence directory: who continued it, from what, and
+/// where its records start in `steps`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resume {
+    pub started_at: DateTime<Utc>,
+    pub operator: String,
+    pub host: String,
+    /// How the previous attempt ended (`running` for a run that was killed).
+    pub previous_status: RunStatus,
+    /// The 1-based index in `steps` of this attempt's first record; records before it belong
+    /// to earlier attempts.
+    pub first_record: usize,
+    /// `--from STEP` given to this attempt, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_step: Option<String>,
+    /// The sha256 of the runbook this attempt ran, when it differs from `runbook.sha256`
+    /// (`--allow-changed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook_sha256: Option<String>,
+    /// Why the runbook's change was accepted and what changed (e.g. a unified diff's file in
+    /// the evidence), when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Which runbook ran.

@@ -28,6 +28,9 @@ fn crash_child() {
     if std::env::var(MODE_VAR).as_deref() == Ok("journal") {
         return journal_forever(&base);
     }
+    if std::env::var(MODE_VAR).as_deref() == Ok("resume") {
+        return resumes_forever(&base);
+    }
     let ids: Vec<String> = (1..=500).map(|i| format!("step-{i}")).collect();
     let steps: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "sql")).collect();
     let mut run = new_run(Mode::Run, &steps);
@@ -68,6 +71,50 @@ fn short_runs_forever(base: &Path) {
                 .unwrap();
         }
         dir.finish_run(RunStatus::Passed).unwrap();
+    }
+}
+
+/// Child body of the resume test: a run whose step `b` fails, then, until killed, reopened
+/// for one more attempt of `b`: on even rounds it fails and the run is finished as failed, on
+/// odd rounds the process "dies" in the middle of the step (its writer abandoned, nothing
+/// sealed) and the next reopen seals it. So kills land inside reopening (completing an
+/// interrupted update, sealing a killed step, going back to running), appending and finishing.
+fn resumes_forever(base: &Path) {
+    let steps = [("a", "sql"), ("b", "shell")];
+    let mut run = new_run(Mode::Run, &steps);
+    run.started_at = chrono::Utc::now();
+    let mut dir = EvidenceDir::create(base, run, Redactor::new(["pw"])).unwrap();
+    let path = dir.path().to_owned();
+    let step = dir.begin_step(1).unwrap();
+    dir.finish_step(step, StepOutcome::new(StepStatus::Passed, "ok"))
+        .unwrap();
+    let mut step = dir.begin_step(2).unwrap();
+    step.log_line("password=pw").unwrap();
+    dir.finish_step(step, StepOutcome::new(StepStatus::Failed, "no"))
+        .unwrap();
+    dir.finish_run(RunStatus::Failed).unwrap();
+    drop(dir);
+    for attempt in 2u32.. {
+        let mut dir =
+            EvidenceDir::reopen(&path, Redactor::new(["pw"]), crate::resume::resumption()).unwrap();
+        let index = dir
+            .append_step(runbook_evidence::PlannedStep::new("b", "shell"), attempt)
+            .unwrap();
+        let mut step = dir.begin_step(index).unwrap();
+        step.log_line(&format!("attempt {attempt} password=pw"))
+            .unwrap();
+        step.attach("rows.txt", "1\n").unwrap();
+        if attempt % 2 == 1 {
+            // Dropping the directory unseals nothing and releases its lock, as a death would.
+            std::mem::forget(step);
+            drop(dir);
+            // Lingers in this state, so that kills also land while a killed step awaits its seal.
+            std::thread::sleep(Duration::from_millis(30));
+            continue;
+        }
+        dir.finish_step(step, StepOutcome::new(StepStatus::Failed, "no"))
+            .unwrap();
+        dir.finish_run(RunStatus::Failed).unwrap();
     }
 }
 
@@ -271,6 +318,60 @@ fn journals_killed_while_appending_attempts_verify() {
         assert!(
             listed.contains("steps/001-step-1.attempt-2/result.json"),
             "round {round}: {listed}"
+        );
+    }
+}
+
+#[test]
+fn resumers_killed_at_arbitrary_moments_leave_directories_that_verify_and_resume() {
+    // Whatever instruction of reopening, appending or finishing a kill lands on, the directory
+    // verifies, and it can be resumed again, after which it still verifies.
+    for round in 0..30u64 {
+        let base = tempfile::tempdir().unwrap();
+        let mut child = spawn_child(base.path(), "resume");
+        let wait = 2 + (round % 4) as usize;
+        wait_for("the child to resume a few times", || {
+            std::fs::read_dir(base.path())
+                .map(|entries| {
+                    entries.filter_map(Result::ok).any(|e| {
+                        !e.file_name().to_string_lossy().starts_with('.')
+                            && std::fs::read_to_string(e.path().join("run.json"))
+                                .is_ok_and(|run| run.matches("\"previous_status\"").count() >= wait)
+                    })
+                })
+                .unwrap_or(false)
+        });
+        std::thread::sleep(Duration::from_micros(round * 1709 % 40_000));
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let run_dir = only_run_dir(base.path());
+        assert_sha256sum_passes(&run_dir);
+        let report = verify(&run_dir).unwrap();
+        assert!(report.is_intact(), "round {round}: {:?}", report.problems());
+
+        let mut dir =
+            EvidenceDir::reopen(&run_dir, Redactor::new(["pw"]), crate::resume::resumption())
+                .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert_sha256sum_passes(&run_dir);
+        let report = verify(&run_dir).unwrap();
+        assert!(report.is_intact(), "round {round}: {:?}", report.problems());
+        dir.finish_run(RunStatus::Failed).unwrap();
+        drop(dir);
+        assert_sha256sum_passes(&run_dir);
+        let report = verify(&run_dir).unwrap();
+        assert!(report.is_intact(), "round {round}: {:?}", report.problems());
+        let run: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(run_dir.join("run.json")).unwrap())
+                .unwrap();
+        assert_eq!(run["status"], "failed", "round {round}");
+        assert!(
+            run["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["status"] != "not_run" || s["dir"].is_null()),
+            "round {round}: every started record is sealed: {run}"
         );
     }
 }

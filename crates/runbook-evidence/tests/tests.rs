@@ -6,6 +6,7 @@ mod crash;
 mod journal;
 mod redaction;
 mod reports;
+mod resume;
 mod support;
 mod verifying;
 mod writing;
