@@ -51,4 +51,5 @@ pub use plan::Plan;
 pub use runner::{RunReport, execute};
 pub use step::{Destruction, Step};
 pub use tokio_util::sync::CancellationToken;
+pub use undo::UndoSummary;
 pub use verdict::StepFailure;

@@ -44,6 +44,8 @@ pub struct RunReport {
     pub failure: Option<StepFailure>,
     /// Every step that failed or blocked, in order, allowed or not.
     pub failures: Vec<StepFailure>,
+    /// How the undo phase ended, when undo steps ran (`on_failure: undo`, `runbook undo`).
+    pub undo: Option<crate::undo::UndoSummary>,
     /// Ephemeral clusters left running by `--keep`: (target, URL).
     pub kept_clusters: Vec<(String, String)>,
     pub duration: Duration,
@@ -169,6 +171,7 @@ pub async fn execute(
             refused: Some(redactor.redact(&refusal).into_owned()),
             failure: None,
             failures: Vec::new(),
+            undo: None,
             kept_clusters: Vec::new(),
             duration,
         });
@@ -246,7 +249,7 @@ pub async fn execute(
                 index: number,
             })
             .collect();
-        undo.planned_already();
+        undo.planned_already(due.len());
         finally_planned = true;
     }
     let mut at = 0;
@@ -368,6 +371,7 @@ pub async fn execute(
         refused: None,
         failure: verdict.deciding_failure().cloned(),
         failures: verdict.failures,
+        undo: undo.summary(),
         kept_clusters: std::mem::take(&mut resources.kept),
         duration,
     })

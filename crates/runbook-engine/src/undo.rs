@@ -62,6 +62,17 @@ pub(crate) fn undo_run_queue<'p>(
         .collect()
 }
 
+/// How the undo phase of a run ended, for the CLI's last lines (`RunReport::undo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoSummary {
+    /// Undo steps planned.
+    pub total: usize,
+    /// Of those, how many passed.
+    pub passed: usize,
+    /// The undo step that failed (or blocked) and stopped the undo, if one did.
+    pub stopped_at: Option<String>,
+}
+
 /// What the runner needs to know to plan the undo phase, fed as main steps finish.
 #[derive(Debug, Default)]
 pub(crate) struct UndoState {
@@ -70,6 +81,10 @@ pub(crate) struct UndoState {
     planned: bool,
     /// An undo step failed or blocked without `continue_on_error`: the rest do not run.
     stopped: bool,
+    /// Undo steps planned in `run` mode (0 in `check`, which only looks at them).
+    total: usize,
+    passed_undo: usize,
+    stopped_at: Option<String>,
 }
 
 impl UndoState {
@@ -83,14 +98,28 @@ impl UndoState {
 
     /// Notes an undo step's outcome: a failure not allowed by `continue_on_error` stops the undo.
     pub(crate) fn record_undo(&mut self, step: &runbook_spec::Step, status: StepStatus) {
+        if status == StepStatus::Passed {
+            self.passed_undo += 1;
+        }
         if matches!(status, StepStatus::Failed | StepStatus::Blocked) && !step.continue_on_error {
             self.stopped = true;
+            self.stopped_at.get_or_insert_with(|| step.id.clone());
         }
     }
 
     /// The undo steps were planned up front (`runbook undo`): nothing becomes due later.
-    pub(crate) fn planned_already(&mut self) {
+    pub(crate) fn planned_already(&mut self, total: usize) {
         self.planned = true;
+        self.total = total;
+    }
+
+    /// How the undo ended, when a run planned undo steps.
+    pub(crate) fn summary(&self) -> Option<UndoSummary> {
+        (self.total > 0).then(|| UndoSummary {
+            total: self.total,
+            passed: self.passed_undo,
+            stopped_at: self.stopped_at.clone(),
+        })
     }
 
     /// Whether the remaining undo steps are skipped (they stay `not_run`).
@@ -118,10 +147,14 @@ impl UndoState {
             }
             Mode::Run => Vec::new(),
         };
-        mains
+        let due: Vec<(usize, usize)> = mains
             .into_iter()
             .flat_map(|i| (0..runbook.steps[i].undo.len()).map(move |j| (i, j)))
-            .collect()
+            .collect();
+        if mode == Mode::Run {
+            self.total = due.len();
+        }
+        due
     }
 }
 
@@ -188,7 +221,16 @@ mod tests {
         let mut state = UndoState::default();
         state.record_undo(&runbook.steps[0].undo[0], StepStatus::Passed);
         assert!(!state.stopped());
-        state.record_undo(&runbook.steps[0].undo[0], StepStatus::Failed);
+        state.record_undo(&runbook.steps[0].undo[1], StepStatus::Failed);
         assert!(state.stopped());
+        state.planned_already(4);
+        assert_eq!(
+            state.summary(),
+            Some(UndoSummary {
+                total: 4,
+                passed: 1,
+                stopped_at: Some("undo-one-b".to_owned()),
+            })
+        );
     }
 }

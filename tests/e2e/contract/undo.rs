@@ -125,6 +125,12 @@ fn a_failed_migration_sequence_is_undone_last_first_and_the_database_is_as_befor
         "{out}"
     );
     assert!(out.contains("run failed in "), "{out}");
+    assert!(
+        out.contains(
+            "undo: all 2 undo steps passed (the steps that passed were rolled back, last first)"
+        ),
+        "{out}"
+    );
     // The failure that decided the run is the migration, not the undo.
     assert!(
         result.all_output().contains("step 'migrate-3' (sql_file)"),
@@ -202,6 +208,11 @@ fn a_failing_undo_step_stops_the_undo_and_the_run_stays_failed() {
         "{}",
         result.stdout
     );
+    assert!(
+        result.stdout.contains("undo: stopped at step 'undo-2', which failed; 0 of 2 undo steps passed, the rest did not run: the rollback is incomplete"),
+        "{}",
+        result.stdout
+    );
     let dir = result.evidence_dir(case.path());
     assert_eq!(run_record(&dir)["status"], "failed");
     assert_eq!(
@@ -257,7 +268,8 @@ fn runbook_undo_rolls_back_a_passed_run_after_checking_the_evidence_and_the_runb
     assert_no_panic(&undone);
     assert_eq!(undone.code, 0, "{}", undone.all_output());
     assert!(
-        undone.stdout.contains("3 undo steps of 3 passed steps"),
+        undone.stdout.contains("3 undo steps of 3 passed steps")
+            && undone.stdout.contains("undo: all 3 undo steps passed"),
         "{}",
         undone.stdout
     );

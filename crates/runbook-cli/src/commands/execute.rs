@@ -183,6 +183,9 @@ fn conclude(mode: Mode, report: &RunReport, recap: &Recap) -> i32 {
             }
         }
     }
+    if let Some(undo) = &report.undo {
+        let _ = writeln!(out, "{}", undo_line(undo));
+    }
     for (target, url) in &report.kept_clusters {
         let _ = writeln!(
             out,
@@ -254,4 +257,29 @@ fn failure_line(failure: &StepFailure) -> String {
         },
         sanitize::block(&failure.message)
     )
+}
+
+/// How the undo phase ended: whether what the run did was rolled back.
+fn undo_line(undo: &runbook_engine::UndoSummary) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    match &undo.stopped_at {
+        None if undo.passed == undo.total => format!(
+            "undo: all {} undo step{} passed (the steps that passed were rolled back, last first)",
+            undo.total,
+            plural(undo.total)
+        ),
+        None => format!(
+            "undo: {} of {} undo step{} passed (failures allowed by continue_on_error)",
+            undo.passed,
+            undo.total,
+            plural(undo.total)
+        ),
+        Some(step) => format!(
+            "undo: stopped at step '{}', which failed; {} of {} undo step{} passed, the rest did not run: the rollback is incomplete",
+            sanitize::line(step),
+            undo.passed,
+            undo.total,
+            plural(undo.total)
+        ),
+    }
 }
