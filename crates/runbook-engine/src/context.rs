@@ -209,6 +209,12 @@ impl StepContext<'_> {
         crate::run_values::producer_before(self.runbook, &self.step.id, text)
     }
 
+    /// The environment the run reads (the process's unless the run was given one): steps
+    /// read variables through it, never from the process directly.
+    pub(crate) fn env(&self) -> &crate::options::RunEnv {
+        self.resources.env()
+    }
+
     /// For `PGAPPNAME` of child processes: the run's `application_name`, so that the run lock
     /// of a later run sees what they left running (see `lock.rs`).
     pub fn application_name(&self) -> String {

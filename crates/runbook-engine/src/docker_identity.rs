@@ -21,6 +21,7 @@ use std::time::Duration;
 use runbook_docker::{ContainerInfo, DockerClient, MountKind};
 use runbook_spec::{Runbook, StepKind};
 
+use crate::options::RunEnv;
 use crate::steps::container_start::{RUNBOOK_LABEL, STEP_LABEL};
 
 /// How long the pre-pass waits for the engine before it treats it as unreachable.
@@ -79,22 +80,27 @@ pub struct DockerFacts {
     /// Every volume named by a `volume_remove`: the containers (ID, name) that mount it.
     volume_users: BTreeMap<String, Vec<(String, String)>>,
     planned: Vec<Planned>,
+    /// The run's environment, which Compose files are read with.
+    env: RunEnv,
 }
 
 impl DockerFacts {
-    /// A snapshot of nothing: for runbooks that cannot damage a protected target.
-    pub(crate) fn not_asked(runbook: &Runbook) -> Self {
+    /// A snapshot of nothing: for runbooks that cannot damage a protected target. `env` is
+    /// what the runbook's Compose files are read with (the run's environment).
+    pub(crate) fn not_asked(runbook: &Runbook, env: &RunEnv) -> Self {
         DockerFacts {
             engine: Engine::NotAsked,
             containers: BTreeMap::new(),
             volume_users: BTreeMap::new(),
-            planned: planned(runbook),
+            planned: planned(runbook, env),
+            env: env.clone(),
         }
     }
 
     /// Resolves what the runbook's destructive Docker steps and its targets name. Asks the
     /// engine only when a protected target exists and a step could destroy Docker data.
-    pub(crate) async fn gather(runbook: &Runbook) -> Self {
+    /// `env` is the run's environment (`DOCKER_HOST`, what Compose files interpolate).
+    pub(crate) async fn gather(runbook: &Runbook, env: &RunEnv) -> Self {
         let protected = runbook.targets.values().any(|t| t.protected);
         if !protected {
             // Consent asks nothing of a runbook without a protected target: no Compose file
@@ -104,9 +110,10 @@ impl DockerFacts {
                 containers: BTreeMap::new(),
                 volume_users: BTreeMap::new(),
                 planned: Vec::new(),
+                env: env.clone(),
             };
         }
-        let mut facts = Self::not_asked(runbook);
+        let mut facts = Self::not_asked(runbook, env);
         let mut container_refs: BTreeSet<String> = runbook
             .targets
             .values()
@@ -124,7 +131,7 @@ impl DockerFacts {
                 StepKind::ContainerExec(exec) => container_refs.extend(exec.container.clone()),
                 StepKind::CopyToContainer(copy) => container_refs.extend(copy.container.clone()),
                 StepKind::ContainerStart(start) => {
-                    let planned = planned_by(start);
+                    let planned = planned_by(start, env);
                     container_refs.extend(planned.container);
                     volumes.extend(planned.volumes.unwrap_or_default());
                 }
@@ -145,7 +152,12 @@ impl DockerFacts {
         if !protected || !destructive {
             return facts;
         }
-        let docker = match tokio::time::timeout(CONNECT_TIMEOUT, DockerClient::connect()).await {
+        let docker = match tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            DockerClient::connect_from_env(&|key| env.var(key)),
+        )
+        .await
+        {
             Ok(Ok(client)) => client,
             Ok(Err(error)) => {
                 facts.engine = Engine::Unreachable(error.to_string());
@@ -371,9 +383,10 @@ impl DockerFacts {
 
     /// The named volumes a `container_start` mounts, when they can be known now.
     pub(crate) fn volumes_started_with(
+        &self,
         start: &runbook_spec::ContainerStart,
     ) -> (Option<String>, Vec<String>) {
-        let planned = planned_by(start);
+        let planned = planned_by(start, &self.env);
         (planned.container, planned.volumes.unwrap_or_default())
     }
 }
@@ -413,11 +426,11 @@ pub(crate) fn is_anonymous(name: &str) -> bool {
 }
 
 /// The containers and named volumes the runbook's `container_start` steps would create.
-fn planned(runbook: &Runbook) -> Vec<Planned> {
+fn planned(runbook: &Runbook, env: &RunEnv) -> Vec<Planned> {
     runbook
         .all_steps()
         .filter_map(|s| match &s.kind {
-            StepKind::ContainerStart(start) => Some(planned_by(start)),
+            StepKind::ContainerStart(start) => Some(planned_by(start, env)),
             _ => None,
         })
         .collect()
@@ -425,11 +438,12 @@ fn planned(runbook: &Runbook) -> Vec<Planned> {
 
 /// Check mode: the first `container_start` before `this_step` that would create the named
 /// volume `volume`, and whether that is certain (`false`: its Compose file cannot be read
-/// now, so it may).
+/// now, so it may). `env` is the run's, for the Compose files.
 pub(crate) fn volume_created_by(
     runbook: &Runbook,
     volume: &str,
     this_step: &str,
+    env: &RunEnv,
 ) -> Option<(String, bool)> {
     runbook
         .steps
@@ -437,7 +451,7 @@ pub(crate) fn volume_created_by(
         .take_while(|s| s.id != this_step)
         .filter(|s| runbook.is_enabled(s))
         .find_map(|s| match &s.kind {
-            StepKind::ContainerStart(start) => match planned_by(start).volumes {
+            StepKind::ContainerStart(start) => match planned_by(start, env).volumes {
                 Some(v) if v.iter().any(|v| v == volume) => Some((s.id.clone(), true)),
                 Some(_) => None,
                 None => Some((s.id.clone(), false)),
@@ -446,10 +460,10 @@ pub(crate) fn volume_created_by(
         })
 }
 
-fn planned_by(start: &runbook_spec::ContainerStart) -> Planned {
+fn planned_by(start: &runbook_spec::ContainerStart, env: &RunEnv) -> Planned {
     match &start.compose {
         Some(compose) => {
-            let env = |key: &str| std::env::var(key).ok();
+            let env = |key: &str| env.var(key);
             match runbook_docker::compose::load_service(&compose.file, &compose.service, &env) {
                 Ok(spec) => Planned {
                     container: Some(start.name.clone().unwrap_or(spec.name.clone())),
@@ -542,7 +556,7 @@ steps:
     }
 
     fn facts(engine: Engine) -> DockerFacts {
-        let mut facts = DockerFacts::not_asked(&runbook());
+        let mut facts = DockerFacts::not_asked(&runbook(), &RunEnv::Process);
         facts.engine = engine;
         facts
     }

@@ -45,7 +45,7 @@ pub use errors::{EngineError, EngineErrorKind, StepError};
 pub use events::{Event, Listener};
 pub use lint::lint;
 pub use lock::lock_key;
-pub use options::{Confirmer, RunOptions, UndoOf};
+pub use options::{Confirmer, RunEnv, RunOptions, UndoOf};
 pub use output::StepOutput;
 pub use plan::Plan;
 pub use runner::{RunReport, execute};

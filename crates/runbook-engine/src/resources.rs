@@ -18,11 +18,12 @@ use std::time::Duration;
 use runbook_docker::{DockerClient, DockerError};
 use runbook_evidence::Mode;
 use runbook_postgres::ephemeral::{EphemeralCluster, EphemeralOptions};
-use runbook_postgres::{CancelHandle, ConnectionSpec, Env, ProcessEnv, Session};
+use runbook_postgres::{CancelHandle, ConnectionSpec, Session};
 use runbook_spec::{Connection, Runbook, Target};
 
 use crate::errors::StepError;
 use crate::lock::{self, Attempt, Holder, LockError, Role, RunLock};
+use crate::options::RunEnv;
 use crate::output::StepOutput;
 
 /// Cancel handles of every open session, reachable from the Ctrl-C and timeout paths while the
@@ -132,6 +133,8 @@ pub(crate) struct Resources {
     pub(crate) confirmed: BTreeSet<String>,
     /// The IDs protected targets' containers had before the first step, by target.
     pub(crate) protected_ids: BTreeMap<String, String>,
+    /// The environment the run reads (`PG*`, `password_env`, `DOCKER_HOST`, ...).
+    env: RunEnv,
 }
 
 impl Resources {
@@ -142,6 +145,7 @@ impl Resources {
         ephemeral_password: String,
         holder: Holder,
         terminate_stale: bool,
+        env: RunEnv,
     ) -> Resources {
         Resources {
             mode,
@@ -159,7 +163,13 @@ impl Resources {
             kept: Vec::new(),
             confirmed: BTreeSet::new(),
             protected_ids: BTreeMap::new(),
+            env,
         }
+    }
+
+    /// The environment the run reads, for steps (a shell's command, a Compose file, `~/`).
+    pub(crate) fn env(&self) -> &RunEnv {
+        &self.env
     }
 
     fn target(&self, name: &str) -> Result<&Target, StepError> {
@@ -181,7 +191,7 @@ impl Resources {
         if self.docker.is_none() {
             // The endpoint is resolved before the first await: the environment reader is not
             // `Sync`, and this future must be `Send`.
-            let endpoint = runbook_docker::Endpoint::from_env(&|key| std::env::var(key).ok())?;
+            let endpoint = runbook_docker::Endpoint::from_env(&|key| self.env.var(key))?;
             let client = match DockerClient::connect_to(&endpoint).await {
                 Ok(client) => client,
                 Err(error @ DockerError::Unreachable { .. }) if self.mode == Mode::Check => {
@@ -234,14 +244,14 @@ impl Resources {
                 spec
             }
             Connection::Url { url, password_env } => {
-                let mut spec = ConnectionSpec::parse(url, &ProcessEnv).map_err(|source| {
+                let mut spec = ConnectionSpec::parse(url, &self.env).map_err(|source| {
                     StepError::ConnectionSpec {
                         target: name.to_owned(),
                         source,
                     }
                 })?;
                 if let Some(variable) = password_env {
-                    match ProcessEnv.var(variable) {
+                    match self.env.var(variable) {
                         Some(password) => spec.set_password(password),
                         None => {
                             return Err(StepError::Blocked(format!(

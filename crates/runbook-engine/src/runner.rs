@@ -15,7 +15,7 @@ use runbook_evidence::{
     EvidenceDir, Mode, NewRun, Phase, PlannedStep, Redactor, RunStatus, RunbookSource, StepOutcome,
     StepStatus, TargetRecord,
 };
-use runbook_postgres::{ConnectionSpec, ProcessEnv};
+use runbook_postgres::ConnectionSpec;
 use runbook_spec::{Connection, Runbook};
 use tokio_util::sync::CancellationToken;
 
@@ -113,7 +113,7 @@ pub async fn execute(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    new.targets = target_records(&runbook);
+    new.targets = target_records(&runbook, &options.env);
     let base = options
         .evidence_base
         .clone()
@@ -124,7 +124,7 @@ pub async fn execute(
             .secrets()
             .into_iter()
             .chain([ephemeral_password.clone()])
-            .chain(target_passwords(&runbook)),
+            .chain(target_passwords(&runbook, &options.env)),
     );
     let mut evidence = EvidenceDir::create(&base, new, redactor.clone())?;
     let evidence_dir = evidence.path().to_path_buf();
@@ -141,7 +141,7 @@ pub async fn execute(
     }
 
     // Docker objects by identity (IDs, prefixes, who mounts a volume), once, before consent.
-    let docker_facts = crate::docker_identity::DockerFacts::gather(&runbook).await;
+    let docker_facts = crate::docker_identity::DockerFacts::gather(&runbook, &options.env).await;
     if options.mode == Mode::Run
         && let Some((step_index, refusal)) = obtain_consent(
             plan,
@@ -199,6 +199,7 @@ pub async fn execute(
         ephemeral_password,
         holder,
         options.terminate_stale,
+        options.env.clone(),
     );
     resources.confirmed = evidence
         .record()
@@ -516,28 +517,28 @@ fn first_step(runbook: &Runbook, from: Option<&str>) -> Result<usize, EngineErro
 /// Passwords the targets may send that the runbook does not spell out, so none of them reaches
 /// the terminal or evidence: `PGPASSWORD`, a service file's, every line of the password file
 /// (see `runbook_postgres::connection_secrets`).
-fn target_passwords(runbook: &Runbook) -> Vec<String> {
-    let mut secrets: Vec<String> = runbook_postgres::Env::var(&ProcessEnv, "PGPASSWORD")
+fn target_passwords(runbook: &Runbook, env: &crate::RunEnv) -> Vec<String> {
+    let mut secrets: Vec<String> = runbook_postgres::Env::var(env, "PGPASSWORD")
         .into_iter()
         .collect();
     for target in runbook.targets.values() {
         if let Some(Connection::Url { url, .. }) = target.postgres.as_ref().map(|p| p.connection())
         {
-            secrets.extend(runbook_postgres::connection_secrets(url, &ProcessEnv));
+            secrets.extend(runbook_postgres::connection_secrets(url, env));
         }
     }
     secrets
 }
 
 /// What `run.json` says about each target: never a password.
-fn target_records(runbook: &Runbook) -> BTreeMap<String, TargetRecord> {
+fn target_records(runbook: &Runbook, env: &crate::RunEnv) -> BTreeMap<String, TargetRecord> {
     runbook
         .targets
         .iter()
         .map(|(name, target)| {
             let (postgres, ephemeral) = match target.postgres.as_ref().map(|p| p.connection()) {
                 Some(Connection::Url { url, .. }) => {
-                    let mut shown = ConnectionSpec::parse(url, &ProcessEnv)
+                    let mut shown = ConnectionSpec::parse(url, env)
                         .map(|spec| spec.redacted())
                         .unwrap_or_else(|_| url.to_owned());
                     if let Some(container) = &target.container

@@ -241,7 +241,11 @@ steps:
                     _ => return None,
                 };
                 let found = bound
-                    .docker_destruction(step, &runbook, &DockerFacts::not_asked(&runbook))
+                    .docker_destruction(
+                        step,
+                        &runbook,
+                        &DockerFacts::not_asked(&runbook, &crate::RunEnv::Process),
+                    )
                     .unwrap_or_else(|| Ok(Vec::new()))
                     .unwrap();
                 Some((step.id.clone(), found.into_iter().next()))

@@ -89,8 +89,7 @@ impl Step for ContainerStartStep {
         runbook: &runbook_spec::Runbook,
         facts: &crate::docker_identity::DockerFacts,
     ) -> Option<Result<Vec<crate::step::Destruction>, StepError>> {
-        let (container, volumes) =
-            crate::docker_identity::DockerFacts::volumes_started_with(&self.0);
+        let (container, volumes) = facts.volumes_started_with(&self.0);
         let container = container?;
         let mut out: Vec<crate::step::Destruction> = Vec::new();
         for volume in &volumes {
@@ -312,7 +311,8 @@ impl ContainerStartStep {
         let step = &self.0;
         let mut warnings = Vec::new();
         let mut spec = if let Some(compose) = &step.compose {
-            let env = |key: &str| std::env::var(key).ok();
+            let run_env = cx.env();
+            let env = |key: &str| run_env.var(key);
             let project = runbook_docker::compose::ComposeProject::load(&compose.file, &env)
                 .map_err(|e| StepError::failed(e.to_string()))?;
             let loaded = project
@@ -352,7 +352,7 @@ impl ContainerStartStep {
                 );
             }
             for volume in &step.volumes {
-                let source = host_path(&volume.source);
+                let source = host_path(&volume.source, cx.env().var("HOME").as_deref());
                 let text = format!(
                     "{source}:{}{}",
                     volume.target,
@@ -653,11 +653,11 @@ fn no_recipe(name: &str) -> StepError {
     ))
 }
 
-/// `./data` and `~/data` as Docker needs them: absolute (relative to the working directory).
-fn host_path(source: &str) -> String {
+/// `./data` and `~/data` as Docker needs them: absolute (relative to the working directory;
+/// `~` is `home`, the run's `HOME`).
+fn host_path(source: &str, home: Option<&str>) -> String {
     let expanded: PathBuf = match source.strip_prefix("~/") {
-        Some(rest) => std::env::var_os("HOME")
-            .map_or_else(|| PathBuf::from(source), |home| Path::new(&home).join(rest)),
+        Some(rest) => home.map_or_else(|| PathBuf::from(source), |home| Path::new(home).join(rest)),
         None => PathBuf::from(source),
     };
     if source.starts_with('.') || source.starts_with("~/") {
@@ -758,9 +758,14 @@ mod tests {
     #[test]
     fn relative_bind_sources_become_absolute_and_volume_names_stay() {
         let cwd = std::env::current_dir().unwrap();
-        assert_eq!(host_path("./init"), cwd.join("init").display().to_string());
-        assert_eq!(host_path("/srv/init"), "/srv/init");
-        assert_eq!(host_path("opendolphin-pgdata"), "opendolphin-pgdata");
+        assert_eq!(
+            host_path("./init", None),
+            cwd.join("init").display().to_string()
+        );
+        assert_eq!(host_path("/srv/init", None), "/srv/init");
+        assert_eq!(host_path("opendolphin-pgdata", None), "opendolphin-pgdata");
+        // `~` is the run's HOME, whatever the process's is.
+        assert_eq!(host_path("~/dumps", Some("/home/ops")), "/home/ops/dumps");
     }
 
     #[test]

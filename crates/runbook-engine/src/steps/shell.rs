@@ -53,7 +53,7 @@ impl Step for ShellStep {
         let argv = self.argv(cx).await?;
         let program = &argv[0];
         let shown = display_argv(&argv);
-        match find_program(program, self.0.cwd.as_deref()) {
+        match find_program(program, self.0.cwd.as_deref(), cx.env().path_var()) {
             Some(path) => {
                 cx.log(format!("would run: {shown}"));
                 cx.log(format!("program: {}", path.display()));
@@ -204,6 +204,8 @@ impl ShellStep {
         if let Some(dir) = &self.0.cwd {
             command.current_dir(dir);
         }
+        // The run's environment (the process's, unless the run was given one), then the step's.
+        cx.env().apply_to(&mut command);
         for (key, value) in &self.0.env {
             command.env(key, cx.expand(value).await?);
         }
@@ -398,7 +400,13 @@ pub(crate) fn display_argv(argv: &[String]) -> String {
         .join(" ")
 }
 
-fn find_program(program: &str, cwd: Option<&Path>) -> Option<PathBuf> {
+/// Where `program` is: a path (relative to `cwd`), or the first executable of that name on
+/// `path` (the run's `PATH`).
+fn find_program(
+    program: &str,
+    cwd: Option<&Path>,
+    path: Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
     let executable = |p: &Path| {
         std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
@@ -410,15 +418,27 @@ fn find_program(program: &str, cwd: Option<&Path>) -> Option<PathBuf> {
         };
         return executable(&path).then_some(path);
     }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+    std::env::split_paths(&path?)
         .map(|dir| dir.join(program))
         .find(|p| executable(p))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::display_argv;
+    use super::{display_argv, find_program};
+
+    #[test]
+    fn programs_are_looked_up_on_the_runs_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let tool = dir.path().join("only-here");
+        std::fs::write(&tool, "#!/bin/sh\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = Some(dir.path().as_os_str().to_owned());
+        assert_eq!(find_program("only-here", None, path.clone()), Some(tool));
+        assert_eq!(find_program("sh", None, path), None);
+        assert_eq!(find_program("sh", None, None), None);
+    }
 
     #[test]
     fn quotes_what_a_shell_would_split() {

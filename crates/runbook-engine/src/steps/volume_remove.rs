@@ -79,7 +79,7 @@ impl Step for VolumeRemoveStep {
                 ),
             }
         } else {
-            match volume_created_by(cx.runbook(), name, &cx.step().id) {
+            match volume_created_by(cx.runbook(), name, &cx.step().id, cx.env()) {
                 Some((step, true)) => {
                     format!("would remove volume {name} and its data (created by step '{step}')")
                 }
