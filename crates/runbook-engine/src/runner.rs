@@ -108,6 +108,13 @@ pub async fn execute(
         planned_steps,
     );
     new.from_step = options.from_step.clone();
+    new.undoes = options
+        .undo_of
+        .as_ref()
+        .map(|of| runbook_evidence::UndoneRun {
+            dir: of.dir.display().to_string(),
+            sums_sha256: of.sums_sha256.clone(),
+        });
     new.vars = runbook
         .vars
         .iter()

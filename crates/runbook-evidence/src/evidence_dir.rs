@@ -52,6 +52,8 @@ pub struct NewRun {
     /// Names the directory (`YYYYMMDDTHHMMSSZ`).
     pub started_at: DateTime<Utc>,
     pub from_step: Option<String>,
+    /// `runbook undo`: the run this one undoes (recorded in `run.json`).
+    pub undoes: Option<crate::run_record::UndoneRun>,
     pub vars: BTreeMap<String, String>,
     pub targets: BTreeMap<String, TargetRecord>,
     pub confirmations: Vec<Confirmation>,
@@ -76,6 +78,7 @@ impl NewRun {
             },
             started_at: Utc::now(),
             from_step: None,
+            undoes: None,
             vars: BTreeMap::new(),
             targets: BTreeMap::new(),
             confirmations: Vec::new(),
@@ -799,6 +802,7 @@ fn populate(staging: &Path, path: &Path, new: NewRun, redactor: Redactor) -> Res
         duration_ms: None,
         status: RunStatus::Running,
         from_step: new.from_step,
+        undoes: new.undoes,
         vars: new.vars,
         targets: new.targets,
         confirmations: new.confirmations,

@@ -52,6 +52,7 @@ pub use layout::{
 pub use load::{Evidence, StepEntry};
 pub use redact::{MASK, Redactor, SHORT_SECRET_CHARS, forms_of, is_secret_key};
 pub use report::Format;
+pub use run_record::UndoneRun;
 pub use run_record::{
     Confirmation, ConfirmationMethod, Phase, Resume, RunRecord, RunbookInfo, SCHEMA_VERSION,
     StepSummary, TargetRecord, ToolInfo,

@@ -32,6 +32,9 @@ pub struct RunRecord {
     pub status: RunStatus,
     /// The step id given to `--from`: steps before it are `not_run` on purpose.
     pub from_step: Option<String>,
+    /// `runbook undo`: the run this one undoes (its steps are that run's undo steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undoes: Option<UndoneRun>,
     /// The runbook's variables after interpolation (redacted).
     pub vars: BTreeMap<String, String>,
     pub targets: BTreeMap<String, TargetRecord>,
@@ -137,8 +140,8 @@ impl ConfirmationMethod {
 }
 
 /// Which part of the run a step record belongs to. A run is a journal of records keyed by
-/// (phase, step id, attempt): `main` runs the runbook's `steps`, `undo` (reserved: written by
-/// a later version) the undo steps of completed steps, `finally` the `finally:` steps, which
+/// (phase, step id, attempt): `main` runs the runbook's `steps`, `undo` the undo steps of the
+/// main steps that passed (`on_failure: undo`, `runbook undo`), `finally` the `finally:` steps, which
 /// run however `main` ended.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
@@ -211,4 +214,13 @@ pub struct StepSummary {
     pub summary: String,
     /// The step's directory relative to the evidence directory (`steps/NN-id`), once it exists.
     pub dir: Option<String>,
+}
+
+/// The finished run a `runbook undo` run rolled back: its evidence directory as given and the
+/// sha256 of its `SHA256SUMS` when it was verified, so a reviewer can tell which evidence (and
+/// so which journal of passed steps) the undo acted on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoneRun {
+    pub dir: String,
+    pub sums_sha256: String,
 }

@@ -289,6 +289,14 @@ fn runbook_undo_rolls_back_a_passed_run_after_checking_the_evidence_and_the_runb
         ]
     );
     assert_eq!(run_record(&undo_dir)["status"], "passed");
+    // The undo run says which run (and which state of its evidence) it undid.
+    let undoes = &run_record(&undo_dir)["undoes"];
+    assert_eq!(undoes["dir"], dir_arg);
+    assert_eq!(
+        undoes["sums_sha256"],
+        sha256_hex(&std::fs::read(dir.join("SHA256SUMS")).unwrap())
+    );
+    assert!(run_record(&dir).get("undoes").is_none());
     assert_verifies(&case, &undo_dir);
     assert_verifies(&case, &dir);
 
