@@ -322,6 +322,8 @@ fn check_lists_and_checks_the_undo_steps() {
     );
     let result = case.run(&["check", "rb.yaml"]);
     assert_no_panic(&result);
+    // A rollback of a migration not applied yet is no reason for the dry run to fail.
+    assert_eq!(result.code, 0, "{}", result.all_output());
     let out = &result.stdout;
     for (n, id) in [(1, "undo-3"), (2, "undo-2"), (3, "undo-1")] {
         assert!(
