@@ -340,6 +340,18 @@ pub(crate) fn parse(
         &mut diags,
     );
 
+    if top_level
+        .as_ref()
+        .is_some_and(|top| top.on_failure == Some(crate::runbook::OnFailure::Undo))
+        && !steps.is_empty()
+        && steps.iter().all(|s| s.undo.is_empty())
+    {
+        diags.warning(
+            value_pos("on_failure"),
+            "on_failure: undo, but no step declares undo: a failed run has nothing to undo"
+                .to_owned(),
+        );
+    }
     secrets.append(&mut interp.secrets);
     secrets.extend(step_env_secrets(&steps));
     secrets.extend(step_env_secrets(&finally));
