@@ -160,7 +160,13 @@ fn a_failed_migration_sequence_is_undone_last_first_and_the_database_is_as_befor
     assert_verifies(&case, &dir);
     let report = case.run(&["report", dir.to_str().unwrap()]);
     assert_eq!(report.code, 0, "{}", report.all_output());
-    assert!(report.stdout.contains("undo-1"), "{}", report.stdout);
+    assert!(
+        report.stdout.contains(
+            "the run failed and ran the undo steps of the steps that passed (on_failure: undo): all 2 undo steps passed"
+        ),
+        "{}",
+        report.stdout
+    );
 }
 
 #[test]
@@ -297,6 +303,14 @@ fn runbook_undo_rolls_back_a_passed_run_after_checking_the_evidence_and_the_runb
         sha256_hex(&std::fs::read(dir.join("SHA256SUMS")).unwrap())
     );
     assert!(run_record(&dir).get("undoes").is_none());
+    let report = case.run(&["report", undo_dir.to_str().unwrap()]);
+    assert!(
+        report.stdout.contains(&format!(
+            "undoes the run in {dir_arg} (its SHA256SUMS sha256 "
+        )),
+        "{}",
+        report.stdout
+    );
     assert_verifies(&case, &undo_dir);
     assert_verifies(&case, &dir);
 

@@ -260,6 +260,7 @@ impl Model {
                 }
             });
         }
+        top_notes.extend(undo_note(run));
         top_notes.extend(run.notes.iter().cloned());
 
         let mut facts = vec![("status", run.status.to_string())];
@@ -820,4 +821,40 @@ fn notes(evidence: &Evidence) -> Vec<String> {
         }
     }
     notes
+}
+
+/// What the report says near the top about undo: which run a `runbook undo` run rolled back,
+/// or how the undo phase of a failed run (`on_failure: undo`) ended, since the run's status
+/// stays its failure either way.
+fn undo_note(run: &crate::run_record::RunRecord) -> Option<String> {
+    let undo: Vec<_> = run
+        .steps
+        .iter()
+        .filter(|s| s.phase == crate::run_record::Phase::Undo)
+        .collect();
+    let passed = undo
+        .iter()
+        .filter(|s| s.status == StepStatus::Passed)
+        .map(|s| &s.id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let steps = undo
+        .iter()
+        .map(|s| &s.id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let how = if passed == steps {
+        format!("all {steps} undo steps passed")
+    } else {
+        format!("{passed} of {steps} undo steps passed: the rollback is incomplete")
+    };
+    if let Some(of) = &run.undoes {
+        return Some(format!(
+            "undoes the run in {} (its SHA256SUMS sha256 {}): {how}",
+            of.dir, of.sums_sha256
+        ));
+    }
+    (steps > 0 && run.mode == crate::status::Mode::Run).then(|| {
+        format!("the run failed and ran the undo steps of the steps that passed (on_failure: undo): {how}")
+    })
 }
