@@ -72,6 +72,16 @@ pub enum Command {
         /// running on a target's database, instead of refusing to start; recorded in evidence.
         #[arg(long)]
         terminate_stale: bool,
+        /// Continue the failed, blocked, interrupted or killed run whose evidence directory
+        /// this is, in that directory: main steps that passed are not run again (except
+        /// require_files), the others run as their next attempt. DIR must verify and hold no
+        /// approval, and the runbook must be the one that run recorded.
+        #[arg(long, value_name = "DIR", conflicts_with = "evidence_dir")]
+        resume: Option<PathBuf>,
+        /// With --resume: go on although the runbook changed since the run began; both
+        /// sha256 digests are recorded in the evidence.
+        #[arg(long, requires = "resume")]
+        allow_changed: bool,
         #[command(flatten)]
         evidence: EvidenceArgs,
     },

@@ -54,6 +54,7 @@ fn main() -> ExitCode {
                 quiet: cli.quiet,
                 verbose: cli.verbose,
                 undo_of: None,
+                resume: None,
             },
         ),
         Command::Run {
@@ -64,6 +65,8 @@ fn main() -> ExitCode {
             yes,
             keep,
             terminate_stale,
+            resume,
+            allow_changed,
             evidence,
         } => commands::execute::execute(
             Mode::Run,
@@ -79,6 +82,10 @@ fn main() -> ExitCode {
                 quiet: cli.quiet,
                 verbose: cli.verbose,
                 undo_of: None,
+                resume: resume.clone().map(|dir| runbook_engine::ResumeOptions {
+                    dir,
+                    allow_changed: *allow_changed,
+                }),
             },
         ),
         Command::Undo {
@@ -103,6 +110,7 @@ fn main() -> ExitCode {
                 quiet: cli.quiet,
                 verbose: cli.verbose,
                 undo_of: None,
+                resume: None,
             },
         ),
         Command::Verify { dir } => commands::verify::verify(dir),

@@ -112,12 +112,31 @@ pub enum EngineError {
     UnknownConfirmTarget { target: String, known: String },
     #[error("cannot write evidence: {0}")]
     Evidence(#[from] EvidenceError),
+    /// `--resume`: the runbook is not the one the run recorded, so "the rest of the run" would
+    /// be the rest of another procedure.
+    #[error(
+        "--resume {}: the runbook changed since that run began (sha256 {recorded} then, {now} now): expected the same runbook, or --allow-changed to record the change and go on",
+        dir.display()
+    )]
+    ResumeRunbookChanged {
+        dir: PathBuf,
+        recorded: String,
+        now: String,
+    },
+    #[error(
+        "--resume {}: the run's undo steps ran, so what it did was rolled back: expected a run that was not undone (start a new run)",
+        dir.display()
+    )]
+    ResumeUndone { dir: PathBuf },
 }
 
 impl EngineError {
     pub fn kind(&self) -> EngineErrorKind {
         match self {
             EngineError::UnknownFromStep { .. } | EngineError::UnknownConfirmTarget { .. } => {
+                EngineErrorKind::InvalidInput
+            }
+            EngineError::ResumeRunbookChanged { .. } | EngineError::ResumeUndone { .. } => {
                 EngineErrorKind::InvalidInput
             }
             EngineError::Evidence(_) => EngineErrorKind::Failed,

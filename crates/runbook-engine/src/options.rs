@@ -38,6 +38,9 @@ pub struct RunOptions {
     pub undo_of: Option<UndoOf>,
     /// Where the run reads environment variables; the process's own by default.
     pub env: RunEnv,
+    /// `--resume DIR [--allow-changed]`: continue that run in its directory (resume.rs)
+    /// instead of creating one.
+    pub resume: Option<crate::resume::ResumeOptions>,
 }
 
 /// The finished run `runbook undo` rolls back (read from its verified journal by the CLI).
@@ -63,6 +66,7 @@ impl std::fmt::Debug for RunOptions {
             .field("evidence_base", &self.evidence_base)
             .field("undo_of", &self.undo_of)
             .field("env", &self.env)
+            .field("resume", &self.resume)
             .finish()
     }
 }
@@ -80,6 +84,7 @@ impl RunOptions {
             runbook_path: runbook_path.into(),
             undo_of: None,
             env: RunEnv::Process,
+            resume: None,
         }
     }
 }

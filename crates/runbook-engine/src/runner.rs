@@ -133,7 +133,19 @@ pub async fn execute(
             .chain([ephemeral_password.clone()])
             .chain(target_passwords(&runbook, &options.env)),
     );
-    let mut evidence = EvidenceDir::create(&base, new, redactor.clone())?;
+    // A resumed run appends to its earlier attempts' directory (resume.rs).
+    let (mut evidence, resumed) = match &options.resume {
+        Some(resume) => crate::resume::reopen(
+            resume,
+            &runbook,
+            options.from_step.as_deref(),
+            redactor.clone(),
+        )?,
+        None => (
+            EvidenceDir::create(&base, new, redactor.clone())?,
+            Default::default(),
+        ),
+    };
     let evidence_dir = evidence.path().to_path_buf();
 
     let mut emitter = Emitter::new(listeners);
@@ -160,7 +172,12 @@ pub async fn execute(
         )?
     {
         // The refused step carries the reason, so the evidence says why nothing ran.
-        let mut writer = evidence.begin_step(step_index + 1)?;
+        let refused_step = &evidence.record().steps[step_index];
+        let refused_step = PlannedStep::new(&refused_step.id, &refused_step.kind)
+            .with_phase(refused_step.phase)
+            .with_description(refused_step.description.clone());
+        let (index, _) = crate::resume::record_for(&mut evidence, refused_step, step_index + 1)?;
+        let mut writer = evidence.begin_step(index)?;
         writer.log_line(&format!("blocked: {refusal}"))?;
         let mut outcome = StepOutcome::new(StepStatus::Blocked, format!("blocked: {refusal}"));
         outcome.error = Some(runbook_evidence::ErrorRecord::new(refusal.clone()));
@@ -319,6 +336,12 @@ pub async fn execute(
             }
             Phase::Finally => &finally_cancel,
         };
+        if let Some(outputs) = resumed.carried_over(planned.step, planned.phase) {
+            // Passed in an earlier attempt of this resumed run: not run, not recorded again.
+            undo.record(planned.phase, planned.number - 1, StepStatus::Passed);
+            run_values.record(&planned.step.id, &outputs);
+            continue;
+        }
         let skip = if planned.phase == Phase::Main && planned.number <= start_index {
             Some(format!(
                 "skipped: the run starts at step '{}' (--from)",
@@ -332,6 +355,10 @@ pub async fn execute(
                 .filter(|when| !when.holds(&runbook.vars))
                 .map(|when| format!("skipped: when: {when} does not hold"))
         };
+        if skip.is_some() && crate::resume::already_recorded(&evidence, planned.index) {
+            // Skipped again on resume: its record from the earlier attempt stands.
+            continue;
+        }
         let record = run_with_retries(
             &mut RunContext {
                 mode: options.mode,
@@ -453,14 +480,20 @@ async fn run_with_retries(
         (None, Mode::Run, Some(retry)) => retry.attempts.max(1),
         _ => 1,
     };
+    // The journal's attempt numbers go on from a resumed run's earlier attempts.
+    let (mut index, first) = crate::resume::record_for(
+        cx.evidence,
+        planned_step(planned.step, planned.phase),
+        planned.index,
+    )?;
+    let earlier = first - 1;
     let mut attempt = 1;
     loop {
-        let index = if attempt == 1 {
-            planned.index
-        } else {
-            cx.evidence
-                .append_step(planned_step(planned.step, planned.phase), attempt)?
-        };
+        if attempt > 1 {
+            index = cx
+                .evidence
+                .append_step(planned_step(planned.step, planned.phase), earlier + attempt)?;
+        }
         let record = run_one(
             cx,
             &Attempt {
@@ -470,8 +503,8 @@ async fn run_with_retries(
                 number: planned.number,
                 total: planned.total,
                 index,
-                attempt,
-                attempts,
+                attempt: earlier + attempt,
+                attempts: earlier + attempts,
                 skip: skip.clone(),
             },
             cancel,

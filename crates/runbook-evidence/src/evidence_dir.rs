@@ -321,8 +321,17 @@ impl EvidenceDir {
                 .map(|i| i + 1);
             match index {
                 Some(index) => {
+                    // run.json names the step before its start time is written: the step's
+                    // directory was created when it started.
                     let started_at = reopened.run.steps[index - 1]
                         .started_at
+                        .or_else(|| {
+                            let meta = fs::metadata(dir.join(&rel_dir)).ok()?;
+                            meta.created()
+                                .or_else(|_| meta.modified())
+                                .ok()
+                                .map(Into::into)
+                        })
                         .unwrap_or_else(Utc::now);
                     reopened.in_progress = Some(InProgress {
                         index,

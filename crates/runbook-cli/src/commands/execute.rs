@@ -30,6 +30,8 @@ pub struct Request<'a> {
     pub verbose: bool,
     /// `runbook undo DIR`: run only the undo steps of that run's passed steps.
     pub undo_of: Option<runbook_engine::UndoOf>,
+    /// `run --resume DIR [--allow-changed]`: continue that run in its directory.
+    pub resume: Option<runbook_engine::ResumeOptions>,
 }
 
 pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
@@ -46,6 +48,7 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
     options.terminate_stale = request.terminate_stale;
     options.evidence_base = request.evidence_dir.clone();
     options.undo_of = request.undo_of;
+    options.resume = request.resume;
     if mode == Mode::Run && !request.yes {
         options.confirmer = TtyConfirmer::if_terminal();
     }

@@ -261,6 +261,7 @@ impl Model {
             });
         }
         top_notes.extend(undo_note(run));
+        top_notes.extend(attempt_notes(run));
         top_notes.extend(run.notes.iter().cloned());
 
         let mut facts = vec![("status", run.status.to_string())];
@@ -857,4 +858,81 @@ fn undo_note(run: &crate::run_record::RunRecord) -> Option<String> {
     (steps > 0 && run.mode == crate::status::Mode::Run).then(|| {
         format!("the run failed and ran the undo steps of the steps that passed (on_failure: undo): {how}")
     })
+}
+
+/// One line per attempt of a resumed run (`run.json`'s `resumes`): who started it and when,
+/// how it ended, and which records it wrote, so a reviewer sees which steps ran when. The
+/// run's status is the last attempt's verdict. Nothing for a run never resumed.
+fn attempt_notes(run: &crate::run_record::RunRecord) -> Vec<String> {
+    if run.resumes.is_empty() {
+        return Vec::new();
+    }
+    // A record belongs to the attempt of the run it started in (a step that never ran before
+    // runs in its planned record, so its index does not say); one appended without a start
+    // (never begun) to the attempt whose records it follows.
+    let attempt_of = |s: &crate::run_record::StepSummary| match s.started_at {
+        Some(t) => run.resumes.iter().filter(|r| r.started_at <= t).count(),
+        None => run
+            .resumes
+            .iter()
+            .filter(|r| r.first_record <= s.index)
+            .count(),
+    };
+    let ran = |attempt: usize| {
+        let names: Vec<String> = run
+            .steps
+            .iter()
+            .filter(|s| s.dir.is_some() && attempt_of(s) == attempt)
+            .map(|s| match s.attempt {
+                1 => format!("{} {}", s.id, s.status),
+                n => format!("{} (attempt {n}) {}", s.id, s.status),
+            })
+            .collect();
+        if names.is_empty() {
+            "no step".to_owned()
+        } else {
+            names.join(", ")
+        }
+    };
+    let mut notes = vec![format!(
+        "attempt 1 of the run: started {} by {}@{}, ended {}; ran: {}",
+        timestamp(run.started_at),
+        run.operator,
+        run.host,
+        ending(run.resumes[0].previous_status),
+        ran(0)
+    )];
+    for (i, resume) in run.resumes.iter().enumerate() {
+        let ended = run.resumes.get(i + 1).map_or_else(
+            || format!("{} (the run's verdict)", run.status),
+            |next| ending(next.previous_status),
+        );
+        let mut line = format!(
+            "attempt {} of the run (--resume): started {} by {}@{}, ended {ended}",
+            i + 2,
+            timestamp(resume.started_at),
+            resume.operator,
+            resume.host,
+        );
+        if let Some(from) = &resume.from_step {
+            line.push_str(&format!("; started at step {from} (--from)"));
+        }
+        if let Some(digest) = &resume.runbook_sha256 {
+            line.push_str(&format!(
+                "; RUNBOOK CHANGED (--allow-changed): sha256 {digest}, not {}",
+                run.runbook.sha256
+            ));
+        }
+        line.push_str(&format!("; ran: {}", ran(i + 1)));
+        notes.push(line);
+    }
+    notes
+}
+
+/// How an earlier attempt of the run ended: one that never recorded a verdict was killed.
+fn ending(status: RunStatus) -> String {
+    match status {
+        RunStatus::Running => "killed (no verdict recorded)".to_owned(),
+        status => status.to_string(),
+    }
 }
