@@ -30,6 +30,7 @@ mod outputs;
 mod outputs_more;
 mod protected;
 mod report_browser;
+mod resume;
 mod secrets;
 mod sequence_floor;
 mod shell;
