@@ -10,7 +10,10 @@
 //! - `run.json` is not listed (the run was killed inside an update of it): `run.json`,
 //!   `report.md` and the top-level temp files.
 //!
-//! Anywhere else, and in any run that reached a verdict, an unlisted file is *extra*.
+//! Anywhere else, and in any run that reached a verdict, an unlisted file is *extra*, except
+//! what a kill inside the first update of a reopened run (`EvidenceDir::reopen`, for
+//! `run --resume`) leaves, which is ignored: `run.next.json` when it says `running` with one
+//! more entry in `resumes`, and the temp files of the two copies.
 //!
 //! Re-hashing alone proves only that the listed files are unchanged; anyone can delete a line.
 //! So `verify` also cross-checks what must be listed against what `run.json` says
@@ -403,6 +406,25 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
     let run_going = trusted_run
         .as_ref()
         .is_some_and(|r| r.status == RunStatus::Running);
+    // A finished run being reopened for its next attempt (`EvidenceDir::reopen`): the first
+    // update's phase 1 writes the copies (through their temp files) while SHA256SUMS still
+    // lists the finished run.json. The new record then says `running` with one more entry in
+    // `resumes`; nothing reads it or the temp files until they are listed.
+    let reopening = |path: &str| {
+        let Some(run) = trusted_run.as_ref().filter(|r| r.status.is_finished()) else {
+            return false;
+        };
+        path == crate::atomic::temp_name(PENDING_RUN_FILE)
+            || path == crate::atomic::temp_name(PREVIOUS_RUN_FILE)
+            || (path == PENDING_RUN_FILE
+                && read_record::<RunRecord>(&dir.join(PENDING_RUN_FILE), "run record")
+                    .ok()
+                    .flatten()
+                    .is_some_and(|next| {
+                        next.status == RunStatus::Running
+                            && next.resumes.len() == run.resumes.len() + 1
+                    }))
+    };
     let leftover = |path: &str| {
         run_intact
             && !listed.contains(path)
@@ -410,7 +432,8 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
                 || (path == PENDING_RUN_FILE
                     && (run_going
                         || read_evidence_file(dir.join(PENDING_RUN_FILE)).ok()
-                            == read_evidence_file(dir.join(RUN_FILE)).ok())))
+                            == read_evidence_file(dir.join(RUN_FILE)).ok()))
+                || reopening(path))
     };
 
     let mut uncommitted = Vec::new();

@@ -203,3 +203,39 @@ fn a_directory_being_resumed_is_not_resumed_twice() {
     let err = EvidenceDir::reopen(&path, Redactor::new(["pw"]), resumption()).unwrap_err();
     assert!(matches!(err, EvidenceError::Busy { .. }), "{err}");
 }
+
+#[test]
+fn a_kill_while_a_finished_run_is_reopened_leaves_a_directory_that_verifies() {
+    // What the first update of `reopen` leaves before its SHA256SUMS is written: the new
+    // record (running, one more resume) and the copies' temp files, unlisted next to the
+    // finished run.json. Ignored; any other unlisted run.next.json is extra.
+    let base = tempfile::tempdir().unwrap();
+    let path = failed_run(base.path());
+    let mut next = json(&path, "run.json");
+    next["status"] = "running".into();
+    next["resumes"] = serde_json::json!([{
+        "started_at": "2025-11-08T07:00:00Z",
+        "operator": "carol",
+        "host": "db-host-2",
+        "previous_status": "failed",
+        "first_record": 4
+    }]);
+    std::fs::write(path.join("run.next.json"), next.to_string()).unwrap();
+    std::fs::write(path.join(".run.next.json.tmp"), "{\"partial").unwrap();
+    std::fs::write(path.join(".run.prev.json.tmp"), "").unwrap();
+    assert_verifies(&path);
+    // The resumer that comes next completes nothing and removes them.
+    let dir = EvidenceDir::reopen(&path, Redactor::new(["pw"]), resumption()).unwrap();
+    drop(dir);
+    assert!(!path.join("run.next.json").exists());
+    assert!(!path.join(".run.next.json.tmp").exists());
+    assert_verifies(&path);
+
+    let other = tempfile::tempdir().unwrap();
+    let path = failed_run(other.path());
+    let mut forged = json(&path, "run.json");
+    forged["status"] = "passed".into();
+    std::fs::write(path.join("run.next.json"), forged.to_string()).unwrap();
+    let report = verify(&path).unwrap();
+    assert_eq!(report.extra, ["run.next.json"]);
+}
