@@ -13,7 +13,8 @@
 //! Anywhere else, and in any run that reached a verdict, an unlisted file is *extra*, except
 //! what a kill inside the first update of a reopened run (`EvidenceDir::reopen`, for
 //! `run --resume`) leaves, which is ignored: `run.next.json` when it says `running` with one
-//! more entry in `resumes`, and the temp files of the two copies.
+//! more entry in `resumes`, the temp files of the two copies, and then the temp file of the
+//! `SHA256SUMS` that lists them.
 //!
 //! Re-hashing alone proves only that the listed files are unchanged; anyone can delete a line.
 //! So `verify` also cross-checks what must be listed against what `run.json` says
@@ -410,20 +411,24 @@ pub fn verify(dir: &Path) -> Result<VerifyReport> {
     // update's phase 1 writes the copies (through their temp files) while SHA256SUMS still
     // lists the finished run.json. The new record then says `running` with one more entry in
     // `resumes`; nothing reads it or the temp files until they are listed.
+    let pending_reopens = trusted_run
+        .as_ref()
+        .filter(|r| r.status.is_finished())
+        .is_some_and(|run| {
+            read_record::<RunRecord>(&dir.join(PENDING_RUN_FILE), "run record")
+                .ok()
+                .flatten()
+                .is_some_and(|next| {
+                    next.status == RunStatus::Running && next.resumes.len() == run.resumes.len() + 1
+                })
+        });
     let reopening = |path: &str| {
-        let Some(run) = trusted_run.as_ref().filter(|r| r.status.is_finished()) else {
-            return false;
-        };
-        path == crate::atomic::temp_name(PENDING_RUN_FILE)
-            || path == crate::atomic::temp_name(PREVIOUS_RUN_FILE)
-            || (path == PENDING_RUN_FILE
-                && read_record::<RunRecord>(&dir.join(PENDING_RUN_FILE), "run record")
-                    .ok()
-                    .flatten()
-                    .is_some_and(|next| {
-                        next.status == RunStatus::Running
-                            && next.resumes.len() == run.resumes.len() + 1
-                    }))
+        let finished = trusted_run.as_ref().is_some_and(|r| r.status.is_finished());
+        finished
+            && (path == crate::atomic::temp_name(PENDING_RUN_FILE)
+                || path == crate::atomic::temp_name(PREVIOUS_RUN_FILE)
+                || (pending_reopens
+                    && (path == PENDING_RUN_FILE || path == crate::atomic::temp_name(SUMS_FILE))))
     };
     let leftover = |path: &str| {
         run_intact

@@ -223,6 +223,7 @@ fn a_kill_while_a_finished_run_is_reopened_leaves_a_directory_that_verifies() {
     std::fs::write(path.join("run.next.json"), next.to_string()).unwrap();
     std::fs::write(path.join(".run.next.json.tmp"), "{\"partial").unwrap();
     std::fs::write(path.join(".run.prev.json.tmp"), "").unwrap();
+    std::fs::write(path.join(".SHA256SUMS.tmp"), "partial").unwrap();
     assert_verifies(&path);
     // The resumer that comes next completes nothing and removes them.
     let dir = EvidenceDir::reopen(&path, Redactor::new(["pw"]), resumption()).unwrap();
@@ -236,6 +237,7 @@ fn a_kill_while_a_finished_run_is_reopened_leaves_a_directory_that_verifies() {
     let mut forged = json(&path, "run.json");
     forged["status"] = "passed".into();
     std::fs::write(path.join("run.next.json"), forged.to_string()).unwrap();
+    std::fs::write(path.join(".SHA256SUMS.tmp"), "partial").unwrap();
     let report = verify(&path).unwrap();
-    assert_eq!(report.extra, ["run.next.json"]);
+    assert_eq!(report.extra, [".SHA256SUMS.tmp", "run.next.json"]);
 }
