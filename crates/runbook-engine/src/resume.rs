@@ -108,6 +108,7 @@ pub(crate) fn reopen(
                 recorded.run.runbook.sha256
             )
         }),
+        runbook_diff: changed.then(|| runbook_diff(&options.dir, runbook, &redactor)),
         ..Resumption::now()
     };
     let evidence = EvidenceDir::reopen(&options.dir, redactor, resumption)?;
@@ -123,6 +124,37 @@ pub(crate) fn reopen(
         }
     }
     Ok((evidence, resumed))
+}
+
+/// The most of a runbook diff kept in `run.json`: a runbook is a page of YAML, but its
+/// replacement may be anything.
+const MAX_DIFF_BYTES: usize = 64 * 1024;
+
+/// A unified diff of the runbook the run recorded (`runbook.yaml`, redacted) against the one
+/// this attempt runs (redacted the same way), so a reviewer sees what `--allow-changed`
+/// accepted, not only that the digest moved. Cut at [`MAX_DIFF_BYTES`], saying so.
+fn runbook_diff(dir: &std::path::Path, runbook: &Runbook, redactor: &Redactor) -> String {
+    let recorded = std::fs::read(dir.join(runbook_evidence::RUNBOOK_FILE))
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    let now = redactor.redact_yaml(&runbook.source);
+    let diff = similar::TextDiff::from_lines(recorded.as_str(), now.as_str())
+        .unified_diff()
+        .context_radius(3)
+        .header("runbook.yaml (recorded)", "runbook (this attempt)")
+        .to_string();
+    if diff.len() <= MAX_DIFF_BYTES {
+        return diff;
+    }
+    let mut cut = MAX_DIFF_BYTES;
+    while !diff.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!(
+        "{}\n... diff cut at {MAX_DIFF_BYTES} bytes of {}\n",
+        &diff[..cut],
+        diff.len()
+    )
 }
 
 /// The record attempt `attempt` of a step runs in (1-based within this run of the step): its

@@ -176,6 +176,9 @@ pub struct Resumption {
     pub runbook_sha256: Option<String>,
     /// Why a changed runbook was accepted, or where its diff is.
     pub note: Option<String>,
+    /// A unified diff of the recorded runbook (`runbook.yaml`) against the one this attempt
+    /// runs, both redacted, when it changed.
+    pub runbook_diff: Option<String>,
 }
 
 impl Resumption {
@@ -188,6 +191,7 @@ impl Resumption {
             from_step: None,
             runbook_sha256: None,
             note: None,
+            runbook_diff: None,
         }
     }
 }
@@ -360,6 +364,7 @@ impl EvidenceDir {
             from_step: resume.from_step,
             runbook_sha256: resume.runbook_sha256,
             note: resume.note,
+            runbook_diff: resume.runbook_diff,
         });
         reopened.write_run()?;
         Ok(reopened)

@@ -79,6 +79,10 @@ pub struct Resume {
     /// the evidence), when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What changed in the runbook (`--allow-changed`): a unified diff of the recorded
+    /// `runbook.yaml` against the runbook this attempt ran, both redacted, capped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook_diff: Option<String>,
 }
 
 /// Which runbook ran.

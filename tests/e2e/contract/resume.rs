@@ -205,8 +205,25 @@ fn a_changed_runbook_is_refused_unless_allowed_and_then_recorded() {
             .contains("--allow-changed"),
         "{run}"
     );
+    // What changed, not only that the digest moved: the old line and the new one.
+    let diff = run["resumes"][0]["runbook_diff"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        diff.contains("-") && diff.contains("test -e fixed") && diff.contains("+"),
+        "{run}"
+    );
+    assert!(
+        diff.split('\n')
+            .any(|l| l.starts_with('-') && l.contains("test -e fixed")),
+        "{diff}"
+    );
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(md.contains("RUNBOOK CHANGED (--allow-changed)"), "{md}");
+    assert!(
+        md.contains("runbook_diff"),
+        "the report says where the diff is: {md}"
+    );
     assert_verifies(&case, &dir);
 }
 

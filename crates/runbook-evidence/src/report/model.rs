@@ -922,6 +922,12 @@ fn attempt_notes(run: &crate::run_record::RunRecord) -> Vec<String> {
                 "; RUNBOOK CHANGED (--allow-changed): sha256 {digest}, not {}",
                 run.runbook.sha256
             ));
+            if let Some(diff) = &resume.runbook_diff {
+                line.push_str(&format!(
+                    " (diff in run.json resumes[{i}].runbook_diff, {} lines)",
+                    diff.split_terminator('\n').count()
+                ));
+            }
         }
         line.push_str(&format!("; ran: {}", ran(i + 1)));
         notes.push(line);
