@@ -1,10 +1,14 @@
-//! The run loop: evidence first, consent before anything changes, then the steps in order.
+//! The run loop: evidence first, consent before anything changes (for every step of every
+//! phase), then the journal's records in order.
 //!
-//! `run` stops at the first failure (a `continue_on_error` step records it and goes on); `check`
-//! looks at every step, because the on-call engineer wants the whole list of what is not ready,
-//! not just the first item. Each step runs under its timeout and the run's cancellation: on
-//! either, the servers are asked to cancel what they are doing, the step gets a short grace
-//! period to return, and its evidence is sealed before the run ends.
+//! The plan grows as the run goes: the `main` steps (a `--resume`d run skips those that passed
+//! before), then, when main failed under `on_failure: undo`, the `undo` steps of the main steps
+//! that passed, last first (`undo.rs`), then the `finally` steps, whatever happened. `run`
+//! stops main at the first failure not allowed by `continue_on_error` (the verdict table is in
+//! `verdict.rs`); `check` looks at every step of every phase, because the on-call engineer
+//! wants the whole list of what is not ready. Each record (one attempt of one step, `retry:`
+//! adds more) is run by `run_one`: under the step's timeout and its phase's cancellation, with
+//! its evidence sealed before the next one starts.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
