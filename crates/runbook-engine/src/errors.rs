@@ -99,6 +99,9 @@ impl StepError {
 pub enum EngineErrorKind {
     /// The runbook or the command line is wrong (exit 2).
     InvalidInput,
+    /// The evidence directory named does not verify (exit 5, as `verify`, `report`, `approve`
+    /// and `undo` say it).
+    NotIntact,
     /// Something outside the tool failed (exit 1).
     Failed,
 }
@@ -139,6 +142,16 @@ impl EngineError {
             EngineError::ResumeRunbookChanged { .. } | EngineError::ResumeUndone { .. } => {
                 EngineErrorKind::InvalidInput
             }
+            EngineError::Evidence(EvidenceError::ResumeNotIntact { .. }) => {
+                EngineErrorKind::NotIntact
+            }
+            // `--resume DIR` of a run there is nothing to resume in, or that someone signed,
+            // or that another process writes: the command line asked for the wrong thing.
+            EngineError::Evidence(
+                EvidenceError::ResumeNothingToDo { .. }
+                | EvidenceError::ResumeApproved { .. }
+                | EvidenceError::Busy { .. },
+            ) => EngineErrorKind::InvalidInput,
             EngineError::Evidence(_) => EngineErrorKind::Failed,
         }
     }

@@ -144,9 +144,9 @@ fn a_failed_run_resumed_after_the_fix_passes_in_the_same_directory() {
         "{md}"
     );
 
-    // Nothing left to resume.
+    // Nothing left to resume: the command line asked for the wrong thing (exit 2).
     let third = resume(&case, &dir, &[]);
-    assert_eq!(third.code, 1, "{}", third.all_output());
+    assert_eq!(third.code, 2, "{}", third.all_output());
     assert!(
         third.stderr.contains("holds a run that passed"),
         "{}",
@@ -225,6 +225,33 @@ fn a_changed_runbook_is_refused_unless_allowed_and_then_recorded() {
         "the report says where the diff is: {md}"
     );
     assert_verifies(&case, &dir);
+}
+
+/// A directory that does not verify is refused with exit 5, as `verify`, `report`, `approve`
+/// and `undo` refuse it, and nothing is appended to it.
+#[test]
+fn a_directory_that_does_not_verify_is_refused_with_exit_5() {
+    let case = Case::new("e2e_resume_not_intact");
+    write_runbook(&case);
+    let first = case.run(&["run", "rb.yaml"]);
+    assert_eq!(first.code, 1, "{}", first.all_output());
+    let dir = first.evidence_dir(case.path());
+    let log = std::fs::read_dir(dir.join("steps"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("output.log"))
+        .find(|p| p.exists())
+        .expect("a step log");
+    std::fs::write(&log, "edited after the run\n").unwrap();
+    let before = std::fs::read(dir.join("run.json")).unwrap();
+    let refused = resume(&case, &dir, &[]);
+    assert_no_panic(&refused);
+    assert_eq!(refused.code, 5, "{}", refused.all_output());
+    assert!(
+        refused.stderr.contains("does not verify"),
+        "{}",
+        refused.all_output()
+    );
+    assert_eq!(std::fs::read(dir.join("run.json")).unwrap(), before);
 }
 
 #[test]

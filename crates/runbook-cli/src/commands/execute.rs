@@ -79,6 +79,7 @@ pub fn execute(mode: Mode, request: Request<'_>) -> i32 {
             crate::report_error(&crate::chain(error));
             match kind {
                 runbook_engine::EngineErrorKind::InvalidInput => exit_codes::INVALID_INPUT,
+                runbook_engine::EngineErrorKind::NotIntact => exit_codes::NOT_INTACT,
                 runbook_engine::EngineErrorKind::Failed => exit_codes::FAILED,
             }
         }
