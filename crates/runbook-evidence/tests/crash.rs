@@ -202,6 +202,26 @@ fn committed_steps(run_dir: &Path) -> usize {
         .unwrap_or(0)
 }
 
+/// Runs the child in `mode` until a run directory under `base` has committed `wait_steps`
+/// records, then kills it a time later that varies with `round`, so that kills land in every
+/// phase of the protocol across rounds.
+fn kill_after_steps(base: &Path, mode: &str, wait_steps: usize, round: u64) {
+    let mut child = spawn_child(base, mode);
+    wait_for("the child to commit steps", || {
+        std::fs::read_dir(base)
+            .map(|entries| {
+                entries.filter_map(Result::ok).any(|e| {
+                    !e.file_name().to_string_lossy().starts_with('.')
+                        && committed_steps(&e.path()) >= wait_steps
+                })
+            })
+            .unwrap_or(false)
+    });
+    std::thread::sleep(Duration::from_micros(round * 397 % 5000));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 #[test]
 fn a_run_killed_in_the_middle_of_a_step_still_verifies() {
     let base = tempfile::tempdir().unwrap();
@@ -258,23 +278,8 @@ fn a_run_killed_in_the_middle_of_a_step_still_verifies() {
 fn runs_killed_at_arbitrary_moments_verify() {
     for round in 0..40u64 {
         let base = tempfile::tempdir().unwrap();
-        let mut child = spawn_child(base.path(), "loop");
-        // Let it commit a few steps, then kill it a varying time later, so that kills land in
-        // every phase of the protocol across rounds.
         let wait_steps = 1 + (round % 3) as usize;
-        wait_for("the child to commit steps", || {
-            std::fs::read_dir(base.path())
-                .map(|entries| {
-                    entries.filter_map(Result::ok).any(|e| {
-                        !e.file_name().to_string_lossy().starts_with('.')
-                            && committed_steps(&e.path()) >= wait_steps
-                    })
-                })
-                .unwrap_or(false)
-        });
-        std::thread::sleep(Duration::from_micros(round * 397 % 5000));
-        child.kill().unwrap();
-        child.wait().unwrap();
+        kill_after_steps(base.path(), "loop", wait_steps, round);
 
         let run_dir = only_run_dir(base.path());
         assert_sha256sum_passes(&run_dir);
@@ -292,21 +297,8 @@ fn runs_killed_at_arbitrary_moments_verify() {
 fn journals_killed_while_appending_attempts_verify() {
     for round in 0..30u64 {
         let base = tempfile::tempdir().unwrap();
-        let mut child = spawn_child(base.path(), "journal");
         let wait_steps = 2 + (round % 4) as usize;
-        wait_for("the child to commit attempts", || {
-            std::fs::read_dir(base.path())
-                .map(|entries| {
-                    entries.filter_map(Result::ok).any(|e| {
-                        !e.file_name().to_string_lossy().starts_with('.')
-                            && committed_steps(&e.path()) >= wait_steps
-                    })
-                })
-                .unwrap_or(false)
-        });
-        std::thread::sleep(Duration::from_micros(round * 397 % 5000));
-        child.kill().unwrap();
-        child.wait().unwrap();
+        kill_after_steps(base.path(), "journal", wait_steps, round);
 
         let run_dir = only_run_dir(base.path());
         assert_sha256sum_passes(&run_dir);
