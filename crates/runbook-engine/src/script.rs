@@ -118,7 +118,11 @@ pub(crate) fn load_options(
             runbook_spec::OnError::Stop => runbook_postgres::load::OnError::Stop,
             runbook_spec::OnError::Continue => runbook_postgres::load::OnError::Continue,
         },
-        single_transaction,
+        transaction: if single_transaction {
+            runbook_postgres::load::Transaction::Single
+        } else {
+            runbook_postgres::load::Transaction::None
+        },
         total_bytes: Some(total_bytes),
         show_rows,
     }

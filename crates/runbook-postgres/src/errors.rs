@@ -165,6 +165,9 @@ pub enum ScriptErrorKind {
     InvalidBoolean { variable: String, value: String },
     /// `\connect` inside an all-or-nothing load would commit half of it.
     ConnectInSingleTransaction,
+    /// A statement that would end, or cannot run in, the transaction the loader's caller owns
+    /// (`Transaction::Caller`), e.g. "COMMIT" or "CREATE INDEX CONCURRENTLY".
+    LeavesCallerTransaction { statement_kind: String },
     /// `\connect` arguments that do not make a connection.
     ConnectArguments { reason: String },
     /// `\connect` could not open the new session.
@@ -287,6 +290,11 @@ impl fmt::Display for ScriptError {
             ),
             ScriptErrorKind::ConnectInSingleTransaction => f.write_str(
                 "\\connect is not allowed in a single-transaction load: it would end the transaction",
+            ),
+            ScriptErrorKind::LeavesCallerTransaction { statement_kind } => write!(
+                f,
+                "{statement_kind} cannot run in the transaction this script runs in (it would end \
+                 it or the server refuses it there); nothing after it was sent"
             ),
             ScriptErrorKind::ConnectArguments { reason } => write!(f, "invalid \\connect: {reason}"),
             ScriptErrorKind::Reconnect(error) => write!(f, "\\connect failed: {error}"),

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use runbook_postgres::{LoadOptions, OnError, ScriptErrorKind};
+use runbook_postgres::{LoadOptions, OnError, ScriptErrorKind, Transaction};
 use runbook_testkit::postgres::{create_database, pg_dump_normalized, psql_file_continue};
 
 use crate::support::{load_text, value};
@@ -193,7 +193,7 @@ async fn single_transaction_leaves_nothing_behind_on_error() {
     let mut session = db.connect().await;
     let script = "CREATE TABLE kept (x int);\nINSERT INTO kept VALUES (1);\nSELECT 1/0;\n";
     let options = LoadOptions {
-        single_transaction: true,
+        transaction: Transaction::Single,
         on_error: OnError::Continue,
         ..named("one.sql")
     };
@@ -230,7 +230,7 @@ async fn single_transaction_reports_a_failing_commit() {
                   CREATE TABLE c (p int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n\
                   INSERT INTO c VALUES (1);\n";
     let options = LoadOptions {
-        single_transaction: true,
+        transaction: Transaction::Single,
         ..named("deferred.sql")
     };
     let (result, recorder) = load_text(&mut session, script, &options).await;
@@ -242,6 +242,69 @@ async fn single_transaction_reports_a_failing_commit() {
     );
     assert_eq!(recorder.statements.len(), 3);
     assert_eq!(value(&session, "SELECT to_regclass('p')::text").await, None);
+}
+
+#[tokio::test]
+async fn a_caller_owned_transaction_is_neither_ended_nor_left() {
+    // A migration and its history row commit together: the loader runs inside the caller's
+    // transaction and refuses what would end it, or what the server refuses inside one.
+    let db = create_database("load_caller_tx");
+    let mut session = db.connect().await;
+    let options = LoadOptions {
+        transaction: Transaction::Caller,
+        on_error: OnError::Continue,
+        ..named("m.sql")
+    };
+    for (script, refused) in [
+        (
+            "CREATE TABLE early (x int);\nCOMMIT;\nCREATE TABLE late (x int);\n",
+            "COMMIT",
+        ),
+        (
+            "CREATE TABLE early (x int);\nCREATE INDEX CONCURRENTLY i ON early (x);\n",
+            "CREATE INDEX CONCURRENTLY",
+        ),
+        (
+            "CREATE TABLE early (x int);\n\\connect postgres\n",
+            "\\connect",
+        ),
+    ] {
+        session.execute("BEGIN").await.unwrap();
+        let (result, recorder) = load_text(&mut session, script, &options).await;
+        let error = result.unwrap_err();
+        let script_error = error.script_error().unwrap();
+        assert_eq!(script_error.position.line, 2, "{script}");
+        assert!(error.to_string().contains(refused), "{error}");
+        assert_eq!(recorder.statements.len(), 1, "{script}");
+        // Still the caller's transaction: its rollback takes the first statement back.
+        session.execute("ROLLBACK").await.unwrap();
+        assert_eq!(
+            value(&session, "SELECT to_regclass('early')::text").await,
+            None
+        );
+    }
+
+    // A failed statement stops the load whatever on_error says, and the caller ends the
+    // transaction; without one, the loader commits nothing itself.
+    session.execute("BEGIN").await.unwrap();
+    let (result, _) = load_text(
+        &mut session,
+        "CREATE TABLE t (x int);\nSELECT 1/0;\nSELECT 2;\n",
+        &options,
+    )
+    .await;
+    assert_eq!(result.unwrap_err().script_error().unwrap().position.line, 2);
+    session.execute("ROLLBACK").await.unwrap();
+    session.execute("BEGIN").await.unwrap();
+    let (result, _) = load_text(
+        &mut session,
+        "CREATE TABLE t (x int);\nSAVEPOINT s;\nRELEASE s;\n",
+        &options,
+    )
+    .await;
+    result.unwrap();
+    session.execute("ROLLBACK").await.unwrap();
+    assert_eq!(value(&session, "SELECT to_regclass('t')::text").await, None);
 }
 
 #[tokio::test]
@@ -474,7 +537,7 @@ async fn connect_switches_database_and_is_refused_in_a_single_transaction() {
 
     let mut session = first.connect().await;
     let options = LoadOptions {
-        single_transaction: true,
+        transaction: Transaction::Single,
         ..named("c.sql")
     };
     let script = format!("SELECT 1;\n\\connect {}\n", second.name);
@@ -685,7 +748,11 @@ async fn a_copy_cut_off_at_end_of_file_fails_and_keeps_none_of_its_rows() {
     let script = "CREATE TABLE t (a int);\nCOPY public.t (a) FROM stdin;\n1\n2\n3";
     for single_transaction in [false, true] {
         let options = LoadOptions {
-            single_transaction,
+            transaction: if single_transaction {
+                Transaction::Single
+            } else {
+                Transaction::None
+            },
             on_error: OnError::Continue,
             ..named("dump.sql")
         };

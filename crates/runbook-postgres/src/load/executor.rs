@@ -14,7 +14,7 @@ use tokio_postgres::{CopyInSink, SimpleQueryMessage};
 
 use super::feed::Feed;
 use super::observer::{LoadObserver, StatementOutcome};
-use super::options::{LoadOptions, OnError};
+use super::options::{LoadOptions, OnError, Transaction};
 use super::results::{MAX_TABLE_BYTES, ResultTable, TableBuilder};
 use super::summary::LoadSummary;
 use super::{connect_args, excerpt};
@@ -66,7 +66,8 @@ impl Session {
             observer,
             cancel,
             summary: LoadSummary::default(),
-            stop_on_error: options.on_error == OnError::Stop || options.single_transaction,
+            stop_on_error: options.on_error == OnError::Stop
+                || options.transaction.stops_at_first_error(),
             copy: CopyState::Idle,
             pending_encoding: None,
             starts_with_bom: false,
@@ -92,13 +93,15 @@ impl Session {
             })
         };
         match result {
-            Ok(()) if options.single_transaction => match session.run_simple("COMMIT").await {
-                Ok(_) => Ok(summary),
-                Err(error) => fail(transaction_error(options, "COMMIT", error), summary),
-            },
+            Ok(()) if options.transaction == Transaction::Single => {
+                match session.run_simple("COMMIT").await {
+                    Ok(_) => Ok(summary),
+                    Err(error) => fail(transaction_error(options, "COMMIT", error), summary),
+                }
+            }
             Ok(()) => Ok(summary),
             Err(halt) => {
-                if options.single_transaction && !session.is_closed() {
+                if options.transaction == Transaction::Single && !session.is_closed() {
                     let _ = session.run_simple("ROLLBACK").await;
                 }
                 let kind = match halt {
@@ -177,7 +180,7 @@ impl Run<'_> {
             return Err(Halt::Cancelled(Position::START));
         }
         let mut feed = Feed::spawn(reader).map_err(|_| Halt::ReaderFailed)?;
-        if self.options.single_transaction {
+        if self.options.transaction == Transaction::Single {
             self.session.run_simple("BEGIN").await.map_err(|error| {
                 Halt::Error(Box::new(transaction_error(self.options, "BEGIN", error)))
             })?;
@@ -229,6 +232,9 @@ impl Run<'_> {
             let error =
                 self.script_error(position, ScriptErrorKind::UnsupportedEncoding { encoding });
             self.fail(error, false)?;
+        }
+        if self.options.transaction == Transaction::Caller {
+            self.refuse_leaving_the_transaction(&statement)?;
         }
         self.summary.statements += 1;
         let started = Instant::now();
@@ -400,7 +406,7 @@ impl Run<'_> {
                 let given = if value.is_empty() { "on" } else { &value };
                 match runbook_sql::analysis::parse_bool(given) {
                     Some(on) => {
-                        self.stop_on_error = on || self.options.single_transaction;
+                        self.stop_on_error = on || self.options.transaction.stops_at_first_error();
                         Ok(())
                     }
                     None => {
@@ -416,7 +422,7 @@ impl Run<'_> {
             MetaCommand::Set { .. } => Ok(()),
             MetaCommand::Unset { name } => {
                 if name == "ON_ERROR_STOP" {
-                    self.stop_on_error = self.options.single_transaction;
+                    self.stop_on_error = self.options.transaction.stops_at_first_error();
                 }
                 Ok(())
             }
@@ -431,7 +437,7 @@ impl Run<'_> {
     async fn connect(&mut self, args: &[String], position: Position) -> Result<(), Halt> {
         self.check_cancelled(position)?;
         self.last_position = position;
-        if self.options.single_transaction {
+        if self.options.transaction != Transaction::None {
             let error = self.script_error(position, ScriptErrorKind::ConnectInSingleTransaction);
             return self.fail(error, true);
         }
@@ -645,6 +651,28 @@ impl Run<'_> {
         };
         let error = self.script_error(position, ScriptErrorKind::Server(Box::new(failure)));
         self.fail(error, connection_reset)
+    }
+
+    /// In a transaction the caller owns, a statement that would end it (or that the server
+    /// refuses inside one) is not sent: the caller decides how such a script runs.
+    fn refuse_leaving_the_transaction(&mut self, statement: &Statement) -> Result<(), Halt> {
+        use runbook_sql::analysis::{TransactionNeed, transaction_needs};
+        let need = transaction_needs(
+            &statement.text,
+            statement.standard_conforming_strings,
+            self.session.server_version().num,
+        );
+        let statement_kind = match need {
+            TransactionNeed::ControlsTransaction(what)
+            | TransactionNeed::OutsideTransaction(what) => what,
+            // The server will say what is wrong with it, with its position.
+            TransactionNeed::Any | TransactionNeed::Unparsed(_) => return Ok(()),
+        };
+        let error = self.script_error(
+            statement.start,
+            ScriptErrorKind::LeavesCallerTransaction { statement_kind },
+        );
+        self.fail(error, true)
     }
 
     fn script_error(&self, position: Position, kind: ScriptErrorKind) -> ScriptError {

@@ -19,7 +19,7 @@ mod summary;
 
 pub use connect_args::apply as connect_target;
 pub use observer::{LoadObserver, NoopObserver, StatementOutcome};
-pub use options::{LoadOptions, OnError};
+pub use options::{LoadOptions, OnError, Transaction};
 pub use results::{
     DEFAULT_SHOW_ROWS, MAX_CELL_BYTES, MAX_TABLE_BYTES, ResultColumn, ResultTable, split_cut_value,
 };

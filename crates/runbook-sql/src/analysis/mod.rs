@@ -12,6 +12,7 @@ mod names;
 mod query;
 pub(crate) mod settings;
 pub(crate) mod tokens;
+mod transaction;
 mod tree;
 
 pub use classify::{Classification, Destructive, Effect, classify};
@@ -20,3 +21,4 @@ pub use copy::copy_direction;
 pub use names::QualifiedName;
 pub use query::{ReadQuery, inspect_read_query, is_harmless_volatile};
 pub use settings::parse_bool;
+pub use transaction::{TransactionNeed, transaction_needs};
