@@ -23,6 +23,7 @@ bind_kinds! {
     RequireFiles => require_files::RequireFilesStep,
     Sql => sql::SqlStep,
     SqlFile => sql_file::SqlFileStep,
+    Migrate => migrate::MigrateStep,
     SequenceReset => sequence_reset::SequenceResetStep,
     Gate => gate::GateStep,
     Shell => shell::ShellStep,

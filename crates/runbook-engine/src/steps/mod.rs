@@ -7,6 +7,7 @@ pub(crate) mod container_start;
 pub(crate) mod container_stop;
 pub(crate) mod copy_to_container;
 pub(crate) mod gate;
+pub(crate) mod migrate;
 pub(crate) mod require_files;
 pub(crate) mod sequence_reset;
 pub(crate) mod shell;

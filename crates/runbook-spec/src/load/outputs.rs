@@ -28,9 +28,11 @@ impl StepKind {
     /// from the runbook alone: `container_start` gives `container_id` and `port` (the host port
     /// published for 5432, else for the first mapping), `shell` its `stdout_last_line` and one
     /// per `produces` entry (the file's path), `require_files` `sha256_1`, `sha256_2`, ... (one
-    /// per file, in order) and `sha256` when it lists one file.
+    /// per file, in order) and `sha256` when it lists one file, `migrate` `applied` (how many
+    /// migrations it applied) and `version` (the newest applied version or migration name).
     pub fn outputs(&self) -> Vec<String> {
         match self {
+            StepKind::Migrate(_) => vec!["applied".to_owned(), "version".to_owned()],
             StepKind::ContainerStart(_) => vec!["container_id".to_owned(), "port".to_owned()],
             StepKind::Shell(shell) => std::iter::once("stdout_last_line".to_owned())
                 .chain(shell.produces.keys().cloned())

@@ -14,6 +14,7 @@ pub mod container_stop;
 pub mod copy_to_container;
 pub mod gate;
 pub(crate) mod kind;
+pub mod migrate;
 pub mod on_error;
 pub mod require_files;
 pub mod sequence_reset;
@@ -77,6 +78,7 @@ step_kinds! {
     RequireFiles(require_files::RequireFiles),
     Sql(sql::Sql),
     SqlFile(sql_file::SqlFile),
+    Migrate(migrate::Migrate),
     SequenceReset(sequence_reset::SequenceReset),
     Gate(gate::Gate),
     Shell(shell::Shell),
