@@ -406,12 +406,13 @@ mod tests {
 
     #[test]
     fn opendolphin_conf() {
+        // The OpenDolphin flyway.conf (a copy of ../shared/fixtures/opendolphin/flyway).
         let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/fixtures/opendolphin/flyway/flyway.conf"),
-        );
-        // The shared fixture sits outside the repository; the copy below is its exact text.
-        let text = text.unwrap_or_else(|_| OPENDOLPHIN.to_owned());
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/opendolphin/flyway.conf"),
+        )
+        .expect("fixture");
+        // The real file has CRLF line endings.
+        assert_eq!(text.replace("\r\n", "\n"), OPENDOLPHIN);
         let conf = p(&text);
         assert_eq!(
             conf.get("flyway.url"),
