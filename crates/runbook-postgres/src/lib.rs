@@ -13,6 +13,8 @@
 //!   (simple protocol, for user-written gate SQL) return [`Rows`] of text values.
 //! - [`Session::load_script`] runs a psql script read by `runbook_sql::ScriptReader`: one
 //!   statement at a time, COPY streamed, errors at `file:line:col` ([`load`]).
+//! - [`migrate`] reads and writes Flyway's and Prisma's history tables, takes their lock and
+//!   applies one migration together with its history row.
 //! - [`CancelHandle`] sends a CancelRequest from any task and stops a script load.
 //! - [`ephemeral::EphemeralCluster`] runs a throwaway local cluster (initdb + pg_ctl).
 //!
@@ -26,6 +28,7 @@ pub mod errors;
 mod ident;
 mod libpq_files;
 pub mod load;
+pub mod migrate;
 mod rows;
 mod server_message;
 mod session;
