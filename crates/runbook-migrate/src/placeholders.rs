@@ -205,7 +205,18 @@ impl<R: Read> PlaceholderReader<R> {
                 let start = self.pos + at;
                 self.emit_input(start);
                 let name_start = start + self.prefix.len();
-                if let Some(len) = find(&self.window[name_start..], &self.suffix) {
+                let found = find(&self.window[name_start..], &self.suffix);
+                // Judged on the name's length, not on how much happens to be buffered, so the
+                // outcome does not depend on read sizes.
+                if found.is_some_and(|len| len > MAX_NAME)
+                    || (found.is_none() && self.window.len() - name_start > MAX_NAME)
+                {
+                    return Err(self.error(format!(
+                        "placeholder {} not closed by {} within {MAX_NAME} bytes",
+                        self.prefix_text, self.suffix_text
+                    )));
+                }
+                if let Some(len) = found {
                     let name_bytes = &self.window[name_start..name_start + len];
                     let name = String::from_utf8_lossy(name_bytes).into_owned();
                     let Some(value) = self.values.get(&name) else {
@@ -232,12 +243,6 @@ impl<R: Read> PlaceholderReader<R> {
                         return Ok(());
                     }
                     continue;
-                }
-                if self.window.len() - name_start > MAX_NAME {
-                    return Err(self.error(format!(
-                        "placeholder {} not closed by {} within {MAX_NAME} bytes",
-                        self.prefix_text, self.suffix_text
-                    )));
                 }
                 if self.eof {
                     return Err(self.error(format!(
