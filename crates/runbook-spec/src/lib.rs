@@ -69,7 +69,8 @@ pub use steps::container_stop::ContainerStop;
 pub use steps::copy_to_container::{CopyToContainer, Owner};
 pub use steps::gate::{
     Check, CheckKind, EnumValues, Equals, Expect, ExtensionRef, FkAction, ForeignKey, Gate,
-    Privilege, PrivilegeOn, Privileges, References, RowCount, SequenceAhead,
+    HistoryMatch, MigrationsApplied, Privilege, PrivilegeOn, Privileges, References, RowCount,
+    SequenceAhead, VersionList,
 };
 pub use steps::on_error::OnError;
 pub use steps::require_files::{RequireFiles, RequiredFile};

@@ -9,7 +9,8 @@
 //!
 //! One file per check family: `query` (user queries, `expect`, `as_role`), `exists` (the
 //! relation-name lists), and one per catalog check: `enum_values`, `privileges`, `triggers`,
-//! `functions`, `roles`, `extensions`, `foreign_keys`, `row_count`, `sequence_ahead`. Every
+//! `functions`, `roles`, `extensions`, `foreign_keys`, `row_count`, `sequence_ahead`,
+//! `migrations_applied`. Every
 //! lookup binds the names as parameters and lets the server resolve them (`to_regclass`,
 //! `to_regtype`, `to_regprocedure`, `to_regrole`); a name is pasted into SQL text only as the
 //! server itself quoted it (`format('%s', regclass)`) or quoted as an identifier.
@@ -19,6 +20,7 @@ mod exists;
 mod extensions;
 mod foreign_keys;
 mod functions;
+mod migrations_applied;
 mod privileges;
 mod query;
 mod roles;
@@ -369,6 +371,9 @@ async fn catalog_check(
         CheckKind::ForeignKeys(keys) => foreign_keys::check(lookup, check, keys).await?,
         CheckKind::RowCount(spec) => return row_count::check(lookup, check, spec).await,
         CheckKind::SequenceAhead(spec) => return sequence_ahead::check(lookup, check, spec).await,
+        CheckKind::MigrationsApplied(spec) => {
+            return migrations_applied::check(lookup, check, spec).await;
+        }
         other => exists::check(lookup.session, check, other).await?,
     };
     Ok(Ok(record))

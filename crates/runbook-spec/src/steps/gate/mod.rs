@@ -2,12 +2,14 @@
 //! sequences yield values). A failing gate ends the run with its own status.
 //!
 //! One file per check that takes more than a list of names: `expect` (a query's conditions),
-//! `enum_values`, `privileges`, `extensions`, `foreign_keys`, `row_count`, `sequence_ahead`.
+//! `enum_values`, `privileges`, `extensions`, `foreign_keys`, `row_count`, `sequence_ahead`,
+//! `migrations_applied`.
 
 pub mod enum_values;
 pub mod expect;
 pub mod extensions;
 pub mod foreign_keys;
+pub mod migrations_applied;
 pub mod privileges;
 pub mod row_count;
 pub mod sequence_ahead;
@@ -22,6 +24,7 @@ pub use enum_values::EnumValues;
 pub use expect::{Equals, Expect};
 pub use extensions::ExtensionRef;
 pub use foreign_keys::{FkAction, ForeignKey, References};
+pub use migrations_applied::{HistoryMatch, MigrationsApplied, VersionList};
 pub use privileges::{Privilege, PrivilegeOn, Privileges};
 pub use row_count::RowCount;
 pub use sequence_ahead::SequenceAhead;
@@ -83,6 +86,7 @@ pub enum CheckKind {
     ForeignKeys(Vec<ForeignKey>),
     RowCount(RowCount),
     SequenceAhead(SequenceAhead),
+    MigrationsApplied(MigrationsApplied),
 }
 
 impl CheckKind {
@@ -106,6 +110,7 @@ impl CheckKind {
             CheckKind::ForeignKeys(_) => "foreign_keys",
             CheckKind::RowCount(_) => "row_count",
             CheckKind::SequenceAhead(_) => "sequence_ahead",
+            CheckKind::MigrationsApplied(_) => "migrations_applied",
         }
     }
 }
@@ -129,7 +134,7 @@ impl JsonSchema for Check {
     {"required": ["rls_enabled"]}, {"required": ["policies_exist"]}, {"required": ["enum_values"]},
     {"required": ["privileges"]}, {"required": ["triggers_exist"]}, {"required": ["functions_exist"]},
     {"required": ["roles_exist"]}, {"required": ["extensions_exist"]}, {"required": ["foreign_keys"]},
-    {"required": ["row_count"]}, {"required": ["sequence_ahead"]}
+    {"required": ["row_count"]}, {"required": ["sequence_ahead"]}, {"required": ["migrations_applied"]}
 ]))]
 struct RawCheck {
     /// What the check shows, in words a reviewer reads in the report.
@@ -182,6 +187,8 @@ struct RawCheck {
     row_count: Option<RowCount>,
     /// The next nextval() of a sequence is past every value in a column: { sequence, of }.
     sequence_ahead: Option<SequenceAhead>,
+    /// What a migration history table records as applied: { table, versions | names, match }.
+    migrations_applied: Option<MigrationsApplied>,
 }
 
 fn as_role<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Identifier>, D::Error> {
@@ -198,7 +205,7 @@ fn settings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<IndexMap<String, S
     )
 }
 
-const CHECK_KINDS: &str = "query, tables_exist, columns_exist, sequences_exist, indexes_exist, constraints_exist, rls_enabled, policies_exist, enum_values, privileges, triggers_exist, functions_exist, roles_exist, extensions_exist, foreign_keys, row_count, sequence_ahead";
+const CHECK_KINDS: &str = "query, tables_exist, columns_exist, sequences_exist, indexes_exist, constraints_exist, rls_enabled, policies_exist, enum_values, privileges, triggers_exist, functions_exist, roles_exist, extensions_exist, foreign_keys, row_count, sequence_ahead, migrations_applied";
 
 impl TryFrom<RawCheck> for Check {
     type Error = String;
@@ -233,6 +240,7 @@ impl TryFrom<RawCheck> for Check {
             raw.foreign_keys.map(CheckKind::ForeignKeys),
             raw.row_count.map(CheckKind::RowCount),
             raw.sequence_ahead.map(CheckKind::SequenceAhead),
+            raw.migrations_applied.map(CheckKind::MigrationsApplied),
         ];
         kinds.extend(lists.into_iter().flatten());
         if kinds.len() != 1 {
@@ -368,6 +376,9 @@ impl KindSpec for Gate {
                 }
                 CheckKind::Privileges(p) => validate_privileges(cx, &check.name, &index, p),
                 CheckKind::RowCount(r) => validate_row_count(cx, &check.name, &index, r),
+                CheckKind::MigrationsApplied(m) => {
+                    migrations_applied::validate(cx, &check.name, &index, m)
+                }
                 _ => {}
             }
         }
