@@ -46,6 +46,7 @@ pub use ident::{quote_ident, quote_literal};
 pub use load::{
     LoadObserver, LoadOptions, LoadSummary, NoopObserver, OnError, StatementOutcome, Transaction,
 };
+pub use migrate::{ApplyFailed, MigrateDbError};
 pub use rows::{Executed, Rows};
 pub use server_message::{
     KEPT_HEAD_BYTES, KEPT_TAIL_BYTES, MAX_SERVER_FIELD_BYTES, ServerMessage, ServerPosition,

@@ -6,6 +6,7 @@ mod connect;
 mod differential;
 mod ephemeral;
 mod load;
+mod migrate;
 mod session;
 mod support;
 mod tls;
