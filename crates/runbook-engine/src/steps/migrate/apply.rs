@@ -76,12 +76,15 @@ pub(crate) async fn migrate(job: Applying<'_, '_>) -> Result<Done, StepError> {
             continue;
         };
         lock.check().map_err(db_error)?;
+        let title = title(migration);
+        let file = if title == migration.script {
+            String::new()
+        } else {
+            format!("{}, ", migration.script)
+        };
         cx.log(format!(
-            "{} ({}, checksum {}, {} bytes)",
-            title(migration),
-            migration.script,
-            migration.checksum,
-            migration.size
+            "{title} ({file}checksum {}, {} bytes)",
+            migration.checksum, migration.size
         ));
         let origin = Origin::File(migration.path.display().to_string());
         let mut observer = Counting {
@@ -239,7 +242,12 @@ fn left_behind(
     let table = looked.table_name();
     match (&failed.row, config.format) {
         (Some(_), Format::Prisma) => format!(
-            "{table} now holds its row without finished_at and with the error in logs, which stops later runs (Prisma's P3009) until mode: resolve_rolled_back {name} (after undoing what it did) or resolve_applied {name}",
+            "{kept}; {table} now holds its row without finished_at and with the error in logs, which stops later runs (Prisma's P3009) until mode: resolve_rolled_back {name} or resolve_applied {name}",
+            kept = if failed.rolled_back {
+                "its transaction was rolled back, nothing of it was kept"
+            } else {
+                "it ran without a transaction, so the statements before the failing one stay applied (undo them before resolving)"
+            },
             name = migration.script
         ),
         (Some(row), _) => format!(

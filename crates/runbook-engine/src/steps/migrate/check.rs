@@ -58,13 +58,22 @@ pub(crate) async fn check(
     );
     let changed_earlier = cx.target_changed_earlier().map(str::to_owned);
     let blocking = blocking_problems(step, &looked);
-    if !blocking.is_empty() {
-        match &changed_earlier {
-            Some(target) => cx.log(format!(
-                "note: an earlier step changes target '{target}', so these problems may not hold when the run gets here"
-            )),
-            None => return Err(problems_error(&blocking, "the run would apply nothing")),
+    // The files' own problems (two files with one version) hold whatever the database looks
+    // like when the run gets here; the history's may not, when an earlier step changes it.
+    let (of_files, of_history): (Vec<_>, Vec<_>) = blocking
+        .into_iter()
+        .partition(|p| looked.resolved.problems.contains(p));
+    let blocking = match &changed_earlier {
+        Some(target) if !of_history.is_empty() => {
+            cx.log(format!(
+                "note: an earlier step changes target '{target}', so what the history shows now may not hold when the run gets here"
+            ));
+            of_files
         }
+        _ => of_files.into_iter().chain(of_history).collect(),
+    };
+    if !blocking.is_empty() {
+        return Err(problems_error(&blocking, "the run would apply nothing"));
     }
     let mut destructive = Vec::new();
     let mut unreadable = Vec::new();

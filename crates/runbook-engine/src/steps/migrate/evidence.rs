@@ -175,7 +175,8 @@ pub(crate) fn entry_line(entry: &Entry, resolved: &Resolved) -> String {
         .migration
         .and_then(|i| resolved.migrations.get(i))
         .map_or_else(|| entry.script.clone(), |m| m.script.clone());
-    let mut facts = vec![file];
+    // A Prisma migration's name is its folder's: said once.
+    let mut facts = if file == name { Vec::new() } else { vec![file] };
     match (&entry.checksum, &entry.applied_checksum) {
         (Some(file), Some(applied)) if file != applied => {
             facts.push(format!("checksum {file}, recorded {applied}"));
@@ -183,7 +184,10 @@ pub(crate) fn entry_line(entry: &Entry, resolved: &Resolved) -> String {
         (Some(c), _) | (None, Some(c)) => facts.push(format!("checksum {c}")),
         (None, None) => {}
     }
-    let mut line = format!("{:<16} {name} ({})", entry.state.as_str(), facts.join(", "));
+    let mut line = format!("{:<16} {name}", entry.state.as_str());
+    if !facts.is_empty() {
+        line.push_str(&format!(" ({})", facts.join(", ")));
+    }
     if let Some(note) = &entry.note {
         line.push_str(&format!(": {note}"));
     }

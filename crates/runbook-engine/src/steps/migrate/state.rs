@@ -154,11 +154,18 @@ pub(crate) fn problems_error(problems: &[Problem], what: &str) -> StepError {
         .first()
         .map(|p| p.message.clone())
         .unwrap_or_default();
-    let first_line = first.split('\n').next().unwrap_or_default().to_owned();
+    // On one line: a message that lists what it is about on the lines after its first
+    // (Prisma's P3009 names each failed migration there) keeps the list.
+    let first_line = first
+        .split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     let more = problems.len().saturating_sub(1);
     let message = if more > 0 {
         format!(
-            "{first_line} (and {more} more problem{}); {what}",
+            "{first_line} (and {more} more problem{}, listed in the step's log); {what}",
             if more == 1 { "" } else { "s" }
         )
     } else {
