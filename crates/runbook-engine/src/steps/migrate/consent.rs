@@ -115,3 +115,43 @@ fn open_for_consent(
         Err(error) => Err(StepError::Blocked(error.to_string())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn migration(script: &str, version: Option<&str>) -> Migration {
+        Migration {
+            kind: runbook_migrate::MigrationKind::Versioned,
+            version: version.map(|v| Version::parse(v).unwrap()),
+            description: String::new(),
+            script: script.to_owned(),
+            path: script.into(),
+            checksum: runbook_migrate::Checksum::Crc32(0),
+            raw_checksum: runbook_migrate::Checksum::Crc32(0),
+            prisma: None,
+            sha256: String::new(),
+            size: 0,
+            file_name: script.to_owned(),
+        }
+    }
+
+    #[test]
+    fn excluded_files_and_those_above_the_target_never_need_consent() {
+        let mut config = Config::new(runbook_migrate::Format::Flyway);
+        config.exclude = vec!["V0225__alter_module_add_json.sql".to_owned()];
+        config.target_version = Some("0221".to_owned());
+        let at = |s: &str, v: &str| could_be_pending(&config, &migration(s, Some(v)));
+        assert!(at("V0002__x.sql", "0002"));
+        assert!(at("V0221__x.sql", "221"), "equal numerically to the target");
+        assert!(!at("V0222__x.sql", "0222"));
+        assert!(!at("V0225__alter_module_add_json.sql", "0225"));
+        // A repeatable has no version: it can always be pending.
+        assert!(could_be_pending(&config, &migration("R__view.sql", None)));
+        config.target_version = Some("latest".to_owned());
+        assert!(could_be_pending(
+            &config,
+            &migration("V0222__x.sql", Some("0222"))
+        ));
+    }
+}

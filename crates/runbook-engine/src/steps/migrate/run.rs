@@ -393,3 +393,62 @@ async fn resolve(
         }
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runbook_migrate::PrismaRow;
+
+    fn row(rank: i64, version: Option<&str>, kind: &str, success: bool) -> HistoryRow {
+        HistoryRow {
+            rank,
+            version: version.map(str::to_owned),
+            description: String::new(),
+            kind: kind.to_owned(),
+            script: format!("s{rank}"),
+            checksum: None,
+            installed_by: None,
+            installed_on: None,
+            execution_time_ms: None,
+            success,
+            prisma: None,
+        }
+    }
+
+    #[test]
+    fn the_version_output_is_the_highest_successful_version_as_written() {
+        let config = Config::new(Format::Flyway);
+        let rows = [
+            row(0, None, "SCHEMA", true),
+            row(1, Some("0"), "BASELINE", true),
+            row(2, Some("0010"), "SQL", true),
+            row(3, Some("0009"), "SQL", true),
+            row(4, Some("0011"), "SQL", false),
+            row(5, None, "SQL", true),
+        ];
+        assert_eq!(newest(&config, &rows).as_deref(), Some("0010"));
+        assert_eq!(newest(&config, &rows[..2]).as_deref(), Some("0"));
+        assert_eq!(newest(&config, &[]), None);
+    }
+
+    #[test]
+    fn the_prisma_version_output_is_the_newest_finished_name() {
+        let config = Config::new(Format::Prisma);
+        let prisma = |name: &str, finished: bool, rolled_back: bool| {
+            let mut r = row(1, None, "SQL", finished);
+            r.script = name.to_owned();
+            r.prisma = Some(PrismaRow {
+                finished_at: finished.then(|| "2026-01-01".to_owned()),
+                rolled_back_at: rolled_back.then(|| "2026-01-01".to_owned()),
+                ..PrismaRow::default()
+            });
+            r
+        };
+        let rows = [
+            prisma("20240101_init", true, false),
+            prisma("20240103_broken", false, false),
+            prisma("20240102_rolled", true, true),
+        ];
+        assert_eq!(newest(&config, &rows).as_deref(), Some("20240101_init"));
+    }
+}
