@@ -18,7 +18,7 @@ mod run;
 mod state;
 
 use async_trait::async_trait;
-use runbook_evidence::StepOutcome;
+use runbook_evidence::{StepOutcome, StepStatus};
 use runbook_spec::Runbook;
 use runbook_spec::steps::migrate::Migrate;
 
@@ -50,6 +50,21 @@ impl Step for MigrateStep {
     }
 
     async fn check(&self, cx: &mut StepContext<'_>) -> Result<StepOutcome, StepError> {
+        // A directory an earlier step produces (a checkout, an unpacked release) is not
+        // there yet: all check can say is where it comes from.
+        if let Some(dir) = self.0.dir.as_ref().filter(|d| !d.exists()) {
+            let shown = dir.display().to_string();
+            if let Some(producer) = cx.producer_of(&shown) {
+                cx.log(format!(
+                    "{shown}: provided by step '{producer}'; its migrations are read when the run gets here"
+                ));
+                cx.will_change_target();
+                return Ok(StepOutcome::new(
+                    StepStatus::Passed,
+                    format!("would apply the migrations in {shown}, provided by step '{producer}'"),
+                ));
+            }
+        }
         let config = self.config(cx)?;
         check::check(&self.0, &config, cx).await
     }

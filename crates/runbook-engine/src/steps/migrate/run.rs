@@ -48,6 +48,20 @@ pub(crate) async fn run(
     let table = db::history_table(&session, config)
         .await
         .map_err(db_error)?;
+    let key = match config.format {
+        Format::Prisma => runbook_migrate::prisma::LOCK_KEY,
+        Format::Flyway | Format::Plain => {
+            runbook_migrate::flyway::lock_key(&table.schema, &table.table)
+        }
+    };
+    cx.log(format!(
+        "taking the history lock on {} (advisory lock {key}, the one {} takes on it)",
+        table.display(),
+        match config.format {
+            Format::Prisma => "Prisma",
+            Format::Flyway | Format::Plain => "Flyway",
+        }
+    ));
     let cancel_handle = session.cancel_handle();
     let cancel = cx.cancellation();
     let options = LockOptions::default();
@@ -56,15 +70,10 @@ pub(crate) async fn run(
         lock = locking => lock.map_err(db_error)?,
         () = cancel.cancelled() => return Err(StepError::Interrupted),
     };
-    cx.log(format!(
-        "history lock on {} taken (advisory lock {}{})",
-        table.display(),
-        lock.key(),
-        match lock.attempts() {
-            1 => String::new(),
-            n => format!(", after {n} attempts: another migrator held it"),
-        }
-    ));
+    cx.log(match lock.attempts() {
+        1 => "history lock taken".to_owned(),
+        n => format!("history lock taken after {n} attempts: another migrator held it"),
+    });
     let result = locked(step, config, cx, &mut session, &lock).await;
     match lock.release().await {
         Ok(()) => cx.log("history lock released"),
