@@ -26,6 +26,7 @@ mod limits;
 mod limits_two;
 mod loader;
 mod lock;
+mod migrate;
 mod outputs;
 mod outputs_more;
 mod protected;
