@@ -37,6 +37,7 @@
 //! | one line on the terminal | 1000 characters | runbook-cli `sanitize.rs` |
 //! | stderr kept for a failed command's record | last 20 lines, 500 characters each | runbook-engine `output.rs` |
 //! | failed checks under a gate, failures after the verdict (terminal) | 20 each, the rest counted | runbook-cli `display.rs`, `commands/execute.rs` |
+//! | a `migrate` step's flyway.conf | 1 MiB | runbook-engine `steps/migrate/config.rs` |
 //!
 //! Values that must keep their meaning, whatever a var gives them: a `${...}` in SQL text or in
 //! a `shell: true` command must give a plain token (letters, digits, `_ . : -`, and `/` in a
