@@ -16,5 +16,6 @@ mod finally;
 mod identity;
 mod kinds;
 mod opendolphin;
+mod opendolphin_modernized;
 mod outputs;
 mod wait_until;
