@@ -3,7 +3,8 @@
 //! exclude + target 0221 recorded as Flyway records it, a second run applying nothing, a changed
 //! file refused, repair), failures leaving what Flyway leaves, a history Flyway created continued,
 //! a Langfuse-shaped Prisma folder (applied, re-applied, CRLF checkout, a failure blocking,
-//! resolve), hundreds of migrations, check mode writing nothing, consent on a protected target.
+//! resolve), hundreds of migrations, a plain directory in natural version order, check mode
+//! writing nothing, consent on a protected target.
 //!
 //! What the history must hold is computed here, not read from the product: Flyway's checksum by
 //! a CRC-32 written in this file (checked against the value Flyway's own documentation shows),
@@ -1147,4 +1148,91 @@ fn migrations_applied_passes_and_fails_with_expected_and_actual() {
         "{}",
         fail.all_output()
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// plain: a directory of numbered files, a history in Flyway's shape.
+
+#[test]
+fn a_plain_directory_is_applied_in_natural_version_order() {
+    let case = Case::new("e2e_migrate_plain");
+    let sql = case.path().join("sql");
+    case.scratch.write(
+        "sql/0001_init.sql",
+        "CREATE TABLE patient (id bigint PRIMARY KEY);\n",
+    );
+    case.scratch.write(
+        "sql/2_add_name.sql",
+        "ALTER TABLE patient ADD COLUMN name text;\n",
+    );
+    // Sorted as text, 10 would come before 2 and fail: the column is 2's.
+    case.scratch.write(
+        "sql/10_name_index.sql",
+        "CREATE INDEX patient_name_idx ON patient (name);\n",
+    );
+    case.scratch.write(
+        "sql/seed.sql",
+        "INSERT INTO patient VALUES (1, 'not a migration');\n",
+    );
+    case.scratch.write(
+        "rb.yaml",
+        runbook_text(
+            "plain",
+            "",
+            &format!(
+                "{}\n{}",
+                dedent(&format!(
+                    "
+                    - id: migrate
+                      kind: migrate
+                      target: db
+                      format: plain
+                      dir: {}
+                      schema: app
+                    ",
+                    sql.display()
+                )),
+                dedent(
+                    "
+                    - id: history
+                      kind: gate
+                      target: db
+                      checks:
+                        - name: 1, 2, 10 in this order
+                          migrations_applied: { table: app.runbook_schema_history, versions: [\"1\", \"2\", \"10\"] }
+                    "
+                )
+            ),
+        ),
+    );
+    let result = run(&case, &["run", "rb.yaml"]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    let rows: Vec<String> = history(&case, "app.runbook_schema_history")
+        .into_iter()
+        .filter_map(|r| r.split_once('|').map(|(_, rest)| rest.to_owned()))
+        .filter(|r| !r.starts_with('|'))
+        .collect();
+    let row = |version: &str, description: &str, file: &str| {
+        format!(
+            "{version}|{description}|SQL|{file}|{}|t",
+            file_checksum(&sql.join(file))
+        )
+    };
+    assert_eq!(
+        rows,
+        [
+            row("0001", "init", "0001_init.sql"),
+            row("2", "add name", "2_add_name.sql"),
+            row("10", "name index", "10_name_index.sql"),
+        ]
+    );
+    assert_eq!(
+        case.sql("SELECT count(*) FROM app.patient"),
+        "0",
+        "seed.sql ran"
+    );
+    let before = history(&case, "app.runbook_schema_history");
+    let again = run(&case, &["run", "rb.yaml"]);
+    assert_eq!(again.code, 0, "{}", again.all_output());
+    assert_eq!(history(&case, "app.runbook_schema_history"), before);
 }
