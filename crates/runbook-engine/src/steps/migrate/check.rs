@@ -128,6 +128,14 @@ pub(crate) async fn check(
             .collect();
         return Err(problems_error(&problems, "the run would stop there"));
     }
+    if let Some(changes) = history_changes(step, config, &looked)? {
+        for change in &changes {
+            cx.log(evidence::change_line(change, &looked.resolved));
+        }
+        if changes.is_empty() {
+            cx.log(format!("nothing to change in {}", looked.table_name()));
+        }
+    }
     let writes = match &step.mode {
         Mode::Migrate => {
             !looked.plan.pending.is_empty()
@@ -141,6 +149,32 @@ pub(crate) async fn check(
         cx.will_change_target();
     }
     Ok(outcome(step, config, &looked, destructive))
+}
+
+/// What `repair` or `resolve_*` would change; their refusals (Prisma's P3008, P3011, ...) are
+/// the check's failure, as they would be the run's.
+fn history_changes(
+    step: &Migrate,
+    config: &Config,
+    looked: &Looked,
+) -> Result<Option<Vec<runbook_migrate::HistoryChange>>, StepError> {
+    let rows = looked.rows();
+    let changes = match &step.mode {
+        Mode::Repair => match &looked.history {
+            Some(rows) => runbook_migrate::repair(config, &looked.resolved, rows),
+            None => Vec::new(),
+        },
+        Mode::ResolveApplied(name) => {
+            runbook_migrate::resolve_applied(config, &looked.resolved, rows, name)
+                .map_err(|p| problems_error(&[p], "the run would write nothing"))?
+        }
+        Mode::ResolveRolledBack(name) => {
+            runbook_migrate::resolve_rolled_back(config, &looked.resolved, rows, name)
+                .map_err(|p| problems_error(&[p], "the run would write nothing"))?
+        }
+        Mode::Migrate | Mode::Validate | Mode::Baseline => return Ok(None),
+    };
+    Ok(Some(changes))
 }
 
 /// The problems that would stop the run in this mode (repair and resolve exist to fix the

@@ -1,7 +1,7 @@
 //! What a migrate step leaves in its evidence: the history table's rows before and after (as a
 //! table a reviewer reads and as JSON a program reads), and one record per migration.
 
-use runbook_migrate::{Checksum, Entry, HistoryRow, Migration, Resolved};
+use runbook_migrate::{Checksum, Entry, HistoryChange, HistoryRow, Migration, Resolved};
 use serde_json::{Value, json};
 
 /// The rows laid out as psql prints a table (`installed_rank | version | ...`), or a line
@@ -192,6 +192,49 @@ pub(crate) fn entry_line(entry: &Entry, resolved: &Resolved) -> String {
         line.push_str(&format!(": {note}"));
     }
     line
+}
+
+/// What a history change would do, for check mode (the run logs what runbook-postgres did).
+pub(crate) fn change_line(change: &HistoryChange, resolved: &Resolved) -> String {
+    let show = |c: &Option<Checksum>| {
+        c.as_ref()
+            .map_or_else(|| "none".to_owned(), ToString::to_string)
+    };
+    match change {
+        HistoryChange::DeleteFailed { rank, script } => {
+            format!("would remove the failed row {rank} ({script})")
+        }
+        HistoryChange::MarkDeleted { row } => format!(
+            "would mark {} as deleted (its file is gone): a DELETE row at rank {}",
+            row.script, row.rank
+        ),
+        HistoryChange::Realign {
+            rank,
+            script,
+            checksum,
+            description,
+        } => {
+            let mut what = format!(
+                "would realign row {rank} ({script}): checksum {} -> {}",
+                show(&checksum.0),
+                checksum.1
+            );
+            if let Some((old, new)) = description {
+                what.push_str(&format!(", description \"{old}\" -> \"{new}\""));
+            }
+            what
+        }
+        HistoryChange::MarkApplied { migration } => format!(
+            "would record {} as applied without running it",
+            resolved
+                .migrations
+                .get(*migration)
+                .map_or("?", |m| m.script.as_str())
+        ),
+        HistoryChange::MarkRolledBack { prisma_id, name } => {
+            format!("would mark {name} (row id {prisma_id}) as rolled back")
+        }
+    }
 }
 
 #[cfg(test)]
