@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use runbook_evidence::{OutputValue, StepOutcome, StepStatus};
+use runbook_evidence::{InputFile, OutputValue, StepOutcome, StepStatus};
 use runbook_migrate::{Config, Format, HistoryRow, ProblemKind, Version};
 use runbook_postgres::Session;
 use runbook_postgres::migrate::{self as db, LockOptions};
@@ -183,10 +183,29 @@ async fn finish(
         "migrations.json",
         &json!({ "table": table, "format": config.format.as_str(), "migrations": records }),
     );
-    if let Some(error) = done.error {
-        return Err(error);
+    // The files that ran, by digest, as `sql_file` records its script: the reviewer sees
+    // which bytes were applied (the failed one too).
+    let inputs: Vec<InputFile> = done
+        .ran
+        .keys()
+        .filter_map(|&i| looked.resolved.migrations.get(i))
+        .map(|m| InputFile {
+            path: m.path.display().to_string(),
+            size: m.size,
+            sha256: m.sha256.clone(),
+        })
+        .collect();
+    match done.error {
+        Some(StepError::Interrupted) => return Err(StepError::Interrupted),
+        Some(error) => {
+            let mut outcome = crate::outcome::outcome_of(Err(error), cx.mode(), &output);
+            outcome.inputs = inputs;
+            return Ok(outcome);
+        }
+        None => {}
     }
     let mut outcome = StepOutcome::new(StepStatus::Passed, done.summary);
+    outcome.inputs = inputs;
     let version = after.as_deref().and_then(|rows| newest(config, rows));
     outcome.outputs.insert(
         "applied".to_owned(),
