@@ -1236,3 +1236,98 @@ fn a_plain_directory_is_applied_in_natural_version_order() {
     assert_eq!(again.code, 0, "{}", again.all_output());
     assert_eq!(history(&case, "app.runbook_schema_history"), before);
 }
+
+/// Flyway's history DDL for PostgreSQL (PostgreSQLDatabase.getRawCreateScript), as
+/// tests/fixtures/migrate/flyway/database.sql has it, for the schema `schema`.
+fn flyway_history_ddl(schema: &str) -> String {
+    format!(
+        "CREATE TABLE \"{schema}\".\"flyway_schema_history\" (
+    \"installed_rank\" INT NOT NULL,
+    \"version\" VARCHAR(50),
+    \"description\" VARCHAR(200) NOT NULL,
+    \"type\" VARCHAR(20) NOT NULL,
+    \"script\" VARCHAR(1000) NOT NULL,
+    \"checksum\" INTEGER,
+    \"installed_by\" VARCHAR(100) NOT NULL,
+    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),
+    \"execution_time\" INTEGER NOT NULL,
+    \"success\" BOOLEAN NOT NULL
+);
+ALTER TABLE \"{schema}\".\"flyway_schema_history\" ADD CONSTRAINT \"flyway_schema_history_pk\" PRIMARY KEY (\"installed_rank\");
+CREATE INDEX \"flyway_schema_history_s_idx\" ON \"{schema}\".\"flyway_schema_history\" (\"success\");
+"
+    )
+}
+
+#[test]
+fn a_history_flyway_made_with_its_schema_and_a_repeatable_is_continued() {
+    let case = Case::new("e2e_migrate_repeatable");
+    let sql = case.path().join("sql");
+    let v1 = "CREATE TABLE patient (id bigint PRIMARY KEY, name text, deleted boolean NOT NULL DEFAULT false);\n";
+    let view = "CREATE OR REPLACE VIEW active_patient AS SELECT id, name FROM patient WHERE NOT deleted;\n";
+    case.scratch.write("sql/V1__create_patient.sql", v1);
+    case.scratch.write("sql/R__active_patient.sql", view);
+    // What Flyway leaves when it created the schema itself (DbSchemas: the SCHEMA row at rank 0,
+    // script the quoted schema name), applied V1, then the repeatable (version NULL).
+    let insert = "INSERT INTO \"clinic\".\"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\", \"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\") VALUES";
+    case.sql(&format!(
+        "CREATE SCHEMA \"clinic\"; {ddl}
+         {insert} (0, NULL, '<< Flyway Schema Creation >>', 'SCHEMA', '\"clinic\"', NULL, 'flyway', 0, true);
+         SET search_path TO clinic; {v1} {view}
+         {insert} (1, '1', 'create patient', 'SQL', 'V1__create_patient.sql', {c1}, 'flyway', 5, true);
+         {insert} (2, NULL, 'active patient', 'SQL', 'R__active_patient.sql', {c2}, 'flyway', 3, true);",
+        ddl = flyway_history_ddl("clinic"),
+        c1 = flyway_checksum(v1.as_bytes()),
+        c2 = flyway_checksum(view.as_bytes()),
+    ));
+    let table = "clinic.flyway_schema_history";
+    let flyway_made = history(&case, table);
+    case.scratch.write(
+        "sql/V2__patient_born.sql",
+        "ALTER TABLE patient ADD COLUMN born date;\n",
+    );
+    case.scratch.write(
+        "rb.yaml",
+        runbook_text(
+            "repeatable",
+            "",
+            &format!(
+                "
+                - id: migrate
+                  kind: migrate
+                  target: db
+                  format: flyway
+                  dir: {}
+                  schema: clinic
+                ",
+                sql.display()
+            ),
+        ),
+    );
+    // V2 at the next rank; the unchanged repeatable is not run again.
+    let result = run(&case, &["run", "rb.yaml"]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    let mut expected = flyway_made.clone();
+    expected.push(flyway_row(3, &sql, "V2__patient_born.sql"));
+    assert_eq!(history(&case, table), expected);
+
+    // A changed repeatable runs again, after the versioned ones, with a row of its own.
+    let changed = "CREATE OR REPLACE VIEW active_patient AS SELECT id, name, born FROM patient WHERE NOT deleted;\n";
+    case.scratch.write("sql/R__active_patient.sql", changed);
+    case.scratch.write(
+        "sql/V3__patient_kana.sql",
+        "ALTER TABLE patient ADD COLUMN kana text;\n",
+    );
+    let result = run(&case, &["run", "rb.yaml"]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    expected.push(flyway_row(4, &sql, "V3__patient_kana.sql"));
+    expected.push(format!(
+        "5||active patient|SQL|R__active_patient.sql|{}|t",
+        flyway_checksum(changed.as_bytes())
+    ));
+    assert_eq!(history(&case, table), expected);
+    assert_eq!(
+        case.sql("SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'clinic.active_patient'::regclass AND attnum > 0"),
+        "id,name,born"
+    );
+}
