@@ -160,24 +160,22 @@ mod tests {
         // S = b"" → 0
         assert_eq!(ck(b""), 0);
         assert_eq!(ck(b"\n\r\n\r"), 0);
-        // S = b"select 1;" → 1441436960? computed below against the same bytes without CR/LF.
+        // S = b"select 1;" → -690524359
         let plain = ck(b"select 1;");
+        assert_eq!(plain, -690524359);
         assert_eq!(ck(b"select 1;\n"), plain);
         assert_eq!(ck(b"select 1;\r\n"), plain);
         assert_eq!(ck(b"select\r 1;"), ck(b"select 1;"));
         assert_eq!(ck(b"\xef\xbb\xbfselect 1;\n"), plain);
         // A BOM that is not at the very start is text and counts.
         assert_ne!(ck(b"\n\xef\xbb\xbfselect 1;"), plain);
-        // Trailing spaces count.
-        assert_ne!(ck(b"select 1; \n"), plain);
+        // Trailing spaces count: S = b"select 1; " → -1228959710
+        assert_eq!(ck(b"select 1; \n"), -1228959710);
         // zlib.crc32(b"abc") = 891568578
         assert_eq!(ck(b"a\r\nb\rc\n"), 891568578);
-        // zlib.crc32("-- 患者\nselect 1;".replace("\n","").encode()) = see constant
+        // Japanese text, CRLF: S = "-- 患者テーブルcreate table 患者 (id int);".encode() → -1614697141
         let jp = "-- 患者テーブル\r\ncreate table 患者 (id int);\r\n";
-        let joined = "-- 患者テーブルcreate table 患者 (id int);";
-        let mut c = Crc32::new();
-        c.update(joined.as_bytes());
-        assert_eq!(ck(jp.as_bytes()), c.value() as i32);
+        assert_eq!(ck(jp.as_bytes()), -1614697141);
     }
 
     #[test]
