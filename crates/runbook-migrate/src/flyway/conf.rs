@@ -461,6 +461,23 @@ mod tests {
     }
 
     #[test]
+    fn a_backslash_before_a_new_property_is_literal_and_env_fills_values() {
+        let conf =
+            p("flyway.schemas=a\\\nflyway.table=t\nflyway.placeholders.host=${DB_HOST}:${UNSET}\n");
+        assert_eq!(conf.get("flyway.schemas"), Some("a\\"));
+        assert_eq!(conf.get("flyway.table"), Some("t"));
+        assert_eq!(conf.get("flyway.placeholders.host"), Some("db.local:"));
+        let mut c = Config::new(Format::Flyway);
+        conf.apply(&mut c, Path::new(".")).expect("applies");
+        assert_eq!(
+            c.placeholders.get("host").map(String::as_str),
+            Some("db.local:")
+        );
+        assert_eq!(c.table, "t");
+        assert!(conf.ignored_keys().is_empty());
+    }
+
+    #[test]
     fn errors_name_file_and_line() {
         let conf = p("flyway.schemas=x\nflyway.outOfOrder=yes\n");
         let e = conf
