@@ -461,6 +461,16 @@ fn flyway_plan(
             continue;
         }
         let r = &rows[i];
+        if r.version.is_none()
+            && by_description
+                .get(r.description.as_str())
+                .and_then(|rs| rs.last())
+                .is_some_and(|&latest| latest != i)
+        {
+            // An older row of a repeatable that has no file: only its latest row counts.
+            row_state[i] = Some(row_entry(r, i, State::Superseded));
+            continue;
+        }
         let v = parse_row_version(r);
         let excluded_file = resolved.migrations.iter().any(|m| {
             excluded(config, m)

@@ -529,3 +529,26 @@ fn a_missing_location_is_an_error_naming_it() {
     let e = runbook_migrate::resolve(&s.config).expect_err("missing");
     assert!(e.to_string().contains("nope"), "{e}");
 }
+
+#[test]
+fn a_removed_repeatable_is_missing_once_and_its_older_rows_superseded() {
+    let s = Set::new(Format::Flyway, &[("V1__t.sql", "select 1;")]);
+    let r = s.resolve();
+    let rows = vec![
+        applied(&r, "V1__t.sql", 1),
+        row(2, None, "my view", "SQL", "R__my_view.sql", Some(1), true),
+        row(3, None, "my view", "SQL", "R__my_view.sql", Some(2), true),
+    ];
+    let p = plan(&s.config, &r, Some(&rows), false);
+    assert_eq!(kinds(&p), vec![ProblemKind::MissingLocally]);
+    assert!(
+        p.problems[0]
+            .message
+            .contains("repeatable my view (R__my_view.sql)")
+    );
+    let st: Vec<State> = p.entries.iter().map(|e| e.state).collect();
+    assert_eq!(
+        st,
+        vec![State::Applied, State::Superseded, State::MissingLocally]
+    );
+}
