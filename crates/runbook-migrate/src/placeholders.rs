@@ -127,6 +127,8 @@ pub struct PlaceholderReader<R> {
     file: String,
     /// Unprocessed input.
     window: Vec<u8>,
+    /// The read buffer (allocated once).
+    chunk: Vec<u8>,
     pos: usize,
     eof: bool,
     /// Replaced output not yet handed out.
@@ -148,6 +150,7 @@ impl<R: Read> PlaceholderReader<R> {
             suffix_text: config.placeholder_suffix.clone(),
             file: file.to_owned(),
             window: Vec::new(),
+            chunk: vec![0; 16 * 1024],
             pos: 0,
             eof: false,
             out: Vec::new(),
@@ -162,22 +165,18 @@ impl<R: Read> PlaceholderReader<R> {
             self.window.drain(..self.pos);
             self.pos = 0;
         }
-        let old = self.window.len();
-        self.window.resize(old + 16 * 1024, 0);
         loop {
-            match self.inner.read(&mut self.window[old..]) {
+            match self.inner.read(&mut self.chunk) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
                 Ok(n) => {
-                    self.window.truncate(old + n);
-                    if n == 0 {
-                        self.eof = true;
-                    }
+                    self.window.extend_from_slice(&self.chunk[..n]);
                     return Ok(());
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.window.truncate(old);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         }
     }
