@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let env = |name: &str| (name.len() % 2 == 0).then(|| format!("v{name}"));
+    let env = |name: &str| name.len().is_multiple_of(2).then(|| format!("v{name}"));
     let lines = text.split('\n').count();
     match conf::parse(text, "flyway.conf", &env) {
         Err(e) => assert!(e.line >= 1 && e.line <= lines, "{e}"),
