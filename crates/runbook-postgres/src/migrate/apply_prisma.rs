@@ -22,12 +22,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use runbook_migrate::HistoryRow;
 use runbook_sql::ScriptReader;
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::Type;
 
 use super::apply::{Failure, Job, end_of_script_transaction, load_options};
 use super::errors::MigrateDbError;
-use super::history::{now, read_prisma_row, typed_execute};
+use super::history::{now, prisma_returning, prisma_row};
 use super::scan::TransactionMode;
+use super::typed::{self, Param};
 use crate::load::{LoadObserver, LoadSummary, Transaction};
 use crate::session::Session;
 
@@ -43,8 +44,13 @@ pub(crate) async fn run(
     let id = uuid_v4();
     let checksum = job.migration.checksum.to_string();
     let started_at = now();
-    let params: [&(dyn ToSql + Sync); 4] = [&id, &checksum, &started_at, &job.migration.script];
-    typed_execute(
+    let params: [Param<'_>; 4] = [
+        (&id, Type::TEXT),
+        (&checksum, Type::TEXT),
+        (&started_at, Type::TIMESTAMPTZ),
+        (&job.migration.script, Type::TEXT),
+    ];
+    typed::count(
         session,
         &format!(
             "INSERT INTO {table} (id, checksum, started_at, migration_name) VALUES ($1, $2, $3, $4)"
@@ -90,62 +96,67 @@ pub(crate) async fn run(
     } else if let Some(left_open) = end_of_script_transaction(session, job, error.is_some()).await {
         error.get_or_insert(left_open);
     }
+    let returning = prisma_returning(&job.table);
+    let mut row = None;
     if error.is_none() {
         let finished_at = now();
-        let params: [&(dyn ToSql + Sync); 2] = [&finished_at, &id];
+        let params: [Param<'_>; 2] = [(&finished_at, Type::TIMESTAMPTZ), (&id, Type::TEXT)];
         let finish = format!(
-            "UPDATE {table} SET applied_steps_count = applied_steps_count + 1, finished_at = $1 \
-             WHERE id = $2"
+            "UPDATE {table} AS m SET applied_steps_count = m.applied_steps_count + 1, \
+             finished_at = $1 WHERE m.id = $2 {returning}"
         );
-        let mut result = typed_execute(session, &finish, &params)
+        let mut result = typed::rows(session, &finish, &params)
             .await
-            .map_err(|e| MigrateDbError::query("record the migration's end", &name, e));
-        if transactional && result.is_ok() {
-            result =
-                session
-                    .execute("COMMIT")
-                    .await
-                    .map(|_| 0)
-                    .map_err(|e| MigrateDbError::Commit {
-                        script: job.source.clone(),
-                        source: e,
-                    });
+            .map_err(|e| MigrateDbError::query("record the migration's end", &name, e))
+            .and_then(|rows| prisma_row(&job.table, &rows));
+        if transactional
+            && result.is_ok()
+            && let Err(e) = session.execute("COMMIT").await
+        {
+            result = Err(MigrateDbError::Commit {
+                script: job.source.clone(),
+                source: e,
+            });
         }
-        if let Err(e) = result {
-            if transactional {
-                let _ = session.execute("ROLLBACK").await;
+        match result {
+            Ok(finished) => row = Some(finished),
+            Err(e) => {
+                if transactional {
+                    let _ = session.execute("ROLLBACK").await;
+                }
+                error = Some(e);
             }
-            error = Some(e);
         }
     }
-    let rolled_back = transactional && error.is_some();
-    if let Some(error) = &error {
-        let logs = p3018_logs(&job.migration.script, error);
-        let params: [&(dyn ToSql + Sync); 2] = [&logs, &id];
-        // Best effort: the row exists unfinished either way, which already blocks (P3009).
-        let _ = typed_execute(
-            session,
-            &format!("UPDATE {table} SET logs = $1 WHERE id = $2"),
-            &params,
-        )
-        .await;
-    }
-    let row = read_prisma_row(session, &job.table, &id).await;
-    match (error, row) {
-        (None, Ok(row)) => Ok((row, summary)),
-        (None, Err(error)) => Err(Failure {
-            error,
-            row: None,
-            summary: Some(summary),
-            rolled_back: false,
-        }),
-        (Some(error), row) => Err(Failure {
-            error,
-            row: row.ok(),
-            summary: Some(summary),
-            rolled_back,
-        }),
-    }
+    let Some(error) = error else {
+        return match row {
+            Some(row) => Ok((row, summary)),
+            None => Err(Failure::new(MigrateDbError::BadValue {
+                table: name,
+                row: 0,
+                column: "id",
+                value: id,
+                expected: "the row just finished",
+            })),
+        };
+    };
+    let logs = p3018_logs(&job.migration.script, &error);
+    let params: [Param<'_>; 2] = [(&logs, Type::TEXT), (&id, Type::TEXT)];
+    // Best effort: the row exists unfinished either way, which already blocks (P3009).
+    let failed_row = typed::rows(
+        session,
+        &format!("UPDATE {table} AS m SET logs = $1 WHERE m.id = $2 {returning}"),
+        &params,
+    )
+    .await
+    .ok()
+    .and_then(|rows| prisma_row(&job.table, &rows).ok());
+    Err(Failure {
+        error,
+        row: failed_row,
+        summary: Some(summary),
+        rolled_back: transactional,
+    })
 }
 
 /// What Prisma writes in `logs` for a failed migration: its P3018 message

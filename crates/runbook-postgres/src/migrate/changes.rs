@@ -12,12 +12,13 @@
 //! `finished_at` = now, `applied_steps_count` 0.
 
 use runbook_migrate::{Checksum, Config, HistoryChange, HistoryRow, PrismaRow, Resolved};
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::Type;
 
 use super::MigrateDbError;
 use super::apply_prisma::uuid_v4;
-use super::history::{insert_into, installed_by, now, typed_execute};
+use super::history::{insert_into, installed_by, now};
 use super::table::{HistoryTable, history_table};
+use super::typed::{self, Param};
 use crate::session::Session;
 
 /// Applies `changes` in one transaction; returns one line per change saying what it did.
@@ -93,14 +94,11 @@ async fn apply_one(
     match change {
         HistoryChange::DeleteFailed { rank, script } => {
             let rank32 = rank32(table, *rank)?;
-            let sql =
-                format!("DELETE FROM {t} WHERE \"success\" = FALSE AND \"installed_rank\" = $1");
-            let params: [&(dyn ToSql + Sync); 1] = [&rank32];
-            expect_one(
-                typed_execute(session, &sql, &params)
-                    .await
-                    .map_err(failed)?,
-            )?;
+            let sql = format!(
+                "DELETE FROM {t} WHERE \"success\" = FALSE AND \"installed_rank\" = $1 RETURNING 1"
+            );
+            let params: [Param<'_>; 1] = [(&rank32, Type::INT4)];
+            expect_one(typed::count(session, &sql, &params).await.map_err(failed)?)?;
             Ok(format!(
                 "removed the failed row {rank} ({script}) from {name}, as flyway repair does"
             ))
@@ -133,14 +131,14 @@ async fn apply_one(
             let new_description = description.as_ref().map(|(_, new)| new.clone());
             let sql = format!(
                 "UPDATE {t} SET \"description\" = coalesce($1, \"description\"), \
-                 \"type\" = 'SQL', \"checksum\" = $2 WHERE \"installed_rank\" = $3"
+                 \"type\" = 'SQL', \"checksum\" = $2 WHERE \"installed_rank\" = $3 RETURNING 1"
             );
-            let params: [&(dyn ToSql + Sync); 3] = [&new_description, new, &rank32];
-            expect_one(
-                typed_execute(session, &sql, &params)
-                    .await
-                    .map_err(failed)?,
-            )?;
+            let params: [Param<'_>; 3] = [
+                (&new_description, Type::TEXT),
+                (new, Type::INT4),
+                (&rank32, Type::INT4),
+            ];
+            expect_one(typed::count(session, &sql, &params).await.map_err(failed)?)?;
             let old = checksum
                 .0
                 .as_ref()
@@ -161,9 +159,12 @@ async fn apply_one(
                     reason: "no such migration in the resolved set".to_owned(),
                 });
             };
-            let instant = typed_text(session, "SELECT $1::timestamptz::text", now())
+            let stamp = now();
+            let params: [Param<'_>; 1] = [(&stamp, Type::TIMESTAMPTZ)];
+            let instant = typed::one(session, "SELECT $1::text", &params)
                 .await
-                .map_err(failed)?;
+                .map_err(failed)?
+                .unwrap_or_default();
             let row = HistoryRow {
                 rank: 0,
                 version: None,
@@ -197,13 +198,9 @@ async fn apply_one(
             name: migration,
         } => {
             let stamp = now();
-            let sql = format!("UPDATE {t} SET rolled_back_at = $1 WHERE id = $2");
-            let params: [&(dyn ToSql + Sync); 2] = [&stamp, prisma_id];
-            expect_one(
-                typed_execute(session, &sql, &params)
-                    .await
-                    .map_err(failed)?,
-            )?;
+            let sql = format!("UPDATE {t} SET rolled_back_at = $1 WHERE id = $2 RETURNING 1");
+            let params: [Param<'_>; 2] = [(&stamp, Type::TIMESTAMPTZ), (prisma_id, Type::TEXT)];
+            expect_one(typed::count(session, &sql, &params).await.map_err(failed)?)?;
             Ok(format!(
                 "marked {migration} (row id {prisma_id}) as rolled back in {name}, as prisma \
                  migrate resolve --rolled-back does"
@@ -218,16 +215,4 @@ fn rank32(table: &HistoryTable, rank: i64) -> Result<i32, MigrateDbError> {
         what: "installed_rank",
         value: rank,
     })
-}
-
-/// A client timestamp as the server's text (so the row keeps exactly what Prisma's would).
-async fn typed_text(
-    session: &Session,
-    sql: &str,
-    stamp: std::time::SystemTime,
-) -> Result<String, crate::errors::QueryError> {
-    let params: [&(dyn ToSql + Sync); 1] = [&stamp];
-    Ok(super::history::typed_query_one(session, sql, &params)
-        .await?
-        .unwrap_or_default())
 }

@@ -7,11 +7,12 @@
 use std::time::SystemTime;
 
 use runbook_migrate::{Checksum, Config, Format, HistoryRow, PrismaRow};
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::Type;
 
 use super::MigrateDbError;
 use super::ddl;
 use super::table::{HistoryTable, history_table};
+use super::typed::{self, Param};
 use crate::errors::QueryError;
 use crate::ident::quote_ident;
 use crate::rows::Rows;
@@ -453,18 +454,18 @@ async fn insert_flyway(
     };
     let installed_by = row.installed_by.clone().unwrap_or_default();
     let sql = ddl::flyway_insert(&table.schema, &table.table);
-    let params: [&(dyn ToSql + Sync); 9] = [
-        &rank,
-        &row.version,
-        &row.description,
-        &row.kind,
-        &row.script,
-        &checksum,
-        &installed_by,
-        &execution_time,
-        &row.success,
+    let params: [Param<'_>; 9] = [
+        (&rank, Type::INT4),
+        (&row.version, Type::TEXT),
+        (&row.description, Type::TEXT),
+        (&row.kind, Type::TEXT),
+        (&row.script, Type::TEXT),
+        (&checksum, Type::INT4),
+        (&installed_by, Type::TEXT),
+        (&execution_time, Type::INT4),
+        (&row.success, Type::BOOL),
     ];
-    let installed_on = typed_query_one(session, &sql, &params)
+    let installed_on = typed::one(session, &sql, &params)
         .await
         .map_err(|e| MigrateDbError::query("write the history row", &table.display(), e))?;
     let mut stored = row.clone();
@@ -487,48 +488,20 @@ async fn insert_prisma(
         table.qualified()
     );
     let steps = int32(table, "applied_steps_count", row.applied_steps_count)?;
-    let params: [&(dyn ToSql + Sync); 8] = [
-        &row.id,
-        &row.checksum,
-        &row.finished_at,
-        &migration_name,
-        &row.logs,
-        &row.rolled_back_at,
-        &row.started_at,
-        &steps,
+    let params: [Param<'_>; 8] = [
+        (&row.id, Type::TEXT),
+        (&row.checksum, Type::TEXT),
+        (&row.finished_at, Type::TEXT),
+        (&migration_name, Type::TEXT),
+        (&row.logs, Type::TEXT),
+        (&row.rolled_back_at, Type::TEXT),
+        (&row.started_at, Type::TEXT),
+        (&steps, Type::INT4),
     ];
-    typed_execute(session, &sql, &params)
+    typed::count(session, &sql, &params)
         .await
         .map_err(|e| MigrateDbError::query("write the history row", &table.display(), e))?;
     Ok(())
-}
-
-/// Runs one statement with typed parameters; notices are dropped (history writes raise none).
-pub(crate) async fn typed_execute(
-    session: &Session,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<u64, QueryError> {
-    let result = session.client().execute(sql, params).await;
-    session.take_notices();
-    result.map_err(|e| session.error(&e))
-}
-
-/// Runs one statement with typed parameters that returns one text value (or none).
-pub(crate) async fn typed_query_one(
-    session: &Session,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<Option<String>, QueryError> {
-    let result = session.client().query_opt(sql, params).await;
-    session.take_notices();
-    let row = result.map_err(|e| session.error(&e))?;
-    match row {
-        None => Ok(None),
-        Some(row) => row
-            .try_get::<_, Option<String>>(0)
-            .map_err(|e| session.error(&e)),
-    }
 }
 
 /// The client clock as Prisma records it (`chrono::Utc::now()`), for a typed TIMESTAMPTZ.
@@ -536,29 +509,25 @@ pub(crate) fn now() -> SystemTime {
     SystemTime::now()
 }
 
-/// One `_prisma_migrations` row by id, ranked as [`read_history`] would rank it.
-pub(crate) async fn read_prisma_row(
-    session: &Session,
-    table: &HistoryTable,
-    id: &str,
-) -> Result<HistoryRow, MigrateDbError> {
-    let t = table.qualified();
-    let sql = format!(
-        "SELECT id, checksum, finished_at::text, migration_name, logs, rolled_back_at::text, \
-         started_at::text, applied_steps_count, \
-         (SELECT count(*) FROM {t} o WHERE o.started_at <= m.started_at) \
-         FROM {t} m WHERE id = $1"
-    );
-    let rows = session
-        .query(&sql, &[id])
-        .await
-        .map_err(|e| MigrateDbError::query("read the history row back", &table.display(), e))?;
+/// A `RETURNING` clause giving a `_prisma_migrations` row (the statement's target aliased
+/// `m`) as [`prisma_row`] reads it: its columns as text, then its rank in `started_at` order.
+pub(crate) fn prisma_returning(table: &HistoryTable) -> String {
+    format!(
+        "RETURNING m.id, m.checksum, m.finished_at::text, m.migration_name, m.logs, \
+         m.rolled_back_at::text, m.started_at::text, m.applied_steps_count::text, \
+         (SELECT count(*) FROM {} o WHERE o.started_at <= m.started_at)::text",
+        table.qualified()
+    )
+}
+
+/// The row a statement ending in [`prisma_returning`] returned.
+pub(crate) fn prisma_row(table: &HistoryTable, rows: &Rows) -> Result<HistoryRow, MigrateDbError> {
     let rank = rows
         .rows
         .first()
         .and_then(|row| row.get(8).cloned().flatten())
         .and_then(|count| count.parse::<i64>().ok());
-    let mut parsed = prisma_rows(table, &rows)?;
+    let mut parsed = prisma_rows(table, rows)?;
     match (parsed.pop(), rank) {
         (Some(mut row), Some(rank)) => {
             row.rank = rank;
@@ -568,7 +537,7 @@ pub(crate) async fn read_prisma_row(
             table: table.display(),
             row: 0,
             column: "id",
-            value: id.to_owned(),
+            value: String::new(),
             expected: "the row just written",
         }),
     }

@@ -24,6 +24,7 @@ mod lock;
 mod scan;
 mod search_path;
 mod table;
+mod typed;
 
 pub use apply::{Applied, OpenScript, apply};
 

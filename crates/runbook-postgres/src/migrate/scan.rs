@@ -55,8 +55,8 @@ impl NonTransactionalReason {
             )
         } else {
             format!(
-                "{script} runs without a transaction, statement by statement, as Flyway runs a \
-                 non-transactional migration: line {} has {}, which PostgreSQL refuses inside a \
+                "{script} runs without a transaction, statement by statement (as Flyway runs a \
+                 non-transactional migration): line {} has {}, which PostgreSQL refuses inside a \
                  transaction block; a failure can leave part of it applied",
                 self.line, self.statement_kind
             )

@@ -9,6 +9,9 @@
 //! migration, so the session is left as it was found (a `SET search_path` inside a migration
 //! does not leak into the next one or into later steps).
 
+use tokio_postgres::types::Type;
+
+use super::typed::{self, Param};
 use crate::errors::QueryError;
 use crate::ident::quote_ident;
 use crate::session::Session;
@@ -19,69 +22,33 @@ pub(crate) struct SavedSearchPath {
     original: String,
 }
 
+/// Flyway's `changeCurrentSchemaTo` in one statement: the original search_path, and
+/// `set_config` only when Flyway would call it (`$1` the schema's name, `$2` it quoted).
+const ENTER: &str = "SELECT s.original, CASE \
+    WHEN s.original = $1 OR left(s.original, length($1) + 1) = $1 || ',' \
+      OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) THEN NULL \
+    WHEN btrim(s.original) = '' THEN set_config('search_path', $2, false) \
+    ELSE set_config('search_path', $2 || ',' || s.original, false) END \
+    FROM (SELECT current_setting('search_path') AS original) s";
+
 /// Puts `schema` first on the search_path as Flyway does; returns the original to restore.
 pub(crate) async fn enter(session: &Session, schema: &str) -> Result<SavedSearchPath, QueryError> {
-    let rows = session
-        .query(
-            "SELECT current_setting('search_path'), \
-             EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)::text",
-            &[schema],
-        )
-        .await?;
-    let row = rows.rows.first().cloned().unwrap_or_default();
-    let original = row.first().cloned().flatten().unwrap_or_default();
-    let exists = row.get(1).cloned().flatten().as_deref() == Some("true");
-    if let Some(path) = flyway_search_path(&original, schema, exists) {
-        session
-            .query("SELECT set_config('search_path', $1, false)", &[&path])
-            .await?;
-    }
+    let quoted = quote_ident(schema);
+    let params: [Param<'_>; 2] = [(&schema, Type::TEXT), (&quoted, Type::TEXT)];
+    let original = typed::one(session, ENTER, &params)
+        .await?
+        .unwrap_or_default();
     Ok(SavedSearchPath { original })
 }
 
 /// Puts the original back.
 pub(crate) async fn restore(session: &Session, saved: &SavedSearchPath) -> Result<(), QueryError> {
-    session
-        .query(
-            "SELECT set_config('search_path', $1, false)",
-            &[&saved.original],
-        )
-        .await?;
+    let params: [Param<'_>; 1] = [(&saved.original, Type::TEXT)];
+    typed::count(
+        session,
+        "SELECT set_config('search_path', $1, false)",
+        &params,
+    )
+    .await?;
     Ok(())
-}
-
-/// What Flyway sets, or `None` when it leaves the search_path alone.
-fn flyway_search_path(original: &str, schema: &str, exists: bool) -> Option<String> {
-    if original == schema || original.starts_with(&format!("{schema},")) || !exists {
-        return None;
-    }
-    if original.trim().is_empty() {
-        Some(quote_ident(schema))
-    } else {
-        Some(format!("{},{original}", quote_ident(schema)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_schema_goes_first_quoted_before_the_original() {
-        assert_eq!(
-            flyway_search_path("\"$user\", public", "opendolphin", true).as_deref(),
-            Some("\"opendolphin\",\"$user\", public")
-        );
-        assert_eq!(
-            flyway_search_path("", "app", true).as_deref(),
-            Some("\"app\"")
-        );
-    }
-
-    #[test]
-    fn left_alone_when_already_first_or_missing() {
-        assert_eq!(flyway_search_path("app", "app", true), None);
-        assert_eq!(flyway_search_path("app, public", "app", true), None);
-        assert_eq!(flyway_search_path("public", "app", false), None);
-    }
 }

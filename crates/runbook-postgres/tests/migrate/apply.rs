@@ -316,3 +316,61 @@ async fn prisma_rows_follow_prisma_s_lifecycle() {
     assert_eq!(history.len(), 2);
     assert!(history[0].success && history[1].prisma_failed());
 }
+
+#[tokio::test]
+async fn the_search_path_during_a_migration_is_flyway_s() {
+    let db = create_database("migrate_apply_path");
+    let mut session = db.connect().await;
+    let set = Set::new(
+        Format::Flyway,
+        Some("app"),
+        &[
+            (
+                "V1__seen.sql",
+                "CREATE TABLE seen AS SELECT current_setting('search_path') AS p;\nSET search_path = nowhere;\n",
+            ),
+            (
+                "V2__again.sql",
+                "INSERT INTO seen SELECT current_setting('search_path');\n",
+            ),
+        ],
+    );
+    create_history(&session, &set.config, "deployer")
+        .await
+        .unwrap();
+    let original = value(&session, "SHOW search_path").await.unwrap();
+    for (rank, script) in [(1, "V1__seen.sql"), (2, "V2__again.sql")] {
+        if rank == 2 {
+            // Already first: Flyway leaves it alone (PostgreSQLConnection.changeCurrentSchemaTo).
+            session
+                .execute("SET search_path = app, public")
+                .await
+                .unwrap();
+        }
+        let migration = set.migration(script);
+        apply(
+            &mut session,
+            &set.config,
+            &migration,
+            &mut opener(&set.config, &migration),
+            rank,
+            "deployer",
+            &mut NoopObserver,
+        )
+        .await
+        .unwrap();
+    }
+    let seen = rows(&session, "SELECT p FROM app.seen").await;
+    assert_eq!(
+        seen,
+        [
+            vec![Some(format!("\"app\",{original}"))],
+            vec![Some("app, public".to_owned())]
+        ]
+    );
+    // The migration's own SET does not outlive it.
+    assert_eq!(
+        value(&session, "SHOW search_path").await.as_deref(),
+        Some("app, public")
+    );
+}
