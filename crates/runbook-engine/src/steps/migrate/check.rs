@@ -56,6 +56,10 @@ pub(crate) async fn check(
         "history-before.txt",
         &evidence::history_text(&table, looked.history.as_deref()),
     );
+    cx.output().attach_json(
+        "history-before.json",
+        &evidence::history_json(&table, looked.history.as_deref()),
+    );
     let changed_earlier = cx.target_changed_earlier().map(str::to_owned);
     let blocking = blocking_problems(step, &looked);
     // The files' own problems (two files with one version) hold whatever the database looks
