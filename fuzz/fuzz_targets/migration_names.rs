@@ -42,7 +42,11 @@ fuzz_target!(|data: &[u8]| {
     if let PlainName::Migration { version, .. } = parse_plain_name(text) {
         assert_eq!(version, version.clone());
     }
-    let (a, b) = text.split_at(text.len() / 2);
+    let mut mid = text.len() / 2;
+    while !text.is_char_boundary(mid) {
+        mid -= 1;
+    }
+    let (a, b) = text.split_at(mid);
     if let Ok(v) = Version::parse(a) {
         let again = Version::parse(v.as_str()).expect("display text reparses");
         assert_eq!(v, again);
