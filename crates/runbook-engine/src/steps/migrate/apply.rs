@@ -75,7 +75,12 @@ pub(crate) async fn migrate(job: Applying<'_, '_>) -> Result<Done, StepError> {
         let Some(migration) = looked.resolved.migrations.get(index) else {
             continue;
         };
-        lock.check().map_err(db_error)?;
+        // The lock's session gone (a server restart): stop before the next migration, with
+        // what ran so far in the evidence.
+        if let Err(error) = lock.check() {
+            done.error = Some(db_error(error));
+            break;
+        }
         let title = title(migration);
         let file = if title == migration.script {
             String::new()

@@ -102,10 +102,10 @@ async fn locked(
     );
     state::log_plan(cx, &looked, &step.mode);
     let done = match &step.mode {
+        Mode::Migrate if looked.plan.is_blocked() => {
+            Err(problems_error(&looked.plan.problems, "nothing was applied"))
+        }
         Mode::Migrate => {
-            if looked.plan.is_blocked() {
-                return Err(problems_error(&looked.plan.problems, "nothing was applied"));
-            }
             let installed_by = installed_by(config, &looked);
             apply::migrate(Applying {
                 cx,
@@ -115,15 +115,20 @@ async fn locked(
                 looked: &looked,
                 installed_by: &installed_by,
             })
-            .await?
+            .await
         }
-        Mode::Validate => validate(&looked)?,
-        Mode::Baseline => baseline(config, cx, session, &looked).await?,
-        Mode::Repair => repair(config, cx, session, &looked).await?,
+        Mode::Validate => validate(&looked),
+        Mode::Baseline => baseline(config, cx, session, &looked).await,
+        Mode::Repair => repair(config, cx, session, &looked).await,
         Mode::ResolveApplied(name) | Mode::ResolveRolledBack(name) => {
-            resolve(step, name, config, cx, session, &looked).await?
+            resolve(step, name, config, cx, session, &looked).await
         }
     };
+    // Whatever happened, the evidence says what the history holds after it.
+    let done = done.unwrap_or_else(|error| Done {
+        error: Some(error),
+        ..Done::quiet("")
+    });
     finish(config, cx, session, &looked, done).await
 }
 
