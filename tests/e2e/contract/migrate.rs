@@ -778,10 +778,10 @@ fn a_failed_prisma_migration_blocks_until_resolved() {
     );
     let blocked = run(&case, &["run", "rb.yaml"]);
     assert_eq!(blocked.code, 1, "{}", blocked.all_output());
+    let all = blocked.all_output();
     assert!(
-        blocked.all_output().contains("P3009"),
-        "{}",
-        blocked.all_output()
+        all.contains("P3009") && all.contains("20240401000000_add_trace_tags"),
+        "the terminal does not say which migration blocks: {all}"
     );
     let error = step_result(&blocked.evidence_dir(case.path()), "01-prisma")["error"].clone();
     assert!(
