@@ -4,7 +4,7 @@
 //! file refused, repair), failures leaving what Flyway leaves, a history Flyway created continued,
 //! a Langfuse-shaped Prisma folder (applied, re-applied, CRLF checkout, a failure blocking,
 //! resolve), hundreds of migrations, a plain directory in natural version order, check mode
-//! writing nothing, consent on a protected target.
+//! writing nothing, consent on a protected target, Flyway's advisory lock honoured both ways.
 //!
 //! What the history must hold is computed here, not read from the product: Flyway's checksum by
 //! a CRC-32 written in this file (checked against the value Flyway's own documentation shows),
@@ -1330,4 +1330,103 @@ fn a_history_flyway_made_with_its_schema_and_a_repeatable_is_continued() {
         case.sql("SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'clinic.active_patient'::regclass AND attnum > 0"),
         "id,name,born"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lock Flyway takes: Runbook and Flyway exclude each other on one history.
+
+/// Flyway's advisory lock key for a history table (PostgreSQLAdvisoryLockTemplate): "Flyway" in
+/// ASCII as a number, plus Java's String.hashCode of the quoted `"schema"."table"`.
+fn flyway_lock_key(schema: &str, table: &str) -> i64 {
+    let text = format!("\"{schema}\".\"{table}\"");
+    let hash = text.encode_utf16().fold(0i32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(i32::from(unit))
+    });
+    0x46_6C_79_77_61_79 + i64::from(hash)
+}
+
+#[test]
+fn the_tests_own_lock_key_is_flyways() {
+    // Values computed with Java's String.hashCode by the research notes.
+    assert_eq!(
+        flyway_lock_key("opendolphin", "flyway_schema_history"),
+        77_432_888_690_150
+    );
+    assert_eq!(
+        flyway_lock_key("public", "flyway_schema_history"),
+        77_433_833_903_597
+    );
+}
+
+/// Whether some session holds the advisory lock `key` (a bigint key: classid and objid are its
+/// two halves).
+fn lock_held(case: &Case, key: i64) -> bool {
+    case.sql(&format!(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((classid::bigint << 32) | objid::bigint) = {key}"
+    )) != "0"
+}
+
+#[test]
+fn runbook_waits_for_flyways_lock_and_holds_it_while_it_migrates() {
+    let case = Case::new("e2e_migrate_lock");
+    let sql = case.path().join("sql");
+    let key = flyway_lock_key("app", "flyway_schema_history");
+    case.scratch.write(
+        "sql/V1__slow.sql",
+        "CREATE TABLE patient (id bigint PRIMARY KEY);\nSELECT pg_sleep(2);\n",
+    );
+    case.scratch.write(
+        "rb.yaml",
+        runbook_text("lock", "", &flyway_dir_step(&sql, "")),
+    );
+
+    // Another migrator (as Flyway does before each migration) holds the key for 3 seconds.
+    let mut holder = runbook_testkit::postgres::psql(&case.db.spec)
+        .args([
+            "-c",
+            &format!("SELECT pg_advisory_lock({key}); SELECT pg_sleep(3);"),
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start psql");
+    assert!(
+        wait_until(std::time::Duration::from_secs(10), || lock_held(&case, key)),
+        "the holder never took the lock"
+    );
+    let started = std::time::Instant::now();
+    let child = case.spawn(&["run", "rb.yaml"]);
+    let _ = holder.wait();
+    // While Runbook migrates, it holds the key: Flyway's try-lock (its transactional lock, as
+    // since 9.1.2) fails, so a Flyway starting now waits.
+    let migrating = || {
+        case.sql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(2)%'")
+            != "0"
+    };
+    assert!(
+        wait_until(std::time::Duration::from_secs(15), migrating),
+        "the migration never started"
+    );
+    assert!(
+        lock_held(&case, key),
+        "Runbook migrates without Flyway's lock"
+    );
+    assert_eq!(
+        case.sql(&format!("SELECT pg_try_advisory_xact_lock({key})")),
+        "f",
+        "a Flyway could take the lock while Runbook migrates"
+    );
+    let result = finish(child);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(3),
+        "the run did not wait for the holder (took {:?})",
+        started.elapsed()
+    );
+    let log = step_log(&result.evidence_dir(case.path()), "01-migrate");
+    assert!(
+        log.contains(&key.to_string()),
+        "the log does not name Flyway's lock key {key}:\n{log}"
+    );
+    assert!(!lock_held(&case, key), "the lock was not released");
 }
