@@ -483,11 +483,20 @@ pub(crate) async fn describe<R: Read + Send + 'static>(
         }
         Err(error) => return Err(error),
     };
+    // What an earlier step creates or drops is not there yet: the measure is of the target as
+    // it is now, and says so.
+    let measured_now = cx
+        .target_changed_earlier()
+        .map(|target| format!(" (measured now; an earlier step changes target '{target}' first)"))
+        .unwrap_or_default();
     let mut destructive = Vec::new();
     for (position, keywords, what) in &scan.destructive {
         let shown = origin.show(*position);
         let radius = match &unreachable {
-            None => blast::describe(cx.session().await?, what).await,
+            None => format!(
+                "{}{measured_now}",
+                blast::describe(cx.session().await?, what).await
+            ),
             Some(reason) => format!("(not measured: {reason})"),
         };
         cx.log(format!("destructive  {shown}  {keywords}: {radius}"));

@@ -36,4 +36,7 @@ pub use history::{
 };
 pub use lock::{HistoryLock, LockOptions, lock};
 pub use scan::{NonTransactionalReason, ScanRefusal, TransactionMode, transaction_mode};
+pub use search_path::{
+    SavedSearchPath, enter as enter_search_path, restore as restore_search_path,
+};
 pub use table::{HistoryTable, history_table};

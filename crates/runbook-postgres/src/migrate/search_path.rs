@@ -18,7 +18,7 @@ use crate::session::Session;
 
 /// The search_path to restore after a migration.
 #[derive(Debug)]
-pub(crate) struct SavedSearchPath {
+pub struct SavedSearchPath {
     original: String,
 }
 
@@ -32,7 +32,7 @@ const ENTER: &str = "SELECT s.original, CASE \
     FROM (SELECT current_setting('search_path') AS original) s";
 
 /// Puts `schema` first on the search_path as Flyway does; returns the original to restore.
-pub(crate) async fn enter(session: &Session, schema: &str) -> Result<SavedSearchPath, QueryError> {
+pub async fn enter(session: &Session, schema: &str) -> Result<SavedSearchPath, QueryError> {
     let quoted = quote_ident(schema);
     let params: [Param<'_>; 2] = [(&schema, Type::TEXT), (&quoted, Type::TEXT)];
     let original = typed::one(session, ENTER, &params)
@@ -42,7 +42,7 @@ pub(crate) async fn enter(session: &Session, schema: &str) -> Result<SavedSearch
 }
 
 /// Puts the original back.
-pub(crate) async fn restore(session: &Session, saved: &SavedSearchPath) -> Result<(), QueryError> {
+pub async fn restore(session: &Session, saved: &SavedSearchPath) -> Result<(), QueryError> {
     let params: [Param<'_>; 1] = [(&saved.original, Type::TEXT)];
     typed::count(
         session,

@@ -82,6 +82,19 @@ pub(crate) async fn check(
     let mut destructive = Vec::new();
     let mut unreadable = Vec::new();
     let will_apply = step.mode == Mode::Migrate;
+    // Unqualified names in a Flyway migration resolve in its schema (the run puts it first on
+    // the search_path, as Flyway does), so the check measures them there too. The check's
+    // session is read-only and rolled back; the setting is put back all the same.
+    let search_path = match (will_apply, config.default_schema()) {
+        (true, Some(schema)) if config.format != runbook_migrate::Format::Prisma => {
+            let session = cx.session().await?;
+            let saved = runbook_postgres::migrate::enter_search_path(session, schema)
+                .await
+                .map_err(|e| StepError::failed(format!("cannot set the search_path: {e}")))?;
+            Some(saved)
+        }
+        _ => None,
+    };
     if will_apply {
         for &index in &looked.plan.pending {
             let Some(migration) = looked.resolved.migrations.get(index) else {
@@ -124,6 +137,12 @@ pub(crate) async fn check(
                 }
             }
         }
+    }
+    if let Some(saved) = search_path {
+        let session = cx.session().await?;
+        runbook_postgres::migrate::restore_search_path(session, &saved)
+            .await
+            .map_err(|e| StepError::failed(format!("cannot restore the search_path: {e}")))?;
     }
     if !unreadable.is_empty() {
         let problems: Vec<runbook_migrate::Problem> = unreadable
