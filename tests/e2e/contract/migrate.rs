@@ -540,6 +540,27 @@ fn a_failing_migration_leaves_what_flyway_leaves() {
     );
     let gate = run(&case, &["run", "gate.yaml"]);
     assert_eq!(gate.code, 0, "{}", gate.all_output());
+
+    // A transactional migration that fails leaves the database as it was, history included.
+    case.scratch.write(
+        "sql/V4__visit_notes.sql",
+        "CREATE TABLE visit_note (id bigint PRIMARY KEY);\nALTER TABLE visit ADD COLUMN note_id bigint REFERENCES visit_note (id);\nUPDATE visit SET note_id = 1 WHERE nonexistent_column;\n",
+    );
+    let before = runbook_testkit::postgres::pg_dump_normalized(&case.db.spec);
+    let rows = history(&case, table);
+    let failed = run(&case, &["run", "rb.yaml"]);
+    assert_eq!(failed.code, 1, "{}", failed.all_output());
+    assert!(
+        failed.all_output().contains("V4__visit_notes.sql:3"),
+        "{}",
+        failed.all_output()
+    );
+    assert_eq!(history(&case, table), rows);
+    assert_eq!(
+        runbook_testkit::postgres::pg_dump_normalized(&case.db.spec),
+        before,
+        "the failed migration changed the database"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -619,6 +640,46 @@ fn a_history_flyway_created_is_continued_with_the_next_ranks() {
             "SELECT checksum FROM {table} WHERE version = '4.1'"
         )),
         file_checksum(&sql.join("V4_1__orders_comment.sql")).to_string()
+    );
+
+    // Evidence per migration, and the history before and after, attached.
+    let step_dir = result.evidence_dir(case.path()).join("steps/01-migrate");
+    let read_json = |name: &str| -> serde_json::Value {
+        let text =
+            std::fs::read_to_string(step_dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let migrations = read_json("migrations.json");
+    for (file, version) in [
+        ("V4__orders_by_customer.sql", "4"),
+        ("V4_1__orders_comment.sql", "4.1"),
+    ] {
+        let bytes = std::fs::read(sql.join(file)).expect("read");
+        let entry = migrations["migrations"]
+            .as_array()
+            .and_then(|m| m.iter().find(|e| e["script"] == file))
+            .unwrap_or_else(|| panic!("{file} not in migrations.json: {migrations:#}"));
+        assert_eq!(entry["version"], version, "{entry:#}");
+        assert_eq!(entry["state"], "applied", "{entry:#}");
+        assert_eq!(entry["checksum"], flyway_checksum(&bytes), "{entry:#}");
+        assert_eq!(entry["sha256"], sha256_hex(&bytes).as_str(), "{entry:#}");
+        assert_eq!(entry["size"], bytes.len(), "{entry:#}");
+        assert_eq!(entry["statements"], 1, "{entry:#}");
+        assert_eq!(entry["transactional"], true, "{entry:#}");
+        assert!(entry["duration_ms"].is_u64(), "{entry:#}");
+    }
+    let ranks = |name: &str| -> Vec<serde_json::Value> {
+        read_json(name)["rows"]
+            .as_array()
+            .map(|rows| rows.iter().map(|r| r["installed_rank"].clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(ranks("history-before.json"), [1, 2, 3]);
+    assert_eq!(ranks("history-after.json"), [1, 2, 3, 4, 5]);
+    let after_text = std::fs::read_to_string(step_dir.join("history-after.txt")).expect("txt");
+    assert!(
+        after_text.contains("V4_1__orders_comment.sql"),
+        "{after_text}"
     );
 }
 
