@@ -1491,3 +1491,164 @@ fn runbook_waits_for_flyways_lock_and_holds_it_while_it_migrates() {
     );
     assert!(!lock_held(&case, key), "the lock was not released");
 }
+
+// ---------------------------------------------------------------------------------------------
+// flyway.conf, placeholders, baseline_on_migrate, out_of_order.
+
+#[test]
+fn flyway_conf_and_placeholders_are_read_as_flyway_reads_them() {
+    let case = Case::new("e2e_migrate_placeholders");
+    let sql = case.path().join("sql");
+    // ${ENV} in the conf comes from the run's environment; the step's placeholder wins over
+    // the conf's; ${flyway:defaultSchema} is Flyway's built-in.
+    case.scratch.write(
+        "flyway.conf",
+        "flyway.url=jdbc:postgresql://${DB_HOST}:5432/app\nflyway.schemas=clinic\nflyway.placeholders.owner=${CLINIC_OWNER}\nflyway.placeholders.note=from the conf\n",
+    );
+    let versioned = "CREATE TABLE ${flyway:defaultSchema}.note (id bigint PRIMARY KEY, body text);\nCOMMENT ON TABLE note IS 'owner: ${owner}';\n";
+    let repeatable =
+        "CREATE OR REPLACE VIEW note_view AS SELECT id, body, '${note}'::text AS note FROM note;\n";
+    case.scratch.write("sql/V1__note.sql", versioned);
+    case.scratch.write("sql/R__note_view.sql", repeatable);
+    let runbook = |note: &str| {
+        runbook_text(
+            "placeholders",
+            "",
+            &format!(
+                "
+                - id: migrate
+                  kind: migrate
+                  target: db
+                  format: flyway
+                  config: {}
+                  dir: {}
+                  placeholders: {{ note: {note} }}
+                ",
+                case.path().join("flyway.conf").display(),
+                sql.display()
+            ),
+        )
+    };
+    case.scratch.write("rb.yaml", runbook("first note"));
+    let env = [("CLINIC_OWNER", "ops team")];
+    let result = case.run_with_env(&["run", "rb.yaml"], &env);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    assert_eq!(
+        case.sql("SELECT obj_description('clinic.note'::regclass)"),
+        "owner: ops team"
+    );
+    case.sql("INSERT INTO clinic.note VALUES (1, 'checked')");
+    assert_eq!(case.sql("SELECT note FROM clinic.note_view"), "first note");
+    let table = "clinic.flyway_schema_history";
+    // A versioned migration's checksum is the raw file's; a repeatable one's is taken after
+    // the placeholders are replaced (Flyway's SqlMigrationResolver).
+    let replaced = repeatable.replace("${note}", "first note");
+    let versioned_row = case.sql(&format!("SELECT checksum FROM {table} WHERE version = '1'"));
+    assert_eq!(
+        versioned_row,
+        flyway_checksum(versioned.as_bytes()).to_string()
+    );
+    assert_eq!(
+        case.sql(&format!(
+            "SELECT checksum FROM {table} WHERE script = 'R__note_view.sql' ORDER BY installed_rank DESC LIMIT 1"
+        )),
+        flyway_checksum(replaced.as_bytes()).to_string()
+    );
+    let log = step_log(&result.evidence_dir(case.path()), "01-migrate");
+    assert!(
+        log.contains("flyway.url"),
+        "the conf's flyway.url is not said to be ignored:\n{log}"
+    );
+
+    // The same files with another placeholder value: the repeatable runs again, the versioned
+    // migration is not "changed".
+    case.scratch.write("rb.yaml", runbook("second note"));
+    let again = case.run_with_env(&["run", "rb.yaml"], &env);
+    assert_eq!(again.code, 0, "{}", again.all_output());
+    assert_eq!(
+        case.sql(&format!(
+            "SELECT count(*) FROM {table} WHERE script = 'R__note_view.sql'"
+        )),
+        "2"
+    );
+    assert_eq!(case.sql("SELECT note FROM clinic.note_view"), "second note");
+}
+
+#[test]
+fn baseline_on_migrate_and_out_of_order_behave_as_flyways() {
+    let case = Case::new("e2e_migrate_baseline");
+    let sql = case.path().join("sql");
+    for (file, text) in [
+        (
+            "V1__patient.sql",
+            "CREATE TABLE patient (id bigint PRIMARY KEY);\n",
+        ),
+        (
+            "V2__patient_name.sql",
+            "ALTER TABLE patient ADD COLUMN name text;\n",
+        ),
+        (
+            "V3__visit.sql",
+            "CREATE TABLE visit (id bigint PRIMARY KEY);\n",
+        ),
+    ] {
+        case.scratch.write(&format!("sql/{file}"), text);
+    }
+    // The schema holds what V1 and V2 would create, without a history: baselineOnMigrate at 2
+    // records the baseline and applies only V3.
+    case.sql("CREATE SCHEMA app; CREATE TABLE app.patient (id bigint PRIMARY KEY, name text)");
+    case.scratch.write(
+        "rb.yaml",
+        runbook_text(
+            "baseline",
+            "",
+            &flyway_dir_step(
+                &sql,
+                "baseline: { version: \"2\", description: restored from the 2024 dump }\n          baseline_on_migrate: true",
+            ),
+        ),
+    );
+    let result = run(&case, &["run", "rb.yaml"]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    let table = "app.flyway_schema_history";
+    assert_eq!(
+        history(&case, table),
+        [
+            "1|2|restored from the 2024 dump|BASELINE|restored from the 2024 dump||t".to_owned(),
+            flyway_row(2, &sql, "V3__visit.sql"),
+        ]
+    );
+
+    // A new migration older than the newest applied one is refused without out_of_order...
+    case.scratch.write(
+        "sql/V2_5__patient_born.sql",
+        "ALTER TABLE patient ADD COLUMN born date;\n",
+    );
+    let refused = run(&case, &["run", "rb.yaml"]);
+    assert_eq!(refused.code, 1, "{}", refused.all_output());
+    assert!(
+        refused.all_output().contains("V2_5__patient_born.sql"),
+        "{}",
+        refused.all_output()
+    );
+    assert_eq!(history(&case, table).len(), 2);
+    // ...and applied with it, at the next rank.
+    case.scratch.write(
+        "rb.yaml",
+        runbook_text(
+            "baseline",
+            "",
+            &flyway_dir_step(
+                &sql,
+                "baseline: { version: \"2\", description: restored from the 2024 dump }\n          baseline_on_migrate: true\n          out_of_order: true",
+            ),
+        ),
+    );
+    let result = run(&case, &["run", "rb.yaml"]);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    assert_eq!(
+        history(&case, table).last(),
+        Some(&flyway_row(3, &sql, "V2_5__patient_born.sql"))
+    );
+}
