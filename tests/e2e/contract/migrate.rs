@@ -1067,6 +1067,36 @@ fn check_lists_every_migration_and_writes_nothing() {
         case.sql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'patient' AND column_name = 'born'"),
         "0"
     );
+
+    // mode: validate compares the files with the history and changes nothing: a changed
+    // applied file fails it with both checksums.
+    case.scratch.write(
+        "validate.yaml",
+        runbook_text(
+            "validate",
+            "",
+            &flyway_dir_step(&sql, "exclude: [V3__skip_me.sql]\n          mode: validate"),
+        ),
+    );
+    let recorded = file_checksum(&sql.join("V2__add_name.sql"));
+    case.scratch.write(
+        "sql/V2__add_name.sql",
+        "ALTER TABLE patient ADD COLUMN name text; -- reviewed\n",
+    );
+    let changed = file_checksum(&sql.join("V2__add_name.sql"));
+    let invalid = run(&case, &["run", "validate.yaml"]);
+    assert_eq!(invalid.code, 1, "{}", invalid.all_output());
+    let all = invalid.all_output();
+    assert!(
+        all.contains(&recorded.to_string()) && all.contains(&changed.to_string()),
+        "{all}"
+    );
+    assert_eq!(history(&case, "app.flyway_schema_history"), rows);
+    assert_eq!(
+        case.sql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'patient' AND column_name = 'born'"),
+        "0",
+        "validate applied a pending migration"
+    );
 }
 
 #[test]
