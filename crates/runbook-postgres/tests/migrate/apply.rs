@@ -1,17 +1,44 @@
 //! Applying migrations with their rows: transactional and not, success and failure, Flyway's
 //! search_path, Prisma's row lifecycle.
 
-use runbook_migrate::{Checksum, Format};
-use runbook_postgres::NoopObserver;
-use runbook_postgres::migrate::{TransactionMode, apply, create_history, read_history};
-use runbook_testkit::postgres::create_database;
+use runbook_migrate::{Checksum, Format, Migration};
+use runbook_postgres::migrate::{Applied, TransactionMode, apply, create_history, read_history};
+use runbook_postgres::{ApplyFailed, NoopObserver, Session};
+use runbook_testkit::postgres::{TestDb, create_database};
 
 use super::{Set, opener, rows, value};
 
+/// A fresh database named after `name` with `set`'s history table, and a session on it.
+async fn prepared(name: &str, set: &Set) -> (TestDb, Session) {
+    let db = create_database(name);
+    let session = db.connect().await;
+    create_history(&session, &set.config, "deployer")
+        .await
+        .unwrap();
+    (db, session)
+}
+
+/// Applies `migration` of `set` at `rank`, installed by `deployer`, as the engine calls it.
+async fn run(
+    session: &mut Session,
+    set: &Set,
+    migration: &Migration,
+    rank: i64,
+) -> Result<Applied, ApplyFailed> {
+    apply(
+        session,
+        &set.config,
+        migration,
+        &mut opener(&set.config, migration),
+        rank,
+        "deployer",
+        &mut NoopObserver,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_transactional_migration_commits_with_its_row_in_the_configured_schema() {
-    let db = create_database("migrate_apply_tx");
-    let mut session = db.connect().await;
     let set = Set::new(
         Format::Flyway,
         Some("app"),
@@ -20,22 +47,10 @@ async fn a_transactional_migration_commits_with_its_row_in_the_configured_schema
             "CREATE TABLE widget (id int);\nINSERT INTO widget VALUES (1), (2);\n",
         )],
     );
-    create_history(&session, &set.config, "deployer")
-        .await
-        .unwrap();
+    let (_db, mut session) = prepared("migrate_apply_tx", &set).await;
     let migration = set.migration("V0001_1__create_widget.sql");
     let path_before = value(&session, "SHOW search_path").await;
-    let applied = apply(
-        &mut session,
-        &set.config,
-        &migration,
-        &mut opener(&set.config, &migration),
-        1,
-        "deployer",
-        &mut NoopObserver,
-    )
-    .await
-    .unwrap();
+    let applied = run(&mut session, &set, &migration, 1).await.unwrap();
     assert_eq!(applied.mode, TransactionMode::Transactional);
     assert_eq!(applied.summary.statements, 2);
     assert!(applied.notes.is_empty(), "{:?}", applied.notes);
@@ -64,8 +79,6 @@ async fn a_transactional_migration_commits_with_its_row_in_the_configured_schema
 
 #[tokio::test]
 async fn a_failed_transactional_migration_leaves_neither_objects_nor_row() {
-    let db = create_database("migrate_apply_tx_fail");
-    let mut session = db.connect().await;
     let set = Set::new(
         Format::Flyway,
         Some("app"),
@@ -74,21 +87,9 @@ async fn a_failed_transactional_migration_leaves_neither_objects_nor_row() {
             "CREATE TABLE half (id int);\nINSERT INTO nowhere VALUES (1);\n",
         )],
     );
-    create_history(&session, &set.config, "deployer")
-        .await
-        .unwrap();
+    let (_db, mut session) = prepared("migrate_apply_tx_fail", &set).await;
     let migration = set.migration("V2__half.sql");
-    let failed = apply(
-        &mut session,
-        &set.config,
-        &migration,
-        &mut opener(&set.config, &migration),
-        1,
-        "deployer",
-        &mut NoopObserver,
-    )
-    .await
-    .unwrap_err();
+    let failed = run(&mut session, &set, &migration, 1).await.unwrap_err();
     assert!(failed.rolled_back);
     assert!(failed.row.is_none());
     let message = failed.to_string();
@@ -113,8 +114,6 @@ async fn a_failed_transactional_migration_leaves_neither_objects_nor_row() {
 
 #[tokio::test]
 async fn concurrently_runs_without_a_transaction_and_a_failure_leaves_a_failed_row() {
-    let db = create_database("migrate_apply_nontx");
-    let mut session = db.connect().await;
     let set = Set::new(
         Format::Flyway,
         Some("app"),
@@ -129,21 +128,9 @@ async fn concurrently_runs_without_a_transaction_and_a_failure_leaves_a_failed_r
             ),
         ],
     );
-    create_history(&session, &set.config, "deployer")
-        .await
-        .unwrap();
+    let (_db, mut session) = prepared("migrate_apply_nontx", &set).await;
     let first = set.migration("V1__index.sql");
-    let applied = apply(
-        &mut session,
-        &set.config,
-        &first,
-        &mut opener(&set.config, &first),
-        1,
-        "deployer",
-        &mut NoopObserver,
-    )
-    .await
-    .unwrap();
+    let applied = run(&mut session, &set, &first, 1).await.unwrap();
     let TransactionMode::NonTransactional(reason) = &applied.mode else {
         panic!("{:?}", applied.mode)
     };
@@ -161,17 +148,7 @@ async fn concurrently_runs_without_a_transaction_and_a_failure_leaves_a_failed_r
     assert!(applied.row.success);
 
     let second = set.migration("V2__broken.sql");
-    let failed = apply(
-        &mut session,
-        &set.config,
-        &second,
-        &mut opener(&set.config, &second),
-        2,
-        "deployer",
-        &mut NoopObserver,
-    )
-    .await
-    .unwrap_err();
+    let failed = run(&mut session, &set, &second, 2).await.unwrap_err();
     assert!(!failed.rolled_back);
     // What Flyway writes for a failed non-transactional migration: success = false, with
     // its checksum and execution time.
@@ -205,28 +182,14 @@ async fn concurrently_runs_without_a_transaction_and_a_failure_leaves_a_failed_r
 
 #[tokio::test]
 async fn a_script_that_leaves_its_transaction_open_fails() {
-    let db = create_database("migrate_apply_open");
-    let mut session = db.connect().await;
     let set = Set::new(
         Format::Plain,
         None,
         &[("1_open.sql", "BEGIN;\nCREATE TABLE dangling (id int);\n")],
     );
-    create_history(&session, &set.config, "deployer")
-        .await
-        .unwrap();
+    let (_db, mut session) = prepared("migrate_apply_open", &set).await;
     let migration = set.migration("1_open.sql");
-    let failed = apply(
-        &mut session,
-        &set.config,
-        &migration,
-        &mut opener(&set.config, &migration),
-        1,
-        "deployer",
-        &mut NoopObserver,
-    )
-    .await
-    .unwrap_err();
+    let failed = run(&mut session, &set, &migration, 1).await.unwrap_err();
     assert!(
         failed.to_string().contains("BEGIN without COMMIT"),
         "{failed}"
@@ -240,8 +203,6 @@ async fn a_script_that_leaves_its_transaction_open_fails() {
 
 #[tokio::test]
 async fn prisma_rows_follow_prisma_s_lifecycle() {
-    let db = create_database("migrate_apply_prisma");
-    let mut session = db.connect().await;
     let set = Set::new(
         Format::Prisma,
         None,
@@ -256,19 +217,9 @@ async fn prisma_rows_follow_prisma_s_lifecycle() {
             ),
         ],
     );
-    create_history(&session, &set.config, "x").await.unwrap();
+    let (_db, mut session) = prepared("migrate_apply_prisma", &set).await;
     let init = set.migration("20240101000000_init");
-    let applied = apply(
-        &mut session,
-        &set.config,
-        &init,
-        &mut opener(&set.config, &init),
-        1,
-        "unused",
-        &mut NoopObserver,
-    )
-    .await
-    .unwrap();
+    let applied = run(&mut session, &set, &init, 1).await.unwrap();
     let p = applied.row.prisma.clone().expect("prisma columns");
     assert_eq!(p.applied_steps_count, 1);
     assert_eq!(p.logs, None);
@@ -286,17 +237,7 @@ async fn prisma_rows_follow_prisma_s_lifecycle() {
     assert_eq!(order, Some("t".to_owned()));
 
     let broken = set.migration("20240102000000_broken");
-    let failed = apply(
-        &mut session,
-        &set.config,
-        &broken,
-        &mut opener(&set.config, &broken),
-        2,
-        "unused",
-        &mut NoopObserver,
-    )
-    .await
-    .unwrap_err();
+    let failed = run(&mut session, &set, &broken, 2).await.unwrap_err();
     let row = failed.row.expect("the started row stays");
     assert!(row.prisma_failed());
     let p = row.prisma.unwrap();
@@ -319,8 +260,6 @@ async fn prisma_rows_follow_prisma_s_lifecycle() {
 
 #[tokio::test]
 async fn the_search_path_during_a_migration_is_flyway_s() {
-    let db = create_database("migrate_apply_path");
-    let mut session = db.connect().await;
     let set = Set::new(
         Format::Flyway,
         Some("app"),
@@ -335,9 +274,7 @@ async fn the_search_path_during_a_migration_is_flyway_s() {
             ),
         ],
     );
-    create_history(&session, &set.config, "deployer")
-        .await
-        .unwrap();
+    let (_db, mut session) = prepared("migrate_apply_path", &set).await;
     let original = value(&session, "SHOW search_path").await.unwrap();
     for (rank, script) in [(1, "V1__seen.sql"), (2, "V2__again.sql")] {
         if rank == 2 {
@@ -348,17 +285,7 @@ async fn the_search_path_during_a_migration_is_flyway_s() {
                 .unwrap();
         }
         let migration = set.migration(script);
-        apply(
-            &mut session,
-            &set.config,
-            &migration,
-            &mut opener(&set.config, &migration),
-            rank,
-            "deployer",
-            &mut NoopObserver,
-        )
-        .await
-        .unwrap();
+        run(&mut session, &set, &migration, rank).await.unwrap();
     }
     let seen = rows(&session, "SELECT p FROM app.seen").await;
     assert_eq!(
