@@ -76,6 +76,10 @@ pub enum ProblemKind {
     Failed,
     /// A pending migration older than the newest applied one, without `out_of_order`.
     OutOfOrder,
+    /// A standalone validate found migrations not applied yet that `migrate` would apply
+    /// (Flyway's "Detected resolved migration not applied to database"; `prisma migrate
+    /// status`'s "Following migrations have not yet been applied").
+    NotApplied,
     /// `target_version` is not a version.
     BadTarget,
     /// A repeatable script's placeholders could not be replaced for its checksum.

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::{Config, Format};
 use crate::errors::{Problem, ProblemKind};
-use crate::history::{HistoryRow, abbreviate_description, baseline_row, next_rank};
+use crate::history::{HistoryRow, abbreviate_description, baseline_row};
 use crate::migration::{Checksum, Migration};
 use crate::resolve::{Resolved, excluded, target};
 use crate::version::Version;
@@ -114,6 +114,87 @@ impl Plan {
     pub fn is_blocked(&self) -> bool {
         !self.problems.is_empty()
     }
+
+    /// What a standalone validate refuses: every problem that blocks a migrate, and the
+    /// migrations a migrate would apply (pending, within `target_version`, not excluded;
+    /// changed repeatables too). `flyway validate` reports these because its default
+    /// `ignoreMigrationPatterns` is `*:future` only, and only `migrate` adds `*:pending`
+    /// (flyway-core `MigrationInfoImpl.validate()`: "Detected resolved migration not applied
+    /// to database", "Detected outdated resolved repeatable migration"); `prisma migrate
+    /// status` exits 1 with "Following migrations have not yet been applied" (prisma
+    /// `packages/migrate/src/commands/MigrateStatus.ts`). Applied rows newer than every file
+    /// stay ignored, as Flyway's `*:future`. A migrate uses `problems` alone, so it still
+    /// applies what is pending.
+    pub fn validate_problems(&self, config: &Config, resolved: &Resolved) -> Vec<Problem> {
+        let mut problems = self.problems.clone();
+        if self.pending.is_empty() {
+            return problems;
+        }
+        let outdated: BTreeSet<usize> = self
+            .entries
+            .iter()
+            .filter(|e| e.state == State::Outdated)
+            .filter_map(|e| e.migration)
+            .collect();
+        let lines: Vec<String> = self
+            .pending
+            .iter()
+            .filter_map(|&mi| resolved.migrations.get(mi).map(|m| (mi, m)))
+            .map(|(mi, m)| {
+                let what = match config.format {
+                    Format::Prisma => m.script.clone(),
+                    Format::Flyway | Format::Plain => m.label(),
+                };
+                if outdated.contains(&mi) {
+                    format!("{what}: changed since it was applied, migrate would apply it again")
+                } else {
+                    what
+                }
+            })
+            .collect();
+        let count = lines.len();
+        let list = lines.join(", ");
+        let message = match config.format {
+            Format::Prisma => format!(
+                "{count} migration{} not applied yet: {list}; mode: migrate would apply {} (prisma migrate status: \"Following migrations have not yet been applied\", exit 1)",
+                if count == 1 { " is" } else { "s are" },
+                if count == 1 {
+                    "it"
+                } else {
+                    "them, in this order"
+                },
+            ),
+            Format::Flyway | Format::Plain => {
+                let first = self
+                    .pending
+                    .first()
+                    .and_then(|&mi| resolved.migrations.get(mi))
+                    .map_or_else(String::new, |m| match &m.version {
+                        Some(v) => format!("Detected resolved migration not applied to database: {v}"),
+                        None if outdated.contains(&self.pending[0]) => format!(
+                            "Detected outdated resolved repeatable migration that should be re-applied to database: {}",
+                            m.description
+                        ),
+                        None => format!(
+                            "Detected resolved repeatable migration not applied to database: {}",
+                            m.description
+                        ),
+                    });
+                format!(
+                    "{count} migration{} not applied to {}: {list}; mode: migrate would apply {} (Flyway validate: \"{first}\")",
+                    if count == 1 { " is" } else { "s are" },
+                    table_name(config),
+                    if count == 1 {
+                        "it"
+                    } else {
+                        "them, in this order"
+                    },
+                )
+            }
+        };
+        problems.push(Problem::new(ProblemKind::NotApplied, message));
+        problems
+    }
 }
 
 /// Decides what a run does. `history` is None when the history table does not exist;
@@ -175,53 +256,90 @@ fn table_name(config: &Config) -> String {
     }
 }
 
-/// Explicit baseline against an existing table, as Flyway's `DbBaseline`.
+/// Explicit baseline against an existing table, as modern Flyway's `DbBaseline.baseline()`
+/// (flyway-core `internal/command/DbBaseline.java`, the same since Flyway 6): the same marker
+/// is nothing to do; any other existing table is refused, in Flyway's order (another marker,
+/// version 0 over the schema-creation row, applied migrations, an empty table, anything else).
+/// Flyway 5 added the baseline row to an empty table; Flyway 6 and later refuse, and a
+/// database Flyway continues must see what today's Flyway would have written.
 fn explicit_baseline(config: &Config, rows: &[HistoryRow], plan: &mut Plan) {
     let table = table_name(config);
     let want = Version::parse(&config.baseline_version).ok();
-    let marker = rows.iter().take(2).find(|r| r.kind == "BASELINE");
+    let mut by_rank: Vec<&HistoryRow> = rows.iter().collect();
+    by_rank.sort_by_key(|r| r.rank);
+    // `JdbcTableSchemaHistory.getBaselineMarker`: a BASELINE row among the first two
+    // (the SCHEMA row may come first).
+    let marker = by_rank.iter().take(2).find(|r| r.kind == "BASELINE");
+    let refuse = |plan: &mut Plan, message: String| {
+        plan.problems
+            .push(Problem::new(ProblemKind::BaselineConflict, message));
+    };
     if let Some(m) = marker {
         let same_version = parse_row_version(m).is_some() && parse_row_version(m) == want;
         if same_version && m.description == abbreviate_description(&config.baseline_description) {
             plan.notes.push(format!(
-                "{table} is already baselined with version {}; nothing to baseline",
-                config.baseline_version
+                "{table} is already baselined with ({}, {}); nothing to baseline (Flyway: \"already initialized ... Skipping\")",
+                config.baseline_version, m.description
             ));
         } else {
-            plan.problems.push(Problem::new(
-                ProblemKind::BaselineConflict,
+            refuse(
+                plan,
                 format!(
-                    "cannot baseline {table} with ({}, {}): it is already baselined with ({}, {}) at rank {}",
+                    "cannot baseline {table} with ({}, {}): it is already baselined with ({}, {}) at rank {}; give the step the baseline it already has, or drop the baseline setting (Flyway: \"as it has already been baselined with\")",
                     config.baseline_version,
                     config.baseline_description,
                     m.version.as_deref().unwrap_or(""),
                     m.description,
                     m.rank
                 ),
-            ));
+            );
         }
         return;
     }
     let has_schema_row = rows.iter().any(|r| r.kind == "SCHEMA");
     if has_schema_row && want == Version::parse("0").ok() {
-        plan.problems.push(Problem::new(
-            ProblemKind::BaselineConflict,
-            format!("cannot baseline {table} with version 0: Flyway used version 0 for the schema-creation row; choose another baseline version"),
-        ));
-        return;
-    }
-    if rows.iter().any(|r| !r.is_synthetic()) {
-        plan.problems.push(Problem::new(
-            ProblemKind::BaselineConflict,
+        refuse(
+            plan,
             format!(
-                "cannot baseline {table}: it already contains migrations ({} rows, the last {}); a baseline only starts a new history",
-                rows.len(),
-                rows.last().map_or(String::new(), |r| r.script.clone())
+                "cannot baseline {table} with version 0: version 0 was used for schema creation (the history's SCHEMA row, written when Flyway created the schema); choose another baseline version (Flyway: \"with version 0 as this version was used for schema creation\")"
             ),
-        ));
+        );
         return;
     }
-    plan.baseline = Some(baseline_row(config, next_rank(rows)));
+    if let Some(last) = by_rank.iter().rev().find(|r| !r.is_synthetic()) {
+        refuse(
+            plan,
+            format!(
+                "cannot baseline {table}: it already contains migrations ({} rows, the last {} at rank {}); a baseline only starts a new history, so drop the baseline setting to continue this one (Flyway: \"as it already contains migrations\")",
+                rows.len(),
+                last.script,
+                last.rank
+            ),
+        );
+        return;
+    }
+    if rows.is_empty() {
+        refuse(
+            plan,
+            format!(
+                "cannot baseline {table}: the table exists and is empty (a schema-only pg_dump of a database Flyway managed carries it empty); drop the empty table in an earlier step (as runbooks/opendolphin-modernized.yaml's drop-empty-history step does) and the migrate step creates it with the baseline row (Flyway: \"as it already exists, and is empty. Delete the schema history table, and run baseline again.\")"
+            ),
+        );
+        return;
+    }
+    refuse(
+        plan,
+        format!(
+            "cannot baseline {table}: it already holds {} synthetic row{} ({}) and no baseline marker; drop the history table in an earlier step and the migrate step creates it with the baseline row (Flyway: \"as it already contains migrations. Delete the schema history table, and run baseline again.\")",
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" },
+            by_rank
+                .iter()
+                .map(|r| format!("{} at rank {}", r.kind, r.rank))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
 }
 
 fn flyway_plan(

@@ -87,6 +87,16 @@ fn non_empty_schema_without_history_needs_a_baseline() {
     assert_eq!(p.pending, vec![2]);
 }
 
+/// (case, rows, baseline version, Ok = a note | Err = words the refusal must hold)
+type BaselineCase<'a> = (
+    &'a str,
+    Vec<runbook_migrate::HistoryRow>,
+    &'a str,
+    Result<(), &'a [&'a str]>,
+);
+
+/// Explicit `baseline:` against a table that exists, as modern Flyway's `DbBaseline`: only the
+/// same marker passes (a note, no row); everything else is refused and nothing is written.
 #[test]
 fn explicit_baseline_against_an_existing_table() {
     let s = three();
@@ -94,34 +104,9 @@ fn explicit_baseline_against_an_existing_table() {
     let mut c = s.config.clone();
     c.baseline = true;
     c.baseline_version = "0".into();
-    // Already baselined the same way: nothing to do, a note.
-    let mut b = runbook_migrate::baseline_row(&c, 1);
-    b.installed_by = Some("postgres".into());
-    let p = plan(&c, &r, Some(std::slice::from_ref(&b)), false);
-    assert!(p.problems.is_empty(), "{:#?}", p.problems);
-    assert!(p.baseline.is_none());
-    assert_eq!(p.notes.len(), 1);
-    // Baselined with another version.
-    c.baseline_version = "5".into();
-    let p = plan(&c, &r, Some(std::slice::from_ref(&b)), false);
-    assert_eq!(kinds(&p), vec![ProblemKind::BaselineConflict]);
-    // A table that already has migrations.
-    let rows = vec![applied(&r, "V1__create_a.sql", 1)];
-    let p = plan(&c, &r, Some(&rows), false);
-    assert_eq!(kinds(&p), vec![ProblemKind::BaselineConflict]);
-    assert!(
-        p.problems[0]
-            .message
-            .contains("already contains migrations")
-    );
-    // No table: baselined whatever the schema holds.
-    let p = plan(&c, &r, None, true);
-    assert_eq!(
-        p.baseline.as_ref().and_then(|b| b.version.as_deref()),
-        Some("5")
-    );
-    // Only the schema-creation row: baseline after it.
-    let schema = row(
+    let mut marker = runbook_migrate::baseline_row(&c, 1);
+    marker.installed_by = Some("postgres".into());
+    let schema_row = row(
         0,
         None,
         "<< Flyway Schema Creation >>",
@@ -130,9 +115,227 @@ fn explicit_baseline_against_an_existing_table() {
         None,
         true,
     );
-    let p = plan(&c, &r, Some(std::slice::from_ref(&schema)), true);
-    assert_eq!(p.baseline.as_ref().map(|b| b.rank), Some(1));
+    let mut other_description = marker.clone();
+    other_description.description = "imported from prod".into();
+    let v1 = applied(&r, "V1__create_a.sql", 1);
+
+    // (case, rows, baseline version, Ok = a note | Err = words the refusal must hold)
+    let cases: Vec<BaselineCase<'_>> = vec![
+        ("same marker", vec![marker.clone()], "0", Ok(())),
+        (
+            "same marker after the schema row",
+            vec![schema_row.clone(), marker.clone()],
+            "0",
+            Ok(()),
+        ),
+        (
+            "marker with another version",
+            vec![marker.clone()],
+            "5",
+            Err(&[
+                "with (5, << Flyway Baseline >>)",
+                "already baselined with (0, << Flyway Baseline >>)",
+            ]),
+        ),
+        (
+            "marker with another description",
+            vec![other_description],
+            "0",
+            Err(&["already baselined with (0, imported from prod)"]),
+        ),
+        (
+            "only the schema row, version 0",
+            vec![schema_row.clone()],
+            "0",
+            Err(&["version 0 was used for schema creation"]),
+        ),
+        (
+            "applied migrations",
+            vec![v1.clone()],
+            "5",
+            Err(&["already contains migrations", "V1__create_a.sql"]),
+        ),
+        (
+            "schema row then migrations",
+            vec![schema_row.clone(), v1],
+            "5",
+            Err(&["already contains migrations"]),
+        ),
+        (
+            "empty table",
+            vec![],
+            "0",
+            Err(&[
+                "exists and is empty",
+                "schema-only pg_dump",
+                "drop-empty-history",
+                "Delete the schema history table",
+            ]),
+        ),
+        (
+            "only the schema row, another version",
+            vec![schema_row.clone()],
+            "5",
+            Err(&[
+                "SCHEMA at rank 0",
+                "drop the history table",
+                "Delete the schema history table",
+            ]),
+        ),
+    ];
+    for (case, rows, version, expect) in cases {
+        c.baseline_version = version.into();
+        let p = plan(&c, &r, Some(&rows), false);
+        assert!(p.baseline.is_none(), "{case}: no baseline row is written");
+        match expect {
+            Ok(()) => {
+                assert!(p.problems.is_empty(), "{case}: {:#?}", p.problems);
+                assert!(
+                    p.notes.iter().any(|n| n.contains("already baselined")),
+                    "{case}: {:?}",
+                    p.notes
+                );
+            }
+            Err(words) => {
+                assert_eq!(kinds(&p), vec![ProblemKind::BaselineConflict], "{case}");
+                for w in words {
+                    assert!(
+                        p.problems[0].message.contains(w),
+                        "{case}: {w:?} in {}",
+                        p.problems[0].message
+                    );
+                }
+                assert!(
+                    p.problems[0]
+                        .message
+                        .contains("public.flyway_schema_history")
+                        || p.problems[0].message.contains("flyway_schema_history"),
+                    "{case}: names the table"
+                );
+            }
+        }
+    }
+
+    // No table: baselined whatever the schema holds.
+    c.baseline_version = "5".into();
+    let p = plan(&c, &r, None, true);
+    assert_eq!(
+        p.baseline.as_ref().map(|b| (b.rank, b.version.as_deref())),
+        Some((1, Some("5")))
+    );
+
+    // baseline_on_migrate is unchanged: it only acts when there is no table, so an existing
+    // empty table is neither baselined nor refused; the migrations are pending.
+    let mut m = s.config.clone();
+    m.baseline_on_migrate = true;
+    m.baseline_version = "1".into();
+    let p = plan(&m, &r, Some(&[]), false);
+    assert!(p.problems.is_empty(), "{:#?}", p.problems);
+    assert!(p.baseline.is_none());
+    assert_eq!(p.pending, vec![0, 1, 2]);
+    let p = plan(&m, &r, Some(std::slice::from_ref(&schema_row)), false);
+    assert!(p.problems.is_empty(), "{:#?}", p.problems);
+    assert!(p.baseline.is_none());
     assert_eq!(states(&p)[0].1, State::Schema);
+}
+
+/// A standalone validate refuses what a migrate would apply (Flyway's default ignore patterns
+/// are `*:future` only; migrate alone adds `*:pending`); a migrate's problems are unchanged.
+#[test]
+fn validate_refuses_pending_but_not_future_excluded_or_above_target() {
+    let s = three();
+    s.write("R__view.sql", "create or replace view v as select 1;\n");
+    let r = s.resolve();
+    let view = applied(&r, "R__view.sql", 4);
+
+    // Everything applied: valid.
+    let all = vec![
+        applied(&r, "V1__create_a.sql", 1),
+        applied(&r, "V2__create_b.sql", 2),
+        applied(&r, "sub/V3__create_c.sql", 3),
+        view.clone(),
+    ];
+    let p = plan(&s.config, &r, Some(&all), false);
+    assert!(p.validate_problems(&s.config, &r).is_empty());
+
+    // An applied row newer than every file (future) stays ignored.
+    let mut future = all.clone();
+    future.push(row(
+        5,
+        Some("9"),
+        "later",
+        "SQL",
+        "V9__later.sql",
+        Some(9),
+        true,
+    ));
+    let p = plan(&s.config, &r, Some(&future), false);
+    assert!(
+        p.validate_problems(&s.config, &r).is_empty(),
+        "future is ignored"
+    );
+
+    // V2, V3 not applied: a migrate has no problem and applies them; validate names both.
+    let partial = vec![applied(&r, "V1__create_a.sql", 1), view.clone()];
+    let p = plan(&s.config, &r, Some(&partial), false);
+    assert!(
+        p.problems.is_empty(),
+        "migrate is not blocked: {:#?}",
+        p.problems
+    );
+    assert_eq!(p.pending, vec![1, 2]);
+    let v = p.validate_problems(&s.config, &r);
+    assert_eq!(
+        v.iter().map(|p| p.kind).collect::<Vec<_>>(),
+        vec![ProblemKind::NotApplied]
+    );
+    for w in [
+        "2 migrations are not applied",
+        "version 2 (V2__create_b.sql)",
+        "version 3 (sub/V3__create_c.sql)",
+        "mode: migrate would apply them",
+        "Detected resolved migration not applied to database: 2",
+    ] {
+        assert!(v[0].message.contains(w), "{w:?} in {}", v[0].message);
+    }
+
+    // Excluded and above target_version are not pending, so validate passes.
+    let mut c = s.config.clone();
+    c.exclude = vec!["V2__create_b.sql".into()];
+    c.target_version = Some("2".into());
+    let p = plan(&c, &r, Some(&partial), false);
+    assert!(p.pending.is_empty());
+    assert!(p.validate_problems(&c, &r).is_empty());
+
+    // A changed repeatable: migrate re-applies it, validate refuses it as Flyway does.
+    let mut changed = all.clone();
+    changed[3].checksum = Some(Checksum::Crc32(12345));
+    let p = plan(&s.config, &r, Some(&changed), false);
+    assert!(p.problems.is_empty());
+    let v = p.validate_problems(&s.config, &r);
+    assert_eq!(v.len(), 1);
+    assert!(
+        v[0].message.contains("changed since it was applied"),
+        "{}",
+        v[0].message
+    );
+    assert!(
+        v[0].message
+            .contains("Detected outdated resolved repeatable migration"),
+        "{}",
+        v[0].message
+    );
+
+    // Other problems come first and are kept.
+    let mut failed = partial.clone();
+    failed[0].success = false;
+    let p = plan(&s.config, &r, Some(&failed), false);
+    let kinds: Vec<_> = p
+        .validate_problems(&s.config, &r)
+        .iter()
+        .map(|p| p.kind)
+        .collect();
+    assert_eq!(kinds, vec![ProblemKind::Failed, ProblemKind::NotApplied]);
 }
 
 #[test]

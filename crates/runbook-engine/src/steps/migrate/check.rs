@@ -61,7 +61,7 @@ pub(crate) async fn check(
         &evidence::history_json(&table, looked.history.as_deref()),
     );
     let changed_earlier = cx.target_changed_earlier().map(str::to_owned);
-    let blocking = blocking_problems(step, &looked);
+    let blocking = blocking_problems(step, config, &looked);
     // The files' own problems (two files with one version) hold whatever the database looks
     // like when the run gets here; the history's may not, when an earlier step changes it.
     let (of_files, of_history): (Vec<_>, Vec<_>) = blocking
@@ -202,9 +202,15 @@ fn history_changes(
 
 /// The problems that would stop the run in this mode (repair and resolve exist to fix the
 /// history, so only the files' own problems stop them).
-fn blocking_problems(step: &Migrate, looked: &Looked) -> Vec<runbook_migrate::Problem> {
+fn blocking_problems(
+    step: &Migrate,
+    config: &Config,
+    looked: &Looked,
+) -> Vec<runbook_migrate::Problem> {
     match step.mode {
-        Mode::Migrate | Mode::Validate => looked.plan.problems.clone(),
+        Mode::Migrate => looked.plan.problems.clone(),
+        // A standalone validate also refuses what is not applied yet, as the run does.
+        Mode::Validate => looked.plan.validate_problems(config, &looked.resolved),
         Mode::Baseline => looked
             .plan
             .problems

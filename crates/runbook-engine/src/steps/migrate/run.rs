@@ -117,7 +117,7 @@ async fn locked(
             })
             .await
         }
-        Mode::Validate => validate(&looked),
+        Mode::Validate => validate(config, &looked),
         Mode::Baseline => baseline(config, cx, session, &looked).await,
         Mode::Repair => repair(config, cx, session, &looked).await,
         Mode::ResolveApplied(name) | Mode::ResolveRolledBack(name) => {
@@ -255,17 +255,19 @@ pub(crate) fn newest(config: &Config, rows: &[HistoryRow]) -> Option<String> {
     }
 }
 
-fn validate(looked: &Looked) -> Result<Done, StepError> {
-    if looked.plan.is_blocked() {
+/// `flyway validate` / `prisma migrate status`: the plan's problems and, unlike a migrate,
+/// the migrations not applied yet (`Plan::validate_problems`).
+fn validate(config: &Config, looked: &Looked) -> Result<Done, StepError> {
+    let problems = looked.plan.validate_problems(config, &looked.resolved);
+    if !problems.is_empty() {
         return Err(problems_error(
-            &looked.plan.problems,
+            &problems,
             "validation failed (mode: validate, nothing was written)",
         ));
     }
-    Ok(Done::quiet(format!(
-        "valid: {} pending, nothing written (mode: validate)",
-        looked.plan.pending.len()
-    )))
+    Ok(Done::quiet(
+        "valid: every migration is applied and matches its file, nothing written (mode: validate)",
+    ))
 }
 
 /// `flyway baseline`: the history table with its baseline row, nothing else.
