@@ -27,6 +27,7 @@ mod limits_two;
 mod loader;
 mod lock;
 mod migrate;
+mod migrate_flyway_rules;
 mod outputs;
 mod outputs_more;
 mod protected;
