@@ -79,6 +79,17 @@ impl Failure {
             rolled_back: false,
         }
     }
+
+    /// A failure inside the migration's transaction, which the ROLLBACK (or a failed COMMIT)
+    /// ended: nothing of the script or its row was kept.
+    fn rolled_back(error: MigrateDbError, summary: LoadSummary) -> Failure {
+        Failure {
+            error,
+            row: None,
+            summary: Some(summary),
+            rolled_back: true,
+        }
+    }
 }
 
 /// Applies `migration` and writes its history row (`rank` and `installed_by` for Flyway's
@@ -220,43 +231,13 @@ async fn run_flyway(
     let name = job.table.display();
     let transactional = mode.is_transactional();
     if transactional {
-        session
-            .execute("BEGIN")
-            .await
-            .map_err(|e| Failure::new(MigrateDbError::query("begin the migration", &name, e)))?;
+        begin(session, &name).await?;
     }
     let stopwatch = Instant::now();
-    let transaction = if transactional {
-        Transaction::Caller
-    } else {
-        Transaction::None
-    };
-    let options = load_options(job, transaction);
-    let loaded = session
-        .load_script(ScriptReader::new(reader), &options, observer)
-        .await;
-    let (summary, load_error) = match loaded {
-        Ok(summary) => (summary, None),
-        Err(mut error) => {
-            let summary = std::mem::take(&mut *error.summary);
-            (summary, Some(error))
-        }
-    };
-    let mut load_error = load_error.map(|e| MigrateDbError::Load(Box::new(e)));
-    if transactional {
-        if let Some(error) = load_error {
-            let _ = session.execute("ROLLBACK").await;
-            return Err(Failure {
-                error,
-                row: None,
-                summary: Some(summary),
-                rolled_back: true,
-            });
-        }
-    } else if let Some(left_open) =
-        end_of_script_transaction(session, job, load_error.is_some()).await
-    {
-        load_error.get_or_insert(left_open);
+    let (summary, load_error) = run_script(session, job, transactional, reader, observer).await;
+    if transactional && let Some(error) = load_error {
+        let _ = session.execute("ROLLBACK").await;
+        return Err(Failure::rolled_back(error, summary));
     }
     let elapsed = milliseconds(stopwatch.elapsed());
     let success = load_error.is_none();
@@ -274,25 +255,16 @@ async fn run_flyway(
             Ok(row) => row,
             Err(error) => {
                 let _ = session.execute("ROLLBACK").await;
-                return Err(Failure {
-                    error,
-                    row: None,
-                    summary: Some(summary),
-                    rolled_back: true,
-                });
+                return Err(Failure::rolled_back(error, summary));
             }
         };
         if let Err(e) = session.execute("COMMIT").await {
             // A failed COMMIT ends the transaction all the same: nothing of it was kept.
-            return Err(Failure {
-                error: MigrateDbError::Commit {
-                    script: job.source.clone(),
-                    source: e,
-                },
-                row: None,
-                summary: Some(summary),
-                rolled_back: true,
-            });
+            let error = MigrateDbError::Commit {
+                script: job.source.clone(),
+                source: e,
+            };
+            return Err(Failure::rolled_back(error, summary));
         }
         return Ok((row, summary));
     }
@@ -312,6 +284,50 @@ async fn run_flyway(
             rolled_back: false,
         }),
     }
+}
+
+/// Opens the migration's transaction, for the script to run in (`Transaction::Caller`).
+pub(crate) async fn begin(session: &Session, table: &str) -> Result<(), Failure> {
+    session
+        .execute("BEGIN")
+        .await
+        .map(drop)
+        .map_err(|e| Failure::new(MigrateDbError::query("begin the migration", table, e)))
+}
+
+/// Runs the script: in the transaction [`begin`] opened when `transactional`, else statement
+/// by statement in autocommit, where a transaction block the script left open is its error
+/// ([`end_of_script_transaction`]). Returns what ran and the script's error; rolling back a
+/// failed transactional script is the caller's (Flyway and Prisma go on differently).
+pub(crate) async fn run_script(
+    session: &mut Session,
+    job: &Job<'_>,
+    transactional: bool,
+    reader: Box<dyn Read + Send>,
+    observer: &mut dyn LoadObserver,
+) -> (LoadSummary, Option<MigrateDbError>) {
+    let transaction = if transactional {
+        Transaction::Caller
+    } else {
+        Transaction::None
+    };
+    let options = load_options(job, transaction);
+    let loaded = session
+        .load_script(ScriptReader::new(reader), &options, observer)
+        .await;
+    let (summary, mut error) = match loaded {
+        Ok(summary) => (summary, None),
+        Err(mut error) => {
+            let summary = std::mem::take(&mut *error.summary);
+            (summary, Some(MigrateDbError::Load(Box::new(error))))
+        }
+    };
+    if !transactional
+        && let Some(left_open) = end_of_script_transaction(session, job, error.is_some()).await
+    {
+        error.get_or_insert(left_open);
+    }
+    (summary, error)
 }
 
 /// After a script that ran without our transaction: a transaction block it left open is

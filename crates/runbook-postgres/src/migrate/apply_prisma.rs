@@ -21,15 +21,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use runbook_migrate::HistoryRow;
-use runbook_sql::ScriptReader;
 use tokio_postgres::types::Type;
 
-use super::apply::{Failure, Job, end_of_script_transaction, load_options};
+use super::apply::{Failure, Job, begin, run_script};
 use super::errors::MigrateDbError;
 use super::history::{now, prisma_returning, prisma_row};
 use super::scan::TransactionMode;
 use super::typed::{self, Param};
-use crate::load::{LoadObserver, LoadSummary, Transaction};
+use crate::load::{LoadObserver, LoadSummary};
 use crate::session::Session;
 
 pub(crate) async fn run(
@@ -68,33 +67,11 @@ pub(crate) async fn run(
 
     let transactional = mode.is_transactional();
     if transactional {
-        session
-            .execute("BEGIN")
-            .await
-            .map_err(|e| Failure::new(MigrateDbError::query("begin the migration", &name, e)))?;
+        begin(session, &name).await?;
     }
-    let transaction = if transactional {
-        Transaction::Caller
-    } else {
-        Transaction::None
-    };
-    let options = load_options(job, transaction);
-    let loaded = session
-        .load_script(ScriptReader::new(reader), &options, observer)
-        .await;
-    let (summary, mut error) = match loaded {
-        Ok(summary) => (summary, None),
-        Err(mut error) => {
-            let summary = std::mem::take(&mut *error.summary);
-            (summary, Some(MigrateDbError::Load(Box::new(error))))
-        }
-    };
-    if transactional {
-        if error.is_some() {
-            let _ = session.execute("ROLLBACK").await;
-        }
-    } else if let Some(left_open) = end_of_script_transaction(session, job, error.is_some()).await {
-        error.get_or_insert(left_open);
+    let (summary, mut error) = run_script(session, job, transactional, reader, observer).await;
+    if transactional && error.is_some() {
+        let _ = session.execute("ROLLBACK").await;
     }
     let returning = prisma_returning(&job.table);
     let mut row = None;
