@@ -755,3 +755,77 @@ fn a_removed_repeatable_is_missing_once_and_its_older_rows_superseded() {
         vec![State::Applied, State::Superseded, State::MissingLocally]
     );
 }
+
+/// Prisma's and plain's validate: what `prisma migrate status` exits 1 on (pending migrations
+/// named by folder), and for plain Flyway's rule.
+#[test]
+fn validate_refuses_pending_for_prisma_and_plain_too() {
+    use common::prisma_row;
+    let s = Set::new(
+        Format::Prisma,
+        &[
+            ("migration_lock.toml", "provider = \"postgresql\"\n"),
+            (
+                "20250101000000_init/migration.sql",
+                "CREATE TABLE i (id int);\n",
+            ),
+            (
+                "20250118041838_updated/migration.sql",
+                "CREATE TABLE a (id int);\n",
+            ),
+        ],
+    );
+    let r = s.resolve();
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    let sum = |i: usize| r.migrations[i].checksum.to_string();
+    let one = vec![prisma_row(
+        1,
+        "20250101000000_init",
+        &sum(0),
+        true,
+        false,
+        None,
+    )];
+    let p = plan(&s.config, &r, Some(&one), false);
+    assert!(
+        p.problems.is_empty(),
+        "deploy is not blocked: {:#?}",
+        p.problems
+    );
+    assert_eq!(p.pending, vec![1]);
+    let v = p.validate_problems(&s.config, &r);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].kind, ProblemKind::NotApplied);
+    for w in [
+        "1 migration is not applied yet: 20250118041838_updated",
+        "Following migrations have not yet been applied",
+    ] {
+        assert!(v[0].message.contains(w), "{w:?} in {}", v[0].message);
+    }
+    let both = vec![
+        one[0].clone(),
+        prisma_row(2, "20250118041838_updated", &sum(1), true, false, None),
+    ];
+    let p = plan(&s.config, &r, Some(&both), false);
+    assert!(p.validate_problems(&s.config, &r).is_empty());
+
+    let s = Set::new(
+        Format::Plain,
+        &[
+            ("0001_init.sql", "select 1;"),
+            ("0002_more.sql", "select 2;"),
+        ],
+    );
+    let r = s.resolve();
+    let rows = vec![applied(&r, "0001_init.sql", 1)];
+    let p = plan(&s.config, &r, Some(&rows), false);
+    assert!(p.problems.is_empty(), "{:#?}", p.problems);
+    let v = p.validate_problems(&s.config, &r);
+    assert_eq!(v.len(), 1);
+    assert!(v[0].message.contains("0002_more.sql"), "{}", v[0].message);
+    assert!(
+        v[0].message.contains("migrate would apply it"),
+        "{}",
+        v[0].message
+    );
+}
