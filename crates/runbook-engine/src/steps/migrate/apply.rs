@@ -12,7 +12,7 @@ use runbook_postgres::migrate::{self as db, ApplyFailed, MigrateDbError, Transac
 use runbook_postgres::{ConnectionSpec, ScriptError};
 use serde_json::json;
 
-use super::run::{Done, create};
+use super::run::{Done, create, write_baseline};
 use super::state::{Looked, db_error};
 use crate::context::StepContext;
 use crate::errors::StepError;
@@ -47,15 +47,7 @@ pub(crate) async fn migrate(job: Applying<'_, '_>) -> Result<Done, StepError> {
     if let Some(baseline) = &looked.plan.baseline {
         let mut row = baseline.clone();
         row.rank = runbook_migrate::next_rank(&rows);
-        let written = db::insert_row(session, config, &row)
-            .await
-            .map_err(db_error)?;
-        cx.log(format!(
-            "wrote the baseline row: version {} \"{}\" (rank {})",
-            written.version.as_deref().unwrap_or(""),
-            written.description,
-            written.rank
-        ));
+        let written = write_baseline(config, cx, session, &row).await?;
         rows.push(written);
     }
     let pending = &looked.plan.pending;

@@ -293,15 +293,7 @@ async fn baseline(
     }
     match &looked.plan.baseline {
         Some(row) => {
-            let written = db::insert_row(session, config, row)
-                .await
-                .map_err(db_error)?;
-            cx.log(format!(
-                "wrote the baseline row: version {} \"{}\" (rank {})",
-                written.version.as_deref().unwrap_or(""),
-                written.description,
-                written.rank
-            ));
+            let written = write_baseline(config, cx, session, row).await?;
             Ok(Done::quiet(format!(
                 "baselined {} at version {}",
                 looked.table_name(),
@@ -349,6 +341,26 @@ pub(crate) async fn create(
         ));
     }
     Ok(())
+}
+
+/// Writes the baseline row the plan decided (`mode: baseline`, or `baseline_on_migrate`
+/// before the pending migrations) and logs it; returns the row as stored.
+pub(crate) async fn write_baseline(
+    config: &Config,
+    cx: &StepContext<'_>,
+    session: &Session,
+    row: &HistoryRow,
+) -> Result<HistoryRow, StepError> {
+    let written = db::insert_row(session, config, row)
+        .await
+        .map_err(db_error)?;
+    cx.log(format!(
+        "wrote the baseline row: version {} \"{}\" (rank {})",
+        written.version.as_deref().unwrap_or(""),
+        written.description,
+        written.rank
+    ));
+    Ok(written)
 }
 
 /// `flyway repair`: every change decided by runbook-migrate, written in one transaction.
