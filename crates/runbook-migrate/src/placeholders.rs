@@ -462,20 +462,7 @@ mod tests {
         ];
         for input in inputs {
             let want = reference(&c, &v, input).expect("reference");
-            for split in 0..=input.len() {
-                let mut r = PlaceholderReader::new(
-                    Split {
-                        data: input.as_bytes(),
-                        first: split,
-                    },
-                    &c,
-                    v.clone(),
-                    "R__grants.sql",
-                );
-                let mut got = String::new();
-                r.read_to_string(&mut got).expect("replaces");
-                assert_eq!(got, want, "split at {split} of {input:?}");
-            }
+            assert_every_split(&c, &v, input, "R__grants.sql", &want);
         }
     }
 
@@ -488,19 +475,24 @@ mod tests {
         let input = "a #[[app_role]]# b #[#[[empty]]#]]# ${app_role} #[[flyway:user]]#";
         let want = reference(&c, &v, input).expect("reference");
         assert_eq!(want, "a app b #[]]# ${app_role} postgres");
+        assert_every_split(&c, &v, input, "V1__x.sql", &want);
+    }
+
+    /// Replacing `input` read in two pieces, split at every byte, gives `want`.
+    fn assert_every_split(c: &Config, v: &Values, input: &str, script: &str, want: &str) {
         for split in 0..=input.len() {
             let mut r = PlaceholderReader::new(
                 Split {
                     data: input.as_bytes(),
                     first: split,
                 },
-                &c,
+                c,
                 v.clone(),
-                "V1__x.sql",
+                script,
             );
             let mut got = String::new();
             r.read_to_string(&mut got).expect("replaces");
-            assert_eq!(got, want, "split at {split}");
+            assert_eq!(got, want, "split at {split} of {input:?}");
         }
     }
 
