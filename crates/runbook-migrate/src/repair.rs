@@ -138,11 +138,8 @@ pub fn resolve_applied(
             ),
         ));
     };
-    let rows: Vec<&HistoryRow> = history.iter().filter(|r| r.script == name).collect();
-    if rows
-        .iter()
-        .any(|r| r.prisma.as_ref().is_some_and(|p| p.finished_at.is_some()))
-    {
+    let rows = rows_named(history, name);
+    if rows.iter().any(|r| finished(r)) {
         return Err(Problem::new(
             ProblemKind::AlreadyApplied,
             format!(
@@ -150,15 +147,7 @@ pub fn resolve_applied(
             ),
         ));
     }
-    let mut changes: Vec<HistoryChange> = rows
-        .iter()
-        .filter(|r| r.prisma_failed())
-        .filter_map(|r| r.prisma.as_ref())
-        .map(|p| HistoryChange::MarkRolledBack {
-            prisma_id: p.id.clone(),
-            name: name.to_owned(),
-        })
-        .collect();
+    let mut changes = roll_back_failed(&rows, name);
     changes.push(HistoryChange::MarkApplied { migration: mi });
     Ok(changes)
 }
@@ -172,7 +161,7 @@ pub fn resolve_rolled_back(
     name: &str,
 ) -> Result<Vec<HistoryChange>, Problem> {
     prisma_only(config, "resolve_rolled_back")?;
-    let rows: Vec<&HistoryRow> = history.iter().filter(|r| r.script == name).collect();
+    let rows = rows_named(history, name);
     if rows.is_empty() {
         return Err(Problem::new(
             ProblemKind::NeverApplied,
@@ -181,10 +170,7 @@ pub fn resolve_rolled_back(
             ),
         ));
     }
-    if rows
-        .iter()
-        .all(|r| r.prisma.as_ref().is_some_and(|p| p.finished_at.is_some()))
-    {
+    if rows.iter().all(|r| finished(r)) {
         return Err(Problem::new(
             ProblemKind::NotFailed,
             format!(
@@ -192,13 +178,28 @@ pub fn resolve_rolled_back(
             ),
         ));
     }
-    Ok(rows
-        .iter()
+    Ok(roll_back_failed(&rows, name))
+}
+
+/// The rows Prisma wrote for the migration folder `name` (a failed one can stand more than once).
+fn rows_named<'a>(history: &'a [HistoryRow], name: &str) -> Vec<&'a HistoryRow> {
+    history.iter().filter(|r| r.script == name).collect()
+}
+
+/// A row Prisma finished: `finished_at` is set only when the migration applied.
+fn finished(row: &HistoryRow) -> bool {
+    row.prisma.as_ref().is_some_and(|p| p.finished_at.is_some())
+}
+
+/// `rolled_back_at` for each failed row of `rows`, both `--rolled-back` and `--applied` write
+/// (prisma-engines' `mark_migration_rolled_back_by_id`).
+fn roll_back_failed(rows: &[&HistoryRow], name: &str) -> Vec<HistoryChange> {
+    rows.iter()
         .filter(|r| r.prisma_failed())
         .filter_map(|r| r.prisma.as_ref())
         .map(|p| HistoryChange::MarkRolledBack {
             prisma_id: p.id.clone(),
             name: name.to_owned(),
         })
-        .collect())
+        .collect()
 }
