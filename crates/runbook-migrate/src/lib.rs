@@ -9,6 +9,7 @@
 //!
 //! Where a behaviour copies Flyway or Prisma, the doc comment names the source it follows.
 
+mod chunks;
 mod config;
 mod crc32;
 mod errors;

@@ -6,6 +6,8 @@ use std::io::{self, Read};
 
 use sha2::{Digest, Sha256};
 
+use crate::chunks::each_chunk;
+
 /// Prisma's advisory lock: `SELECT pg_advisory_lock(72707369)` ("a unique number we chose to
 /// identify Migrate", `flavour/postgres.rs`), session level, taken for deploy and resolve.
 pub const LOCK_KEY: i64 = 72707369;
@@ -65,21 +67,13 @@ fn hex(digest: &[u8]) -> String {
 }
 
 /// Prisma's checksum of a migration.sql, with the CRLF/LF variants, streaming.
-pub fn checksum<R: Read>(mut reader: R) -> io::Result<PrismaChecksums> {
+pub fn checksum<R: Read>(reader: R) -> io::Result<PrismaChecksums> {
     let mut raw = Sha256::new();
     let mut to_lf = Sha256::new();
     let mut to_crlf = Sha256::new();
     let mut pending_cr = false;
     let mut utf8 = Utf8Check::default();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let chunk = &buf[..n];
+    each_chunk(reader, |chunk| {
         raw.update(chunk);
         utf8.push(chunk);
         for part in chunk.split_inclusive(|&b| b == b'\n' || b == b'\r') {
@@ -106,7 +100,7 @@ pub fn checksum<R: Read>(mut reader: R) -> io::Result<PrismaChecksums> {
                 _ => to_crlf.update(part),
             }
         }
-    }
+    })?;
     if pending_cr {
         to_lf.update(b"\r");
     }

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::chunks::each_chunk;
 use crate::config::{Config, Format};
 use crate::errors::{MigrateError, Problem, ProblemKind};
 use crate::flyway::{self, NameVerdict};
@@ -126,22 +127,15 @@ fn digest(path: &Path, with_prisma: bool) -> io::Result<Digest1> {
             prisma: Some(p),
         });
     }
-    let mut file = File::open(path)?;
+    let file = File::open(path)?;
     let mut feeder = flyway::Feeder::new();
     let mut sha = Sha256::new();
     let mut size = 0u64;
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        feeder.push(&buf[..n]);
-        sha.update(&buf[..n]);
-        size += n as u64;
-    }
+    each_chunk(file, |chunk| {
+        feeder.push(chunk);
+        sha.update(chunk);
+        size += chunk.len() as u64;
+    })?;
     let sha256 = sha
         .finalize()
         .iter()

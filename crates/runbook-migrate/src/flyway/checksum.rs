@@ -11,24 +11,16 @@
 
 use std::io::{self, Read};
 
+use crate::chunks::each_chunk;
 use crate::crc32::Crc32;
 
 const BOM: &[u8] = "\u{feff}".as_bytes();
 const REPLACEMENT: &[u8] = "\u{fffd}".as_bytes();
 
 /// Flyway's CRC32 of a script.
-pub fn checksum<R: Read>(mut reader: R) -> io::Result<i32> {
+pub fn checksum<R: Read>(reader: R) -> io::Result<i32> {
     let mut feeder = Feeder::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        feeder.push(&buf[..n]);
-    }
+    each_chunk(reader, |chunk| feeder.push(chunk))?;
     Ok(feeder.finish())
 }
 
