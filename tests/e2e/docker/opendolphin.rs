@@ -10,9 +10,19 @@ use super::harness::{
 };
 use crate::support::*;
 
+/// A scene named `name` with the names of its database container and volume, both removed
+/// when the scene ends; `None` when Docker is not there (the test is skipped).
+pub(super) fn db_scene(name: &str) -> Option<(Scene, String, String)> {
+    let mut scene = Scene::start(name)?;
+    let (container, volume) = (scene.name("db"), scene.name("data"));
+    scene.clean_up_container(&container);
+    scene.clean_up_volume(&volume);
+    Some((scene, container, volume))
+}
+
 /// What every successful run must leave: intact evidence, every step passed, no password in
 /// it, nothing left on the engine.
-fn assert_clean_pass(
+pub(super) fn assert_clean_pass(
     scene: &Scene,
     run: &Invocation,
     container: &str,
@@ -50,12 +60,9 @@ fn opendolphin_legacy_restores_via_container_and_via_client_to_the_same_schema()
     ) else {
         return;
     };
-    let Some(mut scene) = Scene::start("opendolphin-legacy") else {
+    let Some((scene, container, volume)) = db_scene("opendolphin-legacy") else {
         return;
     };
-    let (container, volume) = (scene.name("db"), scene.name("data"));
-    scene.clean_up_container(&container);
-    scene.clean_up_volume(&volume);
     let secrets = scene.secrets_with(&fixtures.join("opendolphin/legacy_schema_dump.sql"));
     let runbook = opendolphin_runbook();
 

@@ -4,7 +4,8 @@
 //! to 0221 recorded as Flyway records them, the gates passed, nothing left behind. Fails on a
 //! binary from before issue 10 (the `migrate` kind is unknown there: exit 2).
 
-use super::harness::{Scene, exec_stdout, summary};
+use super::harness::{exec_stdout, summary};
+use super::opendolphin::{assert_clean_pass, db_scene};
 use crate::support::*;
 
 fn modernized_runbook() -> String {
@@ -21,12 +22,9 @@ fn opendolphin_modernized_restores_and_records_flyway_history_to_0221() {
     else {
         return;
     };
-    let Some(mut scene) = Scene::start("opendolphin-modernized") else {
+    let Some((scene, container, volume)) = db_scene("opendolphin-modernized") else {
         return;
     };
-    let (container, volume) = (scene.name("db"), scene.name("data"));
-    scene.clean_up_container(&container);
-    scene.clean_up_volume(&volume);
     let fixtures = fixtures.join("opendolphin");
 
     for via in ["container", "client"] {
@@ -44,19 +42,7 @@ fn opendolphin_modernized_restores_and_records_flyway_history_to_0221() {
             "--confirm",
             "modern",
         ]);
-        assert_eq!(run.code, 0, "{via}: the run failed:\n{}", run.all_output());
-        let dir = run.evidence_dir(scene.scratch.path());
-        let (ok, text) = sha256sum_check(&dir);
-        assert!(ok, "sha256sum -c failed:\n{text}");
-        let verify = scene.runbook(&["verify", dir.to_str().expect("utf-8 path")]);
-        assert_eq!(verify.code, 0, "{}", verify.all_output());
-        for (id, status) in step_statuses(&dir) {
-            assert_eq!(status, "passed", "step {id}: {:#}", run_record(&dir));
-        }
-        assert!(
-            !all_evidence_text(&dir).contains(scene.password()),
-            "the database password reached the evidence"
-        );
+        let dir = assert_clean_pass(&scene, &run, &container, &volume);
 
         // The migrate step: five migrations after the baseline, the duplicates excluded.
         let flyway = step_result(&dir, "06-flyway");
@@ -96,14 +82,6 @@ fn opendolphin_modernized_restores_and_records_flyway_history_to_0221() {
         assert!(
             summary(&step_result(&dir, "finally-02-remove-db"))
                 .starts_with(&format!("removed container {container}")),
-        );
-        assert!(
-            scene.container(&container).is_none(),
-            "container {container} was left behind"
-        );
-        assert!(
-            !scene.volume_exists(&volume),
-            "volume {volume} was left behind"
         );
     }
     scene.finish();
