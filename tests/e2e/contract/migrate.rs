@@ -138,6 +138,13 @@ fn run(case: &Case, args: &[&str]) -> Invocation {
     result
 }
 
+/// Runs the CLI and checks its exit code, with the whole output when it is another.
+fn run_exit(case: &Case, args: &[&str], code: i32) -> Invocation {
+    let result = run(case, args);
+    assert_eq!(result.code, code, "{}", result.all_output());
+    result
+}
+
 fn output_value(result: &serde_json::Value, name: &str) -> serde_json::Value {
     result["outputs"][name]["value"].clone()
 }
@@ -204,8 +211,7 @@ fn opendolphin_flyway_set_over_the_legacy_dump_is_recorded_as_flyway_records_it(
 
     // Without exclude: the two files of version 0225 are refused, both named, before anything.
     write_runbook(&case, "dup.yaml", "", &opendolphin_step(&flyway, false, ""));
-    let refused = run(&case, &["run", "dup.yaml"]);
-    assert_eq!(refused.code, 1, "{}", refused.all_output());
+    let refused = run_exit(&case, &["run", "dup.yaml"], 1);
     // The terminal names the first pair; the step's error lists every problem.
     let all = refused.all_output();
     for name in [
@@ -250,8 +256,7 @@ fn opendolphin_flyway_set_over_the_legacy_dump_is_recorded_as_flyway_records_it(
             ))
         ),
     );
-    let first = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(first.code, 0, "{}", first.all_output());
+    let first = run_exit(&case, &["run", "rb.yaml"], 0);
     let mut expected =
         vec!["1|0|<< Flyway Baseline >>|BASELINE|<< Flyway Baseline >>||t".to_owned()];
     for (i, file) in OPENDOLPHIN_APPLIED.iter().enumerate() {
@@ -310,8 +315,7 @@ fn opendolphin_flyway_set_over_the_legacy_dump_is_recorded_as_flyway_records_it(
         ))
     };
     let before = rows(&case);
-    let second = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(second.code, 0, "{}", second.all_output());
+    let second = run_exit(&case, &["run", "rb.yaml"], 0);
     assert_eq!(rows(&case), before);
     let step = step_result(&second.evidence_dir(case.path()), "01-flyway");
     assert_eq!(
@@ -336,8 +340,7 @@ fn opendolphin_flyway_set_over_the_legacy_dump_is_recorded_as_flyway_records_it(
         "
         ),
     );
-    let seed = run(&case, &["run", "seed.yaml"]);
-    assert_eq!(seed.code, 4, "{}", seed.all_output());
+    let seed = run_exit(&case, &["run", "seed.yaml"], 4);
     assert!(
         seed.all_output().contains("not listed: 0001"),
         "{}",
@@ -352,8 +355,7 @@ fn opendolphin_flyway_set_over_the_legacy_dump_is_recorded_as_flyway_records_it(
     std::fs::write(&changed, &text).expect("write");
     let now = file_checksum(&changed);
     assert_ne!(recorded, now);
-    let third = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(third.code, 1, "{}", third.all_output());
+    let third = run_exit(&case, &["run", "rb.yaml"], 1);
     let all = third.all_output();
     for needle in [
         recorded.to_string(),
@@ -371,8 +373,7 @@ fn opendolphin_flyway_set_over_the_legacy_dump_is_recorded_as_flyway_records_it(
         "",
         &opendolphin_step(&flyway, true, "mode: repair"),
     );
-    let repair = run(&case, &["run", "repair.yaml"]);
-    assert_eq!(repair.code, 0, "{}", repair.all_output());
+    let repair = run_exit(&case, &["run", "repair.yaml"], 0);
     assert_eq!(
         case.sql(&format!(
             "SELECT checksum FROM {table} WHERE version = '0002'"
@@ -384,8 +385,7 @@ fn opendolphin_flyway_set_over_the_legacy_dump_is_recorded_as_flyway_records_it(
         repair_log.contains(&recorded.to_string()) && repair_log.contains(&now.to_string()),
         "the repair is not recorded with both checksums:\n{repair_log}"
     );
-    let after_repair = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(after_repair.code, 0, "{}", after_repair.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -425,8 +425,7 @@ fn a_failing_migration_leaves_what_flyway_leaves() {
     let table = "app.flyway_schema_history";
 
     // Transactional: V2 fails on its second statement; its table and its row are gone.
-    let failed = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(failed.code, 1, "{}", failed.all_output());
+    let failed = run_exit(&case, &["run", "rb.yaml"], 1);
     assert!(
         failed.all_output().contains("V2__add_visits.sql:2"),
         "the failing statement's file:line is not named:\n{}",
@@ -458,8 +457,7 @@ fn a_failing_migration_leaves_what_flyway_leaves() {
         "sql/V3__visit_index.sql",
         "CREATE INDEX CONCURRENTLY visit_patient_idx ON visit_typo (patient_id);\n",
     );
-    let failed = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(failed.code, 1, "{}", failed.all_output());
+    let failed = run_exit(&case, &["run", "rb.yaml"], 1);
     assert!(exists(&case, "app.visit"));
     let v3 = case.sql(&format!(
         "SELECT version, script, checksum, success FROM {table} WHERE version = '3'"
@@ -495,8 +493,7 @@ fn a_failing_migration_leaves_what_flyway_leaves() {
             ),
         ),
     );
-    let gate = run(&case, &["run", "gate.yaml"]);
-    assert_eq!(gate.code, 4, "{}", gate.all_output());
+    let gate = run_exit(&case, &["run", "gate.yaml"], 4);
     assert!(
         gate.all_output().contains("3 (V3__visit_index.sql"),
         "{}",
@@ -508,8 +505,7 @@ fn a_failing_migration_leaves_what_flyway_leaves() {
         "sql/V3__visit_index.sql",
         "CREATE INDEX CONCURRENTLY visit_patient_idx ON visit (patient_id);\n",
     );
-    let blocked = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(blocked.code, 1, "{}", blocked.all_output());
+    let blocked = run_exit(&case, &["run", "rb.yaml"], 1);
     assert!(
         blocked.all_output().contains("failed"),
         "{}",
@@ -520,14 +516,12 @@ fn a_failing_migration_leaves_what_flyway_leaves() {
         "repair.yaml",
         runbook_text("repair", "", &flyway_dir_step(&sql, "mode: repair")),
     );
-    let repair = run(&case, &["run", "repair.yaml"]);
-    assert_eq!(repair.code, 0, "{}", repair.all_output());
+    run_exit(&case, &["run", "repair.yaml"], 0);
     assert_eq!(
         case.sql(&format!("SELECT count(*) FROM {table} WHERE NOT success")),
         "0"
     );
-    let done = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(done.code, 0, "{}", done.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     assert_eq!(
         case.sql(&format!("SELECT success FROM {table} WHERE version = '3'")),
         "t"
@@ -538,8 +532,7 @@ fn a_failing_migration_leaves_what_flyway_leaves() {
         ),
         "t"
     );
-    let gate = run(&case, &["run", "gate.yaml"]);
-    assert_eq!(gate.code, 0, "{}", gate.all_output());
+    run_exit(&case, &["run", "gate.yaml"], 0);
 
     // A transactional migration that fails leaves the database as it was, history included.
     case.scratch.write(
@@ -548,8 +541,7 @@ fn a_failing_migration_leaves_what_flyway_leaves() {
     );
     let before = runbook_testkit::postgres::pg_dump_normalized(&case.db.spec);
     let rows = history(&case, table);
-    let failed = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(failed.code, 1, "{}", failed.all_output());
+    let failed = run_exit(&case, &["run", "rb.yaml"], 1);
     assert!(
         failed.all_output().contains("V4__visit_notes.sql:3"),
         "{}",
@@ -608,8 +600,7 @@ fn a_history_flyway_created_is_continued_with_the_next_ranks() {
         ),
     );
     // check first: it lists what is applied and what is pending, and writes nothing.
-    let check = run(&case, &["check", "rb.yaml"]);
-    assert_eq!(check.code, 0, "{}", check.all_output());
+    let check = run_exit(&case, &["check", "rb.yaml"], 0);
     let log = step_log(&check.evidence_dir(case.path()), "01-migrate");
     for file in ["V4__orders_by_customer.sql", "V4_1__orders_comment.sql"] {
         assert!(log.contains(file), "{file} not listed by check:\n{log}");
@@ -622,8 +613,7 @@ fn a_history_flyway_created_is_continued_with_the_next_ranks() {
     );
     assert!(!exists(&case, "shop.orders_customer_idx"));
 
-    let result = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(result.code, 0, "{}", result.all_output());
+    let result = run_exit(&case, &["run", "rb.yaml"], 0);
     let mut expected = flyway_made.clone();
     expected.push(flyway_row(4, &sql, "V4__orders_by_customer.sql"));
     expected.push(flyway_row(5, &sql, "V4_1__orders_comment.sql"));
@@ -757,8 +747,7 @@ fn a_langfuse_shaped_prisma_folder_is_applied_once_and_survives_a_crlf_checkout(
             ),
         ),
     );
-    let first = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(first.code, 0, "{}", first.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     let expected: Vec<String> = names.iter().map(|n| applied_row(&dir, n)).collect();
     assert_eq!(prisma_rows(&case), expected);
     // Prisma's ids are UUIDs; the index built CONCURRENTLY is valid; the enum was rewritten in
@@ -781,8 +770,7 @@ fn a_langfuse_shaped_prisma_folder_is_applied_once_and_survives_a_crlf_checkout(
         case.sql("SELECT id, started_at, finished_at FROM _prisma_migrations ORDER BY 1")
     };
     let before = snapshot(&case);
-    let again = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(again.code, 0, "{}", again.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     assert_eq!(snapshot(&case), before);
 
     // A checkout with CRLF line ends is not a modified migration (Prisma accepts the checksum
@@ -792,8 +780,7 @@ fn a_langfuse_shaped_prisma_folder_is_applied_once_and_survives_a_crlf_checkout(
         let text = std::fs::read_to_string(&file).expect("read");
         std::fs::write(&file, text.replace('\n', "\r\n")).expect("write");
     }
-    let crlf = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(crlf.code, 0, "{}", crlf.all_output());
+    let crlf = run_exit(&case, &["run", "rb.yaml"], 0);
     assert_eq!(snapshot(&case), before);
     assert!(
         !crlf.all_output().contains("modified"),
@@ -811,8 +798,7 @@ fn a_failed_prisma_migration_blocks_until_resolved() {
         "rb.yaml",
         runbook_text("prisma", "", &prisma_step(&dir, "")),
     );
-    let first = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(first.code, 0, "{}", first.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     let good = prisma_rows(&case);
 
     // A migration that fails: its row stays unfinished with the error in logs.
@@ -820,8 +806,7 @@ fn a_failed_prisma_migration_blocks_until_resolved() {
         "migrations/20240401000000_add_trace_tags/migration.sql",
         "-- AlterTable\nALTER TABLE \"traces\" ADD COLUMN \"tags\" TEXT[] DEFAULT ARRAY[]::TEXT[];\n\n-- CreateIndex\nCREATE INDEX \"traces_tags_idx\" ON \"trace\" USING GIN (\"tags\");\n",
     );
-    let failed = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(failed.code, 1, "{}", failed.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 1);
     assert_eq!(
         case.sql("SELECT finished_at IS NULL, rolled_back_at IS NULL, applied_steps_count, logs LIKE '%\"trace\"%' FROM _prisma_migrations WHERE migration_name = '20240401000000_add_trace_tags'"),
         "t|t|0|t"
@@ -837,8 +822,7 @@ fn a_failed_prisma_migration_blocks_until_resolved() {
         "migrations/20240402000000_scores_comment/migration.sql",
         "-- AlterTable\nALTER TABLE \"scores\" ADD COLUMN \"comment\" TEXT;\n",
     );
-    let blocked = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(blocked.code, 1, "{}", blocked.all_output());
+    let blocked = run_exit(&case, &["run", "rb.yaml"], 1);
     let all = blocked.all_output();
     assert!(
         all.contains("P3009") && all.contains("20240401000000_add_trace_tags"),
@@ -867,8 +851,7 @@ fn a_failed_prisma_migration_blocks_until_resolved() {
             ),
         ),
     );
-    let resolved = run(&case, &["run", "resolve.yaml"]);
-    assert_eq!(resolved.code, 0, "{}", resolved.all_output());
+    run_exit(&case, &["run", "resolve.yaml"], 0);
     assert_eq!(
         case.sql("SELECT rolled_back_at IS NOT NULL FROM _prisma_migrations WHERE migration_name = '20240401000000_add_trace_tags'"),
         "t"
@@ -877,8 +860,7 @@ fn a_failed_prisma_migration_blocks_until_resolved() {
         "migrations/20240401000000_add_trace_tags/migration.sql",
         "-- AlterTable\nALTER TABLE \"traces\" ADD COLUMN \"tags\" TEXT[] DEFAULT ARRAY[]::TEXT[];\n\n-- CreateIndex\nCREATE INDEX \"traces_tags_idx\" ON \"traces\" USING GIN (\"tags\");\n",
     );
-    let fixed = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(fixed.code, 0, "{}", fixed.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     let rows = prisma_rows(&case);
     assert_eq!(&rows[..good.len()], &good[..]);
     assert_eq!(
@@ -909,8 +891,7 @@ fn a_failed_prisma_migration_blocks_until_resolved() {
             ),
         ),
     );
-    let applied = run(&case, &["run", "applied.yaml"]);
-    assert_eq!(applied.code, 0, "{}", applied.all_output());
+    run_exit(&case, &["run", "applied.yaml"], 0);
     let sha = sha256_hex(b"CREATE TABLE \"traces_archive\" (LIKE \"traces\");\n");
     assert_eq!(
         case.sql("SELECT checksum, finished_at = started_at, applied_steps_count, logs FROM _prisma_migrations WHERE migration_name = '20240501000000_manual_partition'"),
@@ -920,8 +901,7 @@ fn a_failed_prisma_migration_blocks_until_resolved() {
         !exists(&case, "public.traces_archive"),
         "resolve_applied ran the migration"
     );
-    let after = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(after.code, 0, "{}", after.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     assert!(!exists(&case, "public.traces_archive"));
 }
 
@@ -970,8 +950,7 @@ fn hundreds_of_prisma_migrations_apply_in_name_order() {
     assert_eq!(names.len(), 306);
     case.scratch
         .write("rb.yaml", runbook_text("many", "", &prisma_step(&dir, "")));
-    let first = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(first.code, 0, "{}", first.all_output());
+    let first = run_exit(&case, &["run", "rb.yaml"], 0);
     // Applied in name order: started_at follows the names.
     let order = case.sql("SELECT migration_name FROM _prisma_migrations ORDER BY started_at, id");
     assert_eq!(order.split('\n').collect::<Vec<_>>(), names);
@@ -981,8 +960,7 @@ fn hundreds_of_prisma_migrations_apply_in_name_order() {
     );
     let step = step_result(&first.evidence_dir(case.path()), "01-prisma");
     assert_eq!(output_value(&step, "applied"), serde_json::json!("306"));
-    let again = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(again.code, 0, "{}", again.all_output());
+    let again = run_exit(&case, &["run", "rb.yaml"], 0);
     let step = step_result(&again.evidence_dir(case.path()), "01-prisma");
     assert_eq!(output_value(&step, "applied"), serde_json::json!("0"));
     assert_eq!(case.sql("SELECT count(*) FROM _prisma_migrations"), "306");
@@ -1016,8 +994,7 @@ fn check_lists_every_migration_and_writes_nothing() {
         ),
     );
     let before = runbook_testkit::postgres::pg_dump_normalized(&case.db.spec);
-    let check = run(&case, &["check", "rb.yaml"]);
-    assert_eq!(check.code, 0, "{}", check.all_output());
+    let check = run_exit(&case, &["check", "rb.yaml"], 0);
     let log = step_log(&check.evidence_dir(case.path()), "01-migrate");
     for (file, state) in [
         ("V1__create_patient.sql", "pending"),
@@ -1040,15 +1017,13 @@ fn check_lists_every_migration_and_writes_nothing() {
     assert!(!exists(&case, "app.flyway_schema_history"));
 
     // After a run, check lists V1 and V2 as applied, and still writes nothing.
-    let result = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(result.code, 0, "{}", result.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     let rows = history(&case, "app.flyway_schema_history");
     case.scratch.write(
         "sql/V4__add_born.sql",
         "ALTER TABLE patient ADD COLUMN born date;\n",
     );
-    let check = run(&case, &["check", "rb.yaml"]);
-    assert_eq!(check.code, 0, "{}", check.all_output());
+    let check = run_exit(&case, &["check", "rb.yaml"], 0);
     let log = step_log(&check.evidence_dir(case.path()), "01-migrate");
     for (file, state) in [
         ("V1__create_patient.sql", "applied"),
@@ -1084,8 +1059,7 @@ fn check_lists_every_migration_and_writes_nothing() {
         "ALTER TABLE patient ADD COLUMN name text; -- reviewed\n",
     );
     let changed = file_checksum(&sql.join("V2__add_name.sql"));
-    let invalid = run(&case, &["run", "validate.yaml"]);
-    assert_eq!(invalid.code, 1, "{}", invalid.all_output());
+    let invalid = run_exit(&case, &["run", "validate.yaml"], 1);
     let all = invalid.all_output();
     assert!(
         all.contains(&recorded.to_string()) && all.contains(&changed.to_string()),
@@ -1113,8 +1087,7 @@ fn a_pending_drop_table_on_a_protected_target_needs_confirm() {
         "rb.yaml",
         runbook_text("consent", "protected: true", &flyway_dir_step(&sql, "")),
     );
-    let refused = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(refused.code, 2, "{}", refused.all_output());
+    let refused = run_exit(&case, &["run", "rb.yaml"], 2);
     assert!(
         refused.stderr.contains("target 'db' is protected")
             && refused.stderr.contains("DROP TABLE patient_old")
@@ -1128,8 +1101,7 @@ fn a_pending_drop_table_on_a_protected_target_needs_confirm() {
         "a refused run wrote"
     );
     assert!(!exists(&case, "app.patient"));
-    let confirmed = run(&case, &["run", "rb.yaml", "--confirm", "db"]);
-    assert_eq!(confirmed.code, 0, "{}", confirmed.all_output());
+    run_exit(&case, &["run", "rb.yaml", "--confirm", "db"], 0);
     assert!(exists(&case, "app.patient") && !exists(&case, "app.patient_old"));
 }
 
@@ -1231,8 +1203,7 @@ fn migrations_applied_passes_and_fails_with_expected_and_actual() {
               migrations_applied: { table: shop.flyway_schema_history, versions: [\"2\"], match: subset }
         ",
     );
-    let fail = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(fail.code, 4, "{}", fail.all_output());
+    let fail = run_exit(&case, &["run", "rb.yaml"], 4);
     assert!(
         fail.all_output()
             .contains("FAILED (success = false, Flyway will not migrate past it until repair): 4 (V4__orders_by_customer.sql, installed_rank 4)"),
@@ -1296,8 +1267,7 @@ fn a_plain_directory_is_applied_in_natural_version_order() {
             ),
         ),
     );
-    let result = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(result.code, 0, "{}", result.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     let rows: Vec<String> = history(&case, "app.runbook_schema_history")
         .into_iter()
         .filter_map(|r| r.split_once('|').map(|(_, rest)| rest.to_owned()))
@@ -1323,8 +1293,7 @@ fn a_plain_directory_is_applied_in_natural_version_order() {
         "seed.sql ran"
     );
     let before = history(&case, "app.runbook_schema_history");
-    let again = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(again.code, 0, "{}", again.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     assert_eq!(history(&case, "app.runbook_schema_history"), before);
 }
 
@@ -1396,8 +1365,7 @@ fn a_history_flyway_made_with_its_schema_and_a_repeatable_is_continued() {
         ),
     );
     // V2 at the next rank; the unchanged repeatable is not run again.
-    let result = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(result.code, 0, "{}", result.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     let mut expected = flyway_made.clone();
     expected.push(flyway_row(3, &sql, "V2__patient_born.sql"));
     assert_eq!(history(&case, table), expected);
@@ -1409,8 +1377,7 @@ fn a_history_flyway_made_with_its_schema_and_a_repeatable_is_continued() {
         "sql/V3__patient_kana.sql",
         "ALTER TABLE patient ADD COLUMN kana text;\n",
     );
-    let result = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(result.code, 0, "{}", result.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     expected.push(flyway_row(4, &sql, "V3__patient_kana.sql"));
     expected.push(format!(
         "5||active patient|SQL|R__active_patient.sql|{}|t",
@@ -1639,8 +1606,7 @@ fn baseline_on_migrate_and_out_of_order_behave_as_flyways() {
             ),
         ),
     );
-    let result = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(result.code, 0, "{}", result.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     let table = "app.flyway_schema_history";
     assert_eq!(
         history(&case, table),
@@ -1655,8 +1621,7 @@ fn baseline_on_migrate_and_out_of_order_behave_as_flyways() {
         "sql/V2_5__patient_born.sql",
         "ALTER TABLE patient ADD COLUMN born date;\n",
     );
-    let refused = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(refused.code, 1, "{}", refused.all_output());
+    let refused = run_exit(&case, &["run", "rb.yaml"], 1);
     assert!(
         refused.all_output().contains("V2_5__patient_born.sql"),
         "{}",
@@ -1675,8 +1640,7 @@ fn baseline_on_migrate_and_out_of_order_behave_as_flyways() {
             ),
         ),
     );
-    let result = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(result.code, 0, "{}", result.all_output());
+    run_exit(&case, &["run", "rb.yaml"], 0);
     assert_eq!(
         history(&case, table).last(),
         Some(&flyway_row(3, &sql, "V2_5__patient_born.sql"))
@@ -1698,8 +1662,7 @@ fn prisma_refuses_another_provider_and_a_database_it_did_not_migrate() {
         "migrations/migration_lock.toml",
         "# Please do not edit this file manually\nprovider = \"mysql\"\n",
     );
-    let refused = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(refused.code, 1, "{}", refused.all_output());
+    let refused = run_exit(&case, &["run", "rb.yaml"], 1);
     assert!(
         refused.all_output().contains("mysql"),
         "{}",
@@ -1714,8 +1677,7 @@ fn prisma_refuses_another_provider_and_a_database_it_did_not_migrate() {
         "# Please do not edit this file manually\nprovider = \"postgresql\"\n",
     );
     case.sql("CREATE TABLE legacy_users (id int)");
-    let refused = run(&case, &["run", "rb.yaml"]);
-    assert_eq!(refused.code, 1, "{}", refused.all_output());
+    let refused = run_exit(&case, &["run", "rb.yaml"], 1);
     assert!(
         refused.all_output().contains("P3005"),
         "{}",
