@@ -2,6 +2,7 @@
 //! emptiness test, and repair/resolve changes.
 
 use runbook_migrate::{Checksum, Config, Format, HistoryChange};
+use runbook_postgres::Session;
 use runbook_postgres::migrate::{
     self, SCHEMA_MARKER_DESCRIPTION, apply_changes, create_history, read_history, schema_is_empty,
 };
@@ -233,55 +234,36 @@ async fn a_history_prisma_wrote_is_read_back_in_started_at_order() {
     );
 }
 
+/// Whether `schema` is empty as `format`'s tool judges it.
+async fn empty(session: &Session, format: Format, schema: &str) -> bool {
+    schema_is_empty(session, format, schema).await.unwrap()
+}
+
 #[tokio::test]
 async fn emptiness_counts_what_flyway_counts() {
     let db = create_database("migrate_empty");
     let session = db.connect().await;
-    assert!(
-        schema_is_empty(&session, Format::Flyway, "nowhere")
-            .await
-            .unwrap()
-    );
+    assert!(empty(&session, Format::Flyway, "nowhere").await);
     session.execute("CREATE SCHEMA app").await.unwrap();
-    assert!(
-        schema_is_empty(&session, Format::Flyway, "app")
-            .await
-            .unwrap()
-    );
+    assert!(empty(&session, Format::Flyway, "app").await);
     session
         .execute("CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1'")
         .await
         .unwrap();
     // Flyway counts a function; Prisma only tables.
-    assert!(
-        !schema_is_empty(&session, Format::Flyway, "app")
-            .await
-            .unwrap()
-    );
-    assert!(
-        schema_is_empty(&session, Format::Prisma, "app")
-            .await
-            .unwrap()
-    );
+    assert!(!empty(&session, Format::Flyway, "app").await);
+    assert!(empty(&session, Format::Prisma, "app").await);
     session
         .execute("CREATE TABLE app.t (id int)")
         .await
         .unwrap();
-    assert!(
-        !schema_is_empty(&session, Format::Prisma, "app")
-            .await
-            .unwrap()
-    );
+    assert!(!empty(&session, Format::Prisma, "app").await);
     session.execute("CREATE SCHEMA other").await.unwrap();
     session
         .execute("CREATE TYPE other.mood AS ENUM ('a')")
         .await
         .unwrap();
-    assert!(
-        !schema_is_empty(&session, Format::Flyway, "other")
-            .await
-            .unwrap()
-    );
+    assert!(!empty(&session, Format::Flyway, "other").await);
 }
 
 #[tokio::test]
