@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
+use std::path::Path;
 
 use crate::config::{Config, Format};
 use crate::errors::MigrateError;
@@ -311,7 +312,9 @@ fn open_file(migration: &Migration) -> Result<File, MigrateError> {
     })
 }
 
-fn placeholder_error(migration: &Migration, e: io::Error) -> MigrateError {
+/// A read error of a script through [`PlaceholderReader`]: the placeholder problem with its
+/// file and line when that is what it was, else the I/O error on `path`.
+fn placeholder_error(path: &Path, e: io::Error) -> MigrateError {
     let message = e.to_string();
     match e
         .into_inner()
@@ -323,7 +326,7 @@ fn placeholder_error(migration: &Migration, e: io::Error) -> MigrateError {
             message: p.message,
         },
         _ => MigrateError::Io {
-            path: migration.path.clone(),
+            path: path.to_owned(),
             source: io::Error::other(message),
         },
     }
@@ -348,7 +351,7 @@ pub fn open_script(
         values.clone(),
         &migration.script,
     );
-    io::copy(&mut check, &mut io::sink()).map_err(|e| placeholder_error(migration, e))?;
+    io::copy(&mut check, &mut io::sink()).map_err(|e| placeholder_error(&migration.path, e))?;
     let file = open_file(migration)?;
     Ok(Box::new(PlaceholderReader::new(
         BufReader::new(file),
@@ -372,23 +375,7 @@ pub(crate) fn replaced_checksum(
     })?;
     let values = Values::new(config, builtins, file_name);
     let reader = PlaceholderReader::new(BufReader::new(file), config, values, script);
-    crate::flyway::checksum(reader).map_err(|e| {
-        let message = e.to_string();
-        match e
-            .into_inner()
-            .map(|inner| inner.downcast::<PlaceholderError>())
-        {
-            Some(Ok(p)) => MigrateError::Placeholder {
-                file: p.file,
-                line: p.line,
-                message: p.message,
-            },
-            _ => MigrateError::Io {
-                path: path.to_owned(),
-                source: io::Error::other(message),
-            },
-        }
-    })
+    crate::flyway::checksum(reader).map_err(|e| placeholder_error(path, e))
 }
 
 #[cfg(test)]
