@@ -20,6 +20,32 @@ pub(super) fn db_scene(name: &str) -> Option<(Scene, String, String)> {
     Some((scene, container, volume))
 }
 
+/// `runbook run` of an OpenDolphin restore: `input` (`secrets=…` or `fixtures=…`), the
+/// container and volume names, where the dump is loaded from (`via`) and the confirmation.
+pub(super) fn run_restore(
+    scene: &Scene,
+    runbook: &str,
+    input: &str,
+    (container, volume): (&str, &str),
+    via: &str,
+    confirm: &str,
+) -> Invocation {
+    scene.runbook(&[
+        "run",
+        runbook,
+        "--var",
+        input,
+        "--var",
+        &format!("container={container}"),
+        "--var",
+        &format!("volume={volume}"),
+        "--var",
+        &format!("via={via}"),
+        "--confirm",
+        confirm,
+    ])
+}
+
 /// What every successful run must leave: intact evidence, every step passed, no password in
 /// it, nothing left on the engine.
 pub(super) fn assert_clean_pass(
@@ -68,20 +94,15 @@ fn opendolphin_legacy_restores_via_container_and_via_client_to_the_same_schema()
 
     let mut schemas = Vec::new();
     for via in ["container", "client"] {
-        let run = scene.runbook(&[
-            "run",
+        let input = format!("secrets={}", secrets.display());
+        let run = run_restore(
+            &scene,
             &runbook,
-            "--var",
-            &format!("secrets={}", secrets.display()),
-            "--var",
-            &format!("container={container}"),
-            "--var",
-            &format!("volume={volume}"),
-            "--var",
-            &format!("via={via}"),
-            "--confirm",
+            &input,
+            (&container, &volume),
+            via,
             "legacy",
-        ]);
+        );
         let dir = assert_clean_pass(&scene, &run, &container, &volume);
         assert!(
             scene.left_by_runbook("opendolphin-legacy").is_empty(),

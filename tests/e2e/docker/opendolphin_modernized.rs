@@ -5,7 +5,7 @@
 //! binary from before issue 10 (the `migrate` kind is unknown there: exit 2).
 
 use super::harness::{exec_stdout, summary};
-use super::opendolphin::{assert_clean_pass, db_scene};
+use super::opendolphin::{assert_clean_pass, db_scene, run_restore};
 use crate::support::*;
 
 fn modernized_runbook() -> String {
@@ -28,20 +28,15 @@ fn opendolphin_modernized_restores_and_records_flyway_history_to_0221() {
     let fixtures = fixtures.join("opendolphin");
 
     for via in ["container", "client"] {
-        let run = scene.runbook(&[
-            "run",
+        let input = format!("fixtures={}", fixtures.display());
+        let run = run_restore(
+            &scene,
             &modernized_runbook(),
-            "--var",
-            &format!("fixtures={}", fixtures.display()),
-            "--var",
-            &format!("container={container}"),
-            "--var",
-            &format!("volume={volume}"),
-            "--var",
-            &format!("via={via}"),
-            "--confirm",
+            &input,
+            (&container, &volume),
+            via,
             "modern",
-        ]);
+        );
         let dir = assert_clean_pass(&scene, &run, &container, &volume);
 
         // The migrate step: five migrations after the baseline, the duplicates excluded.
