@@ -94,7 +94,7 @@ fn psql_file(case: &Case, file: &Path) {
 
 /// A Flyway-shaped history, one line per row in installed_rank order:
 /// `rank|version|description|type|script|checksum|success` (NULL as nothing).
-fn history(case: &Case, table: &str) -> Vec<String> {
+pub(super) fn history(case: &Case, table: &str) -> Vec<String> {
     let text = case.sql(&format!(
         "SELECT installed_rank, version, description, type, script, checksum, success FROM {table} ORDER BY installed_rank"
     ));
@@ -106,7 +106,7 @@ fn history(case: &Case, table: &str) -> Vec<String> {
 
 /// The row Flyway writes for a versioned SQL migration file, built from the name as Flyway's
 /// ResourceNameParser reads it: version with `_` as `.`, description with `_` as space.
-fn flyway_row(rank: i64, dir: &Path, file: &str) -> String {
+pub(super) fn flyway_row(rank: i64, dir: &Path, file: &str) -> String {
     let stem = file
         .strip_prefix('V')
         .and_then(|s| s.strip_suffix(".sql"))
@@ -120,7 +120,7 @@ fn flyway_row(rank: i64, dir: &Path, file: &str) -> String {
     )
 }
 
-fn exists(case: &Case, relation: &str) -> bool {
+pub(super) fn exists(case: &Case, relation: &str) -> bool {
     case.sql(&format!("SELECT to_regclass('{relation}') IS NOT NULL")) == "t"
 }
 
@@ -132,7 +132,7 @@ fn write_runbook(case: &Case, name: &str, target_extra: &str, steps: &str) {
     );
 }
 
-fn run(case: &Case, args: &[&str]) -> Invocation {
+pub(super) fn run(case: &Case, args: &[&str]) -> Invocation {
     let result = case.run(args);
     assert_no_panic(&result);
     result
@@ -391,7 +391,7 @@ fn opendolphin_flyway_set_over_the_legacy_dump_is_recorded_as_flyway_records_it(
 // ---------------------------------------------------------------------------------------------
 // Failures leave what Flyway leaves.
 
-fn flyway_dir_step(dir: &Path, extra: &str) -> String {
+pub(super) fn flyway_dir_step(dir: &Path, extra: &str) -> String {
     format!(
         "
         - id: migrate

@@ -10,89 +10,11 @@
 //!   every file stays ignored (Flyway's default `*:future`).
 //!
 //! The expected history rows are built here from the file names and a CRC-32 written in this
-//! file, not read from the product. Small helpers are copied from `migrate.rs`.
+//! file, not read from the product. The helpers are `migrate.rs`'s.
 
-use std::path::Path;
-
+use super::migrate::{exists, flyway_dir_step as flyway_step, flyway_row, history, run};
 use crate::contract::case::{Case, runbook_text};
 use crate::support::*;
-
-/// CRC-32 (IEEE 802.3, reflected, as java.util.zip.CRC32), bit by bit.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// Flyway's checksum (ChecksumCalculator): line terminators dropped, BOM stripped, CRC-32 as a
-/// signed 32-bit integer.
-fn file_checksum(path: &Path) -> i32 {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let text = String::from_utf8_lossy(&bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let joined: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-    crc32(joined.as_bytes()) as i32
-}
-
-/// `rank|version|description|type|script|checksum|success`, in installed_rank order.
-fn history(case: &Case, table: &str) -> Vec<String> {
-    case.sql(&format!(
-        "SELECT installed_rank, version, description, type, script, checksum, success FROM {table} ORDER BY installed_rank"
-    ))
-    .split('\n')
-    .filter(|l| !l.is_empty())
-    .map(str::to_owned)
-    .collect()
-}
-
-/// The row Flyway writes for a versioned SQL file, from its name (ResourceNameParser).
-fn flyway_row(rank: i64, dir: &Path, file: &str) -> String {
-    let stem = file
-        .strip_prefix('V')
-        .and_then(|s| s.strip_suffix(".sql"))
-        .expect("a V file");
-    let (version, description) = stem.split_once("__").expect("V<version>__<description>");
-    format!(
-        "{rank}|{}|{}|SQL|{file}|{}|t",
-        version.replace('_', "."),
-        description.replace('_', " "),
-        file_checksum(&dir.join(file))
-    )
-}
-
-fn exists(case: &Case, relation: &str) -> bool {
-    case.sql(&format!("SELECT to_regclass('{relation}') IS NOT NULL")) == "t"
-}
-
-fn run(case: &Case, args: &[&str]) -> Invocation {
-    let result = case.run(args);
-    assert_no_panic(&result);
-    result
-}
-
-fn flyway_step(dir: &Path, extra: &str) -> String {
-    format!(
-        "
-        - id: migrate
-          kind: migrate
-          target: db
-          format: flyway
-          dir: {}
-          schema: app
-          {extra}
-        ",
-        dir.display()
-    )
-}
 
 /// Flyway's history DDL for PostgreSQL (PostgreSQLDatabase.getRawCreateScript), as a
 /// schema-only pg_dump of a Flyway-managed database restores it: the table, no rows.
