@@ -17,6 +17,7 @@ mod exit_codes;
 mod forgery;
 mod gate_checks;
 mod gates_and_sequences;
+mod identity;
 mod hostile_inputs;
 mod hostile_yaml;
 mod interrupt;

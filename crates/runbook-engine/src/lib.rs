@@ -36,6 +36,7 @@ mod script;
 mod script_consent;
 mod step;
 mod steps;
+mod target_identity;
 mod text;
 mod undo;
 mod verdict;

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use runbook_docker::{DockerClient, DockerError};
-use runbook_evidence::Mode;
+use runbook_evidence::{Mode, ServerIdentity};
 use runbook_postgres::ephemeral::{EphemeralCluster, EphemeralOptions};
 use runbook_postgres::{CancelHandle, ConnectionSpec, Session};
 use runbook_spec::{Connection, Runbook, Target};
@@ -25,6 +25,7 @@ use crate::errors::StepError;
 use crate::lock::{self, Attempt, Holder, LockError, Role, RunLock};
 use crate::options::RunEnv;
 use crate::output::StepOutput;
+use crate::target_identity;
 
 /// Cancel handles of every open session, reachable from the Ctrl-C and timeout paths while the
 /// step that uses the sessions is borrowed elsewhere.
@@ -135,6 +136,9 @@ pub(crate) struct Resources {
     pub(crate) protected_ids: BTreeMap<String, String>,
     /// The environment the run reads (`PG*`, `password_env`, `DOCKER_HOST`, ...).
     env: RunEnv,
+    /// Which server each target reached on its first connection of the run; the runner copies
+    /// them into `run.json` (see `target_identity.rs`).
+    pub(crate) identities: BTreeMap<String, ServerIdentity>,
 }
 
 impl Resources {
@@ -164,6 +168,7 @@ impl Resources {
             confirmed: BTreeSet::new(),
             protected_ids: BTreeMap::new(),
             env,
+            identities: BTreeMap::new(),
         }
     }
 
@@ -359,6 +364,7 @@ impl Resources {
                 }
             };
             self.cancels.register(session.cancel_handle());
+            self.note_identity(name, &session).await;
             if self.mode == Mode::Check {
                 // The dry run only looks: taking the lock would make a real run that starts
                 // meanwhile refuse. It predicts the run: a holder, or another run's statement
@@ -529,8 +535,29 @@ impl Resources {
                 Arc::from(lock)
             }
         };
+        self.note_identity(name, lock.session()).await;
         self.postgres.entry(name.to_owned()).or_default().lock = Some(lock);
         Ok(())
+    }
+
+    /// Reads which server `session` reached, the first time the run connects to `name`. A
+    /// server that does not say (a role without the right to call `pg_control_system()`) is
+    /// noted in the step's log: the run goes on, `run.json` just has no identity for it.
+    async fn note_identity(&mut self, name: &str, session: &Session) {
+        if self.identities.contains_key(name) {
+            return;
+        }
+        match target_identity::read(session).await {
+            Ok(Some(identity)) => {
+                self.identities.insert(name.to_owned(), identity);
+            }
+            Ok(None) => self.log(&format!(
+                "target '{name}': the server did not say which cluster it is; run.json records no identity for it"
+            )),
+            Err(error) => self.log(&format!(
+                "target '{name}': could not read which server this is ({error}); run.json records no identity for it"
+            )),
+        }
     }
 
     /// With the lock held: another run's backends still active on the database refuse the

@@ -161,6 +161,10 @@ pub(crate) async fn run_one(
         outcome: &outcome,
         duration,
     });
+    // Which servers the step's connections reached goes into the `run.json` this seal writes.
+    for (target, identity) in &cx.resources.identities {
+        cx.evidence.note_target_identity(target, identity);
+    }
     cx.evidence.finish_step(writer, outcome.clone())?;
     Ok(StepRecord {
         outcome,

@@ -603,6 +603,7 @@ fn target_records(runbook: &Runbook, env: &crate::RunEnv) -> BTreeMap<String, Ta
                 ephemeral,
                 container: target.container.clone(),
                 protected: target.protected,
+                identity: None,
             };
             (name.clone(), record)
         })

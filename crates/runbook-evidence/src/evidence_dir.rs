@@ -31,8 +31,8 @@ use crate::record_io::{redacted_copy, to_redacted_json};
 use crate::redact::Redactor;
 use crate::report::render_at_writing;
 use crate::run_record::{
-    Confirmation, Phase, RunRecord, RunbookInfo, SCHEMA_VERSION, StepSummary, TargetRecord,
-    ToolInfo,
+    Confirmation, Phase, RunRecord, RunbookInfo, SCHEMA_VERSION, ServerIdentity, StepSummary,
+    TargetRecord, ToolInfo,
 };
 use crate::status::{Mode, RunStatus, StepStatus};
 use crate::step_result::{ErrorRecord, StepOutcome, StepResult};
@@ -568,6 +568,17 @@ impl EvidenceDir {
         self.ensure_open()?;
         self.run.confirmations.push(confirmation);
         self.write_run()
+    }
+
+    /// Records which server a target reached (its first connection of the run). Only the
+    /// first identity of a target is kept: it is the one the run's first step acted on. Kept in
+    /// memory until the next `run.json` write (every step's end writes it).
+    pub fn note_target_identity(&mut self, target: &str, identity: &ServerIdentity) {
+        if let Some(record) = self.run.targets.get_mut(target)
+            && record.identity.is_none()
+        {
+            record.identity = Some(identity.clone());
+        }
     }
 
     /// Ends the run: `run.json` gets the verdict and end time, `report.md` is written, and

@@ -55,7 +55,7 @@ pub use report::Format;
 pub use run_record::UndoneRun;
 pub use run_record::{
     Confirmation, ConfirmationMethod, Phase, Resume, RunRecord, RunbookInfo, SCHEMA_VERSION,
-    StepSummary, TargetRecord, ToolInfo,
+    ServerIdentity, StepSummary, TargetRecord, ToolInfo,
 };
 pub use status::{Mode, RunStatus, StepStatus};
 pub use step_result::{

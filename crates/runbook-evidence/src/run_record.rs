@@ -115,6 +115,28 @@ pub struct TargetRecord {
     pub ephemeral: bool,
     pub container: Option<String>,
     pub protected: bool,
+    /// Which server the target reached, read on the run's first connection to it (before the
+    /// first step for a reachable target; after the step that starts its container otherwise),
+    /// so a reviewer sees which server was touched. Absent when the run never reached it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<ServerIdentity>,
+}
+
+/// What a server said it is on the first connection of the run. Holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerIdentity {
+    /// `pg_control_system().system_identifier`: fixed at initdb, unique per cluster, kept by
+    /// physical replicas and restores of a base backup.
+    pub system_identifier: String,
+    /// `server_version` as the server reports it (e.g. `16.4`).
+    pub server_version: String,
+    /// `current_database()`.
+    pub database: String,
+    /// `inet_server_addr():inet_server_port()`, or `unix socket` when the session came over one.
+    pub server_address: String,
+    /// `pg_is_in_recovery()`: true on a standby or a server still replaying WAL.
+    pub in_recovery: bool,
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// Consent to change a protected target.
