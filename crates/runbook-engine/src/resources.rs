@@ -364,7 +364,7 @@ impl Resources {
                 }
             };
             self.cancels.register(session.cancel_handle());
-            self.note_identity(name, &session).await;
+            self.note_identity(name, &session, tcp_host(&spec)).await?;
             if self.mode == Mode::Check {
                 // The dry run only looks: taking the lock would make a real run that starts
                 // meanwhile refuse. It predicts the run: a holder, or another run's statement
@@ -520,6 +520,17 @@ impl Resources {
                 let Some(lock) = ours else {
                     return Err(refused(*error));
                 };
+                // The shared lock's session shows the holder to other runs and must send
+                // nothing else: this target's identity is read on a session of its own.
+                let session = Session::connect(&spec).await.map_err(|source| {
+                    LockFailure::Unreachable(StepError::Connect {
+                        target: name.to_owned(),
+                        source,
+                    })
+                })?;
+                self.note_identity(name, &session, tcp_host(&spec))
+                    .await
+                    .map_err(LockFailure::Refused)?;
                 self.log(&format!(
                     "run lock: target '{name}' is {identity}, already locked by this run"
                 ));
@@ -527,6 +538,11 @@ impl Resources {
             }
             Attempt::Acquired(lock) => {
                 self.end_other_runs(name, &lock).await.map_err(refused)?;
+                // Before `show_holder`: its query must stay the lock session's last one, which
+                // other runs read to name the holder.
+                self.note_identity(name, lock.session(), tcp_host(&spec))
+                    .await
+                    .map_err(LockFailure::Refused)?;
                 lock.show_holder().await.map_err(refused)?;
                 self.log(&format!(
                     "run lock: target '{name}': this run holds the lock on {}",
@@ -535,29 +551,51 @@ impl Resources {
                 Arc::from(lock)
             }
         };
-        self.note_identity(name, lock.session()).await;
         self.postgres.entry(name.to_owned()).or_default().lock = Some(lock);
         Ok(())
     }
 
-    /// Reads which server `session` reached, the first time the run connects to `name`. A
-    /// server that does not say (a role without the right to call `pg_control_system()`) is
-    /// noted in the step's log: the run goes on, `run.json` just has no identity for it.
-    async fn note_identity(&mut self, name: &str, session: &Session) {
-        if self.identities.contains_key(name) {
-            return;
-        }
-        match target_identity::read(session).await {
-            Ok(Some(identity)) => {
-                self.identities.insert(name.to_owned(), identity);
+    /// Reads which server `session` reached, the first time the run connects to `name`, and
+    /// holds it against `targets.NAME.expect`: a server that is not the expected one is
+    /// BLOCKED before any step acts on it, naming each field that differed. Without `expect`,
+    /// a server that does not say (a role that may not call `pg_control_system()`) is only
+    /// noted in the step's log; with it, not knowing blocks too.
+    async fn note_identity(
+        &mut self,
+        name: &str,
+        session: &Session,
+        connected_host: Option<String>,
+    ) -> Result<(), StepError> {
+        let expect = self.target(name)?.expect.clone();
+        if !self.identities.contains_key(name) {
+            match target_identity::read(session).await {
+                Ok(Some(identity)) => {
+                    self.identities.insert(name.to_owned(), identity);
+                }
+                Ok(None) => self.log(&format!(
+                    "target '{name}': the server did not say which cluster it is; run.json records no identity for it"
+                )),
+                Err(error) => self.log(&format!(
+                    "target '{name}': could not read which server this is ({error}); run.json records no identity for it"
+                )),
             }
-            Ok(None) => self.log(&format!(
-                "target '{name}': the server did not say which cluster it is; run.json records no identity for it"
-            )),
-            Err(error) => self.log(&format!(
-                "target '{name}': could not read which server this is ({error}); run.json records no identity for it"
-            )),
         }
+        let Some(expect) = expect else {
+            return Ok(());
+        };
+        let Some(identity) = self.identities.get(name) else {
+            return Err(StepError::Blocked(format!(
+                "target '{name}': expect: is set but the server's identity could not be read (see the log)"
+            )));
+        };
+        let differ = target_identity::mismatches(&expect, identity, connected_host.as_deref());
+        if differ.is_empty() {
+            return Ok(());
+        }
+        Err(StepError::Blocked(format!(
+            "target '{name}' is not the expected server: {}",
+            differ.join("; ")
+        )))
     }
 
     /// With the lock held: another run's backends still active on the database refuse the
@@ -734,6 +772,14 @@ pub(crate) fn url_names_port(url: &str) -> bool {
     } else {
         url.split_whitespace()
             .any(|kv| kv.trim_start().starts_with("port="))
+    }
+}
+
+/// The host name a TCP connection was opened to (none for a Unix socket).
+fn tcp_host(spec: &ConnectionSpec) -> Option<String> {
+    match spec.host() {
+        runbook_postgres::Host::Tcp(host) => Some(host.clone()),
+        runbook_postgres::Host::Unix(_) => None,
     }
 }
 

@@ -5,6 +5,7 @@
 use chrono::Utc;
 use runbook_evidence::ServerIdentity;
 use runbook_postgres::{QueryError, Session};
+use runbook_spec::TargetExpect;
 
 /// One query, read-only and cheap: safe on any session, before the first step.
 const IDENTITY_QUERY: &str = "SELECT s.system_identifier::text, \
@@ -37,4 +38,62 @@ pub(crate) async fn read(session: &Session) -> Result<Option<ServerIdentity>, Qu
         }),
         _ => None,
     })
+}
+
+/// What differs between `targets.NAME.expect` and the server reached, one `field: expected
+/// X, server has Y` fragment per field; empty when everything given matches. `connected_host`
+/// is the host name the run connected to: `host` matches it or the server's own address
+/// (`inet_server_addr()`), so both `db.internal` and `10.0.0.5` can be written.
+pub(crate) fn mismatches(
+    expect: &TargetExpect,
+    identity: &ServerIdentity,
+    connected_host: Option<&str>,
+) -> Vec<String> {
+    let mut differ = Vec::new();
+    if let Some(want) = &expect.system_identifier
+        && want.0 != identity.system_identifier
+    {
+        differ.push(format!(
+            "system_identifier: expected {}, server has {}",
+            want.0, identity.system_identifier
+        ));
+    }
+    if let Some(want) = &expect.server_version
+        && !want.matches(&identity.server_version)
+    {
+        differ.push(format!(
+            "server_version: expected {}, server has {}",
+            want.0, identity.server_version
+        ));
+    }
+    if let Some(want) = &expect.database
+        && want.0 != identity.database
+    {
+        differ.push(format!(
+            "database: expected {}, server has {}",
+            want.0, identity.database
+        ));
+    }
+    if let Some(want) = &expect.host {
+        let address = server_host(&identity.server_address);
+        if want.0 != address && Some(want.0.as_str()) != connected_host {
+            differ.push(format!(
+                "host: expected {}, server is {}{}",
+                want.0,
+                address,
+                connected_host
+                    .map(|h| format!(" (reached as {h})"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    differ
+}
+
+/// `10.0.0.5` of `10.0.0.5:5432` (`::1` of `::1:5432`); `unix socket` as is.
+fn server_host(address: &str) -> &str {
+    match address.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => address,
+    }
 }

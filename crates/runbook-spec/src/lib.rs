@@ -38,6 +38,7 @@ mod schema;
 mod step;
 pub mod steps;
 mod target;
+mod target_expect;
 mod template;
 mod text_origin;
 mod when;
@@ -81,6 +82,7 @@ pub use steps::sql_file::{SqlFile, Via};
 pub use steps::volume_remove::VolumeRemove;
 pub use steps::wait_until::{WaitCondition, WaitUntil};
 pub use target::{Connection, PostgresTarget, Target};
+pub use target_expect::{ExpectedVersion, NonEmpty, SystemIdentifier, TargetExpect};
 pub use template::{
     RUN_FIELDS, RuntimeRef, expand_runtime_refs, expand_target_refs, output_refs, target_refs,
 };

@@ -3,6 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::target_expect::TargetExpect;
+
 /// A database and/or the Docker container that holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -15,6 +17,9 @@ pub struct Target {
     /// Destructive steps on this target need --confirm NAME (or a typed confirmation on a TTY).
     #[serde(default)]
     pub protected: bool,
+    /// Which server the target must be (any subset of what `runbook identify URL` prints),
+    /// checked on the run's first connection, before any step acts on it.
+    pub expect: Option<TargetExpect>,
 }
 
 /// Exactly one of `url` or `ephemeral: true`.

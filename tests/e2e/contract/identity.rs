@@ -42,3 +42,122 @@ fn run_json_records_which_server_each_target_reached() {
         assert!(!text.contains(password), "a password in run.json: {text}");
     }
 }
+
+/// A shell step first: a refused run must not even reach steps that do not touch the database.
+fn guarded_steps() -> &'static str {
+    "
+    - id: mark
+      kind: shell
+      command: [touch, ran.marker]
+    - id: make
+      kind: sql
+      target: db
+      text: CREATE TABLE touched (id int);
+    "
+}
+
+#[test]
+fn a_server_that_is_not_the_expected_one_blocks_before_any_step() {
+    let case = Case::new("e2e_identity_wrong");
+    let actual = case.sql("SELECT system_identifier::text FROM pg_control_system()");
+    // Another cluster's identifier: the real one with its last digit changed.
+    let mut wrong = actual.clone();
+    let last = wrong.pop().expect("an identifier");
+    wrong.push(if last == '1' { '2' } else { '1' });
+    case.runbook(
+        "identity-wrong",
+        &format!(
+            "expect:\n  system_identifier: \"{wrong}\"\n  database: {}\n",
+            case.db.name
+        ),
+        guarded_steps(),
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 3, "{}", result.all_output());
+    let output = result.all_output();
+    assert!(
+        output.contains(&format!(
+            "system_identifier: expected {wrong}, server has {actual}"
+        )),
+        "{output}"
+    );
+    // The database matched, so it is not named as a difference.
+    assert!(!output.contains("database: expected"), "{output}");
+    assert!(!case.path().join("ran.marker").exists(), "a step ran");
+    assert_eq!(
+        case.sql("SELECT count(*) FROM pg_tables WHERE tablename = 'touched'"),
+        "0"
+    );
+    let record = run_record(&result.evidence_dir(case.path()));
+    assert_eq!(record["status"], "blocked");
+    // The evidence still says which server was reached.
+    assert_eq!(
+        record["targets"]["db"]["identity"]["system_identifier"],
+        actual.as_str()
+    );
+
+    let check = case.run(&["check", "rb.yaml"]);
+    assert_no_panic(&check);
+    assert_eq!(check.code, 3, "{}", check.all_output());
+    assert!(
+        check.all_output().contains("system_identifier: expected"),
+        "{}",
+        check.all_output()
+    );
+}
+
+#[test]
+fn the_expected_server_runs_with_a_major_version_and_the_address() {
+    let case = Case::new("e2e_identity_right");
+    let identifier = case.sql("SELECT system_identifier::text FROM pg_control_system()");
+    let major = case.sql("SELECT current_setting('server_version_num')::int / 10000");
+    let host = case.sql("SELECT coalesce(host(inet_server_addr()), 'unix socket')");
+    case.runbook(
+        "identity-right",
+        &format!(
+            "expect:\n  system_identifier: {identifier}\n  server_version: {major}\n  database: {}\n  host: {host}\n",
+            case.db.name
+        ),
+        guarded_steps(),
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    assert!(case.path().join("ran.marker").exists());
+}
+
+#[test]
+fn a_minor_version_that_differs_blocks_and_a_float_version_is_refused_where_written() {
+    let case = Case::new("e2e_identity_minor");
+    let version = case.sql("SHOW server_version");
+    let major = version.split('.').next().unwrap_or_default().to_owned();
+    case.runbook(
+        "identity-minor",
+        &format!("expect:\n  server_version: \"{major}.999\"\n"),
+        guarded_steps(),
+    );
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_eq!(result.code, 3, "{}", result.all_output());
+    assert!(
+        result.all_output().contains(&format!(
+            "server_version: expected {major}.999, server has {version}"
+        )),
+        "{}",
+        result.all_output()
+    );
+    assert!(!case.path().join("ran.marker").exists());
+
+    case.runbook(
+        "identity-float",
+        "expect:\n  server_version: 15.10\n",
+        guarded_steps(),
+    );
+    let invalid = case.run(&["validate", "rb.yaml"]);
+    assert_ne!(invalid.code, 0, "{}", invalid.all_output());
+    assert!(
+        invalid.all_output().contains("rb.yaml:") && invalid.all_output().contains("quote it"),
+        "{}",
+        invalid.all_output()
+    );
+}
