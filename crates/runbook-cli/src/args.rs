@@ -136,6 +136,12 @@ pub enum Command {
     },
     /// Print the JSON Schema of the runbook format (for editors: yaml-language-server).
     Schema,
+    /// Connect to URL and print which server it is, as the `expect:` block to paste under a
+    /// target: a run then refuses any other server.
+    Identify {
+        /// A libpq-style URL or key=value string; PG* variables and ~/.pgpass fill the rest.
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

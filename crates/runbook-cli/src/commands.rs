@@ -2,6 +2,7 @@
 
 pub mod approve;
 pub mod execute;
+pub mod identify;
 pub mod report;
 pub mod schema;
 pub mod undo;

@@ -125,6 +125,7 @@ fn main() -> ExitCode {
             comment,
         } => commands::approve::approve(dir, approver, comment.as_deref()),
         Command::Schema => commands::schema::schema(),
+        Command::Identify { url } => commands::identify::identify(url),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

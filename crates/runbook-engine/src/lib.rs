@@ -53,6 +53,7 @@ pub use plan::Plan;
 pub use resume::ResumeOptions;
 pub use runner::{RunReport, execute};
 pub use step::{Destruction, Step};
+pub use target_identity::{IdentifyError, expect_block, identify_server};
 pub use tokio_util::sync::CancellationToken;
 pub use undo::UndoSummary;
 pub use verdict::StepFailure;

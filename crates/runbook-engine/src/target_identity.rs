@@ -97,3 +97,50 @@ fn server_host(address: &str) -> &str {
         _ => address,
     }
 }
+
+/// Why `runbook identify URL` could not say which server a URL reaches.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentifyError {
+    #[error("invalid connection url: {0}")]
+    Spec(#[from] runbook_postgres::SpecError),
+    #[error("{0}")]
+    Connect(#[from] runbook_postgres::ConnectError),
+    #[error("reading the server's identity: {0}")]
+    Query(#[from] QueryError),
+    #[error(
+        "the server did not report its identity (pg_control_system() needs a superuser or pg_monitor-like rights)"
+    )]
+    Unidentified,
+}
+
+/// Connects to `url` (PG* variables and `~/.pgpass` from `env`, as a run would) and reads the
+/// server's identity: the CLI prints it as the `expect:` block a runbook pastes.
+pub async fn identify_server(
+    url: &str,
+    env: &crate::RunEnv,
+) -> Result<ServerIdentity, IdentifyError> {
+    let spec = runbook_postgres::ConnectionSpec::parse(url, env)?;
+    let session = Session::connect(&spec).await?;
+    read(&session).await?.ok_or(IdentifyError::Unidentified)
+}
+
+/// The `expect:` block for a target that must be this server, values quoted as JSON strings
+/// (valid YAML): `server_version` is exact (`16.4`; write `16` to accept any 16.x), `host`
+/// the address the server reports for itself.
+pub fn expect_block(identity: &ServerIdentity) -> String {
+    let quoted = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| format!("{text:?}"));
+    let version = identity
+        .server_version
+        .split(' ')
+        .next()
+        .unwrap_or_default();
+    format!(
+        "expect:\n  system_identifier: {}\n  server_version: {}  # \"{}\" would accept any {}.x\n  database: {}\n  host: {}\n",
+        quoted(&identity.system_identifier),
+        quoted(version),
+        version.split('.').next().unwrap_or_default(),
+        version.split('.').next().unwrap_or_default(),
+        quoted(&identity.database),
+        quoted(server_host(&identity.server_address)),
+    )
+}

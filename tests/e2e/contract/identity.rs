@@ -161,3 +161,42 @@ fn a_minor_version_that_differs_blocks_and_a_float_version_is_refused_where_writ
         invalid.all_output()
     );
 }
+
+#[test]
+fn identify_prints_an_expect_block_that_passes_when_pasted_back() {
+    let case = Case::new("e2e_identity_paste");
+    let url = case.db.url.clone();
+    let identified = case.run(&["identify", &url]);
+    assert_no_panic(&identified);
+    assert_eq!(identified.code, 0, "{}", identified.all_output());
+    let block = identified.stdout.clone();
+    assert!(block.starts_with("expect:\n"), "{block}");
+    let identifier = case.sql("SELECT system_identifier::text FROM pg_control_system()");
+    assert!(block.contains(&identifier), "{block}");
+    if let Some(password) = case.db.spec.password() {
+        assert!(
+            !block.contains(password),
+            "a password in the block: {block}"
+        );
+    }
+    case.runbook("identity-paste", &block, guarded_steps());
+    let result = case.run(&["run", "rb.yaml"]);
+    assert_no_panic(&result);
+    assert_eq!(result.code, 0, "{}", result.all_output());
+    assert!(case.path().join("ran.marker").exists());
+
+    // The same block on another database of the same cluster names the database only.
+    let other = Case::new("e2e_identity_paste_other");
+    other.runbook("identity-paste", &block, guarded_steps());
+    let refused = other.run(&["run", "rb.yaml"]);
+    assert_eq!(refused.code, 3, "{}", refused.all_output());
+    let output = refused.all_output();
+    assert!(
+        output.contains(&format!(
+            "database: expected {}, server has {}",
+            case.db.name, other.db.name
+        )),
+        "{output}"
+    );
+    assert!(!output.contains("system_identifier: expected"), "{output}");
+}
